@@ -38,13 +38,17 @@ export async function startEmbeddedPostgres(options: {
     createPostgresUser: true,
     initdbFlags: ["--encoding=UTF8", "--locale=C"],
     postgresFlags: [
-      "-c", "listen_addresses=127.0.0.1",
-      "-c", "unix_socket_directories=",
-      "-c", "max_connections=300",
-      "-c", "fsync=on",
+      "-c",
+      "listen_addresses=127.0.0.1",
+      "-c",
+      "unix_socket_directories=",
+      "-c",
+      "max_connections=300",
+      "-c",
+      "fsync=on",
     ],
     onLog: options.onLog ?? quiet,
-    onError: options.onLog ?? quiet,
+    onError: (error: unknown) => (options.onLog ?? quiet)(String(error)),
   });
   if (fresh) await pg.initialise();
   await pg.start();

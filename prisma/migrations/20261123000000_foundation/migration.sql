@@ -70,6 +70,7 @@ CREATE TABLE "message" (
     "text" TEXT,
     "line_message_id" TEXT,
     "webhook_event_id" BIGINT,
+    "delivery_id" UUID,
     "sent_at" TIMESTAMPTZ(3) NOT NULL,
     "unsent_at" TIMESTAMPTZ(3),
     "created_at" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
@@ -82,8 +83,7 @@ CREATE TABLE "outbound_delivery" (
     "id" UUID NOT NULL,
     "dedupe_key" TEXT NOT NULL,
     "person_id" UUID NOT NULL,
-    "message_id" UUID,
-    "messages" JSONB NOT NULL,
+    "payload" JSONB NOT NULL,
     "reply_token" TEXT,
     "reply_token_at" TIMESTAMPTZ(3),
     "retry_key" UUID NOT NULL,
@@ -148,8 +148,8 @@ ALTER TABLE "message" ADD CONSTRAINT "message_person_id_fkey" FOREIGN KEY ("pers
 ALTER TABLE "message" ADD CONSTRAINT "message_webhook_event_id_fkey" FOREIGN KEY ("webhook_event_id") REFERENCES "webhook_event"("id") ON DELETE SET NULL ON UPDATE CASCADE;
 
 -- AddForeignKey
-ALTER TABLE "outbound_delivery" ADD CONSTRAINT "outbound_delivery_person_id_fkey" FOREIGN KEY ("person_id") REFERENCES "person"("id") ON DELETE RESTRICT ON UPDATE CASCADE;
+ALTER TABLE "message" ADD CONSTRAINT "message_delivery_id_fkey" FOREIGN KEY ("delivery_id") REFERENCES "outbound_delivery"("id") ON DELETE SET NULL ON UPDATE CASCADE;
 
 -- AddForeignKey
-ALTER TABLE "outbound_delivery" ADD CONSTRAINT "outbound_delivery_message_id_fkey" FOREIGN KEY ("message_id") REFERENCES "message"("id") ON DELETE SET NULL ON UPDATE CASCADE;
+ALTER TABLE "outbound_delivery" ADD CONSTRAINT "outbound_delivery_person_id_fkey" FOREIGN KEY ("person_id") REFERENCES "person"("id") ON DELETE RESTRICT ON UPDATE CASCADE;
 

@@ -1,0 +1,103 @@
+/**
+ * `npm test`: starts what the tests need, runs jest, stops it all.
+ * - PostgreSQL: DATABASE_URL when set (a server where we may create databases), else embedded
+ *   PostgreSQL under .data/test-pg. A migrated template database makes each test's own
+ *   database a cheap copy.
+ * - Redis: REDIS_URL when set, else Debian's redis-server on a throwaway port (installed by
+ *   scripts/test-deps.sh).
+ * Extra arguments go to jest, e.g. `npm run test:only -- test/integration/webhook`.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import path from "node:path";
+import { Client } from "pg";
+import { startEmbeddedPostgres, type EmbeddedPostgresHandle } from "../src/db/embedded-postgres";
+import { migrate } from "../src/db/migration-runner";
+import { migrateQueue } from "../src/jobs/job-queue";
+import { freePort } from "./free-port";
+
+const TEMPLATE = "lws_test_template";
+const root = path.resolve(__dirname, "..");
+
+async function main(): Promise<number> {
+  let embedded: EmbeddedPostgresHandle | undefined;
+  let redis: ChildProcess | undefined;
+  try {
+    let adminUrl = process.env.DATABASE_URL;
+    if (!adminUrl) {
+      embedded = await startEmbeddedPostgres({ dataDir: path.join(root, ".data/test-pg"), port: await freePort() });
+      adminUrl = embedded.adminUrl;
+    }
+    const templateUrl = await prepareTemplate(adminUrl);
+    await migrateQueue({ redisUrl: undefined, databaseUrl: templateUrl });
+
+    let redisUrl = process.env.REDIS_URL;
+    if (!redisUrl) {
+      const port = await freePort();
+      redis = await startRedis(port);
+      redisUrl = `redis://127.0.0.1:${port}`;
+    }
+    const code = await runJest({
+      TEST_PG_ADMIN_URL: adminUrl,
+      TEST_PG_TEMPLATE: TEMPLATE,
+      TEST_REDIS_URL: redisUrl,
+    });
+    return code;
+  } finally {
+    redis?.kill("SIGTERM");
+    await embedded?.stop();
+  }
+}
+
+async function prepareTemplate(adminUrl: string): Promise<string> {
+  const admin = new Client({ connectionString: adminUrl });
+  await admin.connect();
+  try {
+    await admin.query(`UPDATE pg_database SET datistemplate = false WHERE datname = $1`, [TEMPLATE]);
+    // Databases left by an interrupted run go first.
+    const { rows } = await admin.query<{ datname: string }>(
+      `SELECT datname FROM pg_database WHERE datname LIKE 'lws_t_%' OR datname = $1`,
+      [TEMPLATE],
+    );
+    for (const { datname } of rows) await admin.query(`DROP DATABASE "${datname}" WITH (FORCE)`);
+    await admin.query(`CREATE DATABASE "${TEMPLATE}"`);
+  } finally {
+    await admin.end();
+  }
+  const url = new URL(adminUrl);
+  url.pathname = `/${TEMPLATE}`;
+  await migrate(url.toString());
+  return url.toString();
+}
+
+function startRedis(port: number): Promise<ChildProcess> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(
+      "redis-server",
+      ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--maxmemory-policy", "noeviction"],
+      { stdio: ["ignore", "pipe", "inherit"] },
+    );
+    child.on("error", reject);
+    child.stdout?.on("data", (chunk: Buffer) => {
+      if (chunk.toString().includes("Ready to accept connections")) resolve(child);
+    });
+    child.on("exit", (code) => reject(new Error(`redis-server exited (${code})`)));
+  });
+}
+
+function runJest(env: Record<string, string>): Promise<number> {
+  return new Promise((resolve) => {
+    const jest = spawn(process.execPath, [path.join(root, "node_modules/jest/bin/jest.js"), ...process.argv.slice(2)], {
+      stdio: "inherit",
+      env: { ...process.env, ...env },
+      cwd: root,
+    });
+    jest.on("exit", (code) => resolve(code ?? 1));
+  });
+}
+
+main()
+  .then((code) => process.exit(code))
+  .catch((error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  });

@@ -1,0 +1,86 @@
+import { randomUUID } from "node:crypto";
+import express, { type ErrorRequestHandler, type Express, type Router } from "express";
+import { AppError } from "./errors";
+import type { Logger } from "./logger";
+import type { Metrics } from "./metrics";
+
+export interface ReadinessCheck {
+  name: string;
+  check(): Promise<void>;
+}
+
+export interface AppDeps {
+  logger: Logger;
+  metrics: Metrics;
+  readiness: readonly ReadinessCheck[];
+  /** Feature routers (webhook, console, simulator…), mounted in order. */
+  routers: readonly { path: string; router: Router }[];
+}
+
+/** Express wiring only: routes come from feature modules, errors end in one handler. */
+export function createApp(deps: AppDeps): Express {
+  const app = express();
+  app.disable("x-powered-by");
+  app.set("trust proxy", 1);
+  app.use((req, res, next) => {
+    res.locals.reqId = req.header("x-request-id") ?? randomUUID();
+    res.setHeader("x-request-id", String(res.locals.reqId));
+    next();
+  });
+
+  app.get("/healthz", (_req, res) => {
+    res.json({ status: "ok" });
+  });
+  app.get("/readyz", async (_req, res) => {
+    const results = await Promise.all(deps.readiness.map(checkWithin(2000)));
+    const failed = results.filter((r) => !r.ok).map((r) => r.name);
+    res.status(failed.length ? 503 : 200).json({ status: failed.length ? "unavailable" : "ok", failed });
+  });
+  app.get("/metrics", async (_req, res) => {
+    res.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
+  });
+
+  for (const { path, router } of deps.routers) app.use(path, router);
+  app.use((_req, _res, next) => next(new AppError("NOT_FOUND", "Not found", 404)));
+  app.use(errorHandler(deps.logger));
+  return app;
+}
+
+function checkWithin(ms: number) {
+  return async (check: ReadinessCheck) => {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error("timeout")), ms);
+    });
+    try {
+      await Promise.race([check.check(), timeout]);
+      return { name: check.name, ok: true };
+    } catch {
+      return { name: check.name, ok: false };
+    } finally {
+      clearTimeout(timer);
+    }
+  };
+}
+
+/** `{reqId, code, message}` for every error; no stack, SQL or body ever reaches the client. */
+function errorHandler(logger: Logger): ErrorRequestHandler {
+  return (error: unknown, req, res, _next) => {
+    const reqId = String(res.locals.reqId);
+    const known = error instanceof AppError ? error : undefined;
+    const status = known?.status ?? 500;
+    const log = { reqId, method: req.method, path: req.path, status, code: known?.code };
+    if (status >= 500) logger.error({ ...log, err: describe(error) }, "request failed");
+    else logger.info(log, "request rejected");
+    if (res.headersSent) return;
+    res.status(status).json({
+      reqId,
+      code: known?.code ?? "INTERNAL",
+      message: known?.message ?? "Internal error",
+    });
+  };
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : "unknown error";
+}

@@ -1,0 +1,82 @@
+import { z } from "zod";
+import { ConfigError } from "../errors";
+
+/** Everything the service reads from its environment, validated once at start. */
+export interface AppConfig {
+  port: number;
+  /** PostgreSQL for data (and for the queue when no Redis is configured). */
+  databaseUrl: string;
+  /** BullMQ on Redis when set; otherwise BullMQ's PostgreSQL backend on `databaseUrl`. */
+  redisUrl: string | undefined;
+  line: {
+    channelSecret: string;
+    channelAccessToken: string;
+    apiBaseUrl: string;
+    dataApiBaseUrl: string;
+  };
+  /** Key material for the keyed hash and encryption of LINE user ids and raw events. */
+  appSecretKey: string;
+  logLevel: string;
+  workerConcurrency: number;
+  /** Deployment preset folder under flows/ (regions, hours, conversation scripts). */
+  flowPreset: string;
+}
+
+const url = (what: string) =>
+  z.string({ error: `${what} is required` }).url(`${what} must be a URL`);
+const secret = (name: string, min: number) =>
+  z.string({ error: `${name} is required` }).min(min, `${name} must be at least ${min} characters`);
+
+const envSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  DATABASE_URL: url("DATABASE_URL"),
+  REDIS_URL: url("REDIS_URL").optional(),
+  LINE_CHANNEL_SECRET: secret("LINE_CHANNEL_SECRET", 16),
+  LINE_CHANNEL_ACCESS_TOKEN: secret("LINE_CHANNEL_ACCESS_TOKEN", 16),
+  LINE_API_BASE_URL: url("LINE_API_BASE_URL").default("https://api.line.me"),
+  LINE_DATA_API_BASE_URL: url("LINE_DATA_API_BASE_URL").default("https://api-data.line.me"),
+  APP_SECRET_KEY: secret("APP_SECRET_KEY", 32),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(8),
+  FLOW_PRESET: z
+    .string()
+    .regex(/^[a-z0-9-]+$/, "FLOW_PRESET must be a folder name under flows/")
+    .default("gunma"),
+});
+
+type Env = Record<string, string | undefined>;
+
+/**
+ * Validates the environment and returns typed config, or throws a ConfigError that lists every
+ * problem at once. Empty strings count as unset, so `FOO=` in a .env file does not pass.
+ */
+export function loadConfig(env: Env): AppConfig {
+  const cleaned = Object.fromEntries(
+    Object.entries(env).filter(([, v]) => v !== undefined && v !== ""),
+  );
+  const parsed = envSchema.safeParse(cleaned);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((issue) => issue.message));
+  }
+  const e = parsed.data;
+  return {
+    port: e.PORT,
+    databaseUrl: e.DATABASE_URL,
+    redisUrl: e.REDIS_URL,
+    line: {
+      channelSecret: e.LINE_CHANNEL_SECRET,
+      channelAccessToken: e.LINE_CHANNEL_ACCESS_TOKEN,
+      apiBaseUrl: e.LINE_API_BASE_URL,
+      dataApiBaseUrl: e.LINE_DATA_API_BASE_URL,
+    },
+    appSecretKey: e.APP_SECRET_KEY,
+    logLevel: e.LOG_LEVEL,
+    workerConcurrency: e.WORKER_CONCURRENCY,
+    flowPreset: e.FLOW_PRESET,
+  };
+}
+
+/** The process environment: the one place that reads it. */
+export function processEnv(): Env {
+  return process.env;
+}

@@ -1,0 +1,26 @@
+import { z } from "zod";
+
+/**
+ * Every job the service runs: its payload schema (ids only, never content or LINE identifiers),
+ * attempts and back-off. Producers and the worker both go through this table.
+ */
+export const JOB_CATALOG = {
+  "process-event": {
+    payload: z.object({ eventId: z.string().regex(/^\d+$/) }),
+    attempts: 8,
+    backoffMs: 1000,
+  },
+  "send-delivery": {
+    payload: z.object({ deliveryId: z.uuid() }),
+    attempts: 10,
+    backoffMs: 2000,
+  },
+} as const;
+
+export type JobName = keyof typeof JOB_CATALOG;
+export type JobPayload<N extends JobName> = z.infer<(typeof JOB_CATALOG)[N]["payload"]>;
+
+export const QUEUE_NAME = "line-support";
+
+/** Completed jobs are kept a day (their ids de-duplicate re-adds by the outbox sweep). */
+export const KEEP_COMPLETED = { age: 24 * 3600, count: 100_000 };

@@ -1,0 +1,167 @@
+import {
+  Queue,
+  Worker,
+  createPostgresBackend,
+  runMigrations,
+  withBackend,
+  type Job,
+  type JobsOptions,
+} from "bullmq";
+import { Redis } from "ioredis";
+import { Client } from "pg";
+import {
+  JOB_CATALOG,
+  KEEP_COMPLETED,
+  QUEUE_NAME,
+  type JobName,
+  type JobPayload,
+} from "./job-catalog";
+
+export interface QueueConnection {
+  /** BullMQ on Redis when set, else BullMQ's PostgreSQL backend on `databaseUrl`. */
+  redisUrl: string | undefined;
+  databaseUrl: string;
+}
+
+export interface JobProducer {
+  add<N extends JobName>(name: N, payload: JobPayload<N>, jobId: string): Promise<void>;
+  addBulk<N extends JobName>(
+    name: N,
+    jobs: { payload: JobPayload<N>; jobId: string }[],
+  ): Promise<void>;
+  /** Resolves when the queue's store answers; used by /readyz. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export type JobProcessor = (name: JobName, payload: unknown, job: Job) => Promise<void>;
+
+export interface JobWorker {
+  close(): Promise<void>;
+}
+
+export function describeQueue(connection: QueueConnection): string {
+  return connection.redisUrl ? "BullMQ on Redis" : "BullMQ on PostgreSQL";
+}
+
+/** BullMQ's own tables for the PostgreSQL backend (schema `bullmq`); idempotent. */
+export async function migrateQueue(connection: QueueConnection): Promise<void> {
+  if (connection.redisUrl) return;
+  const client = new Client({ connectionString: connection.databaseUrl });
+  await client.connect();
+  try {
+    await runMigrations(client);
+  } finally {
+    await client.end();
+  }
+}
+
+function jobOptions(name: JobName, jobId: string): JobsOptions {
+  const spec = JOB_CATALOG[name];
+  return {
+    jobId,
+    attempts: spec.attempts,
+    backoff: { type: "exponential", delay: spec.backoffMs },
+    removeOnComplete: KEEP_COMPLETED,
+    removeOnFail: false,
+  };
+}
+
+/**
+ * Producer side. On Redis it fails fast when Redis is down (no offline queue), so the caller
+ * knows at once and the outbox sweep picks the work up later: nothing waits in memory.
+ */
+export function createJobProducer(connection: QueueConnection): JobProducer {
+  const queue = makeQueue(connection);
+  return {
+    async add(name, payload, jobId) {
+      await queue.add(name, JOB_CATALOG[name].payload.parse(payload), jobOptions(name, jobId));
+    },
+    async addBulk(name, jobs) {
+      if (jobs.length === 0) return;
+      await queue.addBulk(
+        jobs.map((j) => ({
+          name,
+          data: JOB_CATALOG[name].payload.parse(j.payload),
+          opts: jobOptions(name, j.jobId),
+        })),
+      );
+    },
+    async ping() {
+      await queue.getJobCounts("waiting");
+    },
+    close: () => queue.close(),
+  };
+}
+
+/**
+ * Worker side: retries its connection for ever (BullMQ's production advice), validates each
+ * payload against the catalog and hands it to `processor`. Failed jobs are kept.
+ */
+export function createJobWorker(
+  connection: QueueConnection,
+  processor: JobProcessor,
+  concurrency: number,
+): JobWorker {
+  const handle = async (job: Job) => {
+    const name = job.name as JobName;
+    const spec = JOB_CATALOG[name];
+    if (!spec) throw new Error(`unknown job ${job.name}`);
+    await processor(name, spec.payload.parse(job.data), job);
+  };
+  if (connection.redisUrl) {
+    const redis = new Redis(connection.redisUrl, { maxRetriesPerRequest: null });
+    const worker = new Worker(QUEUE_NAME, handle, { connection: redis, concurrency });
+    return {
+      close: async () => {
+        await worker.close();
+        redis.disconnect();
+      },
+    };
+  }
+  const pg = withBackend(createPostgresBackend);
+  const worker = new pg.Worker(QUEUE_NAME, handle, {
+    connection: { connectionString: connection.databaseUrl, max: 4 },
+    concurrency,
+  });
+  return { close: () => worker.close() };
+}
+
+interface MinimalQueue {
+  add(name: string, data: unknown, opts: JobsOptions): Promise<unknown>;
+  addBulk(jobs: { name: string; data: unknown; opts: JobsOptions }[]): Promise<unknown>;
+  getJobCounts(...types: string[]): Promise<Record<string, number>>;
+  close(): Promise<void>;
+}
+
+function makeQueue(connection: QueueConnection): MinimalQueue {
+  if (connection.redisUrl) {
+    const redis = new Redis(connection.redisUrl, {
+      maxRetriesPerRequest: 1,
+      enableOfflineQueue: false,
+      connectTimeout: 2000,
+    });
+    redis.on("error", () => undefined); // reported through failed adds and /readyz
+    const queue = new Queue(QUEUE_NAME, { connection: redis });
+    return {
+      add: (n, d, o) => queue.add(n, d, o),
+      addBulk: (jobs) => queue.addBulk(jobs),
+      getJobCounts: (...t) => queue.getJobCounts(...(t as [])),
+      close: async () => {
+        await queue.close();
+        redis.disconnect();
+      },
+    };
+  }
+  const pg = withBackend(createPostgresBackend);
+  const queue = new pg.Queue(QUEUE_NAME, {
+    connection: { connectionString: connection.databaseUrl, max: 4, connectionTimeoutMillis: 2000 },
+  });
+  queue.on("error", () => undefined);
+  return {
+    add: (n, d, o) => queue.add(n, d, o),
+    addBulk: (jobs) => queue.addBulk(jobs),
+    getJobCounts: (...t) => queue.getJobCounts(...(t as [])),
+    close: () => queue.close(),
+  };
+}

@@ -1,0 +1,102 @@
+import type { messagingApi } from "@line/bot-sdk";
+import type { OutboundDelivery, PrismaClient } from "../db/prisma-client";
+import type { Sealer } from "../privacy/sealer";
+import type { LineCallResult, LineMessenger } from "./line-messenger";
+
+/** Reply tokens live about a minute; past this age we push instead of risking a dead token. */
+export const REPLY_TOKEN_FRESH_MS = 50_000;
+
+/**
+ * - `done`: sent, or nothing left to do (already sent, skipped, she blocked the account);
+ * - `retry`: LINE was busy or did not answer; call again later (the push keeps its retry key);
+ * - `rejected`: LINE refused the request for good (recorded with LINE's request id).
+ */
+export type DeliveryOutcome = "done" | "retry" | "rejected";
+
+export interface DeliveryService {
+  deliver(deliveryId: string): Promise<DeliveryOutcome>;
+  /** Retries are exhausted: keep the delivery as failed, with its last error. */
+  giveUp(deliveryId: string): Promise<void>;
+}
+
+export function createDeliveryService(deps: {
+  prisma: PrismaClient;
+  sealer: Sealer;
+  messenger: LineMessenger;
+  now?: () => number;
+}): DeliveryService {
+  const { prisma, sealer, messenger } = deps;
+  const now = deps.now ?? Date.now;
+
+  async function record(delivery: OutboundDelivery, method: string, result: LineCallResult) {
+    const sent = result.outcome === "sent";
+    await prisma.outboundDelivery.update({
+      where: { id: delivery.id },
+      data: {
+        method,
+        attempts: { increment: 1 },
+        lastStatusCode: result.status,
+        lineRequestId: result.requestId ?? null,
+        status: sent ? "sent" : result.outcome === "rejected" ? "failed" : "pending",
+        sentAt: sent ? new Date(now()) : null,
+        lastError: sent ? null : result.reason,
+        // A reply token is spent by any attempt, whatever LINE answered.
+        replyToken: null,
+      },
+    });
+  }
+
+  function isFresh(
+    delivery: OutboundDelivery,
+  ): delivery is OutboundDelivery & { replyToken: string } {
+    return (
+      delivery.replyToken !== null &&
+      delivery.replyTokenAt !== null &&
+      now() - delivery.replyTokenAt.getTime() < REPLY_TOKEN_FRESH_MS
+    );
+  }
+
+  return {
+    async deliver(deliveryId) {
+      const delivery = await prisma.outboundDelivery.findUnique({
+        where: { id: deliveryId },
+        include: { person: true },
+      });
+      if (!delivery || delivery.status !== "pending") return "done";
+      if (!delivery.person.reachable) {
+        await prisma.outboundDelivery.update({
+          where: { id: delivery.id },
+          data: { status: "skipped", lastError: "person blocked the account" },
+        });
+        return "done";
+      }
+      const messages = delivery.payload as unknown as messagingApi.Message[];
+      if (isFresh(delivery)) {
+        const result = await messenger.reply(delivery.replyToken, messages);
+        await record(
+          delivery,
+          "reply",
+          result.outcome === "sent" ? result : { ...result, outcome: "retryable" },
+        );
+        if (result.outcome === "sent") return "done";
+        // The token is spent or dead: push now, under the delivery's retry key. Only when the
+        // reply got no answer at all (status 0) can LINE have delivered it anyway; we accept
+        // that rare duplicate rather than leave her without an answer.
+      }
+      const to = sealer.open(delivery.person.lineUserIdEnc);
+      const result = await messenger.push(to, messages, delivery.retryKey);
+      await record(delivery, "push", result);
+      return result.outcome === "sent"
+        ? "done"
+        : result.outcome === "retryable"
+          ? "retry"
+          : "rejected";
+    },
+    async giveUp(deliveryId) {
+      await prisma.outboundDelivery.updateMany({
+        where: { id: deliveryId, status: "pending" },
+        data: { status: "failed" },
+      });
+    },
+  };
+}

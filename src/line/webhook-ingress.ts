@@ -1,0 +1,51 @@
+import { GroupCommit } from "../db/group-commit";
+import type { JobProducer } from "../jobs/job-queue";
+import type { Logger } from "../logger";
+import type { Metrics } from "../metrics";
+import { processEventJobId, type IncomingEvent } from "./webhook-event";
+import type { StoredEvent, WebhookEventStore } from "./webhook-event-store";
+
+export interface WebhookIngress {
+  /** Stores every event durably; rejects (→ 503) if that is not certain. */
+  accept(events: readonly IncomingEvent[]): Promise<StoredEvent[]>;
+  /** Queues processing of new events. Best effort: the outbox sweep catches what fails here. */
+  dispatch(stored: readonly StoredEvent[]): void;
+}
+
+export function createWebhookIngress(deps: {
+  store: WebhookEventStore;
+  producer: JobProducer;
+  metrics: Metrics;
+  logger: Logger;
+}): WebhookIngress {
+  const { store, producer, metrics, logger } = deps;
+  // Jobs of concurrent requests go to the queue together, as their events went to the table.
+  const enqueue = new GroupCommit<StoredEvent, void>(async (events) => {
+    await producer.addBulk(
+      "process-event",
+      events.map((e) => ({ payload: { eventId: e.id }, jobId: processEventJobId(e.webhookEventId) })),
+    );
+    return events.map(() => undefined);
+  }, 2);
+
+  return {
+    async accept(events) {
+      const stored = await store.store(events);
+      for (const event of stored) {
+        if (event.isNew) metrics.eventsReceived.inc({ type: event.type });
+        else metrics.eventsDeduplicated.inc();
+      }
+      return stored;
+    },
+    dispatch(stored) {
+      for (const event of stored.filter((e) => e.isNew)) {
+        enqueue.add(event).catch((error: unknown) => {
+          logger.warn(
+            { eventId: event.id, err: error instanceof Error ? error.message : "unknown" },
+            "queue unavailable; the outbox sweep will enqueue this event",
+          );
+        });
+      }
+    },
+  };
+}

@@ -1,0 +1,148 @@
+import type { Server } from "node:http";
+import type { Router } from "express";
+import { Pool } from "pg";
+import { createApp } from "../app";
+import type { AppConfig } from "../config/env-config";
+import { acknowledgingResponder } from "../conversations/conversation-service";
+import { migrate } from "../db/migration-runner";
+import { createPrismaClient } from "../db/prisma-client";
+import { createJobProcessor } from "../jobs/job-handlers";
+import {
+  createJobProducer,
+  createJobWorker,
+  describeQueue,
+  migrateQueue,
+  type JobWorker,
+} from "../jobs/job-queue";
+import { createOutboxSweeper } from "../jobs/outbox-sweeper";
+import { createDeliveryService } from "../line/delivery-service";
+import { createEventProcessor } from "../line/event-processor";
+import { createLineMessenger } from "../line/line-messenger";
+import { createWebhookEventStore } from "../line/webhook-event-store";
+import { createWebhookIngress } from "../line/webhook-ingress";
+import { createWebhookRouter } from "../line/webhook-router";
+import { createLogger, type Logger } from "../logger";
+import { createMetrics } from "../metrics";
+import { createSealer } from "../privacy/sealer";
+
+export interface RuntimeOptions {
+  web: boolean;
+  worker: boolean;
+  /** Extra routers for the web role (the demo mounts the LINE simulator). */
+  routers?: { path: string; router: Router }[];
+  logger?: Logger;
+  sweepIntervalMs?: number;
+}
+
+export interface Runtime {
+  /** The web role's address once listening (port 0 picks a free one). */
+  url: string | undefined;
+  logger: Logger;
+  stop(): Promise<void>;
+}
+
+/** Builds every dependency from config, starts the roles asked for, and knows how to stop. */
+export async function startRuntime(config: AppConfig, options: RuntimeOptions): Promise<Runtime> {
+  const logger = options.logger ?? createLogger(config.logLevel);
+  const queueConnection = { redisUrl: config.redisUrl, databaseUrl: config.databaseUrl };
+  await migrate(config.databaseUrl);
+  await migrateQueue(queueConnection);
+
+  const metrics = createMetrics();
+  const prisma = createPrismaClient(config.databaseUrl);
+  const sealer = createSealer(config.appSecretKey);
+  const producer = createJobProducer(queueConnection);
+  const stops: (() => Promise<void>)[] = [];
+  let url: string | undefined;
+
+  if (options.web) {
+    const pool = new Pool({ connectionString: config.databaseUrl, max: 16, connectionTimeoutMillis: 2000 });
+    pool.on("error", (error) => logger.warn({ err: error.message }, "database connection lost"));
+    const ingress = createWebhookIngress({
+      store: createWebhookEventStore(pool, sealer),
+      producer,
+      metrics,
+      logger,
+    });
+    const app = createApp({
+      logger,
+      metrics,
+      readiness: [
+        { name: "database", check: async () => void (await pool.query("SELECT 1")) },
+        { name: "queue", check: () => producer.ping() },
+      ],
+      routers: [
+        { path: "/", router: createWebhookRouter({ channelSecret: config.line.channelSecret, ingress }) },
+        ...(options.routers ?? []),
+      ],
+    });
+    const server = await listen(app, config.port);
+    const address = server.address();
+    url = `http://127.0.0.1:${typeof address === "object" && address ? address.port : config.port}`;
+    stops.push(() => closeServer(server), () => pool.end());
+    logger.info({ url, queue: describeQueue(queueConnection) }, "web role listening");
+  }
+
+  if (options.worker) {
+    const messenger = createLineMessenger({
+      channelAccessToken: config.line.channelAccessToken,
+      apiBaseUrl: config.line.apiBaseUrl,
+      metrics,
+    });
+    const processor = createJobProcessor({
+      events: createEventProcessor({ prisma, sealer, responder: acknowledgingResponder, logger }),
+      deliveries: createDeliveryService({ prisma, sealer, messenger }),
+      producer,
+      metrics,
+      logger,
+    });
+    const worker: JobWorker = createJobWorker(queueConnection, processor, config.workerConcurrency);
+    const sweeper = createOutboxSweeper({ prisma, producer, logger });
+    sweeper.start(options.sweepIntervalMs ?? 5000);
+    stops.push(async () => sweeper.stop(), () => worker.close());
+    logger.info({ queue: describeQueue(queueConnection) }, "worker role started");
+  }
+
+  return {
+    url,
+    logger,
+    async stop() {
+      for (const stop of stops) await stop();
+      await producer.close();
+      await prisma.$disconnect();
+    },
+  };
+}
+
+function listen(app: ReturnType<typeof createApp>, port: number): Promise<Server> {
+  return new Promise((resolve, reject) => {
+    const server = app.listen(port, "0.0.0.0", (error?: Error) => (error ? reject(error) : resolve(server)));
+  });
+}
+
+function closeServer(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    server.close(() => resolve());
+    server.closeIdleConnections();
+  });
+}
+
+/** Stops cleanly on Ctrl-C or SIGTERM (containers), then exits. */
+export function stopOnSignals(runtime: { stop(): Promise<void> }, logger: Logger, extra?: () => Promise<void>) {
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, "stopping");
+    runtime
+      .stop()
+      .then(() => extra?.())
+      .then(() => process.exit(0))
+      .catch((error: unknown) => {
+        logger.error({ err: error instanceof Error ? error.message : "unknown" }, "unclean stop");
+        process.exit(1);
+      });
+  };
+  process.on("SIGINT", () => stop("SIGINT"));
+  process.on("SIGTERM", () => stop("SIGTERM"));
+}

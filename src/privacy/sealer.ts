@@ -1,0 +1,70 @@
+import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes } from "node:crypto";
+import { AppError } from "../errors";
+
+/**
+ * Keeps LINE identifiers and raw webhook bodies unreadable at rest. One app secret is stretched
+ * (HKDF) into two independent keys: one for a keyed hash that finds a person again without
+ * storing her userId in clear, one for AES-256-GCM sealing of what we must be able to read back
+ * (the userId, to push to her; the raw event, to process it).
+ */
+export interface Sealer {
+  /** Stable keyed hash (hex): the lookup key for a LINE userId or any other identifier. */
+  hash(value: string): string;
+  seal(plain: string): Uint8Array<ArrayBuffer>;
+  open(sealed: Uint8Array): string;
+}
+
+const IV_BYTES = 12;
+const TAG_BYTES = 16;
+
+export function createSealer(appSecretKey: string): Sealer {
+  const derive = (info: string) =>
+    Buffer.from(hkdfSync("sha256", appSecretKey, "line-women-support", info, 32));
+  const hashKey = derive("identifier-hash");
+  const sealKey = derive("sealing");
+
+  return {
+    hash: (value) => createHmac("sha256", hashKey).update(value).digest("hex"),
+    seal(plain) {
+      const iv = randomBytes(IV_BYTES);
+      const cipher = createCipheriv("aes-256-gcm", sealKey, iv);
+      const body = Buffer.concat([cipher.update(plain, "utf8"), cipher.final()]);
+      return new Uint8Array(Buffer.concat([iv, cipher.getAuthTag(), body]));
+    },
+    open(sealed) {
+      const buf = Buffer.from(sealed);
+      const decipher = createDecipheriv("aes-256-gcm", sealKey, buf.subarray(0, IV_BYTES));
+      decipher.setAuthTag(buf.subarray(IV_BYTES, IV_BYTES + TAG_BYTES));
+      try {
+        return Buffer.concat([
+          decipher.update(buf.subarray(IV_BYTES + TAG_BYTES)),
+          decipher.final(),
+        ]).toString("utf8");
+      } catch {
+        throw new AppError("SEAL_KEY_MISMATCH", "Stored data cannot be opened with APP_SECRET_KEY");
+      }
+    },
+  };
+}
+
+const FLOWERS = [
+  "さくら",
+  "すみれ",
+  "つばき",
+  "なでしこ",
+  "ゆり",
+  "あやめ",
+  "かえで",
+  "もも",
+  "ひなぎく",
+  "りんどう",
+];
+const ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ";
+
+/** A pseudonym counsellors see (e.g. "すみれ-7KQ2XM"), derived from the person's keyed hash. */
+export function pseudonymFor(personHash: string): string {
+  const bytes = Buffer.from(personHash.slice(0, 14), "hex");
+  const flower = FLOWERS[(bytes[0] ?? 0) % FLOWERS.length] ?? "さくら";
+  const code = [...bytes.subarray(1, 7)].map((b) => ALPHABET[b % ALPHABET.length]).join("");
+  return `${flower}-${code}`;
+}

@@ -1,0 +1,96 @@
+import { randomBytes } from "node:crypto";
+import { Client } from "pg";
+import { Redis } from "ioredis";
+import type { AppConfig } from "../../src/config/env-config";
+import { createPrismaClient, type PrismaClient } from "../../src/db/prisma-client";
+
+/** Set by scripts/run-tests.ts; tests cannot run without the real servers it starts. */
+function required(name: string): string {
+  const value = process.env[name];
+  if (!value) throw new Error(`${name} is not set: run the tests with \`npm test\``);
+  return value;
+}
+
+function urlFor(database: string): string {
+  const url = new URL(required("TEST_PG_ADMIN_URL"));
+  url.pathname = `/${database}`;
+  return url.toString();
+}
+
+export interface TestDatabase {
+  url: string;
+  prisma: PrismaClient;
+  drop(): Promise<void>;
+}
+
+/** A database of this test's own: a copy of the migrated template (BullMQ's tables included). */
+export async function createTestDatabase(): Promise<TestDatabase> {
+  const name = `lws_t_${randomBytes(6).toString("hex")}`;
+  await adminQuery(`CREATE DATABASE "${name}" TEMPLATE "${required("TEST_PG_TEMPLATE")}"`);
+  const url = urlFor(name);
+  const prisma = createPrismaClient(url, 5);
+  return {
+    url,
+    prisma,
+    async drop() {
+      await prisma.$disconnect();
+      await adminQuery(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+    },
+  };
+}
+
+/** An empty database (no migrations), for the migration tests. */
+export async function createEmptyDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
+  const name = `lws_t_${randomBytes(6).toString("hex")}`;
+  await adminQuery(`CREATE DATABASE "${name}"`);
+  return { url: urlFor(name), drop: () => adminQuery(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`) };
+}
+
+async function adminQuery(sql: string): Promise<void> {
+  const client = new Client({ connectionString: required("TEST_PG_ADMIN_URL") });
+  await client.connect();
+  try {
+    await client.query(sql);
+  } finally {
+    await client.end();
+  }
+}
+
+/**
+ * A Redis database of this jest worker's own, emptied: test files of one worker run one after
+ * another, and workers never share a database, so queues never steal each other's jobs.
+ */
+export async function createTestRedisUrl(): Promise<string> {
+  const url = new URL(required("TEST_REDIS_URL"));
+  url.pathname = `/${Number(process.env.JEST_WORKER_ID ?? "1") % 16}`;
+  const redis = new Redis(url.toString());
+  await redis.flushdb();
+  redis.disconnect();
+  return url.toString();
+}
+
+export const TEST_CHANNEL_SECRET = "8c570fa6dd201bb328f1c1eac23a96d8";
+export const TEST_ACCESS_TOKEN = "test-channel-access-token-0123456789";
+
+/** Service configuration for a test: port 0, the given database, queue and LINE base URL. */
+export function testConfig(overrides: {
+  databaseUrl: string;
+  redisUrl?: string;
+  lineApiBaseUrl?: string;
+}): AppConfig {
+  return {
+    port: 0,
+    databaseUrl: overrides.databaseUrl,
+    redisUrl: overrides.redisUrl,
+    line: {
+      channelSecret: TEST_CHANNEL_SECRET,
+      channelAccessToken: TEST_ACCESS_TOKEN,
+      apiBaseUrl: overrides.lineApiBaseUrl ?? "http://127.0.0.1:9",
+      dataApiBaseUrl: overrides.lineApiBaseUrl ?? "http://127.0.0.1:9",
+    },
+    appSecretKey: "test-app-secret-key-0123456789abcdef-0123456789",
+    logLevel: "silent",
+    workerConcurrency: 4,
+    flowPreset: "gunma",
+  };
+}
