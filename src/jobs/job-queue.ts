@@ -71,8 +71,11 @@ function jobOptions(name: JobName, jobId: string): JobsOptions {
  * Producer side. On Redis it fails fast when Redis is down (no offline queue), so the caller
  * knows at once and the outbox sweep picks the work up later: nothing waits in memory.
  */
-export function createJobProducer(connection: QueueConnection): JobProducer {
-  const queue = makeQueue(connection);
+export function createJobProducer(
+  connection: QueueConnection,
+  onError: (message: string) => void,
+): JobProducer {
+  const queue = makeQueue(connection, onError);
   return {
     async add(name, payload, jobId) {
       await queue.add(name, JOB_CATALOG[name].payload.parse(payload), jobOptions(name, jobId));
@@ -134,15 +137,16 @@ interface MinimalQueue {
   close(): Promise<void>;
 }
 
-function makeQueue(connection: QueueConnection): MinimalQueue {
+function makeQueue(connection: QueueConnection, onError: (message: string) => void): MinimalQueue {
+  const report = (error: Error) => onError(error.message);
   if (connection.redisUrl) {
     const redis = new Redis(connection.redisUrl, {
       maxRetriesPerRequest: 1,
       enableOfflineQueue: false,
       connectTimeout: 2000,
     });
-    redis.on("error", () => undefined); // reported through failed adds and /readyz
     const queue = new Queue(QUEUE_NAME, { connection: redis });
+    queue.on("error", report);
     return {
       add: (n, d, o) => queue.add(n, d, o),
       addBulk: (jobs) => queue.addBulk(jobs),
@@ -157,7 +161,7 @@ function makeQueue(connection: QueueConnection): MinimalQueue {
   const queue = new pg.Queue(QUEUE_NAME, {
     connection: { connectionString: connection.databaseUrl, max: 4, connectionTimeoutMillis: 2000 },
   });
-  queue.on("error", () => undefined);
+  queue.on("error", report);
   return {
     add: (n, d, o) => queue.add(n, d, o),
     addBulk: (jobs) => queue.addBulk(jobs),

@@ -32,6 +32,8 @@ export interface RuntimeOptions {
   routers?: { path: string; router: Router }[];
   logger?: Logger;
   sweepIntervalMs?: number;
+  /** How long stored work may wait for its job before the sweep enqueues it again. */
+  sweepGraceMs?: number;
 }
 
 export interface Runtime {
@@ -51,7 +53,10 @@ export async function startRuntime(config: AppConfig, options: RuntimeOptions): 
   const metrics = createMetrics();
   const prisma = createPrismaClient(config.databaseUrl);
   const sealer = createSealer(config.appSecretKey);
-  const producer = createJobProducer(queueConnection);
+  const producer = createJobProducer(
+    queueConnection,
+    throttled((message) => logger.warn({ err: message }, "queue connection problem"), 10_000),
+  );
   const stops: (() => Promise<void>)[] = [];
   let url: string | undefined;
 
@@ -97,7 +102,7 @@ export async function startRuntime(config: AppConfig, options: RuntimeOptions): 
       logger,
     });
     const worker: JobWorker = createJobWorker(queueConnection, processor, config.workerConcurrency);
-    const sweeper = createOutboxSweeper({ prisma, producer, logger });
+    const sweeper = createOutboxSweeper({ prisma, producer, logger, graceMs: options.sweepGraceMs });
     sweeper.start(options.sweepIntervalMs ?? 5000);
     stops.push(async () => sweeper.stop(), () => worker.close());
     logger.info({ queue: describeQueue(queueConnection) }, "worker role started");
@@ -145,4 +150,14 @@ export function stopOnSignals(runtime: { stop(): Promise<void> }, logger: Logger
   };
   process.on("SIGINT", () => stop("SIGINT"));
   process.on("SIGTERM", () => stop("SIGTERM"));
+}
+
+/** Lets a repeated complaint (a queue that is down) through once per interval. */
+function throttled(report: (message: string) => void, intervalMs: number) {
+  let last = 0;
+  return (message: string) => {
+    if (Date.now() - last < intervalMs) return;
+    last = Date.now();
+    report(message);
+  };
 }

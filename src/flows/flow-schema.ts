@@ -1,0 +1,216 @@
+/**
+ * Shapes of the YAML files an NPO edits (flow.yaml, preset.yaml, risk-lexicon.yaml).
+ * Objects are strict so a typo such as `nxt:` is reported instead of silently ignored.
+ * Structural checks that need the whole graph live in flow-validator.ts.
+ */
+import { z } from "zod";
+import type {
+  ChoiceNode,
+  EndNode,
+  FlowNode,
+  HandoffNode,
+  MessageNode,
+  MunicipalityNode,
+  OpeningHours,
+  TimeSlot,
+  Weekday,
+} from "./flow-types";
+import { parseSlot } from "./opening-hours";
+
+const id = z.string().regex(/^[a-z][a-z0-9_]*$/, "ids use lower-case letters, digits and _");
+const nonEmpty = z.string().min(1);
+/** One message or a list of messages (each a separate LINE bubble). */
+const texts = z.union([nonEmpty, z.array(nonEmpty).min(1)]).transform((t) => (Array.isArray(t) ? t : [t]));
+const words = z.array(nonEmpty).default([]);
+
+const fieldName = z
+  .string()
+  .regex(
+    /^(safeNow|topics|ageBand|supportWish|answers\.[a-zA-Z][a-zA-Z0-9_]*)$/,
+    "field must be safeNow, topics, ageBand, supportWish or answers.<name>",
+  )
+  .transform((f) => f as ChoiceNode["field"]);
+
+const choiceSchema = z.strictObject({
+  id,
+  label: nonEmpty,
+  value: nonEmpty.optional(),
+  next: id.optional(),
+  match: words,
+  risk: words,
+});
+
+const messageNode = z.strictObject({
+  type: z.literal("message"),
+  text: texts,
+  next: id,
+}) satisfies z.ZodType<MessageNode>;
+
+const choiceNode = z.strictObject({
+  type: z.literal("choice"),
+  text: texts,
+  field: fieldName,
+  choices: z.array(choiceSchema).min(1),
+  next: id.optional(),
+  multiple: z.boolean().default(false),
+  skippable: z.boolean().default(true),
+  moreText: nonEmpty.optional(),
+  doneLabel: nonEmpty.optional(),
+  freeTextValue: nonEmpty.optional(),
+}) satisfies z.ZodType<ChoiceNode>;
+
+const municipalityNode = z.strictObject({
+  type: z.literal("municipality"),
+  text: texts,
+  buttons: z.array(nonEmpty).default([]),
+  preferNotLabel: nonEmpty,
+  preferNotMatch: words,
+  retryText: nonEmpty,
+  retries: z.number().int().min(0).max(3).default(1),
+  next: id,
+}) satisfies z.ZodType<MunicipalityNode>;
+
+const handoffNode = z.strictObject({
+  type: z.literal("handoff"),
+  text: texts,
+}) satisfies z.ZodType<HandoffNode>;
+
+const endNode = z.strictObject({
+  type: z.literal("end"),
+  text: texts,
+  reason: z.enum(["not-safe-now", "completed"]),
+}) satisfies z.ZodType<EndNode>;
+
+const nodeSchema: z.ZodType<FlowNode> = z.discriminatedUnion("type", [
+  messageNode,
+  choiceNode,
+  municipalityNode,
+  handoffNode,
+  endNode,
+]);
+
+export const flowSchema = z.strictObject({
+  version: z.union([nonEmpty, z.number()]).transform(String),
+  start: id,
+  settings: z.strictObject({
+    silenceMinutes: z.number().int().min(1).default(30),
+    restartAt: id,
+    handoffOnRisk: z.boolean().default(true),
+    handoffButtonLabel: nonEmpty,
+    skipLabel: nonEmpty,
+    riskNoticeCooldownMinutes: z.number().int().min(0).default(30),
+  }),
+  keywords: z.strictObject({
+    handoff: z.array(nonEmpty),
+    restart: z.array(nonEmpty),
+    exit: z.array(nonEmpty).min(1, "at least one exit word is needed"),
+  }),
+  messages: z.strictObject({
+    handoffRequested: texts,
+    riskHandoff: texts,
+    flowChanged: texts,
+    waitInHours: texts,
+    waitOutOfHours: texts,
+    outOfHoursHotlines: texts,
+    outOfHoursNotice: texts,
+    riskNotice: texts,
+    exit: texts,
+    restart: texts,
+    silence: texts,
+    sticker: texts,
+    media: texts,
+  }),
+  nodes: z.record(id, nodeSchema),
+});
+
+// ---------- preset.yaml
+
+const weekdayHours = z
+  .union([z.null(), nonEmpty, z.array(nonEmpty)])
+  .transform((v, ctx): TimeSlot[] => {
+    const list = v === null ? [] : Array.isArray(v) ? v : [v];
+    return list.flatMap((text) => {
+      const slot = parseSlot(text);
+      if (!slot) ctx.addIssue({ code: "custom", message: `"${text}" is not HH:MM-HH:MM` });
+      return slot ? [slot] : [];
+    });
+  });
+
+const weekly = z.strictObject({
+  mon: weekdayHours,
+  tue: weekdayHours,
+  wed: weekdayHours,
+  thu: weekdayHours,
+  fri: weekdayHours,
+  sat: weekdayHours,
+  sun: weekdayHours,
+}) satisfies z.ZodType<Record<Weekday, TimeSlot[]>>;
+
+const hoursSchema = z.strictObject({
+  weekly,
+  holidays: z.enum(["closed", "open"]).default("closed"),
+  closedDates: z.array(z.string().regex(/^\d{2}-\d{2}$/, "closed dates are MM-DD")).default([]),
+}) satisfies z.ZodType<OpeningHours>;
+
+export const presetFileSchema = z.strictObject({
+  id,
+  name: nonEmpty,
+  serviceName: nonEmpty,
+  timezone: z.literal("Asia/Tokyo"),
+  defaultRegion: id,
+  regions: z
+    .array(
+      z.strictObject({
+        id,
+        name: nonEmpty,
+        hours: hoursSchema,
+        municipalities: z
+          .array(
+            z.strictObject({
+              name: nonEmpty,
+              kana: z.string().regex(/^[ぁ-ゖー]+$/, "kana is the reading in hiragana"),
+              aliases: words,
+            }),
+          )
+          .min(1),
+      }),
+    )
+    .min(1),
+  hotlines: z
+    .array(
+      z.strictObject({
+        name: nonEmpty,
+        number: nonEmpty,
+        hours: nonEmpty,
+        h24: z.boolean(),
+        note: nonEmpty.optional(),
+      }),
+    )
+    .min(1),
+  partners: z
+    .array(z.strictObject({ name: nonEmpty, topics: words, regions: words }))
+    .default([]),
+  kpi: z
+    .strictObject({ fiscalYear: z.number().int(), uniquePeopleTarget: z.number().int().min(0) })
+    .optional(),
+});
+
+// ---------- risk-lexicon.yaml
+
+export const lexiconSchema = z.strictObject({
+  exclude: words,
+  categories: z
+    .array(
+      z.strictObject({
+        id: z.string().regex(/^[a-z][a-z0-9-]*$/),
+        label: nonEmpty,
+        terms: words,
+        combos: z.array(z.array(z.array(nonEmpty).min(1)).min(2)).default([]),
+      }),
+    )
+    .min(1),
+});
+
+export type FlowFile = z.infer<typeof flowSchema>;
+export type PresetFile = z.infer<typeof presetFileSchema>;
+export type LexiconFile = z.infer<typeof lexiconSchema>;

@@ -1,0 +1,56 @@
+/**
+ * Placeholders an NPO may use in flow texts, and how they are filled in.
+ * Kept in one place so the validator measures texts exactly as the engine will send them.
+ */
+import type { Flow, Hotline, Preset } from "./flow-types";
+
+export const PLACEHOLDERS = [
+  "serviceName",
+  "hotlines",
+  "hotlines24h",
+  "nextOpening",
+  "exitWord",
+  "handoffWord",
+  "silenceMinutes",
+] as const;
+
+export type Placeholder = (typeof PLACEHOLDERS)[number];
+export type TemplateVars = Record<Placeholder, string>;
+
+const PLACEHOLDER_RE = /\{\{\s*([a-zA-Z0-9]+)\s*\}\}/g;
+
+export function placeholdersIn(text: string): string[] {
+  return [...text.matchAll(PLACEHOLDER_RE)].map((m) => m[1] ?? "");
+}
+
+export function isPlaceholder(name: string): name is Placeholder {
+  return (PLACEHOLDERS as readonly string[]).includes(name);
+}
+
+export function renderTemplate(text: string, vars: TemplateVars): string {
+  return text.replace(PLACEHOLDER_RE, (whole, name: string) =>
+    isPlaceholder(name) ? vars[name] : whole,
+  );
+}
+
+function hotlineLine(h: Hotline): string {
+  const note = h.note ? `（${h.note}）` : "";
+  return `・${h.name} ${h.number}${note} ${h.hours}`;
+}
+
+export function hotlineList(hotlines: Hotline[]): string {
+  return hotlines.map(hotlineLine).join("\n");
+}
+
+/** Variables that do not depend on time; nextOpening is filled in by the caller. */
+export function staticVars(flow: Flow, preset: Pick<Preset, "serviceName" | "hotlines">): TemplateVars {
+  return {
+    serviceName: preset.serviceName,
+    hotlines: hotlineList(preset.hotlines),
+    hotlines24h: hotlineList(preset.hotlines.filter((h) => h.h24)),
+    nextOpening: "",
+    exitWord: flow.keywords.exit[0] ?? "",
+    handoffWord: flow.settings.handoffButtonLabel,
+    silenceMinutes: String(flow.settings.silenceMinutes),
+  };
+}

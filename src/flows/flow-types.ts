@@ -1,0 +1,289 @@
+/**
+ * Types shared by the flow engine, the validator and the preset loader.
+ * Everything here is plain data: a state and its effects must survive JSON (jsonb) round trips.
+ */
+
+// ---------- LINE message objects (a structural subset of @line/bot-sdk messagingApi.TextMessage)
+
+export interface PostbackQuickAction {
+  type: "postback";
+  label: string;
+  data: string;
+  displayText: string;
+}
+
+export interface MessageQuickAction {
+  type: "message";
+  label: string;
+  text: string;
+}
+
+export interface QuickReplyItem {
+  type: "action";
+  action: PostbackQuickAction | MessageQuickAction;
+}
+
+export interface LineTextMessage {
+  type: "text";
+  text: string;
+  quickReply?: { items: QuickReplyItem[] };
+}
+
+export type LineMessage = LineTextMessage;
+
+// ---------- Deployment preset (preset.yaml + risk-lexicon.yaml + flow.yaml)
+
+export type Weekday = "mon" | "tue" | "wed" | "thu" | "fri" | "sat" | "sun";
+
+/** Minutes since local midnight, half-open [start, end). */
+export interface TimeSlot {
+  start: number;
+  end: number;
+}
+
+export interface OpeningHours {
+  weekly: Record<Weekday, TimeSlot[]>;
+  /** Japanese public holidays (振替休日 included) are closed unless "open". */
+  holidays: "closed" | "open";
+  /** "MM-DD" dates closed every year, e.g. the year-end break. */
+  closedDates: string[];
+}
+
+export interface Municipality {
+  name: string;
+  /** Reading of the name without 市/町/村, in hiragana, e.g. まえばし. */
+  kana: string;
+  aliases: string[];
+}
+
+export interface Region {
+  id: string;
+  name: string;
+  municipalities: Municipality[];
+  hours: OpeningHours;
+}
+
+export interface Hotline {
+  name: string;
+  number: string;
+  hours: string;
+  /** Listed whenever the service cannot answer: out of hours and on a risk hit. */
+  h24: boolean;
+  note?: string;
+}
+
+export interface Partner {
+  name: string;
+  topics: string[];
+  regions: string[];
+}
+
+export interface RiskCategory {
+  id: string;
+  label: string;
+  /** Normalised substrings; any one hit counts. */
+  terms: string[];
+  /** Each combo is a list of groups; the combo hits when every group has a term in the text. */
+  combos: string[][][];
+}
+
+export interface RiskLexicon {
+  categories: RiskCategory[];
+  /** Harmless phrases: a term found only inside one of these does not count (死ぬほど美味しい). */
+  exclude: string[];
+}
+
+export interface Preset {
+  id: string;
+  name: string;
+  serviceName: string;
+  timezone: "Asia/Tokyo";
+  regions: Region[];
+  defaultRegionId: string;
+  hotlines: Hotline[];
+  partners: Partner[];
+  kpi?: { fiscalYear: number; uniquePeopleTarget: number };
+  lexicon: RiskLexicon;
+  /** The flow new conversations start with. */
+  flow: Flow;
+  /** Every loaded version (the current one included), keyed by Flow.version. */
+  flowVersions: Record<string, Flow>;
+}
+
+// ---------- Flow (flow.yaml)
+
+/** Where an answer goes in the triage record. */
+export type TriageField = "safeNow" | "topics" | "ageBand" | "supportWish" | `answers.${string}`;
+
+export interface Choice {
+  id: string;
+  label: string;
+  /** Stored in the field; a choice without value stores nothing (e.g. 「いくつもある」). */
+  value?: string;
+  next?: string;
+  /** Words that select this choice when she types instead of tapping (contained, normalised). */
+  match: string[];
+  /** Risk categories raised by picking this choice (e.g. the abuser is with her now). */
+  risk: string[];
+}
+
+export interface MessageNode {
+  type: "message";
+  text: string[];
+  next: string;
+}
+
+export interface ChoiceNode {
+  type: "choice";
+  text: string[];
+  field: TriageField;
+  choices: Choice[];
+  next?: string;
+  multiple: boolean;
+  skippable: boolean;
+  /** Multi-select: prompt after each pick. */
+  moreText?: string;
+  doneLabel?: string;
+  /** Stored when free text matches no choice; absent = store nothing and move on. */
+  freeTextValue?: string;
+}
+
+export interface MunicipalityNode {
+  type: "municipality";
+  text: string[];
+  buttons: string[];
+  preferNotLabel: string;
+  /** Words meaning "I'd rather not say" when typed (言いたくない, ひみつ). */
+  preferNotMatch: string[];
+  retryText: string;
+  /** How often to ask again before falling back to the default region. */
+  retries: number;
+  next: string;
+}
+
+export interface HandoffNode {
+  type: "handoff";
+  text: string[];
+}
+
+export interface EndNode {
+  type: "end";
+  text: string[];
+  reason: "not-safe-now" | "completed";
+}
+
+export type FlowNode = MessageNode | ChoiceNode | MunicipalityNode | HandoffNode | EndNode;
+
+/** Pseudo target: continue with the next topic section queued by a multi-select node. */
+export const RETURN_TARGET = "return";
+
+export interface FlowSettings {
+  silenceMinutes: number;
+  restartAt: string;
+  handoffOnRisk: boolean;
+  handoffButtonLabel: string;
+  skipLabel: string;
+  /** Minutes before the emergency numbers are sent again for another risk hit. */
+  riskNoticeCooldownMinutes: number;
+}
+
+export interface FlowMessages {
+  /** She asked for a counsellor. */
+  handoffRequested: string[];
+  /** After a risk hit, with the emergency numbers already sent. */
+  riskHandoff: string[];
+  /** Her conversation's flow version is no longer loaded. */
+  flowChanged: string[];
+  waitInHours: string[];
+  waitOutOfHours: string[];
+  outOfHoursHotlines: string[];
+  /** First contact while every region is closed: she can still answer, her place is kept. */
+  outOfHoursNotice: string[];
+  riskNotice: string[];
+  exit: string[];
+  restart: string[];
+  silence: string[];
+  sticker: string[];
+  media: string[];
+}
+
+export interface Flow {
+  version: string;
+  start: string;
+  settings: FlowSettings;
+  keywords: { handoff: string[]; restart: string[]; exit: string[] };
+  messages: FlowMessages;
+  nodes: Record<string, FlowNode>;
+}
+
+// ---------- Conversation state and engine I/O
+
+export type RiskCategoryId = string;
+
+export interface Triage {
+  safeNow?: string;
+  topics: string[];
+  municipality?: string;
+  regionId?: string;
+  /** "answer": she named a municipality; "default": preferred not to say or not understood. */
+  regionSource?: "answer" | "default";
+  ageBand?: string;
+  supportWish: string[];
+  answers: Record<string, string>;
+  risk: { level: "none" | "high"; categories: RiskCategoryId[] };
+}
+
+export type EngineStatus = "new" | "active" | "handed-off" | "ended";
+
+export interface EngineState {
+  schemaVersion: 1;
+  presetId: string;
+  flowVersion: string;
+  status: EngineStatus;
+  /** Node waiting for her answer (choice / municipality), null otherwise. */
+  nodeId: string | null;
+  /** Topic sections still to visit, then where to go afterwards. */
+  queue: string[];
+  retries: number;
+  triage: Triage;
+  /** ISO time of the last emergency-number message, to avoid repeating it every line. */
+  lastRiskNoticeAt?: string;
+}
+
+export type EngineInput =
+  | { type: "follow" }
+  | { type: "text"; text: string }
+  | { type: "postback"; data: string }
+  | { type: "sticker" }
+  | { type: "media"; mediaType: "image" | "video" | "audio" | "file" | "location" }
+  | { type: "silence" };
+
+export interface EngineContext {
+  now: Date;
+  /** "human": a counsellor has the chat; the bot only reacts to risk. Default "bot". */
+  conversationPhase?: "bot" | "human";
+}
+
+export type HandoffReason = "requested" | "completed" | "risk" | "flow-changed";
+export type EndReason = "exit-word" | "silence" | "not-safe-now" | "completed";
+
+export type Effect =
+  /** At most 5 messages; the worker replies with the first send and pushes the rest in order. */
+  | { type: "send"; messages: LineMessage[] }
+  /** The whole triage record after this step (never her free text). */
+  | { type: "setTriage"; triage: Triage }
+  | {
+      type: "handoff";
+      reason: HandoffReason;
+      regionId: string;
+      outOfHours: boolean;
+      /** ISO instant the region next opens, when out of hours. */
+      nextOpenAt?: string;
+    }
+  | { type: "markRisk"; level: "high"; categories: RiskCategoryId[]; source: "text" | "answer" }
+  | { type: "end"; reason: EndReason };
+
+export interface StepResult {
+  state: EngineState;
+  effects: Effect[];
+}

@@ -1,0 +1,175 @@
+/**
+ * Checks a deployment preset (preset.yaml, risk-lexicon.yaml, flow.yaml and kept older flow
+ * versions) and builds the Preset the engine runs on. Every problem names file, line and node,
+ * and all problems are collected in one pass so an NPO can fix them together.
+ */
+import type { z } from "zod";
+import { flowSchema, lexiconSchema, presetFileSchema, type PresetFile } from "./flow-schema";
+import type { SourceFile } from "./flow-source";
+import { ProblemSink, type FlowProblem } from "./flow-problems";
+import type { Flow, FlowNode, Preset, RiskLexicon } from "./flow-types";
+import { checkFlowGraph } from "./flow-graph-check";
+import { checkFlowLimits } from "./flow-limits-check";
+import { municipalityKeys } from "./region-resolver";
+
+export { FlowValidationError, formatProblem, type FlowProblem } from "./flow-problems";
+
+export interface PresetSources {
+  preset: SourceFile;
+  lexicon: SourceFile;
+  /** The current flow first, then kept older versions. */
+  flows: SourceFile[];
+}
+
+export type BuildResult = { ok: true; preset: Preset } | { ok: false; problems: FlowProblem[] };
+
+function parseWith<T>(
+  schema: z.ZodType<T>,
+  source: SourceFile,
+  sink: ProblemSink,
+): T | undefined {
+  for (const e of source.syntaxErrors) {
+    sink.problems.push({ code: "syntax", file: source.file, line: e.line, message: e.message });
+  }
+  if (source.syntaxErrors.length > 0) return undefined;
+  const result = schema.safeParse(source.data);
+  if (result.success) return result.data;
+  for (const issue of result.error.issues) {
+    const path = issue.path.filter((p): p is string | number => typeof p !== "symbol");
+    const node = path[0] === "nodes" && typeof path[1] === "string" ? path[1] : undefined;
+    const where = path.length > 0 ? `${path.join(".")}: ` : "";
+    sink.add("schema", path, `${where}${issue.message}`, node);
+  }
+  return undefined;
+}
+
+function checkMunicipalities(file: PresetFile, sink: ProblemSink): void {
+  const owner = new Map<string, { name: string; region: string }>();
+  file.regions.forEach((region, ri) => {
+    region.municipalities.forEach((m, mi) => {
+      for (const key of municipalityKeys(m)) {
+        const seen = owner.get(key);
+        if (seen && seen.name !== m.name) {
+          sink.add(
+            "municipality-in-two-regions",
+            ["regions", ri, "municipalities", mi],
+            `"${key}" names both ${seen.name} (${seen.region}) and ${m.name} (${region.id})`,
+          );
+        } else if (seen) {
+          sink.add(
+            "municipality-in-two-regions",
+            ["regions", ri, "municipalities", mi, "name"],
+            `municipality ${m.name} is listed in ${seen.region} and ${region.id}`,
+          );
+          break;
+        }
+        owner.set(key, { name: m.name, region: region.id });
+      }
+    });
+  });
+}
+
+function checkPresetFile(file: PresetFile, sink: ProblemSink): void {
+  const ids = new Set<string>();
+  file.regions.forEach((r, i) => {
+    if (ids.has(r.id)) sink.add("duplicate-id", ["regions", i, "id"], `region id ${r.id} repeats`);
+    ids.add(r.id);
+  });
+  if (!ids.has(file.defaultRegion)) {
+    sink.add("unknown-region", ["defaultRegion"], `default region ${file.defaultRegion} is not a region`);
+  }
+  file.partners.forEach((p, i) =>
+    p.regions.forEach((r, j) => {
+      if (r !== "all" && !ids.has(r)) {
+        sink.add("unknown-region", ["partners", i, "regions", j], `partner region ${r} is not a region`);
+      }
+    }),
+  );
+  checkMunicipalities(file, sink);
+}
+
+function toPreset(file: PresetFile, lexicon: RiskLexicon, flows: Flow[]): Preset | undefined {
+  const current = flows[0];
+  if (!current) return undefined;
+  return {
+    id: file.id,
+    name: file.name,
+    serviceName: file.serviceName,
+    timezone: file.timezone,
+    regions: file.regions,
+    defaultRegionId: file.defaultRegion,
+    hotlines: file.hotlines,
+    partners: file.partners,
+    ...(file.kpi ? { kpi: file.kpi } : {}),
+    lexicon,
+    flow: current,
+    flowVersions: Object.fromEntries(flows.map((f) => [f.version, f])),
+  };
+}
+
+function checkFlow(flow: Flow, presetFile: PresetFile | undefined, lexicon: RiskLexicon | undefined, sink: ProblemSink): void {
+  checkFlowGraph(flow, sink);
+  checkFlowLimits(flow, presetFile, sink);
+  const categories = new Set(lexicon?.categories.map((c) => c.id) ?? []);
+  const municipalities = new Set(presetFile?.regions.flatMap((r) => r.municipalities.map((m) => m.name)));
+  for (const [nodeId, node] of Object.entries(flow.nodes)) {
+    checkNodeReferences(nodeId, node, { categories, municipalities, lexicon, presetFile }, sink);
+  }
+}
+
+interface References {
+  categories: Set<string>;
+  municipalities: Set<string>;
+  lexicon: RiskLexicon | undefined;
+  presetFile: PresetFile | undefined;
+}
+
+function checkNodeReferences(nodeId: string, node: FlowNode, refs: References, sink: ProblemSink): void {
+  if (node.type === "choice" && refs.lexicon) {
+    node.choices.forEach((c, ci) =>
+      c.risk.forEach((r, ri) => {
+        if (!refs.categories.has(r)) {
+          sink.add("unknown-risk-category", ["nodes", nodeId, "choices", ci, "risk", ri], `risk category ${r} is not in the lexicon`, nodeId);
+        }
+      }),
+    );
+  }
+  if (node.type === "municipality" && refs.presetFile) {
+    node.buttons.forEach((b, bi) => {
+      if (!refs.municipalities.has(b)) {
+        sink.add("unknown-municipality", ["nodes", nodeId, "buttons", bi], `button ${b} is not a municipality of the preset`, nodeId);
+      }
+    });
+  }
+}
+
+function checkVersions(flows: { flow: Flow; sink: ProblemSink }[]): void {
+  const seen = new Map<string, string>();
+  for (const { flow, sink } of flows) {
+    const other = seen.get(flow.version);
+    if (other) sink.add("duplicate-version", ["version"], `version ${flow.version} is also in ${other}`);
+    seen.set(flow.version, sink.file);
+  }
+}
+
+export function buildPreset(sources: PresetSources): BuildResult {
+  const presetSink = new ProblemSink(sources.preset);
+  const lexiconSink = new ProblemSink(sources.lexicon);
+  const presetFile = parseWith(presetFileSchema, sources.preset, presetSink);
+  const lexicon = parseWith(lexiconSchema, sources.lexicon, lexiconSink);
+  if (presetFile) checkPresetFile(presetFile, presetSink);
+  const flows = sources.flows.map((source) => {
+    const sink = new ProblemSink(source);
+    const flow = parseWith(flowSchema, source, sink);
+    if (flow) checkFlow(flow, presetFile, lexicon, sink);
+    return { flow, sink };
+  });
+  const parsedFlows = flows.flatMap((f) => (f.flow ? [{ flow: f.flow, sink: f.sink }] : []));
+  checkVersions(parsedFlows);
+  const problems = [presetSink, lexiconSink, ...flows.map((f) => f.sink)].flatMap((s) => s.problems);
+  if (problems.length > 0 || !presetFile || !lexicon || parsedFlows.length !== flows.length) {
+    return { ok: false, problems };
+  }
+  const preset = toPreset(presetFile, lexicon, parsedFlows.map((f) => f.flow));
+  return preset ? { ok: true, preset } : { ok: false, problems };
+}

@@ -1,0 +1,76 @@
+/**
+ * Municipality free text → municipality + region, using the preset's table.
+ * Accepts the official name (前橋市), the name without 市/町/村 (前橋), its reading (まえばし,
+ * マエバシ, まえばしし), configured aliases and sentences that contain one (前橋に住んでます).
+ */
+import type { Municipality, Preset, Region } from "./flow-types";
+import { normalizeText } from "./text-normalize";
+
+export interface ResolvedMunicipality {
+  municipality: string;
+  regionId: string;
+}
+
+const SUFFIX_READINGS: Record<string, string[]> = {
+  市: ["し"],
+  町: ["まち", "ちょう"],
+  村: ["むら", "そん"],
+};
+
+/** Names of at most one character (光市 → 光) are too common inside sentences to match there. */
+const MIN_CONTAINED_LENGTH = 2;
+
+function stemOf(name: string): { stem: string; suffix: string } {
+  const suffix = name.slice(-1);
+  return suffix in SUFFIX_READINGS ? { stem: name.slice(0, -1), suffix } : { stem: name, suffix: "" };
+}
+
+/** Every spelling that names this municipality, normalised. */
+export function municipalityKeys(m: Municipality): string[] {
+  const { stem, suffix } = stemOf(m.name);
+  const kanaSuffixes = SUFFIX_READINGS[suffix] ?? [];
+  const keys = [
+    m.name,
+    stem,
+    m.kana,
+    ...kanaSuffixes.map((s) => m.kana + s),
+    ...m.aliases,
+  ];
+  return [...new Set(keys.map(normalizeText).filter((k) => k.length > 0))];
+}
+
+interface Candidate {
+  key: string;
+  municipality: Municipality;
+  region: Region;
+}
+
+function candidates(preset: Preset): Candidate[] {
+  return preset.regions.flatMap((region) =>
+    region.municipalities.flatMap((municipality) =>
+      municipalityKeys(municipality).map((key) => ({ key, municipality, region })),
+    ),
+  );
+}
+
+function toResult(c: Candidate): ResolvedMunicipality {
+  return { municipality: c.municipality.name, regionId: c.region.id };
+}
+
+export function resolveMunicipality(text: string, preset: Preset): ResolvedMunicipality | null {
+  const normalized = normalizeText(text);
+  if (normalized.length === 0) return null;
+  const all = candidates(preset);
+  const exact = all.find((c) => c.key === normalized);
+  if (exact) return toResult(exact);
+  // Longest contained name wins, so 東吾妻 beats 吾妻 and 山陽小野田 beats 小野田.
+  const contained = all
+    .filter((c) => c.key.length >= MIN_CONTAINED_LENGTH && normalized.includes(c.key))
+    .sort((a, b) => b.key.length - a.key.length);
+  const best = contained[0];
+  return best ? toResult(best) : null;
+}
+
+export function findRegion(preset: Preset, regionId: string): Region | undefined {
+  return preset.regions.find((r) => r.id === regionId);
+}
