@@ -1,0 +1,92 @@
+import { randomBytes } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { loadConfig, processEnv } from "../config/env-config";
+import { ensureDatabase, startEmbeddedPostgres } from "../db/embedded-postgres";
+import { LineSimulator } from "../simulator/line-simulator";
+import { runMain } from "./run-main";
+import { startRuntime, stopOnSignals } from "./runtime";
+
+const ROOT = path.resolve(__dirname, "../..");
+const DEMO_DIR = path.join(ROOT, ".data/demo");
+
+interface DemoSecrets {
+  channelSecret: string;
+  channelAccessToken: string;
+  appSecretKey: string;
+}
+
+/** The demo's own secrets, made on first run and kept with its data, so a rerun keeps both. */
+function demoSecrets(): DemoSecrets {
+  const file = path.join(DEMO_DIR, "secrets.json");
+  if (existsSync(file)) return JSON.parse(readFileSync(file, "utf8")) as DemoSecrets;
+  const secrets = {
+    channelSecret: randomBytes(16).toString("hex"),
+    channelAccessToken: randomBytes(32).toString("base64url"),
+    appSecretKey: randomBytes(32).toString("base64url"),
+  };
+  mkdirSync(DEMO_DIR, { recursive: true });
+  writeFileSync(file, JSON.stringify(secrets, null, 2), { mode: 0o600 });
+  return secrets;
+}
+
+/**
+ * `npm run demo`: the whole service with nothing configured. Embedded PostgreSQL (data in
+ * .data/demo, kept between runs), BullMQ on that PostgreSQL, and the LINE simulator in place of
+ * LINE, served at /simulator/ on the service's port. DATABASE_URL or REDIS_URL, when set, are
+ * used instead of the embedded ones.
+ */
+runMain(async () => {
+  const env = processEnv();
+  const port = Number(env.PORT ?? 3000);
+  const secrets = demoSecrets();
+  let databaseUrl = env.DATABASE_URL;
+  let stopPostgres: (() => Promise<void>) | undefined;
+  if (!databaseUrl) {
+    process.stdout.write("Starting embedded PostgreSQL…\n");
+    const pg = await startEmbeddedPostgres({
+      dataDir: path.join(DEMO_DIR, "pg"),
+      port: Number(env.DEMO_PG_PORT ?? 54329),
+    });
+    await ensureDatabase(pg.adminUrl, "line_support");
+    databaseUrl = pg.urlFor("line_support");
+    stopPostgres = pg.stop;
+  }
+  const simulatorBase = `http://127.0.0.1:${port}/simulator`;
+  const config = loadConfig({
+    ...env,
+    DATABASE_URL: databaseUrl,
+    PORT: String(port),
+    LINE_CHANNEL_SECRET: secrets.channelSecret,
+    LINE_CHANNEL_ACCESS_TOKEN: secrets.channelAccessToken,
+    LINE_API_BASE_URL: simulatorBase,
+    LINE_DATA_API_BASE_URL: simulatorBase,
+    APP_SECRET_KEY: env.APP_SECRET_KEY ?? secrets.appSecretKey,
+  });
+  const simulator = new LineSimulator({
+    channelSecret: secrets.channelSecret,
+    channelAccessToken: secrets.channelAccessToken,
+    webhookUrl: `http://127.0.0.1:${port}/webhook/line`,
+  });
+  const runtime = await startRuntime(config, {
+    web: true,
+    worker: true,
+    routers: [{ path: "/simulator", router: simulator.router() }],
+  });
+  const base = `http://localhost:${port}`;
+  process.stdout.write(
+    [
+      "",
+      "The service is running on the embedded default.",
+      `  LINE simulator (chat as a woman writing in):  ${base}/simulator/`,
+      `  Webhook:                                      ${base}/webhook/line`,
+      `  Health / readiness / metrics:                 ${base}/healthz  ${base}/readyz  ${base}/metrics`,
+      `  Data: ${path.relative(process.cwd(), DEMO_DIR) || DEMO_DIR} (kept between runs). Ctrl-C stops.`,
+      "",
+    ].join("\n"),
+  );
+  stopOnSignals(runtime, runtime.logger, async () => {
+    await simulator.close();
+    await stopPostgres?.();
+  });
+});

@@ -1,0 +1,87 @@
+import { OpenApiValidator } from "../../src/simulator/openapi-validator";
+import { ACKNOWLEDGEMENT, GREETING } from "../../src/conversations/conversation-service";
+import { eventually } from "../support/eventually";
+import { startServiceWithSimulator, type ServiceUnderTest } from "../support/service-harness";
+
+const spec = new OpenApiValidator({});
+const sends = (s: ServiceUnderTest) =>
+  s.sim.requests().filter((r) => r.path === "/v2/bot/message/reply" || r.path === "/v2/bot/message/push");
+
+describe("sending to LINE", () => {
+  let s: ServiceUnderTest;
+  afterEach(async () => s.stop());
+
+  it("greets a new friend by reply, with a body LINE's OpenAPI spec accepts", async () => {
+    s = await startServiceWithSimulator();
+    const her = s.sim.person();
+    await her.follow();
+    const greeting = await her.nextMessage({ timeoutMs: 10_000 });
+    expect(greeting.text).toBe(GREETING);
+    expect(greeting.via).toBe("reply");
+    for (const request of sends(s)) {
+      expect(spec.validateRequestBody(request.path, "post", request.body)).toEqual([]);
+    }
+    const delivery = await eventually(
+      () => s.db.prisma.outboundDelivery.findFirstOrThrow(),
+      (d) => d.status !== "pending",
+    );
+    expect(delivery).toMatchObject({ status: "sent", method: "reply", replyToken: null });
+    expect(delivery.lineRequestId).toBe(sends(s)[0]?.requestId);
+  });
+
+  it("pushes with a retry key when the reply token has expired", async () => {
+    s = await startServiceWithSimulator({ simulator: { replyTokenTtlMs: 0 } });
+    const her = s.sim.person();
+    await her.follow();
+    expect(await her.nextMessage({ timeoutMs: 10_000 })).toMatchObject({ via: "push", text: GREETING });
+    await her.say("こんにちは");
+    const answer = await her.nextMessage({ timeoutMs: 10_000 });
+    expect(answer).toMatchObject({ via: "push", text: ACKNOWLEDGEMENT });
+    const [reply, push] = sends(s);
+    expect(reply).toMatchObject({ path: "/v2/bot/message/reply", status: 400 });
+    expect(push).toMatchObject({ path: "/v2/bot/message/push", status: 200 });
+    expect(push?.retryKey).toMatch(/^[0-9a-f-]{36}$/);
+    expect(spec.validateRequestBody("/v2/bot/message/push", "post", push?.body)).toEqual([]);
+  });
+
+  it("retries a push that met 500s with the same X-Line-Retry-Key and delivers it once", async () => {
+    s = await startServiceWithSimulator({ simulator: { replyTokenTtlMs: 0 } });
+    s.sim.injectFault({ status: 500, count: 2, path: "/v2/bot/message/push" });
+    const her = s.sim.person();
+    await her.follow();
+    await her.nextMessage({ timeoutMs: 20_000 });
+    const pushes = sends(s).filter((r) => r.path === "/v2/bot/message/push");
+    expect(pushes.map((p) => p.status)).toEqual([500, 500, 200]);
+    expect(new Set(pushes.map((p) => p.retryKey)).size).toBe(1);
+    await new Promise((r) => setTimeout(r, 500));
+    expect(her.received()).toHaveLength(1);
+    const delivery = await s.db.prisma.outboundDelivery.findFirstOrThrow({ where: { method: "push" } });
+    expect(delivery).toMatchObject({ status: "sent", attempts: 4, retryKey: pushes[0]?.retryKey });
+  }, 40_000);
+
+  it("retries after a 429 and after no answer at all", async () => {
+    s = await startServiceWithSimulator({ simulator: { replyTokenTtlMs: 0, faultTimeoutMs: 200 } });
+    s.sim.injectFault({ status: 429, count: 1, path: "/v2/bot/message/push" });
+    s.sim.injectFault({ status: "timeout", count: 1, path: "/v2/bot/message/push" });
+    const her = s.sim.person();
+    await her.follow();
+    await her.nextMessage({ timeoutMs: 30_000 });
+    const pushes = sends(s).filter((r) => r.path === "/v2/bot/message/push");
+    expect(pushes.map((p) => p.status)).toEqual([429, "timeout", 200]);
+    expect(new Set(pushes.map((p) => p.retryKey)).size).toBe(1);
+  }, 40_000);
+
+  it("marks a person who blocked the account as unreachable and sends her nothing more", async () => {
+    s = await startServiceWithSimulator();
+    const her = s.sim.person();
+    await her.follow();
+    await her.nextMessage({ timeoutMs: 10_000 });
+    await her.block();
+    const person = await eventually(
+      () => s.db.prisma.person.findFirstOrThrow(),
+      (p) => !p.reachable,
+    );
+    expect(person.unfollowedAt).not.toBeNull();
+    expect(person.pseudonym).toMatch(/^.+-[0-9A-Z]{6}$/);
+  });
+});

@@ -1,0 +1,53 @@
+import { LineSimulator, type LineSimulatorOptions } from "../../src/simulator/line-simulator";
+import { startRuntime, type Runtime } from "../../src/main/runtime";
+import {
+  createTestDatabase,
+  createTestRedisUrl,
+  testConfig,
+  TEST_ACCESS_TOKEN,
+  TEST_CHANNEL_SECRET,
+  type TestDatabase,
+} from "./test-env";
+
+export interface ServiceUnderTest {
+  db: TestDatabase;
+  sim: LineSimulator;
+  runtime: Runtime;
+  url: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * The whole service (web + worker) on its own database and Redis, with the LINE simulator as
+ * LINE: tests act as the women writing in, and read what LINE received.
+ */
+export async function startServiceWithSimulator(
+  options: { queue?: "redis" | "postgres"; simulator?: Partial<LineSimulatorOptions> } = {},
+): Promise<ServiceUnderTest> {
+  const db = await createTestDatabase();
+  const sim = new LineSimulator({
+    channelSecret: TEST_CHANNEL_SECRET,
+    channelAccessToken: TEST_ACCESS_TOKEN,
+    ...options.simulator,
+  });
+  const { baseUrl } = await sim.listen();
+  const redisUrl = options.queue === "postgres" ? undefined : await createTestRedisUrl();
+  const runtime = await startRuntime(testConfig({ databaseUrl: db.url, redisUrl, lineApiBaseUrl: baseUrl }), {
+    web: true,
+    worker: true,
+    sweepIntervalMs: 500,
+  });
+  const url = runtime.url ?? "";
+  sim.setWebhookUrl(`${url}/webhook/line`);
+  return {
+    db,
+    sim,
+    runtime,
+    url,
+    async stop() {
+      await runtime.stop();
+      await sim.close();
+      await db.drop();
+    },
+  };
+}
