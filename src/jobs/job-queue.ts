@@ -105,6 +105,7 @@ export function createJobWorker(
   connection: QueueConnection,
   processor: JobProcessor,
   concurrency: number,
+  onError: (message: string) => void,
 ): JobWorker {
   const handle = async (job: Job) => {
     const name = job.name as JobName;
@@ -115,6 +116,7 @@ export function createJobWorker(
   if (connection.redisUrl) {
     const redis = new Redis(connection.redisUrl, { maxRetriesPerRequest: null });
     const worker = new Worker(QUEUE_NAME, handle, { connection: redis, concurrency });
+    worker.on("error", (error) => onError(error.message));
     return {
       close: async () => {
         await worker.close();
@@ -127,6 +129,7 @@ export function createJobWorker(
     connection: { connectionString: connection.databaseUrl, max: 4 },
     concurrency,
   });
+  worker.on("error", (error) => onError(error.message));
   return { close: () => worker.close() };
 }
 

@@ -53,10 +53,11 @@ export async function startRuntime(config: AppConfig, options: RuntimeOptions): 
   const metrics = createMetrics();
   const prisma = createPrismaClient(config.databaseUrl);
   const sealer = createSealer(config.appSecretKey);
-  const producer = createJobProducer(
-    queueConnection,
-    throttled((message) => logger.warn({ err: message }, "queue connection problem"), 10_000),
+  const reportQueueError = throttled(
+    (message) => logger.warn({ err: message }, "queue connection problem"),
+    10_000,
   );
+  const producer = createJobProducer(queueConnection, reportQueueError);
   const stops: (() => Promise<void>)[] = [];
   let url: string | undefined;
 
@@ -101,7 +102,12 @@ export async function startRuntime(config: AppConfig, options: RuntimeOptions): 
       metrics,
       logger,
     });
-    const worker: JobWorker = createJobWorker(queueConnection, processor, config.workerConcurrency);
+    const worker: JobWorker = createJobWorker(
+      queueConnection,
+      processor,
+      config.workerConcurrency,
+      reportQueueError,
+    );
     const sweeper = createOutboxSweeper({ prisma, producer, logger, graceMs: options.sweepGraceMs });
     sweeper.start(options.sweepIntervalMs ?? 5000);
     stops.push(async () => sweeper.stop(), () => worker.close());
@@ -139,6 +145,9 @@ export function stopOnSignals(runtime: { stop(): Promise<void> }, logger: Logger
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, "stopping");
+    // Ctrl-C reaches the whole process group: an embedded PostgreSQL may go down while we
+    // close. Connections it cuts are expected now, not a crash.
+    process.on("uncaughtException", (error) => logger.debug({ err: error.message }, "error while stopping"));
     runtime
       .stop()
       .then(() => extra?.())
