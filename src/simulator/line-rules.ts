@@ -104,12 +104,16 @@ function checkAction(
   }
 }
 
-/** Merges problem lists, keeping the first of any identical (property, message) pair. */
+/**
+ * Merges problem lists: the first list wins when two describe the same bound of the same
+ * property (the spec says "between 0 and 13" where LINE says "between 1 and 13").
+ */
 export function mergeProblems(...lists: ValidationProblem[][]): ValidationProblem[] {
   const seen = new Set<string>();
   const out: ValidationProblem[] = [];
   for (const problem of lists.flat()) {
-    const key = `${problem.property}\u0000${problem.message}`;
+    const kind = problem.message.replace(/ must be between .*$/, "");
+    const key = `${problem.property}\u0000${kind}`;
     if (seen.has(key)) continue;
     seen.add(key);
     out.push(problem);

@@ -14,8 +14,10 @@ import type {
   FaultSpec,
   RequestLogEntry,
   SimulatorLogger,
+  WebhookDeliveryStatus,
   WebhookRecord,
 } from "./simulator-types";
+import { postWebhook } from "./webhook-sender";
 
 export interface LineSimulatorOptions {
   channelSecret: string;
@@ -110,7 +112,9 @@ export class LineSimulator {
     app.disable("x-powered-by");
     app.use(this.router());
     const server = await new Promise<Server>((resolve, reject) => {
-      const s = app.listen(port, "127.0.0.1", (error?: Error) => (error ? reject(error) : resolve(s)));
+      const s = app.listen(port, "127.0.0.1", (error?: Error) =>
+        error ? reject(error) : resolve(s),
+      );
     });
     this.server = server;
     const { port: actual } = server.address() as AddressInfo;
@@ -157,6 +161,19 @@ export class LineSimulator {
   /** Every webhook delivery with the status the bot answered, oldest first. */
   events(): WebhookRecord[] {
     return [...this.store.webhooks];
+  }
+
+  /** LINE's "Verify" button: posts `{destination, events: []}`; a bot must answer 200. */
+  async verifyWebhook(): Promise<WebhookDeliveryStatus> {
+    if (!this.webhookUrl) return "no-webhook";
+    const result = await postWebhook({
+      url: this.webhookUrl,
+      channelSecret: this.opts.channelSecret,
+      destination: this.botUserId,
+      events: [],
+      timeoutMs: this.opts.webhookTimeoutMs ?? 10_000,
+    });
+    return result.status;
   }
 
   redeliver(webhookEventId: string): Promise<ActionResult> {

@@ -59,7 +59,7 @@ export class OpenApiValidator {
     }
     this.ajv.addFormat("int32", { type: "number", validate: (n: number) => Number.isInteger(n) });
     this.ajv.addFormat("int64", { type: "number", validate: (n: number) => Number.isInteger(n) });
-    this.ajv.addSchema(this.spec as object, SPEC_ID);
+    this.ajv.addSchema(this.spec, SPEC_ID);
   }
 
   /** True when the spec defines a JSON request body for this operation. */
@@ -225,7 +225,7 @@ function toProblem(error: ErrorObject): ValidationProblem {
   };
   switch (error.keyword) {
     case "required": {
-      const missing = String((error.params as { missingProperty?: unknown }).missingProperty ?? "");
+      const missing = (error.params as { missingProperty?: string }).missingProperty ?? "";
       return { property: joinProperty(property, missing), message: "May not be empty" };
     }
     case "minItems":

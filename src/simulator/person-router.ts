@@ -36,8 +36,14 @@ export function personRouter(deps: PersonDeps): Router {
   router.get("/_sim/stream", (req, res) => stream(deps, req, res));
   router.post("/_sim/persons", (req, res) => void res.status(201).json(createPerson(deps, req)));
   router.get("/_sim/persons/:userId", (req, res) => personView(deps, req.params.userId, res));
-  router.post("/_sim/persons/:userId/follow", act(deps, (a, id) => a.follow(id)));
-  router.post("/_sim/persons/:userId/unfollow", act(deps, (a, id) => a.unfollow(id)));
+  router.post(
+    "/_sim/persons/:userId/follow",
+    act(deps, (a, id) => a.follow(id)),
+  );
+  router.post(
+    "/_sim/persons/:userId/unfollow",
+    act(deps, (a, id) => a.unfollow(id)),
+  );
   router.post("/_sim/persons/:userId/messages", act(deps, sendMessage));
   router.post(
     "/_sim/persons/:userId/images",
@@ -75,7 +81,8 @@ function stateView(deps: PersonDeps) {
 
 function createPerson(deps: PersonDeps, req: Request) {
   const name: unknown = (req.body as { displayName?: unknown } | undefined)?.displayName;
-  const displayName = typeof name === "string" && name.trim() ? name.trim().slice(0, 20) : undefined;
+  const displayName =
+    typeof name === "string" && name.trim() ? name.trim().slice(0, 20) : undefined;
   return summary(deps.store.addPerson(displayName));
 }
 
@@ -146,7 +153,8 @@ function unsend(actions: PersonActions, userId: string, req: Request) {
 
 function injectFault(deps: PersonDeps, req: Request, res: Response) {
   const body = (req.body ?? {}) as { status?: unknown; count?: unknown; path?: unknown };
-  const status = body.status === 500 || body.status === 429 ? body.status : "timeout";
+  const known: FaultSpec["status"][] = [500, 429, 400, "timeout", "lost-response"];
+  const status = known.find((s) => s === body.status) ?? "timeout";
   const count = typeof body.count === "number" ? body.count : 1;
   const fault: FaultSpec = { status, count };
   if (typeof body.path === "string" && body.path) fault.path = body.path;
@@ -168,7 +176,7 @@ function redirectToSlash(req: Request, res: Response, next: NextFunction) {
 }
 
 /** Server-sent events: "persons" when the list changes, "person" with an id when a chat does. */
-function stream(deps: PersonDeps, req: Request, res: Response) {
+function stream(deps: PersonDeps, _req: Request, res: Response) {
   res.set({
     "content-type": "text/event-stream",
     "cache-control": "no-cache",
@@ -182,7 +190,8 @@ function stream(deps: PersonDeps, req: Request, res: Response) {
   deps.store.on("person", onPerson);
   deps.store.on("persons", onPersons);
   deps.streams.add(res);
-  req.on("close", () => {
+  // "close" on the response fires both when the page goes away and when close() ends it.
+  res.on("close", () => {
     clearInterval(ping);
     deps.store.off("person", onPerson);
     deps.store.off("persons", onPersons);
@@ -193,7 +202,11 @@ function stream(deps: PersonDeps, req: Request, res: Response) {
 function onError(error: unknown, _req: Request, res: Response, next: NextFunction) {
   if (res.headersSent) return next(error);
   if (error instanceof SimulatorError) {
-    const status = error.code.startsWith("unknown") ? 404 : error.code === "bad_request" ? 400 : 409;
+    const status = error.code.startsWith("unknown")
+      ? 404
+      : error.code === "bad_request"
+        ? 400
+        : 409;
     return void res.status(status).json({ code: error.code, message: error.message });
   }
   res.status(500).json({ code: "internal", message: "Simulator error" });

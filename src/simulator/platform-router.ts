@@ -23,11 +23,18 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const CHAT_ID = /^[UCR][0-9a-f]{32}$/;
 
 /** Answers like LINE: JSON body, `x-line-request-id` (set earlier), and a log entry. */
+/** Responses whose answer a "lost-response" fault drops after the work is done. */
+const losing = new WeakSet<Response>();
+
 function send(res: Response, status: number, body: unknown, headers: Record<string, string> = {}) {
   const entry = entries.get(res);
   if (entry) {
-    entry.status = status;
+    entry.status = losing.has(res) ? "lost-response" : status;
     entry.responseBody = body;
+  }
+  if (losing.has(res)) {
+    res.socket?.destroy();
+    return;
   }
   res.status(status).set(headers).json(body);
 }
@@ -50,7 +57,9 @@ export function platformRouter(deps: PlatformDeps): Router {
   router.use("/v2/bot", begin(deps), injectFaults(deps), authenticate(deps), parseJson);
   router.post("/v2/bot/message/reply", (req, res) => reply(deps, req, res));
   router.post("/v2/bot/message/push", (req, res) => push(deps, req, res));
-  router.post("/v2/bot/message/validate/reply", (req, res) => validateOnly(deps, req, res, "reply"));
+  router.post("/v2/bot/message/validate/reply", (req, res) =>
+    validateOnly(deps, req, res, "reply"),
+  );
   router.post("/v2/bot/message/validate/push", (req, res) => validateOnly(deps, req, res, "push"));
   router.post("/v2/bot/chat/loading/start", (req, res) => loading(deps, req, res));
   router.post("/v2/bot/chat/markAsRead", (req, res) => markAsReadByToken(deps, req, res));
@@ -128,6 +137,11 @@ function injectFaults(deps: PlatformDeps) {
     if (fault === undefined) return next();
     if (fault === 500) return fail(res, 500, "Internal server error");
     if (fault === 429) return fail(res, 429, "Too many requests");
+    if (fault === 400) return fail(res, 400, "Failed to send messages");
+    if (fault === "lost-response") {
+      losing.add(res);
+      return next();
+    }
     if (entry) entry.status = "timeout";
     holdOpen(deps, res);
   };
@@ -187,7 +201,10 @@ function onError(error: unknown, _req: Request, res: Response, next: NextFunctio
 /** Spec validation (messaging-api.yml) plus LINE's documented limits the spec lacks. */
 function bodyProblems(deps: PlatformDeps, template: string, body: unknown): ValidationProblem[] {
   if (body === undefined) return [{ property: "", message: "Request body required" }];
-  return mergeProblems(deps.validator.requestBodyProblems(template, "post", body), checkMessages(body));
+  return mergeProblems(
+    checkMessages(body),
+    deps.validator.requestBodyProblems(template, "post", body),
+  );
 }
 
 function messagesOf(body: unknown): LineMessage[] {
@@ -214,7 +231,10 @@ function push(deps: PlatformDeps, req: Request, res: Response) {
   }
   const accepted = retryKey ? deps.store.acceptedRetryKey(retryKey) : undefined;
   if (accepted) {
-    const body = { message: "The retry key is already accepted", sentMessages: accepted.sentMessages };
+    const body = {
+      message: "The retry key is already accepted",
+      sentMessages: accepted.sentMessages,
+    };
     return send(res, 409, body, { "x-line-accepted-request-id": accepted.requestId });
   }
   const body: unknown = req.body;
@@ -222,7 +242,11 @@ function push(deps: PlatformDeps, req: Request, res: Response) {
   if (problems.length > 0) return invalidBody(res, problems);
   const to = (body as { to: string }).to;
   if (!CHAT_ID.test(to)) {
-    return fail(res, 400, "The property, 'to', in the request body is invalid (line: -, column: -)");
+    return fail(
+      res,
+      400,
+      "The property, 'to', in the request body is invalid (line: -, column: -)",
+    );
   }
   // LINE answers this for an id that does not exist (or belongs to another provider).
   if (!deps.store.person(to)) return fail(res, 400, "Failed to send messages");
@@ -236,7 +260,10 @@ function validateOnly(deps: PlatformDeps, req: Request, res: Response, kind: "re
   // The validate endpoints take only {messages}; check them as the real endpoint would.
   const body: unknown = req.body;
   const filler = kind === "reply" ? { replyToken: "validate" } : { to: deps.botUserId };
-  const problems = bodyProblems(deps, `/v2/bot/message/${kind}`, { ...filler, ...(body as object) });
+  const problems = bodyProblems(deps, `/v2/bot/message/${kind}`, {
+    ...filler,
+    ...(body as object),
+  });
   if (problems.length > 0) return invalidBody(res, problems);
   send(res, 200, {});
 }
@@ -244,7 +271,10 @@ function validateOnly(deps: PlatformDeps, req: Request, res: Response, kind: "re
 function loading(deps: PlatformDeps, req: Request, res: Response) {
   const body: unknown = req.body;
   const problems = bodyProblems(deps, "/v2/bot/chat/loading/start", body);
-  const { chatId, loadingSeconds = 20 } = (body ?? {}) as { chatId?: string; loadingSeconds?: number };
+  const { chatId, loadingSeconds = 20 } = (body ?? {}) as {
+    chatId?: string;
+    loadingSeconds?: number;
+  };
   if (typeof loadingSeconds === "number" && loadingSeconds % 5 !== 0) {
     problems.push({ property: "loadingSeconds", message: "Must be a multiple of 5" });
   }

@@ -65,7 +65,9 @@ export class SimulatedPerson {
   /** Taps the quick-reply button with this label on the latest message that has quick replies. */
   tapQuickReply(label: string): Promise<ActionResult> {
     const latest = [...this.received()].reverse().find((m) => m.quickReplyLabels.length > 0);
-    const action = latest ? quickReplyActions(latest.message).find((a) => a.label === label) : undefined;
+    const action = latest
+      ? quickReplyActions(latest.message).find((a) => a.label === label)
+      : undefined;
     if (!action) {
       const offered = latest ? latest.quickReplyLabels.join(" / ") : "none";
       return Promise.reject(

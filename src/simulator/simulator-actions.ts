@@ -51,7 +51,11 @@ export class PersonActions {
     const person = this.requirePerson(userId);
     if (person.state === "friend") throw new SimulatorError("already_friend", "Already a friend");
     const isUnblocked = person.state === "blocked";
-    this.store.setState(userId, "friend", isUnblocked ? "ブロックを解除しました" : "友だち追加しました");
+    this.store.setState(
+      userId,
+      "friend",
+      isUnblocked ? "ブロックを解除しました" : "友だち追加しました",
+    );
     const event = this.event("follow", userId, true);
     event["follow"] = { isUnblocked };
     return this.dispatch(userId, event, undefined);

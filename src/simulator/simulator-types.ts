@@ -87,7 +87,7 @@ export interface RequestLogEntry {
   headers: Record<string, string>;
   retryKey: string | undefined;
   body: unknown;
-  status: number | "timeout" | "pending";
+  status: number | "timeout" | "pending" | "lost-response";
   responseBody: unknown;
 }
 
@@ -106,7 +106,12 @@ export interface WebhookRecord {
 }
 
 export interface FaultSpec {
-  status: 500 | 429 | "timeout";
+  /**
+   * 500, 429 or 400: LINE answers that status and does nothing. "timeout": no answer at all.
+   * "lost-response": LINE does the work, then the answer is lost on the way back (the caller
+   * sees a cut connection), as when a network drops after LINE accepted a push.
+   */
+  status: 500 | 429 | 400 | "timeout" | "lost-response";
   count: number;
   /** Only calls whose path (below the mount point) starts with this are affected. */
   path?: string;

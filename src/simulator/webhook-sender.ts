@@ -63,7 +63,8 @@ export async function postWebhook(opts: {
     await response.arrayBuffer().catch(() => undefined);
     return { status: response.status, error: undefined };
   } catch (error) {
-    const name = error instanceof Error ? error.name : "Error";
+    // Duck-typed: fetch's DOMException may come from another realm (e.g. under jest).
+    const name = (error as { name?: unknown } | null)?.name;
     return { status: "error", error: name === "TimeoutError" ? "timeout" : "connection failed" };
   }
 }

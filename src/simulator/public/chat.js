@@ -104,7 +104,10 @@
               attrs: { "data-testid": "person", "data-user-id": p.userId },
               onClick: () => selectPerson(p.userId),
             },
-            [el("span", { text: p.displayName }), el("span", { className: `badge ${p.state}`, text: STATE_LABEL[p.state] })],
+            [
+              el("span", { text: p.displayName }),
+              el("span", { className: `badge ${p.state}`, text: STATE_LABEL[p.state] }),
+            ],
           ),
         ]),
       ),
@@ -112,28 +115,37 @@
   }
 
   function renderEvents(events) {
-    const rows = [...events].reverse().slice(0, 30).map((e) => {
-      const ok = typeof e.status === "number" && e.status >= 200 && e.status < 300;
-      const label = typeof e.status === "number" ? String(e.status) : e.error || e.status;
-      return el("tr", { attrs: { "data-testid": "event-row", "data-event-id": e.webhookEventId } }, [
-        el("td", { text: time(e.at) }),
-        el("td", { text: e.type + (e.isRedelivery ? "（再送）" : "") }),
-        el("td", { className: ok ? "status-ok" : "status-bad", text: label }),
-        el("td", {}, [
-          el("button", {
-            text: "再送",
-            attrs: { "data-testid": "redeliver", title: "isRedelivery: true で再送" },
-            onClick: () => act("POST", `_sim/events/${encodeURIComponent(e.webhookEventId)}/redeliver`),
-          }),
-        ]),
-      ]);
-    });
+    const rows = [...events]
+      .reverse()
+      .slice(0, 30)
+      .map((e) => {
+        const ok = typeof e.status === "number" && e.status >= 200 && e.status < 300;
+        const label = typeof e.status === "number" ? String(e.status) : e.error || e.status;
+        return el(
+          "tr",
+          { attrs: { "data-testid": "event-row", "data-event-id": e.webhookEventId } },
+          [
+            el("td", { text: time(e.at) }),
+            el("td", { text: e.type + (e.isRedelivery ? "（再送）" : "") }),
+            el("td", { className: ok ? "status-ok" : "status-bad", text: label }),
+            el("td", {}, [
+              el("button", {
+                text: "再送",
+                attrs: { "data-testid": "redeliver", title: "isRedelivery: true で再送" },
+                onClick: () =>
+                  act("POST", `_sim/events/${encodeURIComponent(e.webhookEventId)}/redeliver`),
+              }),
+            ]),
+          ],
+        );
+      });
     $("events").replaceChildren(...rows);
   }
 
   function renderFaults(faults) {
     $("faults").textContent = faults.length
-      ? "待機中: " + faults.map((f) => `${f.status}×${f.count}${f.path ? " " + f.path : ""}`).join(", ")
+      ? "待機中: " +
+        faults.map((f) => `${f.status}×${f.count}${f.path ? " " + f.path : ""}`).join(", ")
       : "";
   }
 
@@ -143,8 +155,9 @@
     const view = state.view;
     $("me").textContent = view ? `あなた: ${view.displayName}` : "「＋ 新しい人」で始めます";
     renderFriendBar(view);
-    renderMessages(view);
+    // Bars first: they change the height of the message area, which sets where "bottom" is.
     renderQuickReplies(view);
+    renderMessages(view);
     renderEvents(view ? view.events : []);
     $("composer").classList.toggle("disabled", !view || view.state === "blocked");
     $("block").hidden = !view || view.state !== "friend";
@@ -163,12 +176,20 @@
 
   function renderMessages(view) {
     const box = $("messages");
-    const atBottom = box.scrollHeight - box.scrollTop - box.clientHeight < 40;
     const nodes = view ? view.items.map((item) => renderItem(item, view)) : [];
     if (view && view.loading) nodes.push(renderTyping());
+    // Like LINE, jump to the newest message whenever something new appears.
+    const signature = `${state.current}:${nodes.length}`;
+    const grew = signature !== state.lastSignature;
+    state.lastSignature = signature;
+    const atBottom = box.scrollHeight - box.scrollTop - box.clientHeight < 40;
     box.replaceChildren(...nodes);
-    if (atBottom || !state.rendered) box.scrollTop = box.scrollHeight;
-    state.rendered = true;
+    if (grew || atBottom) scrollToEnd();
+  }
+
+  function scrollToEnd() {
+    const box = $("messages");
+    box.scrollTop = box.scrollHeight;
   }
 
   function renderItem(item, view) {
@@ -190,7 +211,9 @@
             attrs: { "data-testid": "unsend" },
             onClick: () => act("POST", personPath("/unsend"), { messageId: item.id }),
           }),
-      item.read ? el("span", { className: "read", text: "既読", attrs: { "data-testid": "read" } }) : null,
+      item.read
+        ? el("span", { className: "read", text: "既読", attrs: { "data-testid": "read" } })
+        : null,
       el("span", { text: time(item.at) }),
     ]);
     const attrs = { "data-testid": "mine", "data-message-id": item.id };
@@ -202,7 +225,7 @@
     if (c.type === "sticker") return el("div", { className: "sticker", text: stickerFace(c) });
     if (c.type === "image") {
       const src = `_sim/content/${encodeURIComponent(item.id)}`;
-      return el("img", { className: "photo", attrs: { src, alt: "送った画像" } });
+      return photo(src, "送った画像");
     }
     return el("div", { className: "bubble", text: c.text });
   }
@@ -230,10 +253,7 @@
       case "sticker":
         return el("div", { className: "sticker", text: stickerFace(message) });
       case "image":
-        return el("img", {
-          className: "photo",
-          attrs: { src: safeUrl(message.previewImageUrl), alt: "画像" },
-        });
+        return photo(safeUrl(message.previewImageUrl), "画像");
       case "template":
         return renderTemplate(message);
       default:
@@ -241,10 +261,21 @@
     }
   }
 
+  /** Images change height when they load; keep the newest message in view. */
+  function photo(src, alt) {
+    const img = el("img", { className: "photo", attrs: { src, alt } });
+    img.addEventListener("load", scrollToEnd);
+    return img;
+  }
+
   function renderTemplate(message) {
     const t = message.template || {};
     if (t.type === "carousel" || t.type === "image_carousel") {
-      return el("div", { className: "carousel" }, (t.columns || []).map((c) => card(c, c.actions || [c.action])));
+      return el(
+        "div",
+        { className: "carousel" },
+        (t.columns || []).map((c) => card(c, c.actions || [c.action])),
+      );
     }
     const node = card(t, t.actions || []);
     if (t.type === "confirm") node.lastChild.classList.add("confirm");
@@ -304,7 +335,10 @@
   function renderQuickReplies(view) {
     const bar = $("quick-replies");
     const last = view && view.items.length ? view.items[view.items.length - 1] : null;
-    const items = last && last.kind === "bot" && last.message.quickReply ? last.message.quickReply.items || [] : [];
+    const items =
+      last && last.kind === "bot" && last.message.quickReply
+        ? last.message.quickReply.items || []
+        : [];
     bar.hidden = items.length === 0 || view.state === "blocked";
     bar.replaceChildren(
       ...items.map((item) =>
@@ -318,7 +352,9 @@
   }
 
   function stickerFace(sticker) {
-    const known = STICKERS.find((s) => s.packageId === sticker.packageId && s.stickerId === sticker.stickerId);
+    const known = STICKERS.find(
+      (s) => s.packageId === sticker.packageId && s.stickerId === sticker.stickerId,
+    );
     return known ? known.face : "🧸";
   }
 
@@ -405,7 +441,7 @@
       e.preventDefault();
       const raw = $("fault-status").value;
       const body = {
-        status: raw === "timeout" ? "timeout" : Number(raw),
+        status: raw === "timeout" || raw === "lost-response" ? raw : Number(raw),
         count: Number($("fault-count").value) || 1,
         path: $("fault-path").value || undefined,
       };

@@ -25,7 +25,10 @@ describe("reply tokens", () => {
     await hana.say("こんにちは、相談したいです");
     const replyToken = lastReplyToken(h.bot);
 
-    const ok = await h.client.replyMessage({ replyToken, messages: [text("お話を聞かせてください🌷")] });
+    const ok = await h.client.replyMessage({
+      replyToken,
+      messages: [text("お話を聞かせてください🌷")],
+    });
     expect(ok.sentMessages).toHaveLength(1);
     expect(ok.sentMessages[0]?.id).toMatch(/^\d+$/);
     expect(ok.sentMessages[0]?.quoteToken).toBeTruthy();
@@ -136,7 +139,9 @@ describe("push and X-Line-Retry-Key", () => {
     );
     expect(unknown.status).toBe(400);
     expect(unknown.body).toEqual({ message: "Failed to send messages" });
-    const malformed = await lineError(h.client.pushMessage({ to: "someone", messages: [text("x")] }));
+    const malformed = await lineError(
+      h.client.pushMessage({ to: "someone", messages: [text("x")] }),
+    );
     expect(malformed.status).toBe(400);
     expect(malformed.body).toEqual({
       message: "The property, 'to', in the request body is invalid (line: -, column: -)",
@@ -147,7 +152,9 @@ describe("push and X-Line-Retry-Key", () => {
     const people = [h.sim.person("あや"), h.sim.person("みく"), h.sim.person("えり")];
     await Promise.all(people.map((p) => p.follow()));
     await Promise.all(
-      people.map((p) => h.client.pushMessage({ to: p.userId, messages: [text(`${p.displayName}さんへ`)] })),
+      people.map((p) =>
+        h.client.pushMessage({ to: p.userId, messages: [text(`${p.displayName}さんへ`)] }),
+      ),
     );
     for (const p of people) expect((await p.nextMessage()).text).toBe(`${p.displayName}さんへ`);
   });
@@ -174,7 +181,7 @@ describe("authentication", () => {
     });
     const result = await lineError(wrong.getBotInfo());
     expect(result.status).toBe(401);
-    expect(result.body).toMatchObject({ message: expect.stringContaining("invalid token") });
+    expect(JSON.stringify(result.body)).toContain("invalid token");
   });
 
   it("never records the token itself in the request log", async () => {

@@ -106,7 +106,12 @@ export async function startHarness(opts: Partial<LineSimulatorOptions> = {}): Pr
 export async function call(
   baseUrl: string,
   path: string,
-  init: { method?: string; body?: unknown; token?: string | null; headers?: Record<string, string> },
+  init: {
+    method?: string;
+    body?: unknown;
+    token?: string | null;
+    headers?: Record<string, string>;
+  },
 ): Promise<{ status: number; headers: Headers; body: unknown }> {
   const headers: Record<string, string> = { "content-type": "application/json", ...init.headers };
   const token = init.token === undefined ? CHANNEL_ACCESS_TOKEN : init.token;

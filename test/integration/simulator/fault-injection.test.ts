@@ -1,0 +1,89 @@
+import { HTTPFetchError } from "@line/bot-sdk";
+import { startHarness, type Harness } from "./simulator-harness";
+
+async function statusOf(promise: Promise<unknown>): Promise<number | string> {
+  try {
+    await promise;
+    return 200;
+  } catch (error) {
+    if (error instanceof HTTPFetchError) return error.status;
+    return (error as { name?: string }).name ?? "unknown";
+  }
+}
+
+describe("fault injection", () => {
+  let h: Harness;
+  let to: string;
+  const message = { type: "text" as const, text: "テスト" };
+  beforeEach(async () => {
+    h = await startHarness({ faultTimeoutMs: 2000 });
+    const hana = h.sim.person();
+    await hana.follow();
+    to = hana.userId;
+  });
+  afterEach(() => h.close());
+
+  it("makes the next N calls fail with 500, then lets calls through", async () => {
+    h.sim.injectFault({ status: 500, count: 2 });
+    const statuses = [];
+    for (let i = 0; i < 3; i += 1) {
+      statuses.push(await statusOf(h.client.pushMessage({ to, messages: [message] })));
+    }
+    expect(statuses).toEqual([500, 500, 200]);
+    expect(h.sim.personById(to)?.received()).toHaveLength(1);
+  });
+
+  it("answers 429 with LINE's error body", async () => {
+    h.sim.injectFault({ status: 429, count: 1 });
+    const error: unknown = await h.client
+      .pushMessage({ to, messages: [message] })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(HTTPFetchError);
+    const fetchError = error as HTTPFetchError;
+    expect(fetchError.status).toBe(429);
+    expect(JSON.parse(fetchError.body)).toEqual({ message: "Too many requests" });
+    expect(fetchError.headers.get("x-line-request-id")).toBeTruthy();
+  });
+
+  it("holds a call without an answer so the caller times out, and delivers nothing", async () => {
+    h.sim.injectFault({ status: "timeout", count: 1 });
+    const started = Date.now();
+    const result = await fetch(`${h.baseUrl}/v2/bot/message/push`, {
+      method: "POST",
+      headers: {
+        "content-type": "application/json",
+        authorization: "Bearer sim-test-access-token",
+      },
+      body: JSON.stringify({ to, messages: [message] }),
+      signal: AbortSignal.timeout(300),
+    }).then(
+      (r) => r.status,
+      // Duck-typed: fetch's errors come from another realm than jest's globals.
+      (e: unknown) => (e as { name?: string }).name,
+    );
+    expect(result).toBe("TimeoutError");
+    expect(Date.now() - started).toBeLessThan(1500);
+    expect(h.sim.requests().at(-1)?.status).toBe("timeout");
+    expect(h.sim.personById(to)?.received()).toEqual([]);
+    expect(await statusOf(h.client.pushMessage({ to, messages: [message] }))).toBe(200);
+  });
+
+  it("limits a fault to one path when asked", async () => {
+    h.sim.injectFault({ status: 500, count: 1, path: "/v2/bot/chat/loading/start" });
+    expect(await statusOf(h.client.pushMessage({ to, messages: [message] }))).toBe(200);
+    expect(await statusOf(h.client.showLoadingAnimation({ chatId: to }))).toBe(500);
+    expect(await statusOf(h.client.showLoadingAnimation({ chatId: to }))).toBe(200);
+  });
+
+  it("closes promptly even while a call is being held", async () => {
+    h.sim.injectFault({ status: "timeout", count: 1 });
+    const pending = fetch(`${h.baseUrl}/v2/bot/info`, {
+      headers: { authorization: "Bearer sim-test-access-token" },
+    }).catch((e: unknown) => e);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const started = Date.now();
+    await h.sim.close();
+    expect(Date.now() - started).toBeLessThan(1000);
+    expect(await pending).toMatchObject({ name: "TypeError", message: "fetch failed" });
+  });
+});
