@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { messagingApi } from "@line/bot-sdk";
-import type { Prisma, Tx } from "../db/prisma-client";
+import type { Tx } from "../db/prisma-client";
 import { planRequests } from "./line-limits";
 
 type Message = messagingApi.Message;
@@ -40,7 +40,7 @@ export async function recordOutbound(tx: Tx, request: OutboundRequest): Promise<
         id,
         dedupeKey: `${request.dedupeKey}#${index}`,
         personId: request.personId,
-        payload: batch as unknown as Prisma.InputJsonValue,
+        payload: batch,
         replyToken: reply?.token ?? null,
         replyTokenAt: reply?.issuedAt ?? null,
         retryKey: randomUUID(),

@@ -50,9 +50,11 @@ runMain(async () => {
     });
     await ensureDatabase(pg.adminUrl, "line_support");
     databaseUrl = pg.urlFor("line_support");
-    stopPostgres = pg.stop;
+    stopPostgres = () => pg.stop();
   }
-  const simulatorBase = `http://127.0.0.1:${port}/simulator`;
+  // The SDK joins its paths to the base URL's origin (a path prefix would be dropped), so the
+  // simulator's platform API sits at the root and its chat page under /simulator.
+  const simulatorBase = `http://127.0.0.1:${port}`;
   const config = loadConfig({
     ...env,
     DATABASE_URL: databaseUrl,
@@ -71,7 +73,10 @@ runMain(async () => {
   const runtime = await startRuntime(config, {
     web: true,
     worker: true,
-    routers: [{ path: "/simulator", router: simulator.router() }],
+    routers: [
+      { path: "/", router: simulator.platformRouter() },
+      { path: "/simulator", router: simulator.personRouter() },
+    ],
   });
   const base = `http://localhost:${port}`;
   process.stdout.write(

@@ -110,7 +110,7 @@ export async function startRuntime(config: AppConfig, options: RuntimeOptions): 
     );
     const sweeper = createOutboxSweeper({ prisma, producer, logger, graceMs: options.sweepGraceMs });
     sweeper.start(options.sweepIntervalMs ?? 5000);
-    stops.push(async () => sweeper.stop(), () => worker.close());
+    stops.push(() => Promise.resolve(sweeper.stop()), () => worker.close());
     logger.info({ queue: describeQueue(queueConnection) }, "worker role started");
   }
 

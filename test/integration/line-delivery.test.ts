@@ -7,6 +7,16 @@ const spec = new OpenApiValidator({});
 const sends = (s: ServiceUnderTest) =>
   s.sim.requests().filter((r) => r.path === "/v2/bot/message/reply" || r.path === "/v2/bot/message/push");
 
+/** The first delivery, once LINE's answer (or the lack of one) has been recorded on it. */
+async function settledDelivery(s: ServiceUnderTest) {
+  const delivery = await eventually(
+    () => s.db.prisma.outboundDelivery.findFirst(),
+    (d) => d !== null && d.status !== "pending",
+  );
+  if (!delivery) throw new Error("no delivery");
+  return delivery;
+}
+
 describe("sending to LINE", () => {
   let s: ServiceUnderTest;
   afterEach(async () => s.stop());
@@ -21,10 +31,7 @@ describe("sending to LINE", () => {
     for (const request of sends(s)) {
       expect(spec.validateRequestBody(request.path, "post", request.body)).toEqual([]);
     }
-    const delivery = await eventually(
-      () => s.db.prisma.outboundDelivery.findFirstOrThrow(),
-      (d) => d.status !== "pending",
-    );
+    const delivery = await settledDelivery(s);
     expect(delivery).toMatchObject({ status: "sent", method: "reply", replyToken: null });
     expect(delivery.lineRequestId).toBe(sends(s)[0]?.requestId);
   });
@@ -70,6 +77,40 @@ describe("sending to LINE", () => {
     expect(pushes.map((p) => p.status)).toEqual([429, "timeout", 200]);
     expect(new Set(pushes.map((p) => p.retryKey)).size).toBe(1);
   }, 40_000);
+
+  it("does not retry a push LINE rejects with 400, and records LINE's request id", async () => {
+    s = await startServiceWithSimulator({ simulator: { replyTokenTtlMs: 0 } });
+    s.sim.injectFault({ status: 400, count: 1, path: "/v2/bot/message/push" });
+    const her = s.sim.person();
+    await her.follow();
+    const delivery = await settledDelivery(s);
+    const pushes = sends(s).filter((r) => r.path === "/v2/bot/message/push");
+    expect(pushes).toHaveLength(1);
+    expect(delivery).toMatchObject({
+      status: "failed",
+      lastStatusCode: 400,
+      lineRequestId: pushes[0]?.requestId,
+      lastError: "Failed to send messages",
+    });
+    // Well past the first back-off: still one push, nothing delivered.
+    await new Promise((r) => setTimeout(r, 3000));
+    expect(sends(s).filter((r) => r.path === "/v2/bot/message/push")).toHaveLength(1);
+    expect(her.received()).toHaveLength(0);
+  }, 30_000);
+
+  it("counts LINE's 409 for a retry key it already accepted as sent, and she gets the message once", async () => {
+    s = await startServiceWithSimulator({ simulator: { replyTokenTtlMs: 0 } });
+    // LINE accepts the push but the answer is lost: the retry meets 409 "already accepted".
+    s.sim.injectFault({ status: "lost-response", count: 1, path: "/v2/bot/message/push" });
+    const her = s.sim.person();
+    await her.follow();
+    const delivery = await settledDelivery(s);
+    const pushes = sends(s).filter((r) => r.path === "/v2/bot/message/push");
+    expect(pushes.map((p) => p.status)).toEqual(["lost-response", 409]);
+    expect(pushes[0]?.retryKey).toBe(pushes[1]?.retryKey);
+    expect(delivery).toMatchObject({ status: "sent", lastStatusCode: 409, lineRequestId: pushes[0]?.requestId });
+    expect(her.received().map((m) => m.text)).toEqual([GREETING]);
+  }, 30_000);
 
   it("marks a person who blocked the account as unreachable and sends her nothing more", async () => {
     s = await startServiceWithSimulator();
