@@ -3,20 +3,39 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["node_modules", "dist", ".data", "artifacts", "src/db/generated", "**/*.js", "**/*.mjs"] },
+  {
+    ignores: [
+      "node_modules",
+      "dist",
+      ".data",
+      "artifacts",
+      "src/db/generated",
+      "**/*.js",
+      "**/*.mjs",
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
-    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    languageOptions: {
+      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+    },
     rules: {
       "@typescript-eslint/no-explicit-any": "error",
       "@typescript-eslint/no-non-null-assertion": "error",
       "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_" }],
       "@typescript-eslint/no-floating-promises": "error",
-      "@typescript-eslint/no-misused-promises": ["error", { checksVoidReturn: { arguments: false } }],
+      "@typescript-eslint/no-misused-promises": [
+        "error",
+        { checksVoidReturn: { arguments: false } },
+      ],
       "no-restricted-properties": [
         "error",
-        { object: "process", property: "env", message: "Read configuration through src/config only." },
+        {
+          object: "process",
+          property: "env",
+          message: "Read configuration through src/config only.",
+        },
       ],
     },
   },
@@ -26,6 +45,9 @@ export default tseslint.config(
   },
   {
     files: ["test/**"],
-    rules: { "@typescript-eslint/no-non-null-assertion": "off", "@typescript-eslint/unbound-method": "off" },
+    rules: {
+      "@typescript-eslint/no-non-null-assertion": "off",
+      "@typescript-eslint/unbound-method": "off",
+    },
   },
 );

@@ -32,7 +32,12 @@ function signedRequest() {
         deliveryContext: { isRedelivery: false },
         source: { type: "user", userId },
         replyToken: randomBytes(16).toString("hex"),
-        message: { id: String(Date.now()), type: "text", text: "こんにちは、相談したいです", quoteToken: "q" },
+        message: {
+          id: String(Date.now()),
+          type: "text",
+          text: "こんにちは、相談したいです",
+          quoteToken: "q",
+        },
       },
     ],
   });
@@ -81,7 +86,10 @@ async function main() {
   let databaseUrl = process.env.DATABASE_URL;
   const embedded = databaseUrl
     ? undefined
-    : await startEmbeddedPostgres({ dataDir: path.join(ROOT, ".data/bench-pg"), port: await freePort() });
+    : await startEmbeddedPostgres({
+        dataDir: path.join(ROOT, ".data/bench-pg"),
+        port: await freePort(),
+      });
   if (embedded) {
     await ensureDatabase(embedded.adminUrl, "bench_webhook");
     databaseUrl = embedded.urlFor("bench_webhook");
@@ -107,17 +115,28 @@ async function main() {
     await db.query("TRUNCATE webhook_event CASCADE");
 
     const rows = [];
-    for (const [name, url] of [["bare @line/bot-sdk (no storage)", bareUrl], ["this service (stored)", serviceUrl]] as const) {
-      const before = Number((await db.query<{ n: string }>("SELECT count(*) AS n FROM webhook_event")).rows[0]?.n);
+    for (const [name, url] of [
+      ["bare @line/bot-sdk (no storage)", bareUrl],
+      ["this service (stored)", serviceUrl],
+    ] as const) {
+      const before = Number(
+        (await db.query<{ n: string }>("SELECT count(*) AS n FROM webhook_event")).rows[0]?.n,
+      );
       const saturated = await load(url);
       const paced = await load(url, 2000);
-      const after = Number((await db.query<{ n: string }>("SELECT count(*) AS n FROM webhook_event")).rows[0]?.n);
+      const after = Number(
+        (await db.query<{ n: string }>("SELECT count(*) AS n FROM webhook_event")).rows[0]?.n,
+      );
       rows.push({ name, saturated, paced, stored: after - before });
     }
     await db.end();
 
-    console.log(`\nbench:webhook, ${DURATION_S} s per run, ${CONNECTIONS} connections, 1 event per request\n`);
-    console.log("server                            | max events/s | p50 ms | p99 ms | @2000/s: events/s | p50 ms | p99 ms | non-2xx | stored");
+    console.log(
+      `\nbench:webhook, ${DURATION_S} s per run, ${CONNECTIONS} connections, 1 event per request\n`,
+    );
+    console.log(
+      "server                            | max events/s | p50 ms | p99 ms | @2000/s: events/s | p50 ms | p99 ms | non-2xx | stored",
+    );
     for (const r of rows) {
       const ok = r.saturated.ok + r.paced.ok;
       console.log(
@@ -129,7 +148,9 @@ async function main() {
     if (bareRow && ours) {
       const share = ours.saturated.eventsPerSecond / bareRow.saturated.eventsPerSecond;
       const ok = ours.saturated.ok + ours.paced.ok;
-      console.log(`\nthroughput vs bare: ${(share * 100).toFixed(0)}%   every acknowledged event stored: ${ours.stored >= ok ? "yes" : "NO"}`);
+      console.log(
+        `\nthroughput vs bare: ${(share * 100).toFixed(0)}%   every acknowledged event stored: ${ours.stored >= ok ? "yes" : "NO"}`,
+      );
     }
   } finally {
     service.kill("SIGTERM");

@@ -24,7 +24,10 @@ async function main(): Promise<number> {
   try {
     let adminUrl = process.env.DATABASE_URL;
     if (!adminUrl) {
-      embedded = await startEmbeddedPostgres({ dataDir: path.join(root, ".data/test-pg"), port: await freePort() });
+      embedded = await startEmbeddedPostgres({
+        dataDir: path.join(root, ".data/test-pg"),
+        port: await freePort(),
+      });
       adminUrl = embedded.adminUrl;
     }
     const templateUrl = await prepareTemplate(adminUrl);
@@ -52,7 +55,9 @@ async function prepareTemplate(adminUrl: string): Promise<string> {
   const admin = new Client({ connectionString: adminUrl });
   await admin.connect();
   try {
-    await admin.query(`UPDATE pg_database SET datistemplate = false WHERE datname = $1`, [TEMPLATE]);
+    await admin.query(`UPDATE pg_database SET datistemplate = false WHERE datname = $1`, [
+      TEMPLATE,
+    ]);
     // Databases left by an interrupted run go first.
     const { rows } = await admin.query<{ datname: string }>(
       `SELECT datname FROM pg_database WHERE datname LIKE 'lws_t_%' OR datname = $1`,
@@ -73,7 +78,18 @@ function startRedis(port: number): Promise<ChildProcess> {
   return new Promise((resolve, reject) => {
     const child = spawn(
       "redis-server",
-      ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--maxmemory-policy", "noeviction"],
+      [
+        "--port",
+        String(port),
+        "--bind",
+        "127.0.0.1",
+        "--save",
+        "",
+        "--appendonly",
+        "no",
+        "--maxmemory-policy",
+        "noeviction",
+      ],
       { stdio: ["ignore", "pipe", "inherit"] },
     );
     child.on("error", reject);
@@ -86,11 +102,15 @@ function startRedis(port: number): Promise<ChildProcess> {
 
 function runJest(env: Record<string, string>): Promise<number> {
   return new Promise((resolve) => {
-    const jest = spawn(process.execPath, [path.join(root, "node_modules/jest/bin/jest.js"), ...process.argv.slice(2)], {
-      stdio: "inherit",
-      env: { ...process.env, ...env },
-      cwd: root,
-    });
+    const jest = spawn(
+      process.execPath,
+      [path.join(root, "node_modules/jest/bin/jest.js"), ...process.argv.slice(2)],
+      {
+        stdio: "inherit",
+        env: { ...process.env, ...env },
+        cwd: root,
+      },
+    );
     jest.on("exit", (code) => resolve(code ?? 1));
   });
 }

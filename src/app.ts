@@ -34,7 +34,9 @@ export function createApp(deps: AppDeps): Express {
   app.get("/readyz", async (_req, res) => {
     const results = await Promise.all(deps.readiness.map(checkWithin(2000)));
     const failed = results.filter((r) => !r.ok).map((r) => r.name);
-    res.status(failed.length ? 503 : 200).json({ status: failed.length ? "unavailable" : "ok", failed });
+    res
+      .status(failed.length ? 503 : 200)
+      .json({ status: failed.length ? "unavailable" : "ok", failed });
   });
   app.get("/metrics", async (_req, res) => {
     res.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());

@@ -31,6 +31,7 @@ import {
   type EngineInput,
   type EngineState,
   type Flow,
+  type FlowNode,
   type MunicipalityNode,
   type Preset,
   type StepResult,
@@ -63,7 +64,8 @@ export function step(
   const start = prev ?? initialState(flow, preset);
   const startsAgain = start.status === "ended" && input.type !== "silence";
   const turn = newTurn(flow, preset, startsAgain ? initialState(flow, preset) : start, ctx);
-  const before = prev && !startsAgain ? prev.triage : undefined;
+  // A fresh conversation starts from the empty record, which the worker already has.
+  const before = prev && !startsAgain ? prev.triage : emptyTriage();
   if (input.type === "text") {
     const risk = detectRisk(input.text, preset.lexicon);
     if (risk.hit) flagRisk(turn, risk.categories, "text");
@@ -179,7 +181,7 @@ function restart(turn: Turn): void {
 
 // ---------- walking the graph
 
-function currentNode(turn: Turn) {
+function currentNode(turn: Turn): FlowNode | undefined {
   const id = turn.state.nodeId;
   return id ? turn.flow.nodes[id] : undefined;
 }
@@ -194,7 +196,7 @@ function goTo(turn: Turn, target: string | undefined): void {
 function enterNode(turn: Turn, firstId: string): void {
   let id: string | undefined = firstId;
   for (let guard = 0; id !== undefined && guard < MAX_NODES_PER_STEP; guard++) {
-    const node = turn.flow.nodes[id];
+    const node: FlowNode | undefined = turn.flow.nodes[id];
     if (!node) return handoff(turn, "flow-changed");
     if (node.type !== "message") return enterStopNode(turn, id);
     say(turn, node.text);
@@ -210,7 +212,7 @@ function enterStopNode(turn: Turn, id: string): void {
     say(turn, node.text);
     return handoff(turn, "completed");
   }
-  if (node?.type === "end") return end(turn, node.reason === "not-safe-now" ? "not-safe-now" : "completed", node.text);
+  if (node?.type === "end") return end(turn, node.reason, node.text);
   turn.state.nodeId = id;
   ask(turn, render(turn, node?.text ?? []));
 }
@@ -276,12 +278,12 @@ function matchChoices(node: ChoiceNode, normalized: string): Choice[] {
 function answerChoiceText(turn: Turn, node: ChoiceNode, normalized: string): void {
   const matches = matchChoices(node, normalized);
   const first = matches[0];
-  if (node.multiple && matches.length > 0) {
+  if (node.multiple && matches.some((c) => c.value)) {
     // She named them in her own words: take all of them and do not ask "anything else?".
     recordChoices(turn, node, matches);
     return riskOr(turn, matches, () => leaveChoice(turn, node));
   }
-  if (first) return applyChoices(turn, node, [first]);
+  if (first) return applyChoices(turn, node, node.multiple ? matches : [first]);
   if (node.freeTextValue) setField(turn, node.field, node.freeTextValue, node.multiple);
   if (node.next) return leaveChoice(turn, node);
   reprompt(turn);

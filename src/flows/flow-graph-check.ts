@@ -107,8 +107,10 @@ function checkHandoffPaths(flow: Flow, next: Map<string, string[]>, sink: Proble
     return;
   }
   const reaches = (id: string): boolean => handoffs.some((h) => reachableFrom([id], next).has(h));
+  // Unreachable nodes are reported once, as unreachable.
+  const reachable = reachableFrom([flow.start, flow.settings.restartAt], next);
   for (const [id, node] of entries) {
-    if (node.type === "end" || reaches(id)) continue;
+    if (node.type === "end" || !reachable.has(id) || reaches(id)) continue;
     sink.add("missing-handoff-path", ["nodes", id], "missing hand-off path: no handoff node can be reached from here", id);
   }
 }

@@ -8,7 +8,7 @@ import type { SourcePath } from "./flow-source";
 import { POSTBACK_DATA_LIMIT } from "./flow-postback";
 import { choiceItems, municipalityItems } from "./flow-prompts";
 import { isPlaceholder, placeholdersIn, renderTemplate, staticVars, type TemplateVars } from "./flow-text";
-import type { Flow, FlowNode, QuickReplyItem } from "./flow-types";
+import type { Flow, FlowMessages, FlowNode, QuickReplyItem } from "./flow-types";
 
 export const LINE_LIMITS = {
   messagesPerSend: 5,
@@ -75,11 +75,15 @@ function checkNodeLimits(id: string, node: FlowNode, flow: Flow, vars: TemplateV
 
 export function checkFlowLimits(flow: Flow, preset: PresetFile | undefined, sink: ProblemSink): void {
   const vars = {
-    ...staticVars(flow, { serviceName: preset?.serviceName ?? "", hotlines: preset?.hotlines ?? [] }),
+    ...staticVars(flow, {
+      serviceName: preset?.serviceName ?? "",
+      hoursSummary: preset?.hoursSummary ?? "",
+      hotlines: preset?.hotlines ?? [],
+    }),
     nextOpening: WORST_NEXT_OPENING,
   };
-  for (const [key, texts] of Object.entries(flow.messages)) {
-    checkTexts(texts, ["messages", key], vars, sink);
+  for (const key of Object.keys(flow.messages) as (keyof FlowMessages)[]) {
+    checkTexts(flow.messages[key], ["messages", key], vars, sink);
   }
   for (const [id, node] of Object.entries(flow.nodes)) checkNodeLimits(id, node, flow, vars, sink);
 }

@@ -4,6 +4,7 @@
 import type { SourceFile, SourcePath } from "./flow-source";
 
 export type ProblemCode =
+  | "missing-file"
   | "syntax"
   | "schema"
   | "unknown-target"

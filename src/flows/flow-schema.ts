@@ -156,6 +156,7 @@ export const presetFileSchema = z.strictObject({
   id,
   name: nonEmpty,
   serviceName: nonEmpty,
+  hoursSummary: nonEmpty,
   timezone: z.literal("Asia/Tokyo"),
   defaultRegion: id,
   regions: z

@@ -6,6 +6,7 @@ import type { Flow, Hotline, Preset } from "./flow-types";
 
 export const PLACEHOLDERS = [
   "serviceName",
+  "hoursSummary",
   "hotlines",
   "hotlines24h",
   "nextOpening",
@@ -43,9 +44,13 @@ export function hotlineList(hotlines: Hotline[]): string {
 }
 
 /** Variables that do not depend on time; nextOpening is filled in by the caller. */
-export function staticVars(flow: Flow, preset: Pick<Preset, "serviceName" | "hotlines">): TemplateVars {
+export function staticVars(
+  flow: Flow,
+  preset: Pick<Preset, "serviceName" | "hoursSummary" | "hotlines">,
+): TemplateVars {
   return {
     serviceName: preset.serviceName,
+    hoursSummary: preset.hoursSummary,
     hotlines: hotlineList(preset.hotlines),
     hotlines24h: hotlineList(preset.hotlines.filter((h) => h.h24)),
     nextOpening: "",

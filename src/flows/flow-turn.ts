@@ -168,7 +168,7 @@ function chunk(messages: LineMessage[]): Effect[] {
 }
 
 /** Effects in the order the worker applies them: risk first (the queue reorders at once). */
-export function finish(turn: Turn, before: Triage | undefined): StepResult {
+export function finish(turn: Turn, before: Triage): StepResult {
   const triageChanged = JSON.stringify(before) !== JSON.stringify(turn.state.triage);
   const effects: Effect[] = [
     ...turn.riskEffects,

@@ -97,6 +97,8 @@ export interface Preset {
   id: string;
   name: string;
   serviceName: string;
+  /** Opening hours in words for the greeting, e.g. 「平日 10:00〜17:00」. */
+  hoursSummary: string;
   timezone: "Asia/Tokyo";
   regions: Region[];
   defaultRegionId: string;

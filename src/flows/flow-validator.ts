@@ -35,9 +35,12 @@ function parseWith<T>(
   const result = schema.safeParse(source.data);
   if (result.success) return result.data;
   for (const issue of result.error.issues) {
-    const path = issue.path.filter((p): p is string | number => typeof p !== "symbol");
+    const at = issue.path.filter((p): p is string | number => typeof p !== "symbol");
+    // Point at the unknown key itself (a typo such as `nxt:`), not at its parent object.
+    const extra = issue.code === "unrecognized_keys" ? issue.keys[0] : undefined;
+    const path = extra === undefined ? at : [...at, extra];
     const node = path[0] === "nodes" && typeof path[1] === "string" ? path[1] : undefined;
-    const where = path.length > 0 ? `${path.join(".")}: ` : "";
+    const where = at.length > 0 ? `${at.join(".")}: ` : "";
     sink.add("schema", path, `${where}${issue.message}`, node);
   }
   return undefined;
@@ -95,6 +98,7 @@ function toPreset(file: PresetFile, lexicon: RiskLexicon, flows: Flow[]): Preset
     id: file.id,
     name: file.name,
     serviceName: file.serviceName,
+    hoursSummary: file.hoursSummary,
     timezone: file.timezone,
     regions: file.regions,
     defaultRegionId: file.defaultRegion,

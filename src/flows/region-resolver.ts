@@ -17,8 +17,12 @@ const SUFFIX_READINGS: Record<string, string[]> = {
   村: ["むら", "そん"],
 };
 
-/** Names of at most one character (光市 → 光) are too common inside sentences to match there. */
+/** Names of one character (光市 → 光, 萩市 → 萩) are too common inside sentences to match there. */
 const MIN_CONTAINED_LENGTH = 2;
+
+/** Polite endings around a bare name: 「萩です」「光に住んでます」「前橋在住」. */
+const TRAILING_WORDS =
+  /(です|だよ|だ|に住んでいます|に住んでます|にすんでいます|にすんでます|住み|在住|にいます|の方|あたり|辺り|付近)$/;
 
 function stemOf(name: string): { stem: string; suffix: string } {
   const suffix = name.slice(-1);
@@ -57,11 +61,20 @@ function toResult(c: Candidate): ResolvedMunicipality {
   return { municipality: c.municipality.name, regionId: c.region.id };
 }
 
+/** Drops the prefecture (山口県の萩 → 萩) so it is not taken for 山口市. */
+function withoutPrefecture(normalized: string, preset: Preset): string {
+  const pref = normalizeText(preset.name);
+  return pref.length > 0 && normalized.startsWith(pref)
+    ? normalized.slice(pref.length).replace(/^の/, "")
+    : normalized;
+}
+
 export function resolveMunicipality(text: string, preset: Preset): ResolvedMunicipality | null {
-  const normalized = normalizeText(text);
+  const normalized = withoutPrefecture(normalizeText(text), preset);
   if (normalized.length === 0) return null;
   const all = candidates(preset);
-  const exact = all.find((c) => c.key === normalized);
+  const bare = normalized.replace(TRAILING_WORDS, "");
+  const exact = all.find((c) => c.key === normalized || c.key === bare);
   if (exact) return toResult(exact);
   // Longest contained name wins, so 東吾妻 beats 吾妻 and 山陽小野田 beats 小野田.
   const contained = all

@@ -8,7 +8,10 @@ import type { JobProcessor, JobProducer } from "./job-queue";
 
 export const deliveryJobId = (deliveryId: string) => `dlv-${deliveryId}`;
 
-export async function enqueueDeliveries(producer: JobProducer, ids: readonly string[]): Promise<void> {
+export async function enqueueDeliveries(
+  producer: JobProducer,
+  ids: readonly string[],
+): Promise<void> {
   await producer.addBulk(
     "send-delivery",
     ids.map((deliveryId) => ({ payload: { deliveryId }, jobId: deliveryJobId(deliveryId) })),
@@ -58,7 +61,10 @@ export function createJobProcessor(deps: {
       );
     } catch (error) {
       outcome = "failed";
-      logger.warn({ job: name, jobId: job.id, attempt: job.attemptsMade + 1, err: describe(error) }, "job failed");
+      logger.warn(
+        { job: name, jobId: job.id, attempt: job.attemptsMade + 1, err: describe(error) },
+        "job failed",
+      );
       throw error;
     } finally {
       metrics.jobDuration.observe({ job: name, outcome }, (Date.now() - started) / 1000);

@@ -38,7 +38,10 @@ export function createOutboxSweeper(deps: {
     });
     await producer.addBulk(
       "process-event",
-      events.map((e) => ({ payload: { eventId: String(e.id) }, jobId: processEventJobId(e.webhookEventId) })),
+      events.map((e) => ({
+        payload: { eventId: String(e.id) },
+        jobId: processEventJobId(e.webhookEventId),
+      })),
     );
     const deliveries = await prisma.outboundDelivery.findMany({
       where: { status: "pending", createdAt: { lt: before } },
@@ -46,7 +49,10 @@ export function createOutboxSweeper(deps: {
       take: batch,
       select: { id: true },
     });
-    await enqueueDeliveries(producer, deliveries.map((d) => d.id));
+    await enqueueDeliveries(
+      producer,
+      deliveries.map((d) => d.id),
+    );
     return { events: events.length, deliveries: deliveries.length };
   }
 
@@ -59,7 +65,10 @@ export function createOutboxSweeper(deps: {
             if (n.events + n.deliveries > 0) logger.info(n, "outbox sweep enqueued stored work");
           })
           .catch((error: unknown) =>
-            logger.warn({ err: error instanceof Error ? error.message : "unknown" }, "outbox sweep failed"),
+            logger.warn(
+              { err: error instanceof Error ? error.message : "unknown" },
+              "outbox sweep failed",
+            ),
           )
           .finally(() => {
             if (timer) timer = setTimeout(tick, intervalMs);

@@ -100,7 +100,12 @@ export function createEventProcessor(deps: {
           direction: "in",
           author: "person",
           kind: event.type === "postback" ? "postback" : (event.message?.type ?? event.type),
-          text: inbound.kind === "text" ? inbound.text : inbound.kind === "postback" ? inbound.data : null,
+          text:
+            inbound.kind === "text"
+              ? inbound.text
+              : inbound.kind === "postback"
+                ? inbound.data
+                : null,
           lineMessageId: event.message?.id ?? null,
           webhookEventId: row.id,
           sentAt: at,

@@ -23,7 +23,10 @@ export function createWebhookIngress(deps: {
   const enqueue = new GroupCommit<StoredEvent, void>(async (events) => {
     await producer.addBulk(
       "process-event",
-      events.map((e) => ({ payload: { eventId: e.id }, jobId: processEventJobId(e.webhookEventId) })),
+      events.map((e) => ({
+        payload: { eventId: e.id },
+        jobId: processEventJobId(e.webhookEventId),
+      })),
     );
     return events.map(() => undefined);
   }, 2);

@@ -11,7 +11,10 @@ const MAX_BODY = "1mb";
  * POST /webhook/line. The raw body (≤ 1 MiB) is verified against x-line-signature by the SDK's
  * middleware before anything is parsed; LINE gets its 200 only once every event is stored.
  */
-export function createWebhookRouter(deps: { channelSecret: string; ingress: WebhookIngress }): Router {
+export function createWebhookRouter(deps: {
+  channelSecret: string;
+  ingress: WebhookIngress;
+}): Router {
   const router = express.Router();
   router.post(
     WEBHOOK_PATH,
@@ -48,5 +51,9 @@ const webhookErrors: ErrorRequestHandler = (error: unknown, _req, _res, next) =>
 };
 
 function isTooLarge(error: unknown): boolean {
-  return typeof error === "object" && error !== null && (error as { type?: unknown }).type === "entity.too.large";
+  return (
+    typeof error === "object" &&
+    error !== null &&
+    (error as { type?: unknown }).type === "entity.too.large"
+  );
 }

@@ -2,8 +2,12 @@
  * `npm run flows:check [root]`: validates every preset folder under flows/ (or root) and prints
  * "ok" or every problem with file:line and node. Exit code 1 on any problem.
  */
-import path from "node:path";
-import { FlowValidationError, formatProblem, listPresetDirs, loadPreset } from "../config/preset-loader";
+import {
+  FlowValidationError,
+  formatProblem,
+  listPresetDirs,
+  loadPreset,
+} from "../config/preset-loader";
 
 function checkOne(dir: string): boolean {
   try {

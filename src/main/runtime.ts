@@ -62,7 +62,11 @@ export async function startRuntime(config: AppConfig, options: RuntimeOptions): 
   let url: string | undefined;
 
   if (options.web) {
-    const pool = new Pool({ connectionString: config.databaseUrl, max: 16, connectionTimeoutMillis: 2000 });
+    const pool = new Pool({
+      connectionString: config.databaseUrl,
+      max: 16,
+      connectionTimeoutMillis: 2000,
+    });
     pool.on("error", (error) => logger.warn({ err: error.message }, "database connection lost"));
     const ingress = createWebhookIngress({
       store: createWebhookEventStore(pool, sealer),
@@ -78,14 +82,20 @@ export async function startRuntime(config: AppConfig, options: RuntimeOptions): 
         { name: "queue", check: () => producer.ping() },
       ],
       routers: [
-        { path: "/", router: createWebhookRouter({ channelSecret: config.line.channelSecret, ingress }) },
+        {
+          path: "/",
+          router: createWebhookRouter({ channelSecret: config.line.channelSecret, ingress }),
+        },
         ...(options.routers ?? []),
       ],
     });
     const server = await listen(app, config.port);
     const address = server.address();
     url = `http://127.0.0.1:${typeof address === "object" && address ? address.port : config.port}`;
-    stops.push(() => closeServer(server), () => pool.end());
+    stops.push(
+      () => closeServer(server),
+      () => pool.end(),
+    );
     logger.info({ url, queue: describeQueue(queueConnection) }, "web role listening");
   }
 
@@ -108,9 +118,17 @@ export async function startRuntime(config: AppConfig, options: RuntimeOptions): 
       config.workerConcurrency,
       reportQueueError,
     );
-    const sweeper = createOutboxSweeper({ prisma, producer, logger, graceMs: options.sweepGraceMs });
+    const sweeper = createOutboxSweeper({
+      prisma,
+      producer,
+      logger,
+      graceMs: options.sweepGraceMs,
+    });
     sweeper.start(options.sweepIntervalMs ?? 5000);
-    stops.push(() => Promise.resolve(sweeper.stop()), () => worker.close());
+    stops.push(
+      () => Promise.resolve(sweeper.stop()),
+      () => worker.close(),
+    );
     logger.info({ queue: describeQueue(queueConnection) }, "worker role started");
   }
 
@@ -127,7 +145,9 @@ export async function startRuntime(config: AppConfig, options: RuntimeOptions): 
 
 function listen(app: ReturnType<typeof createApp>, port: number): Promise<Server> {
   return new Promise((resolve, reject) => {
-    const server = app.listen(port, "0.0.0.0", (error?: Error) => (error ? reject(error) : resolve(server)));
+    const server = app.listen(port, "0.0.0.0", (error?: Error) =>
+      error ? reject(error) : resolve(server),
+    );
   });
 }
 
@@ -139,7 +159,11 @@ function closeServer(server: Server): Promise<void> {
 }
 
 /** Stops cleanly on Ctrl-C or SIGTERM (containers), then exits. */
-export function stopOnSignals(runtime: { stop(): Promise<void> }, logger: Logger, extra?: () => Promise<void>) {
+export function stopOnSignals(
+  runtime: { stop(): Promise<void> },
+  logger: Logger,
+  extra?: () => Promise<void>,
+) {
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
@@ -147,7 +171,9 @@ export function stopOnSignals(runtime: { stop(): Promise<void> }, logger: Logger
     logger.info({ signal }, "stopping");
     // Ctrl-C reaches the whole process group: an embedded PostgreSQL may go down while we
     // close. Connections it cuts are expected now, not a crash.
-    process.on("uncaughtException", (error) => logger.debug({ err: error.message }, "error while stopping"));
+    process.on("uncaughtException", (error) =>
+      logger.debug({ err: error.message }, "error while stopping"),
+    );
     runtime
       .stop()
       .then(() => extra?.())

@@ -3,7 +3,11 @@ import { AppError } from "../errors";
 import { runMain } from "./run-main";
 import { startRuntime, stopOnSignals } from "./runtime";
 
-const ROLES = { all: { web: true, worker: true }, web: { web: true, worker: false }, worker: { web: false, worker: true } };
+const ROLES = {
+  all: { web: true, worker: true },
+  web: { web: true, worker: false },
+  worker: { web: false, worker: true },
+};
 
 /**
  * `npm start` (web and worker in one process), `npm run start:web`, `npm run start:worker`.
@@ -11,7 +15,8 @@ const ROLES = { all: { web: true, worker: true }, web: { web: true, worker: fals
  */
 runMain(async () => {
   const role = process.argv[2] ?? "all";
-  if (!(role in ROLES)) throw new AppError("ROLE_UNKNOWN", `Unknown role "${role}": use all, web or worker`);
+  if (!(role in ROLES))
+    throw new AppError("ROLE_UNKNOWN", `Unknown role "${role}": use all, web or worker`);
   const runtime = await startRuntime(loadConfig(processEnv()), ROLES[role as keyof typeof ROLES]);
   stopOnSignals(runtime, runtime.logger);
 });

@@ -5,7 +5,9 @@ import { startServiceWithSimulator, type ServiceUnderTest } from "../support/ser
 
 const spec = new OpenApiValidator({});
 const sends = (s: ServiceUnderTest) =>
-  s.sim.requests().filter((r) => r.path === "/v2/bot/message/reply" || r.path === "/v2/bot/message/push");
+  s.sim
+    .requests()
+    .filter((r) => r.path === "/v2/bot/message/reply" || r.path === "/v2/bot/message/push");
 
 /** The first delivery, once LINE's answer (or the lack of one) has been recorded on it. */
 async function settledDelivery(s: ServiceUnderTest) {
@@ -40,7 +42,10 @@ describe("sending to LINE", () => {
     s = await startServiceWithSimulator({ simulator: { replyTokenTtlMs: 0 } });
     const her = s.sim.person();
     await her.follow();
-    expect(await her.nextMessage({ timeoutMs: 10_000 })).toMatchObject({ via: "push", text: GREETING });
+    expect(await her.nextMessage({ timeoutMs: 10_000 })).toMatchObject({
+      via: "push",
+      text: GREETING,
+    });
     await her.say("こんにちは");
     const answer = await her.nextMessage({ timeoutMs: 10_000 });
     expect(answer).toMatchObject({ via: "push", text: ACKNOWLEDGEMENT });
@@ -62,7 +67,9 @@ describe("sending to LINE", () => {
     expect(new Set(pushes.map((p) => p.retryKey)).size).toBe(1);
     await new Promise((r) => setTimeout(r, 500));
     expect(her.received()).toHaveLength(1);
-    const delivery = await s.db.prisma.outboundDelivery.findFirstOrThrow({ where: { method: "push" } });
+    const delivery = await s.db.prisma.outboundDelivery.findFirstOrThrow({
+      where: { method: "push" },
+    });
     expect(delivery).toMatchObject({ status: "sent", attempts: 4, retryKey: pushes[0]?.retryKey });
   }, 40_000);
 
@@ -108,7 +115,11 @@ describe("sending to LINE", () => {
     const pushes = sends(s).filter((r) => r.path === "/v2/bot/message/push");
     expect(pushes.map((p) => p.status)).toEqual(["lost-response", 409]);
     expect(pushes[0]?.retryKey).toBe(pushes[1]?.retryKey);
-    expect(delivery).toMatchObject({ status: "sent", lastStatusCode: 409, lineRequestId: pushes[0]?.requestId });
+    expect(delivery).toMatchObject({
+      status: "sent",
+      lastStatusCode: 409,
+      lineRequestId: pushes[0]?.requestId,
+    });
     expect(her.received().map((m) => m.text)).toEqual([GREETING]);
   }, 30_000);
 

@@ -15,16 +15,20 @@ async function catalog(url: string): Promise<Record<string, string[]>> {
   const client = new Client({ connectionString: url });
   await client.connect();
   try {
-    const q = async (sql: string) => (await client.query<{ v: string }>(sql)).rows.map((r) => r.v).sort();
+    const q = async (sql: string) =>
+      (await client.query<{ v: string }>(sql)).rows.map((r) => r.v).sort();
     return {
-      columns: await q(`SELECT concat_ws(' ', table_name, column_name, udt_name, is_nullable, column_default,
+      columns:
+        await q(`SELECT concat_ws(' ', table_name, column_name, udt_name, is_nullable, column_default,
           character_maximum_length, datetime_precision) AS v FROM information_schema.columns
           WHERE table_schema = 'public' AND table_name <> '_prisma_migrations'`),
-      enums: await q(`SELECT t.typname || ':' || string_agg(e.enumlabel, ',' ORDER BY e.enumsortorder) AS v
+      enums:
+        await q(`SELECT t.typname || ':' || string_agg(e.enumlabel, ',' ORDER BY e.enumsortorder) AS v
           FROM pg_type t JOIN pg_enum e ON e.enumtypid = t.oid GROUP BY t.typname`),
       indexes: await q(`SELECT indexdef AS v FROM pg_indexes WHERE schemaname = 'public'
           AND tablename <> '_prisma_migrations'`),
-      constraints: await q(`SELECT c.conrelid::regclass || ' ' || c.conname || ' ' || pg_get_constraintdef(c.oid) AS v
+      constraints:
+        await q(`SELECT c.conrelid::regclass || ' ' || c.conname || ' ' || pg_get_constraintdef(c.oid) AS v
           FROM pg_constraint c JOIN pg_namespace n ON n.oid = c.connamespace
           WHERE n.nspname = 'public' AND c.conrelid::regclass::text <> '_prisma_migrations'`),
     };
@@ -74,11 +78,15 @@ describe("database migrations", () => {
         checksum: string;
         finished_at: Date | null;
         applied_steps_count: number;
-      }>(`SELECT migration_name, checksum, finished_at, applied_steps_count FROM _prisma_migrations ORDER BY migration_name`);
+      }>(
+        `SELECT migration_name, checksum, finished_at, applied_steps_count FROM _prisma_migrations ORDER BY migration_name`,
+      );
       await client.end();
       expect(rows.map((r) => r.migration_name)).toEqual(names);
       for (const row of rows) {
-        const file = readFileSync(path.join(ROOT, "prisma/migrations", row.migration_name, "migration.sql"));
+        const file = readFileSync(
+          path.join(ROOT, "prisma/migrations", row.migration_name, "migration.sql"),
+        );
         expect(row.checksum).toBe(createHash("sha256").update(file).digest("hex"));
         expect(row.finished_at).not.toBeNull();
         expect(row.applied_steps_count).toBe(1);
@@ -100,7 +108,10 @@ describe("database migrations", () => {
 
       cpSync(path.join(ROOT, "prisma/migrations"), dir, { recursive: true });
       mkdirSync(path.join(dir, "29991231000000_broken"));
-      writeFileSync(path.join(dir, "29991231000000_broken", "migration.sql"), "CREATE TABLE person (id int);");
+      writeFileSync(
+        path.join(dir, "29991231000000_broken", "migration.sql"),
+        "CREATE TABLE person (id int);",
+      );
       await expect(migrate(db.url, dir)).rejects.toMatchObject({ code: "MIGRATION_FAILED" });
       await expect(migrate(db.url, dir)).rejects.toMatchObject({ code: "MIGRATION_FAILED_BEFORE" });
     } finally {

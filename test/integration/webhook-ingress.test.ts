@@ -2,12 +2,26 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { startRuntime, type Runtime } from "../../src/main/runtime";
 import { eventually } from "../support/eventually";
-import { createTestDatabase, createTestRedisUrl, testConfig, type TestDatabase } from "../support/test-env";
-import { body, newEventId, newUserId, postWebhook, sign, textEvent } from "../support/webhook-client";
+import {
+  createTestDatabase,
+  createTestRedisUrl,
+  testConfig,
+  type TestDatabase,
+} from "../support/test-env";
+import {
+  body,
+  newEventId,
+  newUserId,
+  postWebhook,
+  sign,
+  textEvent,
+} from "../support/webhook-client";
 
 const FIXTURES = path.resolve(__dirname, "../../../shared/line/fixtures");
 const loadFixture = (name: string) =>
-  JSON.parse(readFileSync(path.join(FIXTURES, name), "utf8")) as { events: Record<string, unknown>[] };
+  JSON.parse(readFileSync(path.join(FIXTURES, name), "utf8")) as {
+    events: Record<string, unknown>[];
+  };
 
 describe.each(["redis", "postgres"] as const)("webhook ingress (BullMQ on %s)", (queue) => {
   let db: TestDatabase;
@@ -41,7 +55,9 @@ describe.each(["redis", "postgres"] as const)("webhook ingress (BullMQ on %s)", 
   it("rejects a missing or wrong signature with 401 and stores nothing", async () => {
     const payload = body([textEvent(newUserId(), "こんにちは")]);
     const missing = await postWebhook(url, payload, {});
-    const wrong = await postWebhook(url, payload, { "x-line-signature": sign(payload, "another-secret") });
+    const wrong = await postWebhook(url, payload, {
+      "x-line-signature": sign(payload, "another-secret"),
+    });
     expect(missing).toMatchObject({ status: 401, json: { code: "SIGNATURE_INVALID" } });
     expect(wrong).toMatchObject({ status: 401, json: { code: "SIGNATURE_INVALID" } });
     expect(await db.prisma.webhookEvent.count()).toBe(0);
@@ -54,7 +70,10 @@ describe.each(["redis", "postgres"] as const)("webhook ingress (BullMQ on %s)", 
     const notLine = await postWebhook(url, '{"hello": 1}');
     expect(notLine).toMatchObject({ status: 400, json: { code: "WEBHOOK_MALFORMED" } });
     const huge = body([textEvent(newUserId(), "あ".repeat(400_000))]);
-    expect(await postWebhook(url, huge)).toMatchObject({ status: 413, json: { code: "BODY_TOO_LARGE" } });
+    expect(await postWebhook(url, huge)).toMatchObject({
+      status: 413,
+      json: { code: "BODY_TOO_LARGE" },
+    });
   });
 
   it("stores every event type of LINE's fixtures, and processes or ignores each without failing", async () => {
@@ -70,17 +89,34 @@ describe.each(["redis", "postgres"] as const)("webhook ingress (BullMQ on %s)", 
       (groups) => groups.every((g) => g.status === "processed" || g.status === "ignored"),
     );
     expect(settled.reduce((n, g) => n + g._count, 0)).toBe(events.length);
-    const types = await db.prisma.webhookEvent.findMany({ distinct: ["type"], select: { type: true } });
-    expect(types.map((t) => t.type)).toEqual(expect.arrayContaining(["message", "follow", "unfollow", "postback", "unsend", "messageEdited"]));
+    const types = await db.prisma.webhookEvent.findMany({
+      distinct: ["type"],
+      select: { type: true },
+    });
+    expect(types.map((t) => t.type)).toEqual(
+      expect.arrayContaining([
+        "message",
+        "follow",
+        "unfollow",
+        "postback",
+        "unsend",
+        "messageEdited",
+      ]),
+    );
   });
 
   it("stores a redelivered or duplicated event once", async () => {
     const event = textEvent(newUserId(), "一度だけ");
     const first = await postWebhook(url, body([event]));
-    const again = await postWebhook(url, body([{ ...event, deliveryContext: { isRedelivery: true } }]));
+    const again = await postWebhook(
+      url,
+      body([{ ...event, deliveryContext: { isRedelivery: true } }]),
+    );
     const twiceInOne = await postWebhook(url, body([event, event]));
     expect([first.status, again.status, twiceInOne.status]).toEqual([200, 200, 200]);
-    expect(await db.prisma.webhookEvent.count({ where: { webhookEventId: event.webhookEventId } })).toBe(1);
+    expect(
+      await db.prisma.webhookEvent.count({ where: { webhookEventId: event.webhookEventId } }),
+    ).toBe(1);
     await eventually(
       () => db.prisma.message.count({ where: { text: "一度だけ" } }),
       (n) => n === 1,
@@ -92,7 +128,9 @@ describe.each(["redis", "postgres"] as const)("webhook ingress (BullMQ on %s)", 
   it("processes one person's events in timestamp order, whatever order they arrived in", async () => {
     const userId = newUserId();
     const t0 = Date.now();
-    const events = [3, 1, 4, 0, 2].map((i) => textEvent(userId, `順番${i}`, { timestamp: t0 + i * 1000 }));
+    const events = [3, 1, 4, 0, 2].map((i) =>
+      textEvent(userId, `順番${i}`, { timestamp: t0 + i * 1000 }),
+    );
     expect((await postWebhook(url, body(events))).status).toBe(200);
     const messages = await eventually(
       () =>
@@ -107,20 +145,30 @@ describe.each(["redis", "postgres"] as const)("webhook ingress (BullMQ on %s)", 
 
   it("stores standby-mode and group events but does not act on them", async () => {
     const standby = { ...textEvent(newUserId(), "standby"), mode: "standby" };
-    const group = { ...textEvent(newUserId(), "group"), source: { type: "group", groupId: "Cabc", userId: newUserId() } };
+    const group = {
+      ...textEvent(newUserId(), "group"),
+      source: { type: "group", groupId: "Cabc", userId: newUserId() },
+    };
     expect((await postWebhook(url, body([standby, group]))).status).toBe(200);
     const rows = await eventually(
-      () => db.prisma.webhookEvent.findMany({ where: { webhookEventId: { in: [standby.webhookEventId, group.webhookEventId] } } }),
+      () =>
+        db.prisma.webhookEvent.findMany({
+          where: { webhookEventId: { in: [standby.webhookEventId, group.webhookEventId] } },
+        }),
       (r) => r.length === 2 && r.every((e) => e.status === "ignored"),
     );
     expect(rows).toHaveLength(2);
-    expect(await db.prisma.message.count({ where: { text: { in: ["standby", "group"] } } })).toBe(0);
+    expect(await db.prisma.message.count({ where: { text: { in: ["standby", "group"] } } })).toBe(
+      0,
+    );
   });
 
   it("keeps no LINE user id, message text or reply token readable in the stored event", async () => {
     const event = textEvent(newUserId(), "秘密の相談内容");
     await postWebhook(url, body([event]));
-    const row = await db.prisma.webhookEvent.findUniqueOrThrow({ where: { webhookEventId: event.webhookEventId } });
+    const row = await db.prisma.webhookEvent.findUniqueOrThrow({
+      where: { webhookEventId: event.webhookEventId },
+    });
     const raw = Buffer.from(row.payloadEnc).toString("latin1");
     expect(raw).not.toContain(event.source.userId);
     expect(raw).not.toContain(event.replyToken);

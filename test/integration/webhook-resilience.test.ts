@@ -13,7 +13,10 @@ describe("webhook when parts are down", () => {
     });
     try {
       const url = web.url ?? "";
-      const events = [textEvent(newUserId(), "キューが止まっている間1"), textEvent(newUserId(), "キューが止まっている間2")];
+      const events = [
+        textEvent(newUserId(), "キューが止まっている間1"),
+        textEvent(newUserId(), "キューが止まっている間2"),
+      ];
       expect((await postWebhook(url, body(events))).status).toBe(200);
       expect(await db.prisma.webhookEvent.count({ where: { status: "received" } })).toBe(2);
       const ready = await fetch(`${url}/readyz`);
@@ -21,15 +24,21 @@ describe("webhook when parts are down", () => {
       expect(await ready.json()).toMatchObject({ failed: ["queue"] });
 
       // The queue comes back: a worker on it finds the stored events by itself.
-      const worker = await startRuntime(testConfig({ databaseUrl: db.url, redisUrl: await createTestRedisUrl() }), {
-        web: false,
-        worker: true,
-        sweepIntervalMs: 100,
-        sweepGraceMs: 0,
-      });
+      const worker = await startRuntime(
+        testConfig({ databaseUrl: db.url, redisUrl: await createTestRedisUrl() }),
+        {
+          web: false,
+          worker: true,
+          sweepIntervalMs: 100,
+          sweepGraceMs: 0,
+        },
+      );
       try {
         await eventually(
-          () => db.prisma.message.count({ where: { direction: "in", text: { startsWith: "キューが止まっている間" } } }),
+          () =>
+            db.prisma.message.count({
+              where: { direction: "in", text: { startsWith: "キューが止まっている間" } },
+            }),
           (n) => n === 2,
         );
         expect(await db.prisma.webhookEvent.count({ where: { status: "processed" } })).toBe(2);
@@ -44,10 +53,13 @@ describe("webhook when parts are down", () => {
 
   it("answers 503, never 200, when the database cannot store the events", async () => {
     const db = await createTestDatabase();
-    const web = await startRuntime(testConfig({ databaseUrl: db.url, redisUrl: await createTestRedisUrl() }), {
-      web: true,
-      worker: false,
-    });
+    const web = await startRuntime(
+      testConfig({ databaseUrl: db.url, redisUrl: await createTestRedisUrl() }),
+      {
+        web: true,
+        worker: false,
+      },
+    );
     try {
       const url = web.url ?? "";
       await db.drop(); // the database disappears under the running service

@@ -8,7 +8,9 @@ export async function eventually<T>(
   let last = await probe();
   while (!done(last)) {
     if (Date.now() > deadline) {
-      throw new Error(`condition not reached in ${timeoutMs} ms; last value: ${JSON.stringify(last, replacer)}`);
+      throw new Error(
+        `condition not reached in ${timeoutMs} ms; last value: ${JSON.stringify(last, replacer)}`,
+      );
     }
     await new Promise((r) => setTimeout(r, 50));
     last = await probe();
@@ -16,4 +18,5 @@ export async function eventually<T>(
   return last;
 }
 
-const replacer = (_key: string, value: unknown) => (typeof value === "bigint" ? String(value) : value);
+const replacer = (_key: string, value: unknown) =>
+  typeof value === "bigint" ? String(value) : value;

@@ -32,11 +32,14 @@ export async function startServiceWithSimulator(
   });
   const { baseUrl } = await sim.listen();
   const redisUrl = options.queue === "postgres" ? undefined : await createTestRedisUrl();
-  const runtime = await startRuntime(testConfig({ databaseUrl: db.url, redisUrl, lineApiBaseUrl: baseUrl }), {
-    web: true,
-    worker: true,
-    sweepIntervalMs: 500,
-  });
+  const runtime = await startRuntime(
+    testConfig({ databaseUrl: db.url, redisUrl, lineApiBaseUrl: baseUrl }),
+    {
+      web: true,
+      worker: true,
+      sweepIntervalMs: 500,
+    },
+  );
   const url = runtime.url ?? "";
   sim.setWebhookUrl(`${url}/webhook/line`);
   return {

@@ -43,7 +43,10 @@ export async function createTestDatabase(): Promise<TestDatabase> {
 export async function createEmptyDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
   const name = `lws_t_${randomBytes(6).toString("hex")}`;
   await adminQuery(`CREATE DATABASE "${name}"`);
-  return { url: urlFor(name), drop: () => adminQuery(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`) };
+  return {
+    url: urlFor(name),
+    drop: () => adminQuery(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`),
+  };
 }
 
 async function adminQuery(sql: string): Promise<void> {

@@ -33,7 +33,12 @@ export function textEvent(userId: string, text: string, overrides: Record<string
     deliveryContext: { isRedelivery: false },
     source: { type: "user", userId },
     replyToken: randomBytes(16).toString("hex"),
-    message: { id: String(Date.now()) + randomBytes(3).toString("hex"), type: "text", text, quoteToken: "q" },
+    message: {
+      id: String(Date.now()) + randomBytes(3).toString("hex"),
+      type: "text",
+      text,
+      quoteToken: "q",
+    },
     ...overrides,
   };
 }

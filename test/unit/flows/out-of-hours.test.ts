@@ -1,0 +1,92 @@
+/**
+ * Outside opening hours (per region, Japanese public holidays and the year-end break closed):
+ * she is told when a counsellor will answer, gets the 24-hour lines, and keeps her place.
+ */
+import { formatOpening, isOpen, nextOpening } from "../../../src/flows/opening-hours";
+import { Chat, gunma, jst, yamaguchi } from "./chat-harness";
+
+function regionHours(id: string) {
+  const region = gunma.regions.find((r) => r.id === id);
+  if (!region) throw new Error(`no region ${id}`);
+  return region.hours;
+}
+
+/** Greeting → topic → municipality, then support wish: returns the chat at the hand-off. */
+function triageTo(municipality: string, now: Date): Chat {
+  const chat = new Chat(gunma, now).follow().tap("はい、大丈夫").tap("その他").tap("これで全部");
+  return chat.say(municipality).tap("答えずに進む").tap("このままLINEで");
+}
+
+describe("first contact out of hours", () => {
+  it("weekday night: says when counsellors answer and lists only the 24-hour lines", () => {
+    const chat = new Chat(gunma, jst("2026-11-24T22:00:00")).follow();
+    const text = chat.text();
+    expect(text).toContain("いまは受付時間外です");
+    expect(text).toContain("明日 11月25日(水) 9:30");
+    expect(text).toContain("0120-279-889");
+    expect(text).not.toContain("#8008");
+    expect(chat.labels()).toContain("はい、大丈夫");
+  });
+
+  it("in hours there is no such notice", () => {
+    expect(new Chat(gunma, jst("2026-11-24T11:00:00")).follow().text()).not.toContain("受付時間外");
+  });
+});
+
+describe("hand-off out of hours keeps her place", () => {
+  it.each([
+    ["weekday night", "2026-11-24T22:00:00", "前橋", "chuhoku", "明日 11月25日(水) 10:00", "2026-11-25T01:00:00.000Z"],
+    ["Sunday (Monday is a holiday)", "2026-11-22T14:00:00", "太田市", "tomo", "11月24日(火) 10:00", "2026-11-24T01:00:00.000Z"],
+    ["勤労感謝の日 2026-11-23", "2026-11-23T11:00:00", "高崎", "seimo", "明日 11月24日(火) 9:30", "2026-11-24T00:30:00.000Z"],
+    ["Saturday in 西毛 (closed there)", "2026-11-28T12:00:00", "富岡", "seimo", "11月30日(月) 9:30", "2026-11-30T00:30:00.000Z"],
+    ["year-end break", "2026-12-30T11:00:00", "桐生", "tomo", "1月5日(火) 10:00", "2027-01-05T01:00:00.000Z"],
+  ])("%s", (_label, local, typed, regionId, opening, nextOpenAt) => {
+    const chat = triageTo(typed, jst(local));
+    expect(chat.text()).toContain(`相談員からのお返事は、${opening}からになります`);
+    expect(chat.text()).toContain("24時間つながる窓口");
+    expect(chat.text()).toContain("0120-279-338");
+    expect(chat.effect("handoff")).toEqual({ type: "handoff", reason: "completed", regionId, outOfHours: true, nextOpenAt });
+    expect(chat.state?.status).toBe("handed-off");
+  });
+
+  it("Saturday in 中北毛 is open: the same moment is in hours there", () => {
+    const chat = triageTo("前橋", jst("2026-11-28T12:00:00"));
+    expect(chat.effect("handoff")).toMatchObject({ regionId: "chuhoku", outOfHours: false });
+    expect(chat.text()).not.toContain("受付時間外");
+  });
+
+  it("asking for a counsellor out of hours gets the same answer", () => {
+    const chat = new Chat(gunma, jst("2026-11-23T11:00:00")).follow().say("相談員と話したい");
+    expect(chat.text()).toContain("相談員におつなぎしますね");
+    expect(chat.text()).toContain("明日 11月24日(火) 10:00");
+    expect(chat.effect("handoff")?.outOfHours).toBe(true);
+  });
+
+  it("Yamaguchi: Saturday evening → Monday 9:00", () => {
+    const chat = new Chat(yamaguchi, jst("2026-11-28T18:00:00")).follow().say("相談員と話したい");
+    expect(chat.text()).toContain("11月30日(月) 9:00");
+  });
+});
+
+describe("opening hours", () => {
+  const chuhoku = regionHours("chuhoku");
+
+  it("opens at 10:00 and closes at 17:00 (Japan time)", () => {
+    expect(isOpen(chuhoku, jst("2026-11-24T09:59:00"))).toBe(false);
+    expect(isOpen(chuhoku, jst("2026-11-24T10:00:00"))).toBe(true);
+    expect(isOpen(chuhoku, jst("2026-11-24T16:59:00"))).toBe(true);
+    expect(isOpen(chuhoku, jst("2026-11-24T17:00:00"))).toBe(false);
+  });
+
+  it("is closed on a public holiday and on Sunday", () => {
+    expect(isOpen(chuhoku, jst("2026-11-23T11:00:00"))).toBe(false);
+    expect(isOpen(chuhoku, jst("2026-11-22T11:00:00"))).toBe(false);
+  });
+
+  it("formats the next opening as today, tomorrow or a date", () => {
+    const now = jst("2026-11-24T08:00:00");
+    const at = nextOpening(chuhoku, now);
+    expect(at?.toISOString()).toBe("2026-11-24T01:00:00.000Z");
+    expect(at && formatOpening(at, now)).toBe("今日 10:00");
+  });
+});
