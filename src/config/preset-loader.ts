@@ -18,6 +18,13 @@ import type { Preset } from "../flows/flow-types";
 
 export { FlowValidationError, formatProblem, type FlowProblem } from "../flows/flow-problems";
 
+/** The repository's flows/ folder: one deployment preset per sub-folder. */
+export const FLOWS_ROOT = path.resolve(__dirname, "../../flows");
+
+export function presetDir(name: string): string {
+  return path.join(FLOWS_ROOT, name);
+}
+
 const PRESET_FILE = "preset.yaml";
 const LEXICON_FILE = "risk-lexicon.yaml";
 const FLOW_FILE = "flow.yaml";

@@ -1,26 +1,25 @@
 import type { messagingApi } from "@line/bot-sdk";
 import type { Conversation, Person, Tx } from "../db/prisma-client";
+import { pickFlow, step } from "../flows/flow-engine";
+import type { EngineInput, EngineState, Preset } from "../flows/flow-types";
+import { applyStep } from "./flow-effects";
 
 type Message = messagingApi.Message;
 
 /** What she did, as the conversation logic sees it (no LINE identifiers). */
-export type Inbound =
-  | { kind: "follow" }
-  | { kind: "text"; text: string }
-  | { kind: "postback"; data: string }
-  | { kind: "media"; type: string };
+export type Inbound = EngineInput;
 
 /**
- * Decides what the bot answers. The triage flow engine (flows/) replaces the simple
- * acknowledgement below; the event processor only knows this interface.
+ * Runs the conversation: the preset's triage flow while the bot has her, risk detection on
+ * every message throughout. The event processor and the timers only know this interface.
  */
 export interface ConversationResponder {
-  respond(tx: Tx, conversation: Conversation, inbound: Inbound): Promise<Message[]>;
+  respond(tx: Tx, conversation: Conversation, inbound: Inbound, at: Date): Promise<Message[]>;
 }
 
 const OPEN_STATUSES = ["bot", "waiting", "active"] as const;
 
-/** Her open conversation, or a new one (she wrote after the last one closed). */
+/** Her open conversation, or a new one (her first message, or she wrote after the last closed). */
 export async function openConversation(tx: Tx, person: Person, at: Date): Promise<Conversation> {
   const open = await tx.conversation.findFirst({
     where: { personId: person.id, status: { in: [...OPEN_STATUSES] } },
@@ -34,19 +33,18 @@ export async function openConversation(tx: Tx, person: Person, at: Date): Promis
   });
 }
 
-export const GREETING =
-  "友だち追加ありがとうございます。\n" +
-  "ここは、女性のための相談窓口です。名前を言わなくても、無料で相談できます。\n" +
-  "あなたのLINEの名前や写真を、相談員が見ることはありません。\n" +
-  "話したいことを、あなたのペースで送ってください。";
-
-export const ACKNOWLEDGEMENT =
-  "メッセージを受け取りました。相談員が順番に読んでお返事します。少しお待ちください。";
-
-/** The foundation's responder: a greeting on follow, an acknowledgement otherwise. */
-export const acknowledgingResponder: ConversationResponder = {
-  respond(_tx, _conversation, inbound) {
-    const text = inbound.kind === "follow" ? GREETING : ACKNOWLEDGEMENT;
-    return Promise.resolve([{ type: "text", text }]);
-  },
-};
+export function createFlowResponder(preset: Preset): ConversationResponder {
+  return {
+    async respond(tx, conversation, inbound, at) {
+      const state = conversation.flowState as unknown as EngineState | null;
+      const flow = pickFlow(preset, state);
+      const result = step(flow, preset, state, inbound, {
+        now: at,
+        conversationPhase: conversation.status === "active" ? "human" : "bot",
+      });
+      const { data, messages } = applyStep(conversation, result, at, flow.settings.silenceMinutes);
+      await tx.conversation.update({ where: { id: conversation.id }, data });
+      return messages;
+    },
+  };
+}

@@ -10,6 +10,11 @@ export const JOB_CATALOG = {
     attempts: 8,
     backoffMs: 1000,
   },
+  "conversation-silence": {
+    payload: z.object({ conversationId: z.uuid(), dueAt: z.iso.datetime() }),
+    attempts: 5,
+    backoffMs: 2000,
+  },
   "send-delivery": {
     payload: z.object({ deliveryId: z.uuid() }),
     attempts: 10,

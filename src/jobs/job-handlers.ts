@@ -1,4 +1,5 @@
 import { UnrecoverableError, type Job } from "bullmq";
+import type { SilenceService } from "../conversations/silence-service";
 import type { DeliveryService } from "../line/delivery-service";
 import type { EventProcessor } from "../line/event-processor";
 import type { Logger } from "../logger";
@@ -7,6 +8,8 @@ import { JOB_CATALOG, type JobName, type JobPayload } from "./job-catalog";
 import type { JobProcessor, JobProducer } from "./job-queue";
 
 export const deliveryJobId = (deliveryId: string) => `dlv-${deliveryId}`;
+export const silenceJobId = (conversationId: string, dueAt: Date) =>
+  `silence-${conversationId}-${dueAt.getTime()}`;
 
 export async function enqueueDeliveries(
   producer: JobProducer,
@@ -22,11 +25,12 @@ export async function enqueueDeliveries(
 export function createJobProcessor(deps: {
   events: EventProcessor;
   deliveries: DeliveryService;
+  silence: SilenceService;
   producer: JobProducer;
   metrics: Metrics;
   logger: Logger;
 }): JobProcessor {
-  const { events, deliveries, producer, metrics, logger } = deps;
+  const { events, deliveries, silence, producer, metrics, logger } = deps;
   const isLastAttempt = (job: Job) => job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
 
   const handlers: { [N in JobName]: (payload: JobPayload<N>, job: Job) => Promise<void> } = {
@@ -40,6 +44,9 @@ export function createJobProcessor(deps: {
         }
         throw error;
       }
+    },
+    async "conversation-silence"({ conversationId, dueAt }) {
+      await enqueueDeliveries(producer, await silence.fire(conversationId, new Date(dueAt)));
     },
     async "send-delivery"({ deliveryId }, job) {
       const outcome = await deliveries.deliver(deliveryId);

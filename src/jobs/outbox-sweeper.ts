@@ -1,29 +1,31 @@
 import type { PrismaClient } from "../db/prisma-client";
 import type { Logger } from "../logger";
 import { processEventJobId } from "../line/webhook-event";
-import { enqueueDeliveries } from "./job-handlers";
+import type { SilenceService } from "../conversations/silence-service";
+import { enqueueDeliveries, silenceJobId } from "./job-handlers";
 import type { JobProducer } from "./job-queue";
 
 export interface OutboxSweeper {
   /** One pass: enqueue stored work that has waited too long. Returns how much it enqueued. */
-  sweep(): Promise<{ events: number; deliveries: number }>;
+  sweep(): Promise<{ events: number; deliveries: number; silences: number }>;
   start(intervalMs: number): void;
   stop(): void;
 }
 
 /**
  * The guarantee behind "nothing stored is left unprocessed": events and deliveries still
- * pending after a grace period are (re-)enqueued. Job ids are deterministic, so a job that is
+ * pending after a grace period are (re-)enqueued, and conversation timers that fell due fire. Job ids are deterministic, so a job that is
  * already queued is not added twice, and every handler is safe to run twice anyway.
  */
 export function createOutboxSweeper(deps: {
   prisma: PrismaClient;
   producer: JobProducer;
+  silence: SilenceService;
   logger: Logger;
   graceMs?: number;
   batch?: number;
 }): OutboxSweeper {
-  const { prisma, producer, logger } = deps;
+  const { prisma, producer, silence, logger } = deps;
   const graceMs = deps.graceMs ?? 10_000;
   const batch = deps.batch ?? 1000;
   let timer: NodeJS.Timeout | undefined;
@@ -53,7 +55,16 @@ export function createOutboxSweeper(deps: {
       producer,
       deliveries.map((d) => d.id),
     );
-    return { events: events.length, deliveries: deliveries.length };
+    // Timers live in the database (silence_due_at), so a restart loses none of them.
+    const silences = await silence.due(new Date(), batch);
+    await producer.addBulk(
+      "conversation-silence",
+      silences.map((s) => ({
+        payload: { conversationId: s.conversationId, dueAt: s.dueAt.toISOString() },
+        jobId: silenceJobId(s.conversationId, s.dueAt),
+      })),
+    );
+    return { events: events.length, deliveries: deliveries.length, silences: silences.length };
   }
 
   return {
@@ -62,7 +73,9 @@ export function createOutboxSweeper(deps: {
       const tick = () => {
         sweep()
           .then((n) => {
-            if (n.events + n.deliveries > 0) logger.info(n, "outbox sweep enqueued stored work");
+            if (n.events + n.deliveries + n.silences > 0) {
+              logger.info(n, "outbox sweep enqueued stored work");
+            }
           })
           .catch((error: unknown) =>
             logger.warn(

@@ -90,9 +90,9 @@ export function createEventProcessor(deps: {
     inbound: Inbound,
   ): Promise<string[]> {
     const at = new Date(event.timestamp);
-    const person = await upsertPerson(tx, userId, inbound.kind === "follow" ? at : undefined);
+    const person = await upsertPerson(tx, userId, inbound.type === "follow" ? at : undefined);
     const conversation = await openConversation(tx, person, at);
-    if (inbound.kind !== "follow") {
+    if (inbound.type !== "follow") {
       const recorded = await tx.message.createMany({
         data: {
           conversationId: conversation.id,
@@ -101,9 +101,9 @@ export function createEventProcessor(deps: {
           author: "person",
           kind: event.type === "postback" ? "postback" : (event.message?.type ?? event.type),
           text:
-            inbound.kind === "text"
+            inbound.type === "text"
               ? inbound.text
-              : inbound.kind === "postback"
+              : inbound.type === "postback"
                 ? inbound.data
                 : null,
           lineMessageId: event.message?.id ?? null,
@@ -115,7 +115,7 @@ export function createEventProcessor(deps: {
       // The same LINE message under another event id: already recorded and answered.
       if (recorded.count === 0) return [];
     }
-    const messages = await responder.respond(tx, conversation, inbound);
+    const messages = await responder.respond(tx, conversation, inbound, at);
     if (messages.length === 0) return [];
     return recordOutbound(tx, {
       personId: person.id,
@@ -206,13 +206,19 @@ async function markUnreachable(tx: Tx, hash: string, at: Date): Promise<void> {
   });
 }
 
+const MEDIA_TYPES = ["image", "video", "audio", "file", "location"] as const;
+
 function toInbound(event: LineEvent): Inbound | undefined {
-  if (event.type === "follow") return { kind: "follow" };
-  if (event.type === "postback" && event.postback)
-    return { kind: "postback", data: event.postback.data };
+  if (event.type === "follow") return { type: "follow" };
+  if (event.type === "postback" && event.postback) {
+    return { type: "postback", data: event.postback.data };
+  }
   if (event.type !== "message" || !event.message) return undefined;
-  if (event.message.type === "text") return { kind: "text", text: event.message.text ?? "" };
-  return { kind: "media", type: event.message.type };
+  const kind = event.message.type;
+  if (kind === "text") return { type: "text", text: event.message.text ?? "" };
+  if (kind === "sticker") return { type: "sticker" };
+  const media = MEDIA_TYPES.find((t) => t === kind);
+  return media ? { type: "media", mediaType: media } : undefined;
 }
 
 function errorName(error: unknown): string {

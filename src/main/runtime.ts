@@ -3,7 +3,9 @@ import type { Router } from "express";
 import { Pool } from "pg";
 import { createApp } from "../app";
 import type { AppConfig } from "../config/env-config";
-import { acknowledgingResponder } from "../conversations/conversation-service";
+import { presetDir, loadPreset } from "../config/preset-loader";
+import { createFlowResponder } from "../conversations/conversation-service";
+import { createSilenceService } from "../conversations/silence-service";
 import { migrate } from "../db/migration-runner";
 import { createPrismaClient } from "../db/prisma-client";
 import { createJobProcessor } from "../jobs/job-handlers";
@@ -46,6 +48,8 @@ export interface Runtime {
 /** Builds every dependency from config, starts the roles asked for, and knows how to stop. */
 export async function startRuntime(config: AppConfig, options: RuntimeOptions): Promise<Runtime> {
   const logger = options.logger ?? createLogger(config.logLevel);
+  // A preset with problems stops the start, every problem listed with file, line and node.
+  const preset = loadPreset(presetDir(config.flowPreset));
   const queueConnection = { redisUrl: config.redisUrl, databaseUrl: config.databaseUrl };
   await migrate(config.databaseUrl);
   await migrateQueue(queueConnection);
@@ -105,9 +109,12 @@ export async function startRuntime(config: AppConfig, options: RuntimeOptions): 
       apiBaseUrl: config.line.apiBaseUrl,
       metrics,
     });
+    const responder = createFlowResponder(preset);
+    const silence = createSilenceService({ prisma, responder });
     const processor = createJobProcessor({
-      events: createEventProcessor({ prisma, sealer, responder: acknowledgingResponder, logger }),
+      events: createEventProcessor({ prisma, sealer, responder, logger }),
       deliveries: createDeliveryService({ prisma, sealer, messenger }),
+      silence,
       producer,
       metrics,
       logger,
@@ -121,6 +128,7 @@ export async function startRuntime(config: AppConfig, options: RuntimeOptions): 
     const sweeper = createOutboxSweeper({
       prisma,
       producer,
+      silence,
       logger,
       graceMs: options.sweepGraceMs,
     });
