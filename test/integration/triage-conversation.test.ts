@@ -146,7 +146,7 @@ describe("triage through the LINE simulator (Gunma preset)", () => {
     );
     expect(after).toMatchObject({ endReason: "silence", topics: ["work"] });
     await eventually(
-      async () => her.received().length,
+      () => Promise.resolve(her.received().length),
       (n) => n > before,
     );
     expect(texts(her.received().slice(before))).toContain("いったんここで区切ります");
