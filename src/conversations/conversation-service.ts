@@ -19,7 +19,13 @@ export interface ConversationResponder {
 
 const OPEN_STATUSES = ["bot", "waiting", "active"] as const;
 
-/** Her open conversation, or a new one (her first message, or she wrote after the last closed). */
+/** She writes again this soon after a counsellor closed her chat: the same consultation reopens. */
+export const REOPEN_WITHIN_MS = 60 * 60_000;
+
+/**
+ * Her open conversation; else the one a counsellor closed moments ago, reopened into the
+ * waiting queue (her place and triage kept); else a new one.
+ */
 export async function openConversation(tx: Tx, person: Person, at: Date): Promise<Conversation> {
   const open = await tx.conversation.findFirst({
     where: { personId: person.id, status: { in: [...OPEN_STATUSES] } },
@@ -27,6 +33,29 @@ export async function openConversation(tx: Tx, person: Person, at: Date): Promis
   });
   if (open) {
     return tx.conversation.update({ where: { id: open.id }, data: { lastMessageAt: at } });
+  }
+  const recent = await tx.conversation.findFirst({
+    where: {
+      personId: person.id,
+      status: "closed",
+      closedById: { not: null },
+      closedAt: { gt: new Date(at.getTime() - REOPEN_WITHIN_MS) },
+    },
+    orderBy: { closedAt: "desc" },
+  });
+  if (recent) {
+    return tx.conversation.update({
+      where: { id: recent.id },
+      data: {
+        status: "waiting",
+        reopenedAt: at,
+        waitingSince: at,
+        lastMessageAt: at,
+        closedAt: null,
+        assignedToId: null,
+        assignedAt: null,
+      },
+    });
   }
   return tx.conversation.create({
     data: { personId: person.id, startedAt: at, lastMessageAt: at },
@@ -43,8 +72,34 @@ export function createFlowResponder(preset: Preset): ConversationResponder {
         conversationPhase: conversation.status === "active" ? "human" : "bot",
       });
       const { data, messages } = applyStep(conversation, result, at, flow.settings.silenceMinutes);
-      await tx.conversation.update({ where: { id: conversation.id }, data });
+      const updated = await tx.conversation.update({ where: { id: conversation.id }, data });
+      if (conversation.status === "bot" && updated.status === "waiting" && !updated.outOfHours) {
+        messages.push({ type: "text", text: queuePositionText(await peopleAhead(tx, updated)) });
+      }
       return messages;
     },
   };
+}
+
+/** Waiting conversations of her region that a counsellor will take before hers. */
+export async function peopleAhead(tx: Tx, c: Conversation): Promise<number> {
+  const since = c.waitingSince ?? new Date();
+  return tx.conversation.count({
+    where: {
+      status: "waiting",
+      regionId: c.regionId,
+      id: { not: c.id },
+      OR:
+        c.riskLevel === "high"
+          ? [{ riskLevel: "high", waitingSince: { lt: since } }]
+          : [{ riskLevel: "high" }, { waitingSince: { lt: since } }],
+    },
+  });
+}
+
+/** Safe on a lock screen: says nothing about why she wrote. */
+export function queuePositionText(ahead: number): string {
+  return ahead === 0
+    ? "次に、相談員がお返事します。"
+    : `いま、あなたの前に${ahead}人が順番を待っています。順番が来たら、相談員がお返事します。`;
 }

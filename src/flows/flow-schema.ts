@@ -152,6 +152,16 @@ const hoursSchema = z.strictObject({
   closedDates: z.array(z.string().regex(/^\d{2}-\d{2}$/, "closed dates are MM-DD")).default([]),
 }) satisfies z.ZodType<OpeningHours>;
 
+/** How the region's waiting queue is watched (src/console queue timers). */
+const queueSchema = z
+  .strictObject({
+    waitLimitMinutes: z.number().int().min(1).default(15),
+    answerLimitMinutes: z.number().int().min(1).default(10),
+    tellAgainMinutes: z.number().int().min(1).default(20),
+    overflowTo: z.array(id).default([]),
+  })
+  .default({ waitLimitMinutes: 15, answerLimitMinutes: 10, tellAgainMinutes: 20, overflowTo: [] });
+
 export const presetFileSchema = z.strictObject({
   id,
   name: nonEmpty,
@@ -165,6 +175,7 @@ export const presetFileSchema = z.strictObject({
         id,
         name: nonEmpty,
         hours: hoursSchema,
+        queue: queueSchema,
         municipalities: z
           .array(
             z.strictObject({

@@ -56,11 +56,24 @@ export interface Municipality {
   aliases: string[];
 }
 
+/** Queue rules of a region: when supervisors are alerted, when a taken chat goes back. */
+export interface QueueRules {
+  /** Nobody took her within this: supervisors are alerted and overflow regions may take her. */
+  waitLimitMinutes: number;
+  /** A counsellor took her but has not answered within this: back to the queue. */
+  answerLimitMinutes: number;
+  /** She is told again about her wait after this long. */
+  tellAgainMinutes: number;
+  /** Regions whose counsellors may take her once the wait limit has passed. */
+  overflowTo: string[];
+}
+
 export interface Region {
   id: string;
   name: string;
   municipalities: Municipality[];
   hours: OpeningHours;
+  queue: QueueRules;
 }
 
 export interface Hotline {

@@ -81,6 +81,13 @@ function checkPresetFile(file: PresetFile, sink: ProblemSink): void {
   if (!ids.has(file.defaultRegion)) {
     sink.add("unknown-region", ["defaultRegion"], `default region ${file.defaultRegion} is not a region`);
   }
+  file.regions.forEach((r, i) =>
+    r.queue.overflowTo.forEach((to, j) => {
+      if (!ids.has(to) || to === r.id) {
+        sink.add("unknown-region", ["regions", i, "queue", "overflowTo", j], `overflow region ${to} is not another region`);
+      }
+    }),
+  );
   file.partners.forEach((p, i) =>
     p.regions.forEach((r, j) => {
       if (r !== "all" && !ids.has(r)) {

@@ -15,6 +15,25 @@ export const JOB_CATALOG = {
     attempts: 5,
     backoffMs: 2000,
   },
+  "queue-timer": {
+    payload: z.object({
+      conversationId: z.uuid(),
+      kind: z.enum(["wait-over-limit", "answer-overdue", "tell-again"]),
+      since: z.iso.datetime(),
+    }),
+    attempts: 5,
+    backoffMs: 2000,
+  },
+  "mark-read": {
+    payload: z.object({ conversationId: z.uuid() }),
+    attempts: 6,
+    backoffMs: 2000,
+  },
+  "copy-media": {
+    payload: z.object({ messageId: z.uuid() }),
+    attempts: 6,
+    backoffMs: 5000,
+  },
   "send-delivery": {
     payload: z.object({ deliveryId: z.uuid() }),
     attempts: 10,

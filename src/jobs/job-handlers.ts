@@ -1,5 +1,8 @@
 import { UnrecoverableError, type Job } from "bullmq";
+import type { QueueTimers } from "../console/queue-timers";
 import type { SilenceService } from "../conversations/silence-service";
+import type { MediaService } from "../line/media-service";
+import type { ReadReceipts } from "../line/read-receipts";
 import type { DeliveryService } from "../line/delivery-service";
 import type { EventProcessor } from "../line/event-processor";
 import type { Logger } from "../logger";
@@ -10,6 +13,10 @@ import type { JobProcessor, JobProducer } from "./job-queue";
 export const deliveryJobId = (deliveryId: string) => `dlv-${deliveryId}`;
 export const silenceJobId = (conversationId: string, dueAt: Date) =>
   `silence-${conversationId}-${dueAt.getTime()}`;
+export const queueTimerJobId = (kind: string, conversationId: string, since: Date) =>
+  `qt-${kind}-${conversationId}-${since.getTime()}`;
+/** Mark-read jobs are not de-duplicated: each view after new messages must reach LINE. */
+export const markReadJobId = (conversationId: string) => `read-${conversationId}-${Date.now()}`;
 
 export async function enqueueDeliveries(
   producer: JobProducer,
@@ -26,11 +33,24 @@ export function createJobProcessor(deps: {
   events: EventProcessor;
   deliveries: DeliveryService;
   silence: SilenceService;
+  queueTimers: QueueTimers;
+  readReceipts: ReadReceipts;
+  media: MediaService;
   producer: JobProducer;
   metrics: Metrics;
   logger: Logger;
 }): JobProcessor {
-  const { events, deliveries, silence, producer, metrics, logger } = deps;
+  const {
+    events,
+    deliveries,
+    silence,
+    queueTimers,
+    readReceipts,
+    media,
+    producer,
+    metrics,
+    logger,
+  } = deps;
   const isLastAttempt = (job: Job) => job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
 
   const handlers: { [N in JobName]: (payload: JobPayload<N>, job: Job) => Promise<void> } = {
@@ -47,6 +67,19 @@ export function createJobProcessor(deps: {
     },
     async "conversation-silence"({ conversationId, dueAt }) {
       await enqueueDeliveries(producer, await silence.fire(conversationId, new Date(dueAt)));
+    },
+    async "queue-timer"({ conversationId, kind, since }) {
+      await enqueueDeliveries(
+        producer,
+        await queueTimers.fire({ conversationId, kind, since: new Date(since) }),
+      );
+    },
+    async "mark-read"({ conversationId }) {
+      if ((await readReceipts.markRead(conversationId)) === "retry")
+        throw new Error("LINE did not answer");
+    },
+    async "copy-media"({ messageId }) {
+      if ((await media.copy(messageId)) === "retry") throw new Error("LINE did not answer");
     },
     async "send-delivery"({ deliveryId }, job) {
       const outcome = await deliveries.deliver(deliveryId);

@@ -1,13 +1,15 @@
 import type { PrismaClient } from "../db/prisma-client";
 import type { Logger } from "../logger";
 import { processEventJobId } from "../line/webhook-event";
+import type { QueueTimers } from "../console/queue-timers";
 import type { SilenceService } from "../conversations/silence-service";
-import { enqueueDeliveries, silenceJobId } from "./job-handlers";
+import type { MediaService } from "../line/media-service";
+import { enqueueDeliveries, queueTimerJobId, silenceJobId } from "./job-handlers";
 import type { JobProducer } from "./job-queue";
 
 export interface OutboxSweeper {
   /** One pass: enqueue stored work that has waited too long. Returns how much it enqueued. */
-  sweep(): Promise<{ events: number; deliveries: number; silences: number }>;
+  sweep(): Promise<Record<"events" | "deliveries" | "timers" | "media", number>>;
   start(intervalMs: number): void;
   stop(): void;
 }
@@ -21,11 +23,13 @@ export function createOutboxSweeper(deps: {
   prisma: PrismaClient;
   producer: JobProducer;
   silence: SilenceService;
+  queueTimers: QueueTimers;
+  media: MediaService;
   logger: Logger;
   graceMs?: number;
   batch?: number;
 }): OutboxSweeper {
-  const { prisma, producer, silence, logger } = deps;
+  const { prisma, producer, silence, queueTimers, media, logger } = deps;
   const graceMs = deps.graceMs ?? 10_000;
   const batch = deps.batch ?? 1000;
   let timer: NodeJS.Timeout | undefined;
@@ -55,8 +59,9 @@ export function createOutboxSweeper(deps: {
       producer,
       deliveries.map((d) => d.id),
     );
-    // Timers live in the database (silence_due_at), so a restart loses none of them.
-    const silences = await silence.due(new Date(), batch);
+    // Timers live in the database (silence_due_at, queue columns), so a restart loses none.
+    const now = new Date();
+    const silences = await silence.due(now, batch);
     await producer.addBulk(
       "conversation-silence",
       silences.map((s) => ({
@@ -64,7 +69,25 @@ export function createOutboxSweeper(deps: {
         jobId: silenceJobId(s.conversationId, s.dueAt),
       })),
     );
-    return { events: events.length, deliveries: deliveries.length, silences: silences.length };
+    const timers = await queueTimers.due(now, batch);
+    await producer.addBulk(
+      "queue-timer",
+      timers.map((t) => ({
+        payload: { conversationId: t.conversationId, kind: t.kind, since: t.since.toISOString() },
+        jobId: queueTimerJobId(t.kind, t.conversationId, t.since),
+      })),
+    );
+    const mediaIds = await media.pending(batch);
+    await producer.addBulk(
+      "copy-media",
+      mediaIds.map((messageId) => ({ payload: { messageId }, jobId: `media-${messageId}` })),
+    );
+    return {
+      events: events.length,
+      deliveries: deliveries.length,
+      timers: silences.length + timers.length,
+      media: mediaIds.length,
+    };
   }
 
   return {
@@ -73,7 +96,7 @@ export function createOutboxSweeper(deps: {
       const tick = () => {
         sweep()
           .then((n) => {
-            if (n.events + n.deliveries + n.silences > 0) {
+            if (Object.values(n).some((count) => count > 0)) {
               logger.info(n, "outbox sweep enqueued stored work");
             }
           })

@@ -12,7 +12,7 @@ import type { IncomingEvent } from "./webhook-event";
 /** The fields of LINE's events that processing reads (shapes per LINE's webhook spec). */
 interface LineEvent extends IncomingEvent {
   replyToken?: string;
-  message?: { id: string; type: string; text?: string };
+  message?: { id: string; type: string; text?: string; markAsReadToken?: string };
   postback?: { data: string };
   unsend?: { messageId: string };
 }
@@ -107,6 +107,7 @@ export function createEventProcessor(deps: {
                 ? inbound.data
                 : null,
           lineMessageId: event.message?.id ?? null,
+          markAsReadToken: event.message?.markAsReadToken ?? null,
           webhookEventId: row.id,
           sentAt: at,
         },
@@ -116,7 +117,16 @@ export function createEventProcessor(deps: {
       if (recorded.count === 0) return [];
     }
     const messages = await responder.respond(tx, conversation, inbound, at);
-    if (messages.length === 0) return [];
+    if (messages.length === 0) {
+      // The bot stays silent (a counsellor has her): keep the token for the counsellor's answer.
+      if (event.replyToken && event.message) {
+        await tx.message.updateMany({
+          where: { lineMessageId: event.message.id },
+          data: { replyToken: event.replyToken },
+        });
+      }
+      return [];
+    }
     return recordOutbound(tx, {
       personId: person.id,
       conversationId: conversation.id,
@@ -203,6 +213,16 @@ async function markUnreachable(tx: Tx, hash: string, at: Date): Promise<void> {
   await tx.outboundDelivery.updateMany({
     where: { personId: person.id, status: "pending" },
     data: { status: "skipped", lastError: "person blocked the account" },
+  });
+  // She left before anyone answered; a bot-only chat simply ends. A counsellor's chat stays
+  // open for the counsellor to close and code.
+  await tx.conversation.updateMany({
+    where: { personId: person.id, status: "waiting" },
+    data: { status: "abandoned", closedAt: at, endReason: "blocked", silenceDueAt: null },
+  });
+  await tx.conversation.updateMany({
+    where: { personId: person.id, status: "bot" },
+    data: { status: "closed", closedAt: at, endReason: "blocked", silenceDueAt: null },
   });
 }
 

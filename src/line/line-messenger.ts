@@ -23,11 +23,16 @@ export interface LineMessenger {
   push(to: string, messages: Message[], retryKey: string): Promise<LineCallResult>;
   showLoading(chatId: string, seconds: number): Promise<LineCallResult>;
   markAsRead(markAsReadToken: string): Promise<LineCallResult>;
+  /** Content she sent (an image…) from the data API; `content` is set when `sent`. */
+  getContent(
+    lineMessageId: string,
+  ): Promise<LineCallResult & { content?: { bytes: Buffer; contentType: string } }>;
 }
 
 export interface LineMessengerOptions {
   channelAccessToken: string;
   apiBaseUrl: string;
+  dataApiBaseUrl: string;
   timeoutMs?: number;
   metrics: Pick<Metrics, "lineApiCalls">;
 }
@@ -37,6 +42,10 @@ export function createLineMessenger(options: LineMessengerOptions): LineMessenge
   const client = new messagingApi.MessagingApiClient({
     channelAccessToken: options.channelAccessToken,
     baseURL: options.apiBaseUrl,
+  });
+  const blobClient = new messagingApi.MessagingApiBlobClient({
+    channelAccessToken: options.channelAccessToken,
+    baseURL: options.dataApiBaseUrl,
   });
   const timeoutMs = options.timeoutMs ?? 10_000;
 
@@ -58,6 +67,21 @@ export function createLineMessenger(options: LineMessengerOptions): LineMessenge
       call("loading", () => client.showLoadingAnimationWithHttpInfo({ chatId, loadingSeconds })),
     markAsRead: (markAsReadToken) =>
       call("markAsRead", () => client.markMessagesAsReadByTokenWithHttpInfo({ markAsReadToken })),
+    async getContent(lineMessageId) {
+      let content: { bytes: Buffer; contentType: string } | undefined;
+      const result = await call("content", async () => {
+        const response = await blobClient.getMessageContentWithHttpInfo(lineMessageId);
+        const chunks: Buffer[] = [];
+        for await (const chunk of response.body) chunks.push(Buffer.from(chunk as Uint8Array));
+        content = {
+          bytes: Buffer.concat(chunks),
+          contentType:
+            response.httpResponse.headers.get("content-type") ?? "application/octet-stream",
+        };
+        return response;
+      });
+      return content ? { ...result, content } : result;
+    },
   };
 }
 

@@ -8,8 +8,9 @@ type Message = messagingApi.Message;
 export interface OutboundRequest {
   personId: string;
   conversationId: string;
-  /** Who speaks: "bot", or a counsellor id in later work. */
-  author: string;
+  /** Who speaks: "bot" or "counsellor" (then `counsellorId`). */
+  author: "bot" | "counsellor";
+  counsellorId?: string;
   messages: readonly Message[];
   /** The reply token of the event being answered, with LINE's timestamp of that event. */
   replyToken?: { token: string; issuedAt: Date };
@@ -52,6 +53,7 @@ export async function recordOutbound(tx: Tx, request: OutboundRequest): Promise<
         personId: request.personId,
         direction: "out" as const,
         author: request.author,
+        counsellorId: request.counsellorId ?? null,
         kind: message.type,
         text: message.type === "text" ? message.text : null,
         deliveryId: id,

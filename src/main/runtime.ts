@@ -6,6 +6,10 @@ import type { AppConfig } from "../config/env-config";
 import { presetDir, loadPreset } from "../config/preset-loader";
 import { createFlowResponder } from "../conversations/conversation-service";
 import { createSilenceService } from "../conversations/silence-service";
+import { startConsole } from "../console/console-module";
+import { createQueueTimers } from "../console/queue-timers";
+import { createMediaService } from "../line/media-service";
+import { createReadReceipts } from "../line/read-receipts";
 import { migrate } from "../db/migration-runner";
 import { createPrismaClient } from "../db/prisma-client";
 import { createJobProcessor } from "../jobs/job-handlers";
@@ -72,6 +76,13 @@ export async function startRuntime(config: AppConfig, options: RuntimeOptions): 
       connectionTimeoutMillis: 2000,
     });
     pool.on("error", (error) => logger.warn({ err: error.message }, "database connection lost"));
+    const consoleApp = await startConsole({
+      databaseUrl: config.databaseUrl,
+      prisma,
+      preset,
+      producer,
+      logger,
+    });
     const ingress = createWebhookIngress({
       store: createWebhookEventStore(pool, sealer),
       producer,
@@ -90,6 +101,7 @@ export async function startRuntime(config: AppConfig, options: RuntimeOptions): 
           path: "/",
           router: createWebhookRouter({ channelSecret: config.line.channelSecret, ingress }),
         },
+        ...consoleApp.routers,
         ...(options.routers ?? []),
       ],
     });
@@ -97,6 +109,7 @@ export async function startRuntime(config: AppConfig, options: RuntimeOptions): 
     const address = server.address();
     url = `http://127.0.0.1:${typeof address === "object" && address ? address.port : config.port}`;
     stops.push(
+      () => consoleApp.stop(),
       () => closeServer(server),
       () => pool.end(),
     );
@@ -107,14 +120,20 @@ export async function startRuntime(config: AppConfig, options: RuntimeOptions): 
     const messenger = createLineMessenger({
       channelAccessToken: config.line.channelAccessToken,
       apiBaseUrl: config.line.apiBaseUrl,
+      dataApiBaseUrl: config.line.dataApiBaseUrl,
       metrics,
     });
     const responder = createFlowResponder(preset);
     const silence = createSilenceService({ prisma, responder });
+    const queueTimers = createQueueTimers({ prisma, preset });
+    const media = createMediaService({ prisma, messenger });
     const processor = createJobProcessor({
       events: createEventProcessor({ prisma, sealer, responder, logger }),
       deliveries: createDeliveryService({ prisma, sealer, messenger }),
       silence,
+      queueTimers,
+      readReceipts: createReadReceipts({ prisma, messenger }),
+      media,
       producer,
       metrics,
       logger,
@@ -129,6 +148,8 @@ export async function startRuntime(config: AppConfig, options: RuntimeOptions): 
       prisma,
       producer,
       silence,
+      queueTimers,
+      media,
       logger,
       graceMs: options.sweepGraceMs,
     });

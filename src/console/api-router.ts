@@ -1,0 +1,131 @@
+import express, { type Request, type RequestHandler, type Response, type Router } from "express";
+import { z } from "zod";
+import type { CounsellorRole } from "../db/prisma-client";
+import { AppError } from "../errors";
+import { requireCsrf, requireRole, userOf, type ConsoleUser } from "./auth-middleware";
+
+type Method = "get" | "post" | "patch" | "delete";
+
+/** One API route: its schemas (validated in, typed out, documented) and a thin handler. */
+export interface ApiRoute<B extends z.ZodType = z.ZodType, R extends z.ZodType = z.ZodType> {
+  method: Method;
+  path: string;
+  summary: string;
+  /** Who may call it; absent = any signed-in user. `public` routes need no session. */
+  roles?: CounsellorRole[];
+  public?: boolean;
+  body?: B;
+  query?: z.ZodType;
+  response?: R;
+  status?: number;
+  handler: (ctx: {
+    user: ConsoleUser;
+    params: Record<string, string>;
+    body: z.infer<B>;
+    query: unknown;
+    req: Request;
+    res: Response;
+  }) => Promise<z.infer<R> | undefined>;
+}
+
+/** Lets TypeScript check each handler against its own schemas. */
+export const route = <B extends z.ZodType, R extends z.ZodType>(r: ApiRoute<B, R>) =>
+  r as unknown as ApiRoute;
+
+function parse<T>(schema: z.ZodType<T>, value: unknown): T {
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join(".") || "body"}: ${i.message}`);
+    throw new AppError("INVALID_INPUT", problems.join("; "), 400, problems);
+  }
+  return parsed.data;
+}
+
+export function buildApiRouter(routes: readonly ApiRoute[], authenticate: RequestHandler): Router {
+  const router = express.Router();
+  router.use(express.json({ limit: "100kb" }));
+  for (const r of routes) {
+    const guards: RequestHandler[] = r.public ? [] : [authenticate, requireCsrf];
+    if (r.roles) guards.push(requireRole(...r.roles));
+    router[r.method](r.path, ...guards, async (req: Request, res: Response) => {
+      const result = await r.handler({
+        user: r.public ? (undefined as unknown as ConsoleUser) : userOf(res),
+        params: req.params as Record<string, string>,
+        body: r.body ? parse(r.body, req.body) : undefined,
+        query: r.query ? parse(r.query, req.query) : undefined,
+        req,
+        res,
+      });
+      if (res.headersSent) return;
+      if (result === undefined) res.status(r.status ?? 204).end();
+      else res.status(r.status ?? 200).json(result);
+    });
+  }
+  return router;
+}
+
+/** OpenAPI 3.1 document of the routes, from the same zod schemas that validate them. */
+export function openApiDocument(
+  routes: readonly ApiRoute[],
+  info: { title: string; version: string },
+) {
+  const paths: Record<string, Record<string, unknown>> = {};
+  for (const r of routes) {
+    const path = `/api/v1${r.path}`.replace(/:(\w+)/g, "{$1}");
+    const params = [...r.path.matchAll(/:(\w+)/g)].map((m) => ({
+      name: m[1],
+      in: "path",
+      required: true,
+      schema: { type: "string" },
+    }));
+    paths[path] ??= {};
+    const ok = String(r.status ?? (r.response ? 200 : 204));
+    paths[path][r.method] = {
+      summary: r.summary,
+      ...(r.roles ? { "x-roles": r.roles } : {}),
+      ...(params.length ? { parameters: params } : {}),
+      ...(r.body
+        ? {
+            requestBody: {
+              required: true,
+              content: { "application/json": { schema: z.toJSONSchema(r.body, { io: "input" }) } },
+            },
+          }
+        : {}),
+      responses: {
+        [ok]: r.response
+          ? {
+              description: "OK",
+              content: { "application/json": { schema: z.toJSONSchema(r.response) } },
+            }
+          : { description: "OK" },
+        default: {
+          description: "Error",
+          content: { "application/json": { schema: ERROR_SCHEMA } },
+        },
+      },
+      ...(r.public ? {} : { security: [{ session: [] }] }),
+    };
+  }
+  return {
+    openapi: "3.1.0",
+    info,
+    paths,
+    components: {
+      securitySchemes: {
+        session: {
+          type: "apiKey",
+          in: "cookie",
+          name: "lws_session",
+          description: "plus header x-csrf-token on changes",
+        },
+      },
+    },
+  };
+}
+
+const ERROR_SCHEMA = {
+  type: "object",
+  required: ["reqId", "code", "message"],
+  properties: { reqId: { type: "string" }, code: { type: "string" }, message: { type: "string" } },
+};

@@ -1,0 +1,81 @@
+import type { NextFunction, Request, RequestHandler, Response } from "express";
+import type { CounsellorRole } from "../db/prisma-client";
+import { AppError } from "../errors";
+import type { AuthService } from "./auth-service";
+
+export const SESSION_COOKIE = "lws_session";
+
+/** Who is calling, as every console route sees it. */
+export interface ConsoleUser {
+  id: string;
+  loginName: string;
+  displayName: string;
+  role: CounsellorRole;
+  /** null: every region (supervisors and admins only). */
+  regionId: string | null;
+  csrfToken: string;
+  sessionToken: string;
+}
+
+export function sessionCookieOf(req: Request): string | undefined {
+  const header = req.headers.cookie ?? "";
+  for (const part of header.split(";")) {
+    const [name, ...value] = part.trim().split("=");
+    if (name === SESSION_COOKIE) return decodeURIComponent(value.join("="));
+  }
+  return undefined;
+}
+
+/** 401 unless a live session cookie comes with the request; sets `res.locals.user`. */
+export function authenticate(auth: AuthService): RequestHandler {
+  return async (req: Request, res: Response, next: NextFunction) => {
+    const token = sessionCookieOf(req);
+    const session = token ? await auth.session(token) : null;
+    if (!token || !session) {
+      next(new AppError("UNAUTHENTICATED", "Please sign in", 401));
+      return;
+    }
+    const c = session.counsellor;
+    const user: ConsoleUser = {
+      id: c.id,
+      loginName: c.loginName,
+      displayName: c.displayName,
+      role: c.role,
+      regionId: c.regionId,
+      csrfToken: session.csrfToken,
+      sessionToken: token,
+    };
+    res.locals.user = user;
+    next();
+  };
+}
+
+/** Every request that changes something carries the session's CSRF token in a header. */
+export const requireCsrf: RequestHandler = (req, res, next) => {
+  if (req.method === "GET" || req.method === "HEAD") return next();
+  if (req.get("x-csrf-token") !== userOf(res).csrfToken) {
+    return next(new AppError("CSRF_INVALID", "Missing or wrong x-csrf-token", 403));
+  }
+  next();
+};
+
+export function requireRole(...roles: CounsellorRole[]): RequestHandler {
+  return (_req, res, next) => {
+    if (!roles.includes(userOf(res).role)) {
+      return next(new AppError("FORBIDDEN", "Your role cannot do this", 403));
+    }
+    next();
+  };
+}
+
+export function userOf(res: Response): ConsoleUser {
+  const user = res.locals.user as ConsoleUser | undefined;
+  if (!user) throw new AppError("UNAUTHENTICATED", "Please sign in", 401);
+  return user;
+}
+
+/** The regions a user may see; null = all. */
+export function regionsOf(user: Pick<ConsoleUser, "role" | "regionId">): string | null {
+  if (user.role === "counsellor") return user.regionId ?? "";
+  return user.regionId;
+}

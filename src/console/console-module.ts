@@ -1,0 +1,71 @@
+import path from "node:path";
+import express, { type Router } from "express";
+import type { PrismaClient } from "../db/prisma-client";
+import type { Preset } from "../flows/flow-types";
+import type { JobProducer } from "../jobs/job-queue";
+import type { Logger } from "../logger";
+import { buildApiRouter, openApiDocument } from "./api-router";
+import { authenticate } from "./auth-middleware";
+import { createAuthService } from "./auth-service";
+import { createConsolePresenter } from "./console-presenter";
+import { consoleRoutes } from "./console-routes";
+import { createConsoleService } from "./console-service";
+import { startLiveEvents } from "./live-events";
+
+export const CONSOLE_PUBLIC_DIR = path.resolve(__dirname, "../../src/console/public");
+
+/** The console's part of the web role: API under /api/v1, its OpenAPI document, the pages. */
+export async function startConsole(deps: {
+  databaseUrl: string;
+  prisma: PrismaClient;
+  preset: Preset;
+  producer: JobProducer;
+  logger: Logger;
+}): Promise<{ routers: { path: string; router: Router }[]; stop(): Promise<void> }> {
+  const auth = createAuthService({ prisma: deps.prisma });
+  const live = await startLiveEvents(deps.databaseUrl, deps.logger);
+  const routes = consoleRoutes({
+    prisma: deps.prisma,
+    preset: deps.preset,
+    auth,
+    presenter: createConsolePresenter({ prisma: deps.prisma, preset: deps.preset }),
+    service: createConsoleService({ prisma: deps.prisma, preset: deps.preset }),
+    producer: deps.producer,
+    live,
+    signInLimiter: perMinuteLimiter(10),
+  });
+  const openapi = openApiDocument(routes, { title: "Counsellor console API", version: "1" });
+  const docs = express.Router();
+  docs.get("/openapi.json", (_req, res) => {
+    res.json(openapi);
+  });
+  const pages = express.Router();
+  pages.use(express.static(CONSOLE_PUBLIC_DIR, { index: "index.html" }));
+  return {
+    routers: [
+      { path: "/api/v1", router: buildApiRouter(routes, authenticate(auth)) },
+      { path: "/api", router: docs },
+      { path: "/console", router: pages },
+    ],
+    stop: () => live.close(),
+  };
+}
+
+/**
+ * At most `limit` calls per key and minute, in this process. Accounts also lock after repeated
+ * failures in the database, which holds across processes; this only slows guessing.
+ */
+function perMinuteLimiter(limit: number): (key: string) => boolean {
+  const counts = new Map<string, { minute: number; count: number }>();
+  return (key) => {
+    const minute = Math.floor(Date.now() / 60_000);
+    const entry = counts.get(key);
+    if (!entry || entry.minute !== minute) {
+      if (counts.size > 10_000) counts.clear();
+      counts.set(key, { minute, count: 1 });
+      return true;
+    }
+    entry.count += 1;
+    return entry.count <= limit;
+  };
+}

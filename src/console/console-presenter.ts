@@ -1,0 +1,237 @@
+import type { Preset } from "../flows/flow-types";
+import type { Prisma, PrismaClient } from "../db/prisma-client";
+import { AppError } from "../errors";
+import type { ConsoleUser } from "./auth-middleware";
+import { conversationScope } from "./console-scope";
+
+const PREVIEW_CHARS = 60;
+
+const queueInclude = {
+  person: { select: { pseudonym: true } },
+  assignedTo: { select: { id: true, displayName: true } },
+  messages: {
+    where: { direction: "in" as const, unsentAt: null, kind: "text" },
+    orderBy: { sentAt: "desc" as const },
+    take: 1,
+    select: { text: true },
+  },
+  _count: { select: { messages: { where: { direction: "in" as const, readAt: null } } } },
+} satisfies Prisma.ConversationInclude;
+
+type QueueRow = Prisma.ConversationGetPayload<{ include: typeof queueInclude }>;
+
+/** Reads for the console pages: the queue and one conversation, shaped as API.md says. */
+export function createConsolePresenter(deps: { prisma: PrismaClient; preset: Preset }) {
+  const { prisma, preset } = deps;
+  const regionName = (id: string | null) => preset.regions.find((r) => r.id === id)?.name ?? null;
+
+  const queueItem = (row: QueueRow) => ({
+    id: row.id,
+    pseudonym: row.person.pseudonym,
+    status: row.status,
+    riskLevel: row.riskLevel,
+    riskCategories: row.riskCategories,
+    topics: row.topics,
+    regionId: row.regionId,
+    regionName: regionName(row.regionId),
+    waitingSince: row.waitingSince?.toISOString() ?? null,
+    preview: [...(row.messages[0]?.text ?? "")].slice(0, PREVIEW_CHARS).join(""),
+    outOfHours: row.outOfHours,
+    overflow: row.overflowRegions.length > 0,
+    assignedTo: row.assignedTo,
+    unread: row._count.messages,
+  });
+
+  async function queue(user: ConsoleUser) {
+    const scope = conversationScope(user);
+    const [waiting, active] = await Promise.all([
+      prisma.conversation.findMany({
+        where: { AND: [scope, { status: "waiting" }] },
+        include: queueInclude,
+        // Most urgent first (high before none sorts descending), then the longest wait.
+        orderBy: [{ riskLevel: "asc" }, { waitingSince: "asc" }],
+      }),
+      prisma.conversation.findMany({
+        where: { AND: [scope, { status: "active" }] },
+        include: queueInclude,
+        orderBy: [{ assignedAt: "asc" }],
+      }),
+    ]);
+    const seesOthers = user.role !== "counsellor";
+    return {
+      waiting: waiting.sort(byUrgency).map(queueItem),
+      mine: active.filter((c) => c.assignedToId === user.id).map(queueItem),
+      others: seesOthers ? active.filter((c) => c.assignedToId !== user.id).map(queueItem) : [],
+    };
+  }
+
+  async function view(user: ConsoleUser, id: string) {
+    const conversation = await prisma.conversation.findFirst({
+      where: { AND: [conversationScope(user), { id }] },
+      include: {
+        person: { select: { id: true, pseudonym: true } },
+        assignedTo: { select: { id: true, displayName: true } },
+        messages: {
+          orderBy: [{ sentAt: "asc" }, { createdAt: "asc" }],
+          include: {
+            counsellor: { select: { displayName: true } },
+            delivery: { select: { status: true } },
+            media: { select: { messageId: true } },
+          },
+        },
+        notes: {
+          orderBy: { createdAt: "asc" },
+          include: { counsellor: { select: { displayName: true } } },
+        },
+        emergencies: {
+          orderBy: { createdAt: "asc" },
+          include: { counsellor: { select: { displayName: true } } },
+        },
+      },
+    });
+    if (!conversation) throw new AppError("NOT_FOUND", "No such conversation", 404);
+    const earlier = await prisma.conversation.findMany({
+      where: { personId: conversation.personId, id: { not: id } },
+      orderBy: { startedAt: "desc" },
+      take: 20,
+      select: {
+        id: true,
+        startedAt: true,
+        closedAt: true,
+        status: true,
+        topics: true,
+        referrals: true,
+        followUps: true,
+      },
+    });
+    const c = conversation;
+    return {
+      conversation: {
+        id: c.id,
+        pseudonym: c.person.pseudonym,
+        status: c.status,
+        regionId: c.regionId,
+        regionName: regionName(c.regionId),
+        municipality: c.municipality,
+        topics: c.topics,
+        ageBand: c.ageBand,
+        supportWish: c.supportWish,
+        triageAnswers: (c.triageAnswers ?? {}) as Record<string, string>,
+        riskLevel: c.riskLevel,
+        riskCategories: c.riskCategories,
+        handoffReason: c.handoffReason,
+        startedAt: c.startedAt.toISOString(),
+        waitingSince: c.waitingSince?.toISOString() ?? null,
+        assignedTo: c.assignedTo,
+        outOfHours: c.outOfHours,
+        referrals: c.referrals,
+        followUps: c.followUps,
+        closedAt: c.closedAt?.toISOString() ?? null,
+      },
+      messages: c.messages.map((m) => ({
+        id: m.id,
+        direction: m.direction,
+        author: m.author,
+        authorName: m.counsellor?.displayName ?? null,
+        kind: m.kind,
+        text: m.text,
+        sentAt: m.sentAt.toISOString(),
+        unsent: m.unsentAt !== null,
+        read: m.readAt !== null,
+        hasContent: m.media !== null,
+        delivery: m.delivery?.status ?? null,
+      })),
+      notes: c.notes.map((n) => ({
+        id: n.id,
+        kind: n.kind,
+        text: n.text,
+        createdAt: n.createdAt.toISOString(),
+        counsellorName: n.counsellor.displayName,
+      })),
+      emergencies: c.emergencies.map((e) => ({
+        id: e.id,
+        desire: e.desire,
+        plan: e.plan,
+        means: e.means,
+        timeframe: e.timeframe,
+        decision: e.decision,
+        calledBy: e.calledBy,
+        calledAt: e.calledAt?.toISOString() ?? null,
+        note: e.note,
+        createdAt: e.createdAt.toISOString(),
+        counsellorName: e.counsellor.displayName,
+      })),
+      earlier: earlier.map((e) => ({
+        ...e,
+        startedAt: e.startedAt.toISOString(),
+        closedAt: e.closedAt?.toISOString() ?? null,
+      })),
+      referralCards: preset.partners.filter(
+        (p) =>
+          (p.regions.includes("all") || (c.regionId !== null && p.regions.includes(c.regionId))) &&
+          (c.topics.length === 0 || p.topics.some((t) => c.topics.includes(t))),
+      ),
+    };
+  }
+
+  function me(c: {
+    id: string;
+    loginName: string;
+    displayName: string;
+    role: ConsoleUser["role"];
+    regionId: string | null;
+  }) {
+    const { id, loginName, displayName, role, regionId } = c;
+    return { id, loginName, displayName, role, regionId, regionName: regionName(regionId) };
+  }
+
+  /** Colleagues a conversation of my scope may be handed to. */
+  async function colleagues(user: ConsoleUser) {
+    const region = user.role === "counsellor" ? user.regionId : user.regionId;
+    const rows = await prisma.counsellor.findMany({
+      where: {
+        active: true,
+        ...(region ? { OR: [{ regionId: region }, { regionId: null }] } : {}),
+      },
+      orderBy: [{ regionId: "asc" }, { displayName: "asc" }],
+      select: { id: true, displayName: true, role: true, regionId: true },
+    });
+    return rows;
+  }
+
+  async function alerts(user: ConsoleUser) {
+    const rows = await prisma.supervisorAlert.findMany({
+      where: { acknowledgedAt: null, ...(user.regionId ? { regionId: user.regionId } : {}) },
+      orderBy: { createdAt: "desc" },
+      take: 200,
+    });
+    return rows.map((a) => ({ ...a, createdAt: a.createdAt.toISOString() }));
+  }
+
+  async function audit(query: { limit: number; conversationId?: string | undefined }) {
+    const rows = await prisma.auditEntry.findMany({
+      where: query.conversationId ? { conversationId: query.conversationId } : {},
+      orderBy: { id: "desc" },
+      take: query.limit,
+      include: { counsellor: { select: { displayName: true } } },
+    });
+    return rows.map((a) => ({
+      id: String(a.id),
+      at: a.at.toISOString(),
+      counsellorName: a.counsellor?.displayName ?? null,
+      action: a.action,
+      conversationId: a.conversationId,
+      detail: a.detail,
+    }));
+  }
+
+  return { queue, view, regionName, me, colleagues, alerts, audit };
+}
+
+export type ConsolePresenter = ReturnType<typeof createConsolePresenter>;
+
+function byUrgency(a: QueueRow, b: QueueRow): number {
+  const risk = Number(b.riskLevel === "high") - Number(a.riskLevel === "high");
+  if (risk !== 0) return risk;
+  return (a.waitingSince?.getTime() ?? 0) - (b.waitingSince?.getTime() ?? 0);
+}

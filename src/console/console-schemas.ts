@@ -1,0 +1,204 @@
+import { z } from "zod";
+
+/**
+ * Request and response schemas of the console API. Requests are validated with them; responses
+ * are typed by them (handlers must return these shapes) and both feed /api/openapi.json.
+ */
+const id = z.uuid();
+const iso = z.iso.datetime();
+const shortText = (max: number) => z.string().trim().min(1).max(max);
+
+export const meSchema = z.object({
+  id,
+  loginName: z.string(),
+  displayName: z.string(),
+  role: z.enum(["counsellor", "supervisor", "admin"]),
+  regionId: z.string().nullable(),
+  regionName: z.string().nullable(),
+});
+
+export const sessionSchema = z.object({ counsellor: meSchema, csrfToken: z.string() });
+export const signInSchema = z.object({
+  loginName: shortText(100),
+  password: z.string().min(1).max(200),
+});
+export const profileSchema = z.object({ displayName: shortText(20) });
+
+const labelled = z.array(z.object({ value: z.string(), label: z.string() }));
+export const referenceSchema = z.object({
+  regions: z.array(z.object({ id: z.string(), name: z.string() })),
+  topics: labelled,
+  followUps: labelled,
+  riskLevels: labelled,
+  cannedReplies: z.array(z.string()),
+});
+
+const person = z.object({ id, displayName: z.string() }).nullable();
+
+export const queueItemSchema = z.object({
+  id,
+  pseudonym: z.string(),
+  status: z.string(),
+  riskLevel: z.string(),
+  riskCategories: z.array(z.string()),
+  topics: z.array(z.string()),
+  regionId: z.string().nullable(),
+  regionName: z.string().nullable(),
+  waitingSince: iso.nullable(),
+  preview: z.string(),
+  outOfHours: z.boolean(),
+  overflow: z.boolean(),
+  assignedTo: person,
+  unread: z.number().int(),
+});
+
+export const queueSchema = z.object({
+  waiting: z.array(queueItemSchema),
+  mine: z.array(queueItemSchema),
+  others: z.array(queueItemSchema),
+});
+
+export const messageSchema = z.object({
+  id,
+  direction: z.enum(["in", "out"]),
+  author: z.string(),
+  authorName: z.string().nullable(),
+  kind: z.string(),
+  text: z.string().nullable(),
+  sentAt: iso,
+  unsent: z.boolean(),
+  read: z.boolean(),
+  hasContent: z.boolean(),
+  delivery: z.enum(["pending", "sent", "failed", "skipped"]).nullable(),
+});
+
+export const noteSchema = z.object({
+  id,
+  kind: z.string(),
+  text: z.string(),
+  createdAt: iso,
+  counsellorName: z.string(),
+});
+
+export const emergencySchema = z.object({
+  id,
+  desire: z.boolean(),
+  plan: z.boolean(),
+  means: z.boolean(),
+  timeframe: z.boolean(),
+  decision: z.string(),
+  calledBy: z.string().nullable(),
+  calledAt: iso.nullable(),
+  note: z.string().nullable(),
+  createdAt: iso,
+  counsellorName: z.string(),
+});
+
+export const conversationViewSchema = z.object({
+  conversation: z.object({
+    id,
+    pseudonym: z.string(),
+    status: z.string(),
+    regionId: z.string().nullable(),
+    regionName: z.string().nullable(),
+    municipality: z.string().nullable(),
+    topics: z.array(z.string()),
+    ageBand: z.string().nullable(),
+    supportWish: z.array(z.string()),
+    triageAnswers: z.record(z.string(), z.string()),
+    riskLevel: z.string(),
+    riskCategories: z.array(z.string()),
+    handoffReason: z.string().nullable(),
+    startedAt: iso,
+    waitingSince: iso.nullable(),
+    assignedTo: person,
+    outOfHours: z.boolean(),
+    referrals: z.array(z.string()),
+    followUps: z.array(z.string()),
+    closedAt: iso.nullable(),
+  }),
+  messages: z.array(messageSchema),
+  notes: z.array(noteSchema),
+  emergencies: z.array(emergencySchema),
+  earlier: z.array(
+    z.object({
+      id,
+      startedAt: iso,
+      closedAt: iso.nullable(),
+      status: z.string(),
+      topics: z.array(z.string()),
+      referrals: z.array(z.string()),
+      followUps: z.array(z.string()),
+    }),
+  ),
+  referralCards: z.array(
+    z.object({ name: z.string(), topics: z.array(z.string()), regions: z.array(z.string()) }),
+  ),
+});
+
+export const replySchema = z.object({ text: shortText(5000) });
+export const noteInputSchema = z.object({ text: shortText(5000) });
+export const transferSchema = z
+  .object({
+    toCounsellorId: id.optional(),
+    toRegionId: z.string().optional(),
+    note: shortText(2000),
+  })
+  .refine((t) => Boolean(t.toCounsellorId) !== Boolean(t.toRegionId), {
+    message: "Name either a colleague or a region",
+  });
+export const FOLLOW_UPS = ["visit", "accompany", "office", "phone"] as const;
+export const RISK_LEVELS = ["none", "low", "medium", "high"] as const;
+export const closeSchema = z.object({
+  topics: z.array(z.string().max(50)).max(10),
+  referrals: z.array(z.string().max(100)).max(20),
+  followUps: z.array(z.enum(FOLLOW_UPS)).max(4),
+  riskLevel: z.enum(RISK_LEVELS),
+});
+export const emergencyInputSchema = z.object({
+  desire: z.boolean(),
+  plan: z.boolean(),
+  means: z.boolean(),
+  timeframe: z.boolean(),
+  decision: z.enum(["called-110", "called-119", "no-call"]),
+  calledBy: z.string().max(100).optional(),
+  calledAt: iso.optional(),
+  note: z.string().max(2000).optional(),
+});
+
+export const colleagueSchema = z.object({
+  id,
+  displayName: z.string(),
+  role: z.string(),
+  regionId: z.string().nullable(),
+});
+export const newCounsellorSchema = z.object({
+  loginName: z
+    .string()
+    .trim()
+    .regex(/^[a-z0-9._-]{3,40}$/, "3–40 characters: a-z 0-9 . _ -"),
+  displayName: shortText(20),
+  password: z.string().min(12).max(200),
+  role: z.enum(["counsellor", "supervisor", "admin"]),
+  regionId: z.string().nullable(),
+});
+export const alertSchema = z.object({
+  id,
+  kind: z.string(),
+  conversationId: id,
+  regionId: z.string().nullable(),
+  createdAt: iso,
+});
+export const auditSchema = z.object({
+  id: z.string(),
+  at: iso,
+  counsellorName: z.string().nullable(),
+  action: z.string(),
+  conversationId: z.string().nullable(),
+  detail: z.unknown(),
+});
+export const auditQuerySchema = z.object({
+  limit: z.coerce.number().int().min(1).max(500).default(100),
+  conversationId: id.optional(),
+});
+export const empty = z.object({});

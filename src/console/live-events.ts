@@ -1,0 +1,103 @@
+import type { Response } from "express";
+import { Client } from "pg";
+import type { Logger } from "../logger";
+import { regionsOf, type ConsoleUser } from "./auth-middleware";
+
+/** What the database announces on `lws_console` (see the console_notify migration). */
+interface ConsoleNotice {
+  type: "queue" | "message" | "alert";
+  kind?: string;
+  conversationId: string;
+  regionId: string | null;
+  overflowRegions: string[] | null;
+}
+
+interface Listener {
+  user: ConsoleUser;
+  res: Response;
+}
+
+export interface LiveEvents {
+  /** Streams this user's events as Server-Sent Events until the client goes away. */
+  subscribe(user: ConsoleUser, res: Response): void;
+  close(): Promise<void>;
+}
+
+const PING_MS = 25_000;
+
+/**
+ * One LISTEN connection per web process fans the database's notices out to the consoles
+ * connected here, each filtered to the regions its user may see. Several web processes each
+ * get every notice, so a change made anywhere shows everywhere.
+ */
+export async function startLiveEvents(databaseUrl: string, logger: Logger): Promise<LiveEvents> {
+  const listeners = new Set<Listener>();
+  let client: Client | undefined;
+  let closing = false;
+
+  const connect = async () => {
+    const next = new Client({ connectionString: databaseUrl });
+    next.on(
+      "notification",
+      (msg) => msg.payload && dispatch(JSON.parse(msg.payload) as ConsoleNotice),
+    );
+    next.on("error", (error) => {
+      logger.warn({ err: error.message }, "live events connection lost; reconnecting");
+      if (!closing) setTimeout(() => void connect().catch(() => undefined), 1000);
+    });
+    await next.connect();
+    await next.query("LISTEN lws_console");
+    client = next;
+    // A notice missed while reconnecting: tell every console to fetch its queue again.
+    for (const l of listeners) write(l.res, "queue", {});
+  };
+
+  const dispatch = (notice: ConsoleNotice) => {
+    for (const l of listeners) {
+      if (!visible(l.user, notice)) continue;
+      if (notice.type === "alert" && l.user.role === "counsellor") continue;
+      const data =
+        notice.type === "alert"
+          ? { kind: notice.kind, conversationId: notice.conversationId }
+          : { conversationId: notice.conversationId };
+      write(l.res, notice.type, data);
+    }
+  };
+
+  await connect();
+  const ping = setInterval(() => listeners.forEach((l) => l.res.write(": ping\n\n")), PING_MS);
+  ping.unref();
+
+  return {
+    subscribe(user, res) {
+      res.status(200).set({
+        "content-type": "text/event-stream; charset=utf-8",
+        "cache-control": "no-store",
+        connection: "keep-alive",
+        "x-accel-buffering": "no",
+      });
+      res.flushHeaders();
+      res.write("retry: 2000\n\n");
+      const listener = { user, res };
+      listeners.add(listener);
+      res.on("close", () => listeners.delete(listener));
+    },
+    async close() {
+      closing = true;
+      clearInterval(ping);
+      for (const l of listeners) l.res.end();
+      listeners.clear();
+      await client?.end().catch(() => undefined);
+    },
+  };
+}
+
+function visible(user: ConsoleUser, notice: ConsoleNotice): boolean {
+  const scope = regionsOf(user);
+  if (scope === null) return true;
+  return notice.regionId === scope || (notice.overflowRegions ?? []).includes(scope);
+}
+
+function write(res: Response, event: string, data: unknown): void {
+  res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+}

@@ -1,0 +1,152 @@
+import type { Conversation, PrismaClient } from "../db/prisma-client";
+import type { Preset, Region } from "../flows/flow-types";
+import { recordOutbound } from "../line/outbound-service";
+import { peopleAhead } from "../conversations/conversation-service";
+
+export type QueueTimerKind = "wait-over-limit" | "answer-overdue" | "tell-again";
+
+export interface DueTimer {
+  kind: QueueTimerKind;
+  conversationId: string;
+  /** The moment the timer counts from; a changed moment means the timer is stale. */
+  since: Date;
+}
+
+const minutesAgo = (now: Date, minutes: number) => new Date(now.getTime() - minutes * 60_000);
+
+/**
+ * The queue's timers, kept in the conversation columns so a restart loses none:
+ * - nobody took her within the region's limit: supervisors are alerted, and the regions the
+ *   preset names may take her (overflow);
+ * - a counsellor took her but has not answered within the limit: back to the queue;
+ * - her wait grows long: she is told again, in words safe on a lock screen.
+ * `due` finds them (the outbox sweep enqueues one job each); `fire` re-checks under a row lock,
+ * so a job that runs twice or late does nothing the second time.
+ */
+export function createQueueTimers(deps: { prisma: PrismaClient; preset: Preset }) {
+  const { prisma, preset } = deps;
+
+  async function dueIn(region: Region, now: Date, limit: number): Promise<DueTimer[]> {
+    const q = region.queue;
+    const [waitOver, overdue, tell] = await Promise.all([
+      prisma.conversation.findMany({
+        where: {
+          regionId: region.id,
+          status: "waiting",
+          waitAlertedAt: null,
+          waitingSince: { lt: minutesAgo(now, q.waitLimitMinutes) },
+        },
+        select: { id: true, waitingSince: true },
+        take: limit,
+      }),
+      prisma.$queryRaw<{ id: string; assigned_at: Date }[]>`
+        SELECT c.id::text, c.assigned_at FROM conversation c
+        WHERE c.region_id = ${region.id} AND c.status = 'active'
+          AND c.assigned_at < ${minutesAgo(now, q.answerLimitMinutes)}
+          AND NOT EXISTS (SELECT 1 FROM message m WHERE m.conversation_id = c.id
+                          AND m.author = 'counsellor' AND m.sent_at >= c.assigned_at)
+        LIMIT ${limit}`,
+      prisma.conversation.findMany({
+        where: {
+          regionId: region.id,
+          status: "waiting",
+          outOfHours: false,
+          OR: [
+            { waitToldAt: null, waitingSince: { lt: minutesAgo(now, q.tellAgainMinutes) } },
+            { waitToldAt: { lt: minutesAgo(now, q.tellAgainMinutes) } },
+          ],
+        },
+        select: { id: true, waitingSince: true, waitToldAt: true },
+        take: limit,
+      }),
+    ]);
+    return [
+      ...waitOver.flatMap((c) =>
+        c.waitingSince
+          ? [{ kind: "wait-over-limit" as const, conversationId: c.id, since: c.waitingSince }]
+          : [],
+      ),
+      ...overdue.map((c) => ({
+        kind: "answer-overdue" as const,
+        conversationId: c.id,
+        since: c.assigned_at,
+      })),
+      ...tell.flatMap((c) => {
+        const since = c.waitToldAt ?? c.waitingSince;
+        return since ? [{ kind: "tell-again" as const, conversationId: c.id, since }] : [];
+      }),
+    ];
+  }
+
+  const regionOf = (c: Conversation) => preset.regions.find((r) => r.id === c.regionId);
+
+  return {
+    async due(now: Date, limit: number): Promise<DueTimer[]> {
+      const all = await Promise.all(preset.regions.map((r) => dueIn(r, now, limit)));
+      return all.flat();
+    },
+
+    /** Returns the deliveries to send (only "tell-again" sends anything). */
+    fire(timer: DueTimer, now = new Date()): Promise<string[]> {
+      return prisma.$transaction(async (tx) => {
+        await tx.$executeRaw`SELECT 1 FROM conversation WHERE id = ${timer.conversationId}::uuid FOR UPDATE`;
+        const c = await tx.conversation.findUnique({ where: { id: timer.conversationId } });
+        const region = c ? regionOf(c) : undefined;
+        if (!c || !region) return [];
+        if (timer.kind === "wait-over-limit") {
+          if (
+            c.status !== "waiting" ||
+            c.waitAlertedAt ||
+            c.waitingSince?.getTime() !== timer.since.getTime()
+          )
+            return [];
+          await tx.conversation.update({
+            where: { id: c.id },
+            data: { waitAlertedAt: now, overflowRegions: region.queue.overflowTo },
+          });
+          await tx.supervisorAlert.create({
+            data: { conversationId: c.id, regionId: c.regionId, kind: "wait-over-limit" },
+          });
+          return [];
+        }
+        if (timer.kind === "answer-overdue") {
+          if (c.status !== "active" || c.assignedAt?.getTime() !== timer.since.getTime()) return [];
+          await tx.conversation.update({
+            where: { id: c.id },
+            data: { status: "waiting", assignedToId: null, assignedAt: null },
+          });
+          await tx.auditEntry.create({
+            data: {
+              action: "returned-to-queue",
+              conversationId: c.id,
+              detail: { after: `${region.queue.answerLimitMinutes} min without an answer` },
+            },
+          });
+          return [];
+        }
+        if (
+          c.status !== "waiting" ||
+          (c.waitToldAt ?? c.waitingSince)?.getTime() !== timer.since.getTime()
+        )
+          return [];
+        await tx.conversation.update({ where: { id: c.id }, data: { waitToldAt: now } });
+        const ahead = await peopleAhead(tx, c);
+        return recordOutbound(tx, {
+          personId: c.personId,
+          conversationId: c.id,
+          author: "bot",
+          messages: [{ type: "text", text: waitAgainText(ahead) }],
+          dedupeKey: `tell-again:${c.id}:${timer.since.getTime()}`,
+        });
+      });
+    },
+  };
+}
+
+export type QueueTimers = ReturnType<typeof createQueueTimers>;
+
+/** Lock-screen safe: the first line says nothing about why she wrote. */
+export function waitAgainText(ahead: number): string {
+  const position = ahead === 0 ? "次があなたの番です。" : `あなたの前に${ahead}人お待ちです。`;
+  return `お待たせしていてごめんなさい。\n${position}順番にお返事しますので、もう少しだけお待ちください。`;
+}

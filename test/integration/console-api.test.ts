@@ -1,0 +1,329 @@
+import { createSealer } from "../../src/privacy/sealer";
+import { account, ConsoleClient, PASSWORD } from "../support/console-client";
+import { eventually } from "../support/eventually";
+import { handOff } from "../support/handoff";
+import { startServiceWithSimulator, type ServiceUnderTest } from "../support/service-harness";
+import { testConfig } from "../support/test-env";
+
+const sealer = createSealer(testConfig({ databaseUrl: "" }).appSecretKey);
+
+interface QueueItem {
+  id: string;
+  riskLevel: string;
+  regionId: string;
+  preview: string;
+  overflow: boolean;
+}
+interface Queue {
+  waiting: QueueItem[];
+  mine: QueueItem[];
+  others: QueueItem[];
+}
+
+describe("counsellor console API", () => {
+  let s: ServiceUnderTest;
+  let west: ConsoleClient; // 西毛
+  let west2: ConsoleClient;
+  let east: ConsoleClient; // 東毛
+  let sup: ConsoleClient; // supervisor, all regions
+  let admin: ConsoleClient;
+
+  beforeAll(async () => {
+    s = await startServiceWithSimulator({ simulator: { replyTokenTtlMs: 0 } });
+    await account(s.db.prisma, "west", "counsellor", "seimo");
+    await account(s.db.prisma, "west2", "counsellor", "seimo");
+    await account(s.db.prisma, "east", "counsellor", "tomo");
+    await account(s.db.prisma, "sup", "supervisor", null);
+    await account(s.db.prisma, "admin", "admin", null);
+    [west, west2, east, sup, admin] = await Promise.all(
+      ["west", "west2", "east", "sup", "admin"].map((n) =>
+        ConsoleClient.signedIn(s.url, n, PASSWORD),
+      ),
+    );
+  }, 60_000);
+  afterAll(async () => s.stop());
+
+  const conversationOf = (userId: string) =>
+    s.db.prisma.conversation.findFirstOrThrow({
+      where: { person: { lineUserHash: sealer.hash(userId) } },
+      orderBy: { startedAt: "desc" },
+    });
+  const queueOf = async (c: ConsoleClient) =>
+    (await c.get("/api/v1/queue")).json as unknown as Queue;
+
+  it("refuses wrong passwords, locks after repeated failures, and requires the CSRF header", async () => {
+    const stranger = new ConsoleClient(s.url);
+    expect((await stranger.get("/api/v1/queue")).status).toBe(401);
+    await account(s.db.prisma, "lockme", "counsellor", "seimo");
+    for (let i = 0; i < 5; i++) {
+      expect(
+        (
+          await stranger.post("/api/v1/session", {
+            loginName: "lockme",
+            password: "wrong-password!",
+          })
+        ).status,
+      ).toBe(401);
+    }
+    const locked = await stranger.post("/api/v1/session", {
+      loginName: "lockme",
+      password: PASSWORD,
+    });
+    expect(locked).toMatchObject({ status: 429, json: { code: "TOO_MANY_ATTEMPTS" } });
+    const noCsrf = await west.call(
+      "PATCH",
+      "/api/v1/me",
+      { displayName: "みどり" },
+      { csrf: false },
+    );
+    expect(noCsrf).toMatchObject({ status: 403, json: { code: "CSRF_INVALID" } });
+    const stored = await s.db.prisma.counsellor.findUniqueOrThrow({
+      where: { loginName: "lockme" },
+    });
+    expect(stored.passwordHash).toMatch(/^\$argon2id\$/);
+  });
+
+  it("serves an OpenAPI document describing the console API", async () => {
+    const doc = (await (await fetch(`${s.url}/api/openapi.json`)).json()) as {
+      paths: Record<string, unknown>;
+    };
+    expect(Object.keys(doc.paths)).toEqual(
+      expect.arrayContaining([
+        "/api/v1/queue",
+        "/api/v1/conversations/{id}/claim",
+        "/api/v1/conversations/{id}/close",
+      ]),
+    );
+  });
+
+  it("queues her in her region only, most urgent first, and keeps other regions out", async () => {
+    const calm = s.sim.person();
+    const urgent = s.sim.person();
+    await handOff(calm, "高崎");
+    await handOff(urgent, "藤岡", { risky: true });
+    const [calmC, urgentC] = [
+      await conversationOf(calm.userId),
+      await conversationOf(urgent.userId),
+    ];
+    expect(calmC).toMatchObject({ status: "waiting", regionId: "seimo" });
+    expect(urgentC).toMatchObject({ status: "waiting", regionId: "seimo", riskLevel: "high" });
+
+    const queue = await queueOf(west);
+    const ids = queue.waiting.map((q) => q.id);
+    expect(ids.indexOf(urgentC.id)).toBeLessThan(ids.indexOf(calmC.id));
+    expect(queue.waiting[0]).toMatchObject({ id: urgentC.id, riskLevel: "high" });
+    expect((await queueOf(east)).waiting.map((q) => q.id)).not.toContain(calmC.id);
+    expect((await east.get(`/api/v1/conversations/${calmC.id}`)).status).toBe(404);
+    expect((await east.post(`/api/v1/conversations/${calmC.id}/claim`)).status).toBe(404);
+    expect((await queueOf(sup)).waiting.map((q) => q.id)).toEqual(
+      expect.arrayContaining([calmC.id, urgentC.id]),
+    );
+    // She was told where she stands, in words safe on a lock screen.
+    expect(urgent.received().some((m) => /順番|お返事します/.test(m.text ?? ""))).toBe(true);
+  }, 60_000);
+
+  it("lets exactly one of two counsellors take a conversation claimed at the same moment", async () => {
+    const her = s.sim.person();
+    await handOff(her, "安中");
+    const c = await conversationOf(her.userId);
+    const results = await Promise.all([
+      west.post(`/api/v1/conversations/${c.id}/claim`),
+      west2.post(`/api/v1/conversations/${c.id}/claim`),
+    ]);
+    expect(results.map((r) => r.status).sort()).toEqual([200, 409]);
+    expect(results.find((r) => r.status === 409)?.json).toMatchObject({ code: "ALREADY_TAKEN" });
+    const winner = results[0]?.status === 200 ? "west" : "west2";
+    const stored = await s.db.prisma.conversation.findUniqueOrThrow({
+      where: { id: c.id },
+      include: { assignedTo: true },
+    });
+    expect(stored).toMatchObject({ status: "active", assignedTo: { loginName: winner } });
+  }, 60_000);
+
+  it("sends a counsellor's answer to her phone under the counsellor's pseudonym, and 既読 once read", async () => {
+    const her = s.sim.person();
+    await handOff(her, "富岡");
+    await her.say("夜になると不安です");
+    const c = await conversationOf(her.userId);
+    const lastHers = await eventually(
+      () =>
+        s.db.prisma.message.findFirst({
+          where: { conversationId: c.id, text: "夜になると不安です" },
+        }),
+      (m) => m !== null,
+    );
+    expect(s.sim.isRead(lastHers?.lineMessageId ?? "")).toBe(false);
+    expect((await west.post(`/api/v1/conversations/${c.id}/claim`)).status).toBe(200);
+    await eventually(
+      () => Promise.resolve(s.sim.isRead(lastHers?.lineMessageId ?? "")),
+      (read) => read,
+    );
+    const before = her.received().length;
+    const sent = await west.post(`/api/v1/conversations/${c.id}/messages`, {
+      text: "こんにちは。お話を聞かせてください。",
+    });
+    expect(sent).toMatchObject({
+      status: 201,
+      json: { author: "counsellor", text: "こんにちは。お話を聞かせてください。" },
+    });
+    const answer = await eventually(
+      () => Promise.resolve(her.received().slice(before)),
+      (m) => m.length === 1,
+    );
+    expect(answer[0]?.text).toBe("こんにちは。お話を聞かせてください。");
+    expect((answer[0]?.message as { sender?: { name?: string } }).sender?.name).toBe("相談員west");
+    // West's colleague cannot answer someone else's chat.
+    expect((await west2.post(`/api/v1/conversations/${c.id}/messages`, { text: "x" })).status).toBe(
+      403,
+    );
+  }, 60_000);
+
+  it("delivers a counsellor's answer once when LINE answers 500 and then 200", async () => {
+    const her = s.sim.person();
+    await handOff(her, "甘楽町");
+    const c = await conversationOf(her.userId);
+    await west.post(`/api/v1/conversations/${c.id}/claim`);
+    const before = her.received().length;
+    s.sim.injectFault({ status: 500, count: 1, path: "/v2/bot/message/push" });
+    await west.post(`/api/v1/conversations/${c.id}/messages`, { text: "一度だけ届きます" });
+    await eventually(
+      () => Promise.resolve(her.received().slice(before)),
+      (m) => m.length >= 1,
+      20_000,
+    );
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(
+      her
+        .received()
+        .slice(before)
+        .map((m) => m.text),
+    ).toEqual(["一度だけ届きます"]);
+    const pushes = s.sim
+      .requests()
+      .filter(
+        (r) => r.path === "/v2/bot/message/push" && JSON.stringify(r.body).includes("一度だけ"),
+      );
+    expect(pushes.map((p) => p.status)).toEqual([500, 200]);
+    expect(pushes[0]?.retryKey).toBe(pushes[1]?.retryKey);
+  }, 60_000);
+
+  it("transfers to another region with a note she never sees, and closes with coding", async () => {
+    const her = s.sim.person();
+    await handOff(her, "高崎");
+    const c = await conversationOf(her.userId);
+    await west.post(`/api/v1/conversations/${c.id}/claim`);
+    const before = her.received().length;
+    const moved = await west.post(`/api/v1/conversations/${c.id}/transfer`, {
+      toRegionId: "tomo",
+      note: "東毛在住とのこと",
+    });
+    expect(moved.status).toBe(204);
+    expect((await queueOf(east)).waiting.map((q) => q.id)).toContain(c.id);
+    expect((await west.get(`/api/v1/conversations/${c.id}`)).status).toBe(404);
+    await east.post(`/api/v1/conversations/${c.id}/claim`);
+    const view = (await east.get(`/api/v1/conversations/${c.id}`)).json as unknown as {
+      notes: { kind: string; text: string }[];
+    };
+    expect(view.notes).toEqual([
+      expect.objectContaining({ kind: "transfer", text: "東毛在住とのこと" }),
+    ]);
+    const closed = await east.post(`/api/v1/conversations/${c.id}/close`, {
+      topics: ["poverty", "work"],
+      referrals: ["社会福祉協議会"],
+      followUps: ["accompany"],
+      riskLevel: "low",
+    });
+    expect(closed.status).toBe(200);
+    expect(await s.db.prisma.conversation.findUniqueOrThrow({ where: { id: c.id } })).toMatchObject(
+      {
+        status: "closed",
+        topics: ["poverty", "work"],
+        referrals: ["社会福祉協議会"],
+        followUps: ["accompany"],
+        riskLevel: "low",
+      },
+    );
+    expect(her.received().slice(before)).toHaveLength(0); // she was neither told nor asked again
+    const audit = (await admin.get(`/api/v1/audit?conversationId=${c.id}`)).json as unknown as {
+      action: string;
+    }[];
+    expect(audit.map((a) => a.action)).toEqual(
+      expect.arrayContaining(["claim", "transfer", "view", "close"]),
+    );
+    expect((await west.get("/api/v1/audit")).status).toBe(403);
+  }, 60_000);
+
+  it("returns a taken but unanswered conversation to the queue, and overflows a long wait with an alert", async () => {
+    const her = s.sim.person();
+    await handOff(her, "下仁田");
+    const c = await conversationOf(her.userId);
+    await west.post(`/api/v1/conversations/${c.id}/claim`);
+    // Ten minutes pass without an answer (the timer counts from assigned_at).
+    await s.db.prisma.conversation.update({
+      where: { id: c.id },
+      data: { assignedAt: new Date(Date.now() - 11 * 60_000) },
+    });
+    await eventually(
+      () => s.db.prisma.conversation.findUniqueOrThrow({ where: { id: c.id } }),
+      (row) => row.status === "waiting" && row.assignedToId === null,
+    );
+    // Fifteen minutes of waiting: supervisors are alerted and 東毛 may take her.
+    await s.db.prisma.conversation.update({
+      where: { id: c.id },
+      data: { waitingSince: new Date(Date.now() - 16 * 60_000) },
+    });
+    await eventually(
+      () => s.db.prisma.conversation.findUniqueOrThrow({ where: { id: c.id } }),
+      (row) => row.waitAlertedAt !== null,
+    );
+    expect((await queueOf(east)).waiting.find((q) => q.id === c.id)).toMatchObject({
+      overflow: true,
+    });
+    const alerts = (await sup.get("/api/v1/alerts")).json as unknown as {
+      kind: string;
+      conversationId: string;
+    }[];
+    expect(alerts).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ kind: "wait-over-limit", conversationId: c.id }),
+      ]),
+    );
+    expect((await west.get("/api/v1/alerts")).status).toBe(403);
+  }, 60_000);
+
+  it("marks her as having left when she blocks the account while waiting", async () => {
+    const her = s.sim.person();
+    await handOff(her, "神流町");
+    await her.block();
+    await eventually(
+      () => conversationOf(her.userId),
+      (c) => c.status === "abandoned",
+    );
+  }, 60_000);
+
+  it("records an emergency decision and alerts supervisors", async () => {
+    const her = s.sim.person();
+    await handOff(her, "藤岡");
+    const c = await conversationOf(her.userId);
+    await west.post(`/api/v1/conversations/${c.id}/claim`);
+    const res = await west.post(`/api/v1/conversations/${c.id}/emergency`, {
+      desire: true,
+      plan: true,
+      means: false,
+      timeframe: true,
+      decision: "called-110",
+      calledBy: "supervisor",
+      calledAt: new Date().toISOString(),
+    });
+    expect(res).toMatchObject({ status: 201, json: { decision: "called-110", plan: true } });
+    const alerts = (await sup.get("/api/v1/alerts")).json as unknown as {
+      kind: string;
+      conversationId: string;
+    }[];
+    expect(alerts).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ kind: "emergency", conversationId: c.id }),
+      ]),
+    );
+  }, 60_000);
+});

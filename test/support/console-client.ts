@@ -1,0 +1,59 @@
+import type { PrismaClient } from "../../src/db/prisma-client";
+import { createCounsellor, type NewCounsellor } from "../../src/console/auth-service";
+
+/** A counsellor using the console API with her/his own session cookie and CSRF token. */
+export class ConsoleClient {
+  private cookie = "";
+  private csrf = "";
+  constructor(readonly baseUrl: string) {}
+
+  static async signedIn(
+    baseUrl: string,
+    loginName: string,
+    password: string,
+  ): Promise<ConsoleClient> {
+    const client = new ConsoleClient(baseUrl);
+    const res = await client.call("POST", "/api/v1/session", { loginName, password });
+    if (res.status !== 200)
+      throw new Error(`sign-in failed: ${res.status} ${JSON.stringify(res.json)}`);
+    return client;
+  }
+
+  async call(method: string, path: string, body?: unknown, opts: { csrf?: boolean } = {}) {
+    const headers: Record<string, string> = { "content-type": "application/json" };
+    if (this.cookie) headers.cookie = this.cookie;
+    if (this.csrf && opts.csrf !== false) headers["x-csrf-token"] = this.csrf;
+    const res = await fetch(`${this.baseUrl}${path}`, {
+      method,
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const setCookie = res.headers.get("set-cookie");
+    if (setCookie) this.cookie = setCookie.split(";")[0] ?? "";
+    const text = await res.text();
+    const json = text ? (JSON.parse(text) as unknown) : undefined;
+    const token = (json as { csrfToken?: unknown } | undefined)?.csrfToken;
+    if (typeof token === "string") this.csrf = token;
+    return { status: res.status, json: json as Record<string, unknown> & Record<string, never> };
+  }
+
+  get = (path: string) => this.call("GET", path);
+  post = (path: string, body: unknown = {}) => this.call("POST", path, body);
+}
+
+export const PASSWORD = "correct-horse-battery";
+
+export async function account(
+  prisma: PrismaClient,
+  loginName: string,
+  role: NewCounsellor["role"],
+  regionId: string | null,
+): Promise<void> {
+  await createCounsellor(prisma, {
+    loginName,
+    displayName: `相談員${loginName}`,
+    password: PASSWORD,
+    role,
+    regionId,
+  });
+}
