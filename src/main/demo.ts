@@ -2,7 +2,10 @@ import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { loadConfig, processEnv } from "../config/env-config";
+import { createCounsellor, type NewCounsellor } from "../console/auth-service";
+import { loadPreset, presetDir } from "../config/preset-loader";
 import { ensureDatabase, startEmbeddedPostgres } from "../db/embedded-postgres";
+import { createPrismaClient } from "../db/prisma-client";
 import { LineSimulator } from "../simulator/line-simulator";
 import { runMain } from "./run-main";
 import { startRuntime, stopOnSignals } from "./runtime";
@@ -14,16 +17,21 @@ interface DemoSecrets {
   channelSecret: string;
   channelAccessToken: string;
   appSecretKey: string;
+  /** Password of the demo's console accounts (kept with the data, printed at start). */
+  consolePassword: string;
 }
 
 /** The demo's own secrets, made on first run and kept with its data, so a rerun keeps both. */
 function demoSecrets(): DemoSecrets {
   const file = path.join(DEMO_DIR, "secrets.json");
-  if (existsSync(file)) return JSON.parse(readFileSync(file, "utf8")) as DemoSecrets;
-  const secrets = {
-    channelSecret: randomBytes(16).toString("hex"),
-    channelAccessToken: randomBytes(32).toString("base64url"),
-    appSecretKey: randomBytes(32).toString("base64url"),
+  const kept = existsSync(file)
+    ? (JSON.parse(readFileSync(file, "utf8")) as Partial<DemoSecrets>)
+    : {};
+  const secrets: DemoSecrets = {
+    channelSecret: kept.channelSecret ?? randomBytes(16).toString("hex"),
+    channelAccessToken: kept.channelAccessToken ?? randomBytes(32).toString("base64url"),
+    appSecretKey: kept.appSecretKey ?? randomBytes(32).toString("base64url"),
+    consolePassword: kept.consolePassword ?? randomBytes(9).toString("base64url"),
   };
   mkdirSync(DEMO_DIR, { recursive: true });
   writeFileSync(file, JSON.stringify(secrets, null, 2), { mode: 0o600 });
@@ -78,12 +86,19 @@ runMain(async () => {
       { path: "/simulator", router: simulator.personRouter() },
     ],
   });
+  const accounts = await demoAccounts(
+    config.databaseUrl,
+    config.flowPreset,
+    secrets.consolePassword,
+  );
   const base = `http://localhost:${port}`;
   process.stdout.write(
     [
       "",
       "The service is running on the embedded default.",
       `  LINE simulator (chat as a woman writing in):  ${base}/simulator/`,
+      `  Counsellor console:                           ${base}/console/`,
+      `    accounts: ${accounts.join(", ")} — password ${secrets.consolePassword}`,
       `  Webhook:                                      ${base}/webhook/line`,
       `  Health / readiness / metrics:                 ${base}/healthz  ${base}/readyz  ${base}/metrics`,
       `  Data: ${path.relative(process.cwd(), DEMO_DIR) || DEMO_DIR} (kept between runs). Ctrl-C stops.`,
@@ -95,3 +110,40 @@ runMain(async () => {
     await stopPostgres?.();
   });
 });
+
+/** First run: an admin, a supervisor of every region and a counsellor per region. */
+async function demoAccounts(
+  databaseUrl: string,
+  presetName: string,
+  password: string,
+): Promise<string[]> {
+  const preset = loadPreset(presetDir(presetName));
+  const wanted: NewCounsellor[] = [
+    { loginName: "admin", displayName: "管理者", role: "admin", regionId: null, password },
+    {
+      loginName: "supervisor",
+      displayName: "スーパーバイザー",
+      role: "supervisor",
+      regionId: null,
+      password,
+    },
+    ...preset.regions.map((r) => ({
+      loginName: r.id,
+      displayName: `${r.name}相談員`,
+      role: "counsellor" as const,
+      regionId: r.id,
+      password,
+    })),
+  ];
+  const prisma = createPrismaClient(databaseUrl, 2);
+  try {
+    if ((await prisma.counsellor.count()) === 0) {
+      for (const account of wanted) await createCounsellor(prisma, account);
+    }
+    return (await prisma.counsellor.findMany({ orderBy: { createdAt: "asc" } })).map(
+      (c) => c.loginName,
+    );
+  } finally {
+    await prisma.$disconnect();
+  }
+}

@@ -35,11 +35,12 @@ describe("counsellor console API", () => {
     await account(s.db.prisma, "east", "counsellor", "tomo");
     await account(s.db.prisma, "sup", "supervisor", null);
     await account(s.db.prisma, "admin", "admin", null);
-    [west, west2, east, sup, admin] = await Promise.all(
-      ["west", "west2", "east", "sup", "admin"].map((n) =>
-        ConsoleClient.signedIn(s.url, n, PASSWORD),
-      ),
-    );
+    const signIn = (name: string) => ConsoleClient.signedIn(s.url, name, PASSWORD);
+    west = await signIn("west");
+    west2 = await signIn("west2");
+    east = await signIn("east");
+    sup = await signIn("sup");
+    admin = await signIn("admin");
   }, 60_000);
   afterAll(async () => s.stop());
 

@@ -1,0 +1,86 @@
+import { randomBytes } from "node:crypto";
+import { parseArgs } from "node:util";
+import { z } from "zod";
+import { createCounsellor } from "../console/auth-service";
+import { processEnv } from "../config/env-config";
+import { loadPreset, presetDir } from "../config/preset-loader";
+import { migrate } from "../db/migration-runner";
+import { createPrismaClient } from "../db/prisma-client";
+import { AppError } from "../errors";
+import { runMain } from "./run-main";
+
+const USAGE = `Usage:
+  npm run admin -- create-user --login NAME --role counsellor|supervisor|admin [--region ID] [--name 表示名] [--password P]
+  npm run admin -- list-users
+Uses DATABASE_URL (with npm run demo running and no DATABASE_URL: the demo's database).
+Without --password a password is generated and printed once.`;
+
+const DEMO_DATABASE_URL = "postgresql://postgres:postgres@127.0.0.1:54329/line_support";
+
+const createArgs = z.object({
+  login: z.string().regex(/^[a-z0-9._-]{3,40}$/, "--login: 3–40 characters a-z 0-9 . _ -"),
+  role: z.enum(["counsellor", "supervisor", "admin"], {
+    error: "--role: counsellor, supervisor or admin",
+  }),
+  region: z.string().optional(),
+  name: z.string().min(1).max(20).optional(),
+  password: z.string().optional(),
+});
+
+/** `npm run admin -- …`: console accounts from the command line (the first admin, mostly). */
+runMain(async () => {
+  const { positionals, values } = parseArgs({
+    allowPositionals: true,
+    options: {
+      login: { type: "string" },
+      role: { type: "string" },
+      region: { type: "string" },
+      name: { type: "string" },
+      password: { type: "string" },
+    },
+  });
+  const databaseUrl = processEnv().DATABASE_URL || DEMO_DATABASE_URL;
+  await migrate(databaseUrl);
+  const prisma = createPrismaClient(databaseUrl, 2);
+  try {
+    if (positionals[0] === "create-user") {
+      const parsed = createArgs.safeParse(values);
+      if (!parsed.success)
+        throw new AppError(
+          "USAGE",
+          `${parsed.error.issues.map((i) => i.message).join("\n")}\n\n${USAGE}`,
+        );
+      const a = parsed.data;
+      const preset = loadPreset(presetDir(processEnv().FLOW_PRESET || "gunma"));
+      if (a.region && !preset.regions.some((r) => r.id === a.region)) {
+        const known = preset.regions.map((r) => r.id).join(", ");
+        throw new AppError(
+          "USAGE",
+          `--region ${a.region} is not a region of ${preset.id} (${known})`,
+        );
+      }
+      const password = a.password ?? randomBytes(12).toString("base64url");
+      const c = await createCounsellor(prisma, {
+        loginName: a.login,
+        displayName: a.name ?? a.login,
+        password,
+        role: a.role,
+        regionId: a.region ?? null,
+      });
+      process.stdout.write(
+        `Created ${c.role} "${c.loginName}"${c.regionId ? ` (${c.regionId})` : ""}.\n`,
+      );
+      if (!a.password) process.stdout.write(`Password (shown once): ${password}\n`);
+    } else if (positionals[0] === "list-users") {
+      for (const c of await prisma.counsellor.findMany({ orderBy: { loginName: "asc" } })) {
+        process.stdout.write(
+          `${c.loginName}\t${c.role}\t${c.regionId ?? "all"}\t${c.active ? "active" : "disabled"}\t${c.displayName}\n`,
+        );
+      }
+    } else {
+      throw new AppError("USAGE", USAGE);
+    }
+  } finally {
+    await prisma.$disconnect();
+  }
+});
