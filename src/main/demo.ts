@@ -7,6 +7,7 @@ import { loadPreset, presetDir } from "../config/preset-loader";
 import { ensureDatabase, startEmbeddedPostgres } from "../db/embedded-postgres";
 import { createPrismaClient } from "../db/prisma-client";
 import { LineSimulator } from "../simulator/line-simulator";
+import { simulatorRoutes } from "../simulator/simulator-routes";
 import { runMain } from "./run-main";
 import { startRuntime, stopOnSignals } from "./runtime";
 
@@ -60,8 +61,7 @@ runMain(async () => {
     databaseUrl = pg.urlFor("line_support");
     stopPostgres = () => pg.stop();
   }
-  // The SDK joins its paths to the base URL's origin (a path prefix would be dropped), so the
-  // simulator's platform API sits at the root and its chat page under /simulator.
+  // The simulator's Messaging API sits at the service's root (see simulatorRoutes).
   const simulatorBase = `http://127.0.0.1:${port}`;
   const config = loadConfig({
     ...env,
@@ -81,10 +81,7 @@ runMain(async () => {
   const runtime = await startRuntime(config, {
     web: true,
     worker: true,
-    routers: [
-      { path: "/", router: simulator.platformRouter() },
-      { path: "/simulator", router: simulator.personRouter() },
-    ],
+    routers: simulatorRoutes(simulator),
   });
   const accounts = await demoAccounts(
     config.databaseUrl,
