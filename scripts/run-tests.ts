@@ -1,13 +1,15 @@
 /**
  * `npm test`: starts what the tests need, runs jest, stops it all.
  * - PostgreSQL: DATABASE_URL when set (a server where we may create databases), else embedded
- *   PostgreSQL under .data/test-pg. A migrated template database makes each test's own
+ *   PostgreSQL in a folder of this run's own under .data/ (removed at the end, so two runs
+ *   never share a server). A migrated template database makes each test's own
  *   database a cheap copy.
  * - Redis: REDIS_URL when set, else Debian's redis-server on a throwaway port (installed by
  *   scripts/test-deps.sh).
  * Extra arguments go to jest, e.g. `npm run test:only -- test/integration/webhook`.
  */
 import { spawn, type ChildProcess } from "node:child_process";
+import { rmSync } from "node:fs";
 import path from "node:path";
 import { Client } from "pg";
 import { startEmbeddedPostgres, type EmbeddedPostgresHandle } from "../src/db/embedded-postgres";
@@ -16,6 +18,7 @@ import { migrateQueue } from "../src/jobs/job-queue";
 import { freePort } from "./free-port";
 
 const TEMPLATE = "lws_test_template";
+const pgDir = path.join(__dirname, "..", `.data/test-pg-${process.pid}`);
 const root = path.resolve(__dirname, "..");
 
 async function main(): Promise<number> {
@@ -25,7 +28,7 @@ async function main(): Promise<number> {
     let adminUrl = process.env.DATABASE_URL;
     if (!adminUrl) {
       embedded = await startEmbeddedPostgres({
-        dataDir: path.join(root, ".data/test-pg"),
+        dataDir: pgDir,
         port: await freePort(),
       });
       adminUrl = embedded.adminUrl;
@@ -48,6 +51,7 @@ async function main(): Promise<number> {
   } finally {
     redis?.kill("SIGTERM");
     await embedded?.stop();
+    rmSync(pgDir, { recursive: true, force: true });
   }
 }
 

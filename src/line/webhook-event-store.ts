@@ -37,24 +37,35 @@ RETURNING id::text, webhook_event_id`;
  * one hot path (LINE waits on it) and every event must be on disk before LINE gets its 200.
  */
 export function createWebhookEventStore(pool: Pool, sealer: Sealer): WebhookEventStore {
-  const writer = new GroupCommit<Row, { id: string; isNew: boolean }>(async (rows) => {
-    const result = await pool.query<{ id: string; webhook_event_id: string }>(INSERT, [
-      rows.map((r) => r.webhookEventId),
-      rows.map((r) => r.type),
-      rows.map((r) => r.mode),
-      rows.map((r) => r.isRedelivery),
-      rows.map((r) => r.sourceKey),
-      rows.map((r) => r.eventAt),
-      rows.map((r) => r.payloadEnc),
-    ]);
-    const inserted = new Map(result.rows.map((r) => [r.webhook_event_id, r.id]));
-    // The same id twice in one batch is inserted once: only its first occurrence is new.
-    return rows.map((row) => {
-      const id = inserted.get(row.webhookEventId);
-      inserted.delete(row.webhookEventId);
-      return { id: id ?? "", isNew: id !== undefined };
-    });
-  });
+  const writer = new GroupCommit<Row, { id: string; isNew: boolean }>(
+    async (rows) => {
+      const result = await pool.query<{ id: string; webhook_event_id: string }>({
+        // Named: each pooled connection parses and plans the INSERT once, not once per batch.
+        name: "webhook-event-insert",
+        text: INSERT,
+        values: [
+          rows.map((r) => r.webhookEventId),
+          rows.map((r) => r.type),
+          rows.map((r) => r.mode),
+          rows.map((r) => r.isRedelivery),
+          rows.map((r) => r.sourceKey),
+          rows.map((r) => r.eventAt),
+          rows.map((r) => r.payloadEnc),
+        ],
+      });
+      const inserted = new Map(result.rows.map((r) => [r.webhook_event_id, r.id]));
+      // The same id twice in one batch is inserted once: only its first occurrence is new.
+      return rows.map((row) => {
+        const id = inserted.get(row.webhookEventId);
+        inserted.delete(row.webhookEventId);
+        return { id: id ?? "", isNew: id !== undefined };
+      });
+    },
+    // Two INSERTs in flight: one commits while the next batch forms. Measured at 64 concurrent
+    // requests, two cost ~15% less CPU per event than four (fewer, larger batches) at the same
+    // storage latency; PostgreSQL flushes its WAL one commit group at a time anyway.
+    { maxInFlight: 2 },
+  );
 
   return {
     async store(events) {

@@ -20,16 +20,24 @@ export function createWebhookIngress(deps: {
 }): WebhookIngress {
   const { store, producer, metrics, logger } = deps;
   // Jobs of concurrent requests go to the queue together, as their events went to the table.
-  const enqueue = new GroupCommit<StoredEvent, void>(async (events) => {
-    await producer.addBulk(
-      "process-event",
-      events.map((e) => ({
-        payload: { eventId: e.id },
-        jobId: processEventJobId(e.webhookEventId),
-      })),
-    );
-    return events.map(() => undefined);
-  }, 2);
+  // One addBulk at a time, each waiting up to 100 ms for company: on BullMQ's PostgreSQL backend
+  // a call costs ~3.5 ms of database CPU whatever its size (temporary tables, events, NOTIFY)
+  // plus ~40 µs per job, so at 2,000 events/s batches of ~200 take a fraction of the database's
+  // CPU that small batches would, and leave it to the INSERTs LINE waits on. Processing starts
+  // at most 100 ms later, which nobody reading a reply notices.
+  const enqueue = new GroupCommit<StoredEvent, void>(
+    async (events) => {
+      await producer.addBulk(
+        "process-event",
+        events.map((e) => ({
+          payload: { eventId: e.id },
+          jobId: processEventJobId(e.webhookEventId),
+        })),
+      );
+      return events.map(() => undefined);
+    },
+    { maxInFlight: 1, lingerMs: 100, maxBatch: 500 },
+  );
 
   return {
     async accept(events) {
