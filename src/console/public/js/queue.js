@@ -1,0 +1,155 @@
+// The list on the left: who is waiting (most urgent first), my chats, colleagues' chats.
+import { api, ApiError, describeError } from "./api.js";
+import { $, clear, el, formatClock, formatElapsed, toast } from "./dom.js";
+import { regionLabel, riskCategoryLabel, topicLabel } from "./labels.js";
+import { state, isSupervising } from "./state.js";
+
+/** Waits longer than this are shown in amber (the presets' limit is 15 minutes). */
+const LONG_WAIT_MS = 10 * 60_000;
+
+let inFlight = null;
+let again = false;
+
+/** Fetches the queue and redraws it; calls made meanwhile lead to one more fetch after it. */
+export async function refreshQueue() {
+  if (inFlight) {
+    again = true;
+    return inFlight;
+  }
+  inFlight = (async () => {
+    try {
+      do {
+        again = false;
+        state.queue = await api("GET", "/api/v1/queue");
+        renderQueue();
+      } while (again);
+    } catch (error) {
+      if (!(error instanceof ApiError && error.status === 401)) {
+        $("queue-updated").textContent = "一覧を更新できませんでした。自動でもう一度試します。";
+      }
+    } finally {
+      inFlight = null;
+    }
+  })();
+  return inFlight;
+}
+
+export function renderQueue() {
+  const { waiting, mine, others } = state.queue;
+  fill("waiting", waiting, "waiting");
+  fill("mine", mine, "mine");
+  $("others-section").hidden = !isSupervising();
+  if (isSupervising()) fill("others", others, "others");
+  $("queue-updated").textContent = `${formatClock(new Date().toISOString())} 更新`;
+  document.title = waiting.length ? `(${waiting.length}) 相談員コンソール` : "相談員コンソール";
+  tickWaits();
+}
+
+function fill(listId, items, kind) {
+  const list = clear($(listId));
+  for (const item of items) list.appendChild(queueItem(item, kind));
+  $(`${listId}-empty`).hidden = items.length > 0;
+  $(`${listId}-count`).textContent = String(items.length);
+}
+
+function queueItem(item, kind) {
+  const high = item.riskLevel === "high";
+  const name = el("span", { className: "qi-name" }, [
+    kind === "waiting" && !isSupervising()
+      ? el("span", { text: item.pseudonym })
+      : el("a", { text: item.pseudonym, attrs: { href: `#/c/${encodeURIComponent(item.id)}` } }),
+  ]);
+  const head = el("div", { className: "qi-head" }, [
+    high ? el("span", { className: "badge-risk", text: "高リスク" }) : null,
+    name,
+    el("span", { className: "qi-region", text: item.regionName ?? regionLabel(item.regionId) }),
+    item.waitingSince && kind === "waiting"
+      ? el("span", {
+          className: "qi-wait",
+          attrs: { "data-since": item.waitingSince, title: "待ち時間" },
+        })
+      : null,
+  ]);
+  const chips = el("div", { className: "chips" }, [
+    ...item.riskCategories.map((c) =>
+      el("span", { className: "chip risk-cat", text: riskCategoryLabel(c) }),
+    ),
+    ...item.topics.map((t) => el("span", { className: "chip", text: topicLabel(t) })),
+    item.outOfHours ? el("span", { className: "chip flag", text: "受付時間外" }) : null,
+    item.overflow ? el("span", { className: "chip flag", text: "他地域の応援" }) : null,
+  ]);
+  const preview = item.preview
+    ? el("p", { className: "qi-preview", text: item.preview })
+    : el("p", { className: "qi-preview muted", text: "（メッセージはまだありません）" });
+  const foot = el("div", { className: "qi-foot" }, [
+    item.unread > 0 && kind !== "waiting"
+      ? el("span", { className: "badge-unread", text: `未読 ${item.unread}` })
+      : null,
+    kind === "others" && item.assignedTo
+      ? el("span", { className: "small muted", text: `担当: ${item.assignedTo.displayName}` })
+      : null,
+    el("span", { className: "spacer" }),
+    ...actions(item, kind),
+  ]);
+  return el(
+    "li",
+    {
+      className: `queue-item${high ? " high" : ""}${state.openId === item.id ? " current" : ""}`,
+      attrs: { "data-testid": "queue-item", "data-id": item.id, "data-risk": item.riskLevel },
+    },
+    [head, chips, preview, foot],
+  );
+}
+
+function actions(item, kind) {
+  const open = (label) =>
+    el("button", {
+      className: "small",
+      text: label,
+      attrs: { type: "button", "aria-label": `${item.pseudonym}さんの相談を${label}` },
+      on: { click: () => (location.hash = `#/c/${encodeURIComponent(item.id)}`) },
+    });
+  if (kind === "waiting") {
+    return [
+      el("button", {
+        className: "primary small",
+        text: "対応する",
+        attrs: {
+          type: "button",
+          "data-testid": "claim",
+          "aria-label": `${item.pseudonym}さんの相談に対応する`,
+        },
+        on: { click: (event) => claim(item.id, event.currentTarget) },
+      }),
+    ];
+  }
+  if (kind === "mine") return [open("開く")];
+  return [open("見る・返信する")];
+}
+
+/** Takes a waiting conversation; if a colleague was quicker, says so and refreshes. */
+export async function claim(id, button) {
+  if (button) button.disabled = true;
+  try {
+    await api("POST", `/api/v1/conversations/${encodeURIComponent(id)}/claim`);
+    location.hash = `#/c/${encodeURIComponent(id)}`;
+    toast("対応を始めました。");
+    return true;
+  } catch (error) {
+    toast(describeError(error), "error");
+    return false;
+  } finally {
+    if (button) button.disabled = false;
+    await refreshQueue();
+  }
+}
+
+/** Wait times count up every second without a fetch. */
+export function tickWaits() {
+  const now = Date.now();
+  for (const node of document.querySelectorAll("[data-since]")) {
+    const waited = now - new Date(node.getAttribute("data-since")).getTime();
+    node.textContent = `待ち ${formatElapsed(waited)}`;
+    node.classList.toggle("long", waited > LONG_WAIT_MS);
+  }
+}

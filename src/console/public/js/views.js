@@ -1,0 +1,345 @@
+// The other pages of the main area: home, alerts (supervisors), accounts and audit (admins),
+// and the profile.
+import { api, describeError } from "./api.js";
+import { $, clear, el, formatDateTime, toast } from "./dom.js";
+import {
+  alertKindLabel,
+  auditActionLabel,
+  getReference,
+  regionLabel,
+  roleLabel,
+} from "./labels.js";
+import { isSupervising, state } from "./state.js";
+
+const heading = (text) => el("h1", { text, attrs: { tabindex: "-1" } });
+
+// ---------- home ----------
+
+export function renderHome() {
+  const main = clear($("main"));
+  const { waiting, mine, others } = state.queue;
+  const high = waiting.filter((item) => item.riskLevel === "high").length;
+  const stat = (label, value, testid) =>
+    el("div", { className: "stat", attrs: { "data-testid": testid } }, [
+      el("span", { className: "muted small", text: label }),
+      el("strong", { text: String(value) }),
+    ]);
+  main.append(
+    heading(`${state.me.displayName}さん、おつかれさまです`),
+    el("p", {
+      className: "muted",
+      text: state.me.regionName
+        ? `担当地域: ${state.me.regionName}（${roleLabel(state.me.role)}）`
+        : `担当地域: すべての地域（${roleLabel(state.me.role)}）`,
+    }),
+    el("div", { className: "stats" }, [
+      stat("待っている相談", waiting.length, "stat-waiting"),
+      stat("うち高リスク", high, "stat-high"),
+      stat("自分が対応中", mine.length, "stat-mine"),
+      isSupervising() ? stat("ほかの相談員が対応中", others.length, "stat-others") : null,
+    ]),
+    el("div", { className: "panel" }, [
+      el("h2", { text: "使い方" }),
+      el("ul", {}, [
+        el("li", { text: "左の一覧は自動で更新されます。高リスクの相談がいちばん上に出ます。" }),
+        el("li", {
+          text: "「対応する」を押すと相談が自分の担当になり、返信できるようになります。",
+        }),
+        el("li", {
+          text: "いくつかの相談を同時に担当できます。未読の数は「自分が対応中」に出ます。",
+        }),
+        el("li", {
+          text: "危険を感じたら「緊急対応」で記録し、スーパーバイザーに相談してください。",
+        }),
+      ]),
+    ]),
+  );
+  if (isSupervising() && state.alerts.length) {
+    main.appendChild(alertsPanel("未確認のアラート"));
+  }
+}
+
+// ---------- alerts ----------
+
+export async function refreshAlerts() {
+  if (!isSupervising()) return;
+  try {
+    state.alerts = await api("GET", "/api/v1/alerts");
+  } catch {
+    return;
+  }
+  const count = $("alert-count");
+  count.textContent = String(state.alerts.length);
+  count.hidden = state.alerts.length === 0;
+  const box = $("alerts-panel");
+  if (box) box.replaceWith(alertsPanel(box.getAttribute("data-title")));
+}
+
+export function renderAlerts() {
+  const main = clear($("main"));
+  main.append(heading("アラート"), alertsPanel("未確認のアラート"));
+  void refreshAlerts();
+}
+
+function alertsPanel(title) {
+  const list = el("ul", { className: "list-plain", attrs: { "data-testid": "alerts" } });
+  if (state.alerts.length === 0) {
+    list.appendChild(el("li", { className: "muted", text: "未確認のアラートはありません。" }));
+  }
+  for (const alert of state.alerts) {
+    list.appendChild(
+      el(
+        "li",
+        { className: "alert-item", attrs: { "data-testid": "alert", "data-kind": alert.kind } },
+        [
+          el("span", {
+            className: alert.kind === "emergency" ? "badge-risk" : "chip flag",
+            text: alertKindLabel(alert.kind),
+          }),
+          el("span", { text: regionLabel(alert.regionId) }),
+          el("span", { className: "muted small", text: formatDateTime(alert.createdAt) }),
+          el("span", { className: "spacer" }),
+          el("a", {
+            text: "相談を開く",
+            attrs: { href: `#/c/${encodeURIComponent(alert.conversationId)}` },
+          }),
+          el("button", {
+            className: "small",
+            text: "確認済みにする",
+            attrs: { type: "button", "data-testid": "alert-ack" },
+            on: {
+              click: async (event) => {
+                event.currentTarget.disabled = true;
+                try {
+                  await api("POST", `/api/v1/alerts/${encodeURIComponent(alert.id)}/ack`);
+                  toast("アラートを確認済みにしました。");
+                } catch (error) {
+                  toast(describeError(error), "error");
+                }
+                await refreshAlerts();
+              },
+            },
+          }),
+        ],
+      ),
+    );
+  }
+  return el("section", { className: "panel", attrs: { id: "alerts-panel", "data-title": title } }, [
+    el("h2", { text: title }),
+    list,
+  ]);
+}
+
+// ---------- admin: accounts and audit ----------
+
+export function renderAdmin() {
+  const main = clear($("main"));
+  const accounts = el("tbody");
+  const audit = el("tbody");
+  main.append(
+    heading("管理"),
+    el("section", { className: "panel", attrs: { "aria-labelledby": "accounts-title" } }, [
+      el("h2", { text: "アカウント", attrs: { id: "accounts-title" } }),
+      accountForm(() => void loadAccounts(accounts)),
+      el("table", { attrs: { "data-testid": "accounts" } }, [
+        el("thead", {}, [row("th", ["表示名", "役割", "地域"])]),
+        accounts,
+      ]),
+    ]),
+    el("section", { className: "panel", attrs: { "aria-labelledby": "audit-title" } }, [
+      el("h2", { text: "操作の記録（新しい順、100件まで）", attrs: { id: "audit-title" } }),
+      el("button", {
+        className: "small",
+        text: "更新",
+        attrs: { type: "button" },
+        on: { click: () => void loadAudit(audit) },
+      }),
+      el("table", { attrs: { "data-testid": "audit" } }, [
+        el("thead", {}, [row("th", ["日時", "相談員", "操作", "相談", "詳細"])]),
+        audit,
+      ]),
+    ]),
+  );
+  void loadAccounts(accounts);
+  void loadAudit(audit);
+}
+
+const row = (cell, values) =>
+  el(
+    "tr",
+    {},
+    values.map((v) => el(cell, { text: v })),
+  );
+
+async function loadAccounts(tbody) {
+  try {
+    const list = await api("GET", "/api/v1/counsellors");
+    clear(tbody);
+    for (const p of list) {
+      tbody.appendChild(
+        row("td", [
+          p.displayName,
+          roleLabel(p.role),
+          p.regionId ? regionLabel(p.regionId) : "すべて",
+        ]),
+      );
+    }
+  } catch (error) {
+    toast(describeError(error), "error");
+  }
+}
+
+async function loadAudit(tbody) {
+  try {
+    const entries = await api("GET", "/api/v1/audit?limit=100");
+    clear(tbody);
+    for (const e of entries) {
+      tbody.appendChild(
+        row("td", [
+          formatDateTime(e.at),
+          e.counsellorName ?? "",
+          auditActionLabel(e.action),
+          e.conversationId ? e.conversationId.slice(0, 8) : "",
+          e.detail && Object.keys(e.detail).length ? JSON.stringify(e.detail) : "",
+        ]),
+      );
+    }
+  } catch (error) {
+    toast(describeError(error), "error");
+  }
+}
+
+function accountForm(onCreated) {
+  const field = (id, label, input) =>
+    el("div", {}, [el("label", { text: label, attrs: { for: id } }), input]);
+  const loginName = el("input", {
+    attrs: { id: "acc-login", required: true, autocomplete: "off", maxlength: "64" },
+  });
+  const displayName = el("input", {
+    attrs: { id: "acc-display", required: true, maxlength: "20" },
+  });
+  const password = el("input", {
+    attrs: {
+      id: "acc-password",
+      type: "password",
+      required: true,
+      minlength: "12",
+      autocomplete: "new-password",
+    },
+  });
+  const role = el("select", { attrs: { id: "acc-role" } }, [
+    ...["counsellor", "supervisor", "admin"].map((r) =>
+      el("option", { text: roleLabel(r), attrs: { value: r } }),
+    ),
+  ]);
+  const region = el("select", { attrs: { id: "acc-region" } }, [
+    el("option", { text: "すべての地域", attrs: { value: "" } }),
+    ...getReference().regions.map((r) => el("option", { text: r.name, attrs: { value: r.id } })),
+  ]);
+  const error = el("p", { className: "form-error", attrs: { role: "alert" } });
+  const submit = el("button", {
+    className: "primary",
+    text: "アカウントを作る",
+    attrs: { type: "submit", "data-testid": "account-create" },
+  });
+  const form = el("form", { attrs: { "aria-label": "アカウントを作る", novalidate: true } }, [
+    el("div", { className: "form-grid" }, [
+      field("acc-login", "ログイン名", loginName),
+      field("acc-display", "表示名（相談者に見える名前）", displayName),
+      field("acc-password", "初期パスワード（12文字以上）", password),
+      field("acc-role", "役割", role),
+      field("acc-region", "担当地域", region),
+    ]),
+    error,
+    el("div", { className: "dialog-actions" }, [submit]),
+  ]);
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    error.textContent = "";
+    if (password.value.length < 12) {
+      error.textContent = "パスワードは12文字以上にしてください。";
+      return;
+    }
+    if (role.value === "counsellor" && !region.value) {
+      error.textContent = "相談員には担当地域が必要です。";
+      return;
+    }
+    submit.disabled = true;
+    try {
+      await api("POST", "/api/v1/counsellors", {
+        loginName: loginName.value.trim(),
+        displayName: displayName.value.trim(),
+        password: password.value,
+        role: role.value,
+        regionId: region.value || null,
+      });
+      toast(`${displayName.value.trim()}さんのアカウントを作りました。`);
+      form.reset();
+      onCreated();
+    } catch (e) {
+      error.textContent = describeError(e);
+    } finally {
+      submit.disabled = false;
+    }
+  });
+  return form;
+}
+
+// ---------- profile ----------
+
+export function renderProfile(onChanged) {
+  const main = clear($("main"));
+  const input = el("input", {
+    attrs: { id: "profile-display", required: true, maxlength: "20", value: state.me.displayName },
+  });
+  const error = el("p", { className: "form-error", attrs: { role: "alert" } });
+  const submit = el("button", {
+    className: "primary",
+    text: "保存",
+    attrs: { type: "submit", "data-testid": "profile-save" },
+  });
+  const form = el("form", { className: "panel", attrs: { novalidate: true } }, [
+    el("h2", { text: "相談者に見える名前" }),
+    el("p", {
+      className: "muted small",
+      text: "返信のときに相談者のLINEに表示される名前です（本名でなくてかまいません。20文字まで）。",
+    }),
+    el("label", { text: "表示名", attrs: { for: "profile-display" } }),
+    input,
+    error,
+    el("div", { className: "dialog-actions" }, [submit]),
+  ]);
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const displayName = input.value.trim();
+    error.textContent = "";
+    if (!displayName || [...displayName].length > 20) {
+      error.textContent = "1〜20文字で入力してください。";
+      return;
+    }
+    submit.disabled = true;
+    try {
+      state.me = await api("PATCH", "/api/v1/me", { displayName });
+      onChanged();
+      toast("表示名を変更しました。");
+    } catch (e) {
+      error.textContent = describeError(e);
+    } finally {
+      submit.disabled = false;
+    }
+  });
+  main.append(
+    heading("プロフィール"),
+    el("section", { className: "panel" }, [
+      el("dl", {}, [
+        el("dt", { className: "muted small", text: "ログイン名" }),
+        el("dd", { text: state.me.loginName }),
+        el("dt", { className: "muted small", text: "役割" }),
+        el("dd", { text: roleLabel(state.me.role) }),
+        el("dt", { className: "muted small", text: "担当地域" }),
+        el("dd", { text: state.me.regionName ?? "すべての地域" }),
+      ]),
+    ]),
+    form,
+  );
+}

@@ -1,0 +1,97 @@
+import type { Browser, BrowserContext, Locator, Page } from "playwright-core";
+import { createCounsellor } from "../../src/console/auth-service";
+import type { PrismaClient } from "../../src/db/prisma-client";
+import type { SimulatedPerson } from "../../src/simulator/simulated-person";
+import { turn } from "./conversation-driver";
+
+export const PASSWORD = "correct-horse-battery-42";
+
+/** A laptop and a tablet held in landscape; the console must work on both. */
+export const LAPTOP = { width: 1366, height: 860 };
+export const TABLET = { width: 1024, height: 768 };
+
+export interface Account {
+  loginName: string;
+  displayName: string;
+  role: "counsellor" | "supervisor" | "admin";
+  regionId: string | null;
+}
+
+export async function createAccounts(prisma: PrismaClient, accounts: Account[]): Promise<void> {
+  for (const a of accounts) await createCounsellor(prisma, { ...a, password: PASSWORD });
+}
+
+/**
+ * Its own browser context (own cookie), signed in through the sign-in page. `withoutLiveUpdates`
+ * cuts the event stream, as a flaky network would: the page then knows only what it fetched.
+ */
+export async function openConsole(
+  browser: Browser,
+  url: string,
+  loginName: string,
+  options: { viewport?: { width: number; height: number }; withoutLiveUpdates?: boolean } = {},
+): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await browser.newContext({
+    viewport: options.viewport ?? LAPTOP,
+    locale: "ja-JP",
+    timezoneId: "Asia/Tokyo",
+    baseURL: url,
+  });
+  if (options.withoutLiveUpdates) await context.route("**/api/v1/events", (r) => r.abort());
+  const page = await context.newPage();
+  await page.goto(`${url}/console/`);
+  await signIn(page, loginName);
+  if (!options.withoutLiveUpdates) await page.locator('#live-status[data-state="up"]').waitFor();
+  return { context, page };
+}
+
+export async function signIn(page: Page, loginName: string, password = PASSWORD): Promise<void> {
+  await page.getByLabel("ログイン名").fill(loginName);
+  await page.getByLabel("パスワード").fill(password);
+  await page.getByRole("button", { name: "サインイン" }).click();
+  await page.locator("#app").waitFor();
+}
+
+export const waitingItems = (page: Page): Locator =>
+  page.locator('[data-testid="waiting"] [data-testid="queue-item"]');
+
+export const mineItems = (page: Page): Locator =>
+  page.locator('[data-testid="mine"] [data-testid="queue-item"]');
+
+/** The queue item whose preview shows her last message. */
+export const itemSaying = (page: Page, list: "waiting" | "mine" | "others", text: string) =>
+  page.locator(`[data-testid="${list}"] [data-testid="queue-item"]`, { hasText: text });
+
+/** The API with this page's session (cookie and CSRF token), as a colleague's tool would. */
+export async function apiAs(
+  page: Page,
+  method: "GET" | "POST",
+  path: string,
+  body?: unknown,
+): Promise<{ status: number; body: unknown }> {
+  const session = await page.request.get("/api/v1/session");
+  const { csrfToken } = (await session.json()) as { csrfToken: string };
+  const response = await page.request.fetch(path, {
+    method,
+    headers: { "x-csrf-token": csrfToken },
+    ...(body === undefined ? {} : { data: body }),
+  });
+  const text = await response.text();
+  return { status: response.status(), body: text ? (JSON.parse(text) as unknown) : null };
+}
+
+/**
+ * Walks her through the Gunma triage to a municipality's region queue: safe to talk, money
+ * worries, skip the follow-up questions, the municipality, skip age and support wish.
+ */
+export async function handOverFrom(her: SimulatedPerson, municipality: string): Promise<void> {
+  await turn(her, (p) => p.follow());
+  await turn(her, (p) => p.tapQuickReply("はい、大丈夫"));
+  await turn(her, (p) => p.tapQuickReply("お金・住まい・食べもの"));
+  await turn(her, (p) => p.tapQuickReply("これで全部"));
+  await turn(her, (p) => p.tapQuickReply("答えずに進む"));
+  await turn(her, (p) => p.tapQuickReply("答えずに進む"));
+  await turn(her, (p) => p.say(municipality));
+  await turn(her, (p) => p.tapQuickReply("答えずに進む"));
+  await turn(her, (p) => p.tapQuickReply("答えずに進む"));
+}
