@@ -11,6 +11,7 @@ import { createConsolePresenter } from "./console-presenter";
 import { consoleRoutes } from "./console-routes";
 import { createConsoleService } from "./console-service";
 import { startLiveEvents } from "./live-events";
+import { failedSignInLimiter } from "./sign-in-limiter";
 
 export const CONSOLE_PUBLIC_DIR = path.resolve(__dirname, "../../src/console/public");
 
@@ -32,7 +33,7 @@ export async function startConsole(deps: {
     service: createConsoleService({ prisma: deps.prisma, preset: deps.preset }),
     producer: deps.producer,
     live,
-    signInLimiter: perMinuteLimiter(10),
+    signInLimiter: failedSignInLimiter(10),
   });
   const openapi = openApiDocument(routes, { title: "Counsellor console API", version: "1" });
   const docs = express.Router();
@@ -48,24 +49,5 @@ export async function startConsole(deps: {
       { path: "/console", router: pages },
     ],
     stop: () => live.close(),
-  };
-}
-
-/**
- * At most `limit` calls per key and minute, in this process. Accounts also lock after repeated
- * failures in the database, which holds across processes; this only slows guessing.
- */
-function perMinuteLimiter(limit: number): (key: string) => boolean {
-  const counts = new Map<string, { minute: number; count: number }>();
-  return (key) => {
-    const minute = Math.floor(Date.now() / 60_000);
-    const entry = counts.get(key);
-    if (!entry || entry.minute !== minute) {
-      if (counts.size > 10_000) counts.clear();
-      counts.set(key, { minute, count: 1 });
-      return true;
-    }
-    entry.count += 1;
-    return entry.count <= limit;
   };
 }

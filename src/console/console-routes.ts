@@ -12,6 +12,7 @@ import type { ConsolePresenter } from "./console-presenter";
 import * as s from "./console-schemas";
 import type { ActionResult, ConsoleService } from "./console-service";
 import type { LiveEvents } from "./live-events";
+import type { SignInLimiter } from "./sign-in-limiter";
 
 export interface ConsoleRouteDeps {
   prisma: PrismaClient;
@@ -21,8 +22,8 @@ export interface ConsoleRouteDeps {
   service: ConsoleService;
   producer: JobProducer;
   live: LiveEvents;
-  /** Sign-in attempts allowed per client address and minute (on top of the account lock). */
-  signInLimiter: (key: string) => boolean;
+  /** Failed sign-ins allowed per client address and minute (on top of the account lock). */
+  signInLimiter: SignInLimiter;
 }
 
 const TOPIC_LABELS: Record<string, string> = {
@@ -86,10 +87,16 @@ export function consoleRoutes(d: ConsoleRouteDeps): ApiRoute[] {
       body: s.signInSchema,
       response: s.sessionSchema,
       handler: async ({ body, req, res }) => {
-        if (!d.signInLimiter(req.ip ?? "unknown")) {
-          throw new AppError("TOO_MANY_ATTEMPTS", "Too many sign-in attempts; wait a minute", 429);
+        const client = req.ip ?? "unknown";
+        if (d.signInLimiter.blocked(client)) {
+          throw new AppError("TOO_MANY_ATTEMPTS", "Too many failed sign-ins; wait a minute", 429);
         }
-        const signed = await d.auth.signIn(body.loginName, body.password);
+        const signed = await d.auth
+          .signIn(body.loginName, body.password)
+          .catch((error: unknown) => {
+            d.signInLimiter.failed(client);
+            throw error;
+          });
         setSessionCookie(res, signed.sessionToken, req.secure);
         return { counsellor: d.presenter.me(signed.counsellor), csrfToken: signed.csrfToken };
       },
