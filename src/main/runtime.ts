@@ -59,7 +59,8 @@ export async function startRuntime(config: AppConfig, options: RuntimeOptions): 
   await migrateQueue(queueConnection);
 
   const metrics = createMetrics();
-  const prisma = createPrismaClient(config.databaseUrl);
+  // Worker jobs and console requests hold connections for whole transactions.
+  const prisma = createPrismaClient(config.databaseUrl, 20);
   const sealer = createSealer(config.appSecretKey);
   const reportQueueError = throttled(
     (message) => logger.warn({ err: message }, "queue connection problem"),
