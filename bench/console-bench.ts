@@ -1,0 +1,301 @@
+/**
+ * `npm run bench:console`: 200 simulated women chatting with counsellors at once, through the
+ * whole service (webhook, queue, worker, console API and its live events, LINE simulator).
+ * Measures (1) her message → visible in the counsellor's console: the time from her sending to
+ * the console having received the live event AND fetched the conversation showing the message;
+ * (2) a counsellor's send → the message on her simulated phone. Prints p50/p95/p99.
+ * Uses DATABASE_URL / REDIS_URL when set, else embedded PostgreSQL with BullMQ on it.
+ */
+import path from "node:path";
+import { randomBytes } from "node:crypto";
+import { ensureDatabase, startEmbeddedPostgres } from "../src/db/embedded-postgres";
+import { createPrismaClient } from "../src/db/prisma-client";
+import { createCounsellor } from "../src/console/auth-service";
+import { spawn } from "node:child_process";
+import { LineSimulator } from "../src/simulator/line-simulator";
+import type { SimulatedPerson } from "../src/simulator/simulated-person";
+import { createSealer } from "../src/privacy/sealer";
+import { freePort } from "../scripts/free-port";
+
+const ROOT = path.resolve(__dirname, "..");
+const PEOPLE = Number(process.env.BENCH_PEOPLE ?? 200);
+const COUNSELLORS = 10;
+const MESSAGES_EACH = Number(process.env.BENCH_MESSAGES ?? 3);
+const PASSWORD = "bench-password-0123";
+const SECRET = randomBytes(16).toString("hex");
+const TOKEN = randomBytes(24).toString("base64url");
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const percentile = (values: number[], p: number) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
+};
+
+/** A counsellor's console: signed in, listening to live events like the page does. */
+class Console {
+  private cookie = "";
+  private csrf = "";
+  private waiters = new Map<string, (() => void)[]>();
+  constructor(private readonly base: string) {}
+
+  async signIn(login: string) {
+    const res = await fetch(`${this.base}/api/v1/session`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ loginName: login, password: PASSWORD }),
+    });
+    this.cookie = (res.headers.get("set-cookie") ?? "").split(";")[0] ?? "";
+    this.csrf = ((await res.json()) as { csrfToken: string }).csrfToken;
+  }
+
+  async listen() {
+    const res = await fetch(`${this.base}/api/v1/events`, { headers: { cookie: this.cookie } });
+    const reader = res.body?.getReader();
+    if (!reader) throw new Error("no event stream");
+    const decoder = new TextDecoder();
+    let buffer = "";
+    void (async () => {
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) return;
+        buffer += decoder.decode(value, { stream: true });
+        let end: number;
+        while ((end = buffer.indexOf("\n\n")) >= 0) {
+          const block = buffer.slice(0, end);
+          buffer = buffer.slice(end + 2);
+          const data = /^data: (.*)$/m.exec(block)?.[1];
+          if (block.includes("event: message") && data) {
+            const { conversationId } = JSON.parse(data) as { conversationId: string };
+            const waiting = this.waiters.get(conversationId) ?? [];
+            this.waiters.delete(conversationId);
+            waiting.forEach((w) => w());
+          }
+        }
+      }
+    })();
+  }
+
+  nextEvent(conversationId: string): Promise<void> {
+    return new Promise((resolve) =>
+      this.waiters.set(conversationId, [...(this.waiters.get(conversationId) ?? []), resolve]),
+    );
+  }
+
+  async call(method: string, p: string, body?: unknown) {
+    const res = await fetch(`${this.base}${p}`, {
+      method,
+      headers: {
+        cookie: this.cookie,
+        "x-csrf-token": this.csrf,
+        "content-type": "application/json",
+      },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    return res.json() as Promise<Record<string, unknown>>;
+  }
+}
+
+async function waitUntilReady(url: string): Promise<void> {
+  for (let i = 0; i < 300; i++) {
+    const ok = await fetch(`${url}/readyz`)
+      .then((r) => r.ok)
+      .catch(() => false);
+    if (ok) return;
+    await sleep(200);
+  }
+  throw new Error("the service did not become ready");
+}
+
+/** Takes every message already on her phone, so the next one read is a new one. */
+async function drain(her: SimulatedPerson): Promise<void> {
+  for (;;) {
+    try {
+      await her.nextMessage({ timeoutMs: 0 });
+    } catch {
+      return;
+    }
+  }
+}
+
+async function main() {
+  let databaseUrl = process.env.DATABASE_URL ?? "";
+  const pg = databaseUrl
+    ? undefined
+    : await startEmbeddedPostgres({
+        dataDir: path.join(ROOT, ".data/bench-console-pg"),
+        port: await freePort(),
+      });
+  if (pg) {
+    const name = `bench_console_${Date.now()}`;
+    await ensureDatabase(pg.adminUrl, name);
+    databaseUrl = pg.urlFor(name);
+  }
+  const appSecretKey = randomBytes(32).toString("hex");
+  const sealer = createSealer(appSecretKey);
+  const sim = new LineSimulator({ channelSecret: SECRET, channelAccessToken: TOKEN });
+  const { baseUrl } = await sim.listen();
+  // The service runs in its own process, as in production; this one plays LINE and the people.
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const profile = process.env.BENCH_PROFILE
+    ? ["--cpu-prof", "--cpu-prof-dir=artifacts/bench-profile"]
+    : [];
+  // BENCH_ROLES=all runs web and worker in one process; the default runs them apart (two
+  // processes, as a deployment on this 2-core machine would), which uses both cores.
+  const roles = (process.env.BENCH_ROLES ?? "web,worker").split(",");
+  const services = roles.map((role) =>
+    spawn(process.execPath, [...profile, "--import", "tsx", "src/main/start.ts", role], {
+      cwd: ROOT,
+      stdio: ["ignore", "inherit", "inherit"],
+      env: {
+        ...process.env,
+        PORT: String(port),
+        DATABASE_URL: databaseUrl,
+        LINE_CHANNEL_SECRET: SECRET,
+        LINE_CHANNEL_ACCESS_TOKEN: TOKEN,
+        LINE_API_BASE_URL: baseUrl,
+        LINE_DATA_API_BASE_URL: baseUrl,
+        APP_SECRET_KEY: appSecretKey,
+        LOG_LEVEL: "warn",
+        WORKER_CONCURRENCY: "16",
+      },
+    }),
+  );
+  await waitUntilReady(url);
+  sim.setWebhookUrl(`${url}/webhook/line`);
+  const prisma = createPrismaClient(databaseUrl, 4);
+  try {
+    for (let i = 0; i < COUNSELLORS; i++) {
+      await createCounsellor(prisma, {
+        loginName: `c${i}`,
+        displayName: `相談員${i}`,
+        password: PASSWORD,
+        role: "counsellor",
+        regionId: "chuhoku",
+      });
+    }
+    const consoles = await Promise.all(
+      Array.from({ length: COUNSELLORS }, async (_, i) => {
+        const c = new Console(url);
+        await c.signIn(`c${i}`);
+        await c.listen();
+        return c;
+      }),
+    );
+
+    // 200 women write in and ask for a counsellor (no municipality: the default region).
+    const people: SimulatedPerson[] = Array.from({ length: PEOPLE }, (_, i) => sim.person(`p${i}`));
+    await Promise.all(
+      people.map(async (p) => {
+        await p.follow();
+        await p.say("相談員と話したいです");
+      }),
+    );
+    for (;;) {
+      const rows = await prisma.conversation.findMany({
+        where: { status: "waiting" },
+        select: { id: true },
+      });
+      if (rows.length >= PEOPLE) break;
+      await sleep(200);
+    }
+    // The counsellors share the queue between them.
+    const waiting = await prisma.conversation.findMany({
+      where: { status: "waiting" },
+      include: { person: true },
+    });
+    // Which conversation is whose: the service finds her by the keyed hash of her LINE id.
+    const conversationOf = new Map<string, string>();
+    for (const her of people) {
+      const c = waiting.find((w) => w.person.lineUserHash === sealer.hash(her.userId));
+      if (c) conversationOf.set(her.userId, c.id);
+    }
+    const assignment = new Map<string, { console: Console; conversationId: string }>();
+    await Promise.all(
+      waiting.map(async (c, i) => {
+        const counsellor = consoles[i % COUNSELLORS];
+        if (!counsellor) return;
+        await counsellor.call("POST", `/api/v1/conversations/${c.id}/claim`);
+        assignment.set(c.id, { console: counsellor, conversationId: c.id });
+      }),
+    );
+
+    const toConsole: number[] = [];
+    const toPhone: number[] = [];
+    const t0 = Date.now();
+    await Promise.all(
+      people.map(async (her, index) => {
+        for (let m = 0; m < MESSAGES_EACH; m++) {
+          await sleep(Math.random() * 3000);
+          const text = `相談の続きです ${index}-${m}`;
+          const started = Date.now();
+          const conversationId = conversationOf.get(her.userId);
+          const a = conversationId ? assignment.get(conversationId) : undefined;
+          if (!a) continue;
+          // Appearance: as the console page does, fetch on each live event for her conversation
+          // (a 30 s fallback as the page has) until the message shows.
+          const event = a.console.nextEvent(a.conversationId);
+          await her.say(text);
+          await event;
+          for (;;) {
+            const view = (await a.console.call(
+              "GET",
+              `/api/v1/conversations/${a.conversationId}`,
+            )) as { messages?: { text: string | null }[] };
+            if (view.messages?.some((x) => x.text === text)) break;
+            await Promise.race([a.console.nextEvent(a.conversationId), sleep(30_000)]);
+          }
+          toConsole.push(Date.now() - started);
+
+          const answer = `お返事です ${index}-${m}`;
+          const before = her.received().length;
+          const sendStart = Date.now();
+          await a.console.call("POST", `/api/v1/conversations/${a.conversationId}/messages`, {
+            text: answer,
+          });
+          while (
+            !her
+              .received()
+              .slice(before)
+              .some((x) => x.text === answer)
+          )
+            await sleep(5);
+          toPhone.push(Date.now() - sendStart);
+        }
+      }),
+    );
+    const seconds = (Date.now() - t0) / 1000;
+    const row = (name: string, v: number[]) =>
+      `${name.padEnd(40)} | ${String(v.length).padStart(5)} | ${String(percentile(v, 50)).padStart(6)} | ${String(percentile(v, 95)).padStart(6)} | ${String(percentile(v, 99)).padStart(6)}`;
+    console.log(
+      `\nbench:console — ${PEOPLE} women chatting at once with ${COUNSELLORS} counsellors, ${MESSAGES_EACH} exchanges each, ${seconds.toFixed(1)} s, roles: ${roles.join(" + ")}, queue: ${process.env.REDIS_URL ? "Redis" : "PostgreSQL"}\n`,
+    );
+    console.log(`${"measure (ms)".padEnd(40)} |     n |    p50 |    p95 |    p99`);
+    console.log(row("her message → shown in the console", toConsole));
+    console.log(row("counsellor's send → on her phone", toPhone));
+    if (process.env.BENCH_DEBUG) {
+      const metrics = await (await fetch(`${url}/metrics`)).text();
+      console.log(
+        metrics
+          .split("\n")
+          .filter((l) => /job_duration_seconds_(sum|count)|line_api_calls_total/.test(l))
+          .join("\n"),
+      );
+    }
+  } finally {
+    await prisma.$disconnect();
+    await Promise.all(
+      services.map((child) => {
+        child.kill("SIGTERM");
+        return new Promise((r) => child.once("exit", r));
+      }),
+    );
+    await sim.close();
+    await pg?.stop();
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
