@@ -248,18 +248,13 @@ async function main() {
           toConsole.push(Date.now() - started);
 
           const answer = `お返事です ${index}-${m}`;
-          const before = her.received().length;
+          await drain(her);
           const sendStart = Date.now();
           await a.console.call("POST", `/api/v1/conversations/${a.conversationId}/messages`, {
             text: answer,
           });
-          while (
-            !her
-              .received()
-              .slice(before)
-              .some((x) => x.text === answer)
-          )
-            await sleep(5);
+          // Woken by the delivery itself (no polling loop competing for the CPU).
+          while ((await her.nextMessage({ timeoutMs: 60_000 })).text !== answer);
           toPhone.push(Date.now() - sendStart);
         }
       }),
