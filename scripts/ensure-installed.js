@@ -10,6 +10,9 @@ const lock = path.join(root, "package-lock.json");
 const stale =
   !fs.existsSync(marker) || fs.statSync(marker).mtimeMs < fs.statSync(lock).mtimeMs - 1000;
 if (stale) {
-  console.log("Installing dependencies (npm ci)…");
-  execSync("npm ci --no-audit --no-fund", { cwd: root, stdio: "inherit" });
+  // `npm install`, not `npm ci`: npm here leaves other platforms' optional binaries (darwin,
+  // win32…) out of the lock file and `npm ci` then refuses the lock as out of sync. With the
+  // lock present, `npm install` installs exactly its versions.
+  console.log("Installing dependencies (npm install from package-lock.json)…");
+  execSync("npm install --no-audit --no-fund", { cwd: root, stdio: "inherit" });
 }
