@@ -1,8 +1,6 @@
 import type { Browser, BrowserContext, Locator, Page } from "playwright-core";
 import { createCounsellor } from "../../src/console/auth-service";
 import type { PrismaClient } from "../../src/db/prisma-client";
-import type { SimulatedPerson } from "../../src/simulator/simulated-person";
-import { turn } from "./conversation-driver";
 
 export const PASSWORD = "correct-horse-battery-42";
 
@@ -80,18 +78,5 @@ export async function apiAs(
   return { status: response.status(), body: text ? (JSON.parse(text) as unknown) : null };
 }
 
-/**
- * Walks her through the Gunma triage to a municipality's region queue: safe to talk, money
- * worries, skip the follow-up questions, the municipality, skip age and support wish.
- */
-export async function handOverFrom(her: SimulatedPerson, municipality: string): Promise<void> {
-  await turn(her, (p) => p.follow());
-  await turn(her, (p) => p.tapQuickReply("はい、大丈夫"));
-  await turn(her, (p) => p.tapQuickReply("お金・住まい・食べもの"));
-  await turn(her, (p) => p.tapQuickReply("これで全部"));
-  await turn(her, (p) => p.tapQuickReply("答えずに進む"));
-  await turn(her, (p) => p.tapQuickReply("答えずに進む"));
-  await turn(her, (p) => p.say(municipality));
-  await turn(her, (p) => p.tapQuickReply("答えずに進む"));
-  await turn(her, (p) => p.tapQuickReply("答えずに進む"));
-}
+/** Her way to a region's queue: see test/support/handoff.ts. */
+export { handOff as handOverFrom } from "./handoff";
