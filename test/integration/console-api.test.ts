@@ -292,6 +292,27 @@ describe("counsellor console API", () => {
     expect((await west.get("/api/v1/alerts")).status).toBe(403);
   }, 60_000);
 
+  it("tells her again, safely for a lock screen, when her wait grows long", async () => {
+    const her = s.sim.person();
+    await handOff(her, "南牧村");
+    const c = await conversationOf(her.userId);
+    const before = her.received().length;
+    // Twenty minutes of waiting (the preset's tellAgainMinutes) pass.
+    await s.db.prisma.conversation.update({
+      where: { id: c.id },
+      data: { waitingSince: new Date(Date.now() - 21 * 60_000), outOfHours: false },
+    });
+    const told = await eventually(
+      () => Promise.resolve(her.received().slice(before)),
+      (m) => m.length > 0,
+    );
+    expect(told[0]?.text).toMatch(/^お待たせしていてごめんなさい。/);
+    expect(told[0]?.text).not.toMatch(/DV|暴力|死/);
+    // Told once for this wait, not on every sweep.
+    await new Promise((r) => setTimeout(r, 2000));
+    expect(her.received().slice(before)).toHaveLength(1);
+  }, 60_000);
+
   it("marks her as having left when she blocks the account while waiting", async () => {
     const her = s.sim.person();
     await handOff(her, "神流町");
