@@ -12,8 +12,11 @@ import { consoleRoutes } from "./console-routes";
 import { createConsoleService } from "./console-service";
 import { startLiveEvents } from "./live-events";
 import { failedSignInLimiter } from "./sign-in-limiter";
+import { statsRoutes } from "../stats/stats-routes";
 
 export const CONSOLE_PUBLIC_DIR = path.resolve(__dirname, "../../src/console/public");
+/** chart.js's browser build (UMD), served as /console/vendor/chart.js for the statistics page. */
+const CHART_JS = path.join(path.dirname(require.resolve("chart.js")), "chart.umd.min.js");
 
 /** The console's part of the web role: API under /api/v1, its OpenAPI document, the pages. */
 export async function startConsole(deps: {
@@ -35,12 +38,14 @@ export async function startConsole(deps: {
     live,
     signInLimiter: failedSignInLimiter(10),
   });
+  routes.push(...statsRoutes({ prisma: deps.prisma, preset: deps.preset }));
   const openapi = openApiDocument(routes, { title: "Counsellor console API", version: "1" });
   const docs = express.Router();
   docs.get("/openapi.json", (_req, res) => {
     res.json(openapi);
   });
   const pages = express.Router();
+  pages.get("/vendor/chart.js", (_req, res) => res.type("text/javascript").sendFile(CHART_JS));
   pages.use(express.static(CONSOLE_PUBLIC_DIR, { index: "index.html" }));
   return {
     routers: [

@@ -1,0 +1,258 @@
+/**
+ * `npm run bench:stats`: five years of a large prefecture's consultations (≥ 200,000 answered
+ * LINE consultations, ≥ 2,000,000 messages, plus greetings, bot-only exits, abandoned hand-offs
+ * and other-channel entries), then every statistics request through the real API (session
+ * cookie, scope, zod, SQL, JSON or CSV) many times; prints p50/p99 per request.
+ * Uses DATABASE_URL when set (a server where we may create a database), else embedded
+ * PostgreSQL under .data/bench-stats-pg. The data is generated once and kept between runs
+ * (BENCH_RELOAD=1 regenerates it). BENCH_RUNS (default 60) sets the timed runs per request.
+ */
+import type { AddressInfo } from "node:net";
+import path from "node:path";
+import express from "express";
+import { Client } from "pg";
+import { loadPreset } from "../src/config/preset-loader";
+import { buildApiRouter } from "../src/console/api-router";
+import { authenticate } from "../src/console/auth-middleware";
+import { createAuthService, createCounsellor } from "../src/console/auth-service";
+import { createPrismaClient } from "../src/db/prisma-client";
+import { ensureDatabase, startEmbeddedPostgres } from "../src/db/embedded-postgres";
+import { migrate } from "../src/db/migration-runner";
+import { AppError } from "../src/errors";
+import { statsRoutes } from "../src/stats/stats-routes";
+import { freePort } from "../scripts/free-port";
+
+const ROOT = path.resolve(__dirname, "..");
+const DATABASE = "lws_bench_stats";
+const RUNS = Number(process.env.BENCH_RUNS ?? 60);
+const CONVERSATIONS = 262_000; // 77 % answered: ≥ 200,000 consultations
+const PERSONS = 60_000;
+const ENTRIES = 20_000;
+
+/** Generated inside PostgreSQL (no round trips); triggers off (the message NOTIFY) while loading. */
+const LOAD = [
+  `SET session_replication_role = replica`,
+  `SELECT setseed(0.42)`,
+  `INSERT INTO counsellor (id, login_name, display_name, password_hash, role, region_id)
+   SELECT md5('c' || g)::uuid, 'bench-c' || g, '相談員' || g, 'x', 'counsellor',
+     (ARRAY['chuhoku','seimo','tomo'])[1 + g % 3] FROM generate_series(1, 30) g`,
+  `INSERT INTO person (id, line_user_hash, line_user_id_enc, pseudonym, created_at)
+   SELECT md5('p' || g)::uuid, md5('h' || g), '\\x00', 'B-' || g, now()
+   FROM generate_series(1, ${PERSONS}) g`,
+  `INSERT INTO conversation (id, person_id, status, started_at, last_message_at, closed_at,
+     topics, region_id, age_band, waiting_since, first_response_at, referrals, follow_ups,
+     risk_level, end_reason, flow_state, triage_answers, closed_by_id, preset_id, flow_version)
+   SELECT md5('v' || g)::uuid, md5('p' || (1 + floor(power(random(), 2) * ${PERSONS}))::int)::uuid,
+     CASE WHEN k < 0.77 THEN 'closed' WHEN k < 0.85 THEN 'abandoned' ELSE 'closed' END::conversation_status,
+     t, t + interval '40 minutes', t + interval '50 minutes',
+     CASE floor(random() * 8)::int WHEN 0 THEN ARRAY['dv'] WHEN 1 THEN ARRAY['poverty']
+       WHEN 2 THEN ARRAY['work'] WHEN 3 THEN ARRAY['mental'] WHEN 4 THEN ARRAY['dv','mental']
+       WHEN 5 THEN ARRAY['dv','poverty','mental'] WHEN 6 THEN ARRAY['other'] ELSE ARRAY[]::text[] END,
+     (ARRAY['chuhoku','seimo','tomo'])[1 + floor(random() * 3)::int],
+     (ARRAY['10s','20s','30s','40s','50s','60plus',NULL])[1 + floor(random() * 7)::int],
+     CASE WHEN k < 0.85 THEN t + interval '3 minutes' END,
+     CASE WHEN k < 0.77 THEN t + interval '3 minutes' + random() * interval '40 minutes' END,
+     CASE WHEN k < 0.2 THEN ARRAY['群馬県女性相談支援センター'] WHEN k < 0.3 THEN ARRAY['ハローワーク','社会福祉協議会'] ELSE ARRAY[]::text[] END,
+     CASE WHEN k < 0.05 THEN ARRAY['accompany'] WHEN k < 0.1 THEN ARRAY['visit'] ELSE ARRAY[]::text[] END,
+     CASE WHEN random() < 0.05 THEN 'high' ELSE 'none' END,
+     CASE WHEN k < 0.77 THEN 'completed' WHEN k < 0.95 THEN 'exit-word' ELSE 'silence' END,
+     jsonb_build_object('schemaVersion', 1, 'presetId', 'gunma', 'flowVersion', '2025-11',
+       'status', 'done', 'nodeId', null, 'queue', '[]'::jsonb, 'retries', 0,
+       'triage', jsonb_build_object('safeNow', true, 'topics', '["dv"]'::jsonb,
+         'municipality', '前橋市', 'regionId', 'chuhoku', 'ageBand', '30s',
+         'supportWish', '["chat"]'::jsonb, 'answers', jsonb_build_object('q1', 'はい', 'q2', 'ときどき'))),
+     jsonb_build_object('q1', 'はい', 'q2', 'ときどき', 'q3', 'まだ相談していない'),
+     CASE WHEN k < 0.77 THEN md5('c' || (1 + g % 30))::uuid END, 'gunma', '2025-11'
+   FROM (SELECT g, random() AS k,
+       timestamptz '2021-04-01 00:00+09' + random() * interval '1826 days' AS t
+     FROM generate_series(1, ${CONVERSATIONS}) g) s
+   ORDER BY s.t`, // written as they happen: a year's rows lie together, as in production
+  // Greetings (k ≥ 0.92) get no message from her; the rest 8–10 each: ≥ 2,000,000 in all.
+  `INSERT INTO message (id, conversation_id, person_id, direction, author, kind, text, sent_at)
+   SELECT gen_random_uuid(), c.id, c.person_id,
+     CASE WHEN i % 2 = 0 THEN 'in' ELSE 'out' END::message_direction,
+     CASE WHEN i % 2 = 0 THEN 'person' WHEN c.first_response_at IS NULL OR i < 4 THEN 'bot' ELSE 'counsellor' END,
+     'text', repeat('相談の文面', 8), c.started_at + i * interval '1 minute'
+   FROM conversation c
+   CROSS JOIN LATERAL generate_series(0, CASE WHEN c.end_reason = 'silence' AND c.first_response_at IS NULL
+       THEN -1 ELSE 7 + (abs(hashtext(c.id::text)) % 3) END) i
+   ORDER BY c.started_at, i`,
+  `INSERT INTO consultation_entry (id, channel, region_id, case_ref, first_contact, started_at,
+     topics, age_band, referrals, follow_ups, risk_level, counsellor_id)
+   SELECT gen_random_uuid(), (ARRAY['phone','email','visit','outreach','accompany'])[1 + floor(random() * 5)::int],
+     (ARRAY['chuhoku','seimo','tomo'])[1 + g % 3],
+     CASE WHEN random() < 0.6 THEN 'K-' || floor(random() * 5000)::int END,
+     CASE WHEN random() < 0.5 THEN random() < 0.3 END,
+     timestamptz '2021-04-01 00:00+09' + random() * interval '1826 days',
+     ARRAY['dv'], '40s', ARRAY[]::text[], ARRAY[]::text[], 'none', md5('c' || (1 + g % 30))::uuid
+   FROM generate_series(1, ${ENTRIES}) g ORDER BY 6`,
+  `SET session_replication_role = origin`,
+];
+
+async function database(): Promise<{ url: string; adminUrl: string; stop(): Promise<void> }> {
+  const external = process.env.DATABASE_URL;
+  const server = external
+    ? { adminUrl: external, stop: () => Promise.resolve() }
+    : await startEmbeddedPostgres({
+        dataDir: path.join(ROOT, ".data/bench-stats-pg"),
+        port: await freePort(),
+      });
+  await ensureDatabase(server.adminUrl, DATABASE);
+  const url = new URL(server.adminUrl);
+  url.pathname = `/${DATABASE}`;
+  return { url: url.toString(), adminUrl: server.adminUrl, stop: () => server.stop() };
+}
+
+/**
+ * Migrates the bench database. It is disposable: when a migration changed since it was made
+ * (a migration still being written), it is dropped and made again, then reloaded.
+ */
+async function migrateBench(db: { url: string; adminUrl: string }): Promise<void> {
+  try {
+    await migrate(db.url);
+  } catch (error) {
+    if (!(error instanceof AppError && error.code === "MIGRATION_MODIFIED")) throw error;
+    console.log("a migration changed: making the bench database again");
+    const admin = new Client({ connectionString: db.adminUrl });
+    await admin.connect();
+    await admin
+      .query(`DROP DATABASE IF EXISTS "${DATABASE}" WITH (FORCE)`)
+      .finally(() => admin.end());
+    await ensureDatabase(db.adminUrl, DATABASE);
+    await migrate(db.url);
+  }
+}
+
+async function load(url: string): Promise<void> {
+  const client = new Client({ connectionString: url });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ n: string }>(`SELECT count(*) AS n FROM conversation`);
+    if (Number(rows[0]?.n) >= CONVERSATIONS && !process.env.BENCH_RELOAD) return;
+    await client.query(
+      `TRUNCATE message, conversation, consultation_entry, console_session, person, counsellor CASCADE`,
+    );
+    for (const sql of LOAD) {
+      const started = Date.now();
+      await client.query(sql);
+      console.log(`  ${sql.slice(0, 40).replace(/\s+/g, " ")}… ${Date.now() - started} ms`);
+    }
+    // Loaded with triggers off: the statistics facts are written afresh, as an operator would.
+    const started = Date.now();
+    await client.query(`SELECT stats_rebuild()`);
+    console.log(`  stats_rebuild()… ${Date.now() - started} ms`);
+    await client.query(`VACUUM ANALYZE`);
+  } finally {
+    await client.end();
+  }
+}
+
+async function sizes(url: string): Promise<string> {
+  const client = new Client({ connectionString: url });
+  await client.connect();
+  const { rows } = await client.query<Record<string, string>>(`SELECT
+    (SELECT count(*) FROM conversation WHERE first_response_at IS NOT NULL) AS line,
+    (SELECT count(*) FROM conversation) AS conversations,
+    (SELECT count(*) FROM consultation_entry) AS entries,
+    (SELECT count(*) FROM message) AS messages,
+    (SELECT count(*) FROM person) AS persons,
+    (SELECT count(*) FROM stats_fact) AS facts`);
+  await client.end();
+  const r = rows[0] ?? {};
+  return `${r.line} LINE consultations (${r.conversations} conversations), ${r.entries} other-channel entries, ${r.messages} messages, ${r.persons} persons, ${r.facts} statistics facts`;
+}
+
+/** The statistics routes behind the real session check, as the console serves them. */
+async function serve(url: string) {
+  const prisma = createPrismaClient(url, 10);
+  const preset = loadPreset(path.join(ROOT, "flows/gunma"));
+  const auth = createAuthService({ prisma });
+  await prisma.consoleSession.deleteMany({ where: { counsellor: { loginName: "bench-admin" } } });
+  await prisma.counsellor.deleteMany({ where: { loginName: "bench-admin" } });
+  await createCounsellor(prisma, {
+    loginName: "bench-admin",
+    displayName: "bench",
+    password: "bench-password-123",
+    role: "admin",
+    regionId: null,
+  });
+  const signed = await auth.signIn("bench-admin", "bench-password-123");
+  const app = express();
+  app.use("/api/v1", buildApiRouter(statsRoutes({ prisma, preset }), authenticate(auth)));
+  app.use(((error, _req, res, _next) => {
+    const status = error instanceof AppError ? error.status : 500;
+    res.status(status).json({ message: String(error) });
+  }) as express.ErrorRequestHandler);
+  const server = app.listen(0, "127.0.0.1");
+  await new Promise((resolve) => server.once("listening", resolve));
+  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/v1`;
+  return {
+    get: async (p: string) => {
+      const res = await fetch(base + p, {
+        headers: { cookie: `lws_session=${signed.sessionToken}` },
+      });
+      const body = await res.text();
+      if (res.status !== 200) throw new Error(`${p}: ${res.status} ${body.slice(0, 300)}`);
+      return body.length;
+    },
+    close: async () => {
+      server.close();
+      await prisma.$disconnect();
+    },
+  };
+}
+
+const REQUESTS: [string, string][] = [
+  ["report, fiscal year 2025, all regions", "/stats/report?fiscalYear=2025"],
+  ["report, fiscal year 2024, one region", "/stats/report?fiscalYear=2024&region=seimo"],
+  ["report, one month", "/stats/report?month=2025-11"],
+  ["report, FY2025, topic dv", "/stats/report?fiscalYear=2025&topic=dv"],
+  ["report, FY2025, channel LINE, 30s", "/stats/report?fiscalYear=2025&channel=line&ageBand=30s"],
+  ["report, five years (range)", "/stats/report?from=2021-04-01&to=2026-03-31"],
+  ["report.csv, fiscal year 2025", "/stats/report.csv?fiscalYear=2025"],
+  ["records.csv, fiscal year 2025", "/stats/records.csv?fiscalYear=2025"],
+  ["options", "/stats/options"],
+];
+
+const pct = (sorted: number[], p: number) =>
+  sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
+
+async function main() {
+  const db = await database();
+  try {
+    await migrateBench(db);
+    console.log("loading (first run only)…");
+    await load(db.url);
+    console.log(await sizes(db.url));
+    const api = await serve(db.url);
+    try {
+      console.log(`\n${RUNS} runs per request, after 3 warm-ups\n`);
+      console.log(
+        `${"request".padEnd(40)} ${"p50 ms".padStart(8)} ${"p99 ms".padStart(8)} ${"bytes".padStart(9)}`,
+      );
+      for (const [name, p] of REQUESTS) {
+        for (let i = 0; i < 3; i++) await api.get(p);
+        const times: number[] = [];
+        let bytes = 0;
+        for (let i = 0; i < RUNS; i++) {
+          const started = process.hrtime.bigint();
+          bytes = await api.get(p);
+          times.push(Number(process.hrtime.bigint() - started) / 1e6);
+        }
+        times.sort((a, b) => a - b);
+        console.log(
+          `${name.padEnd(40)} ${pct(times, 50).toFixed(1).padStart(8)} ${pct(times, 99).toFixed(1).padStart(8)} ${String(bytes).padStart(9)}`,
+        );
+      }
+    } finally {
+      await api.close();
+    }
+  } finally {
+    await db.stop();
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});

@@ -1,0 +1,112 @@
+import type { Response } from "express";
+import { route, type ApiRoute } from "../console/api-router";
+import type { PrismaClient } from "../db/prisma-client";
+import type { Preset } from "../flows/flow-types";
+import { recordsCsv, reportCsv } from "./stats-csv";
+import {
+  entryInputSchema,
+  entrySchema,
+  optionsSchema,
+  reportSchema,
+  statsQuerySchema,
+  type StatsQuery,
+} from "./stats-schemas";
+import { createStatsService } from "./stats-service";
+import {
+  AGE_LABELS,
+  CHANNEL_LABELS,
+  ENTRY_CHANNELS,
+  FOLLOW_UP_LABELS,
+  RISK_LABELS,
+  TOPIC_LABELS,
+} from "./stats-types";
+
+const READERS: ApiRoute["roles"] = ["supervisor", "admin"];
+
+const labelled = (labels: Record<string, string>, keys: readonly string[] = Object.keys(labels)) =>
+  keys.map((value) => ({ value, label: labels[value] ?? value }));
+
+function sendCsv(res: Response, name: string, csv: string): undefined {
+  res
+    .type("text/csv; charset=utf-8")
+    .set("content-disposition", `attachment; filename="${name}"`)
+    .set("cache-control", "private, no-store")
+    .send(csv);
+  return undefined;
+}
+
+const fileTag = (q: StatsQuery) =>
+  q.fiscalYear !== undefined ? `fy${q.fiscalYear}` : (q.month ?? `${q.from}_${q.to}`);
+
+/**
+ * Statistics for staff and supervisors (counsellors: 403) and the entry of consultations by
+ * other channels (everyone, own region). Thin: the service counts, these shape the HTTP.
+ */
+export function statsRoutes(deps: { prisma: PrismaClient; preset: Preset }): ApiRoute[] {
+  const stats = createStatsService(deps);
+  const { preset } = deps;
+  return [
+    route({
+      method: "get",
+      path: "/stats/options",
+      summary: "Choices for the statistics filters and the consultation entry form",
+      response: optionsSchema,
+      handler: ({ user }) =>
+        Promise.resolve({
+          regions: preset.regions.map((r) => ({ value: r.id, label: r.name })),
+          channels: labelled(CHANNEL_LABELS),
+          entryChannels: labelled(CHANNEL_LABELS, ENTRY_CHANNELS),
+          topics: labelled(TOPIC_LABELS),
+          ageBands: labelled(AGE_LABELS),
+          followUps: labelled(FOLLOW_UP_LABELS),
+          riskLevels: labelled(RISK_LABELS),
+          agencies: preset.partners.map((p) => p.name),
+          kpi: preset.kpi ?? null,
+          currentFiscalYear: stats.currentFiscalYear(),
+          scopeRegion: user.regionId,
+        }),
+    }),
+    route({
+      method: "get",
+      path: "/stats/report",
+      summary: "The report of a period (fiscal year, month or range), filtered",
+      roles: READERS,
+      query: statsQuerySchema,
+      response: reportSchema,
+      handler: ({ user, query }) => stats.report(user, query as StatsQuery),
+    }),
+    route({
+      method: "get",
+      path: "/stats/report.csv",
+      summary: "The report table as CSV (UTF-8 with BOM, for Excel)",
+      roles: READERS,
+      query: statsQuerySchema,
+      handler: async ({ user, query, res }) => {
+        const q = query as StatsQuery;
+        const csv = reportCsv(await stats.report(user, q), stats.regionName);
+        return sendCsv(res, `report-${fileTag(q)}.csv`, csv);
+      },
+    }),
+    route({
+      method: "get",
+      path: "/stats/records.csv",
+      summary: "De-identified consultation records as CSV (UTF-8 with BOM)",
+      roles: READERS,
+      query: statsQuerySchema,
+      handler: async ({ user, query, res }) => {
+        const q = query as StatsQuery;
+        const csv = recordsCsv(await stats.records(user, q), stats.regionName);
+        return sendCsv(res, `records-${fileTag(q)}.csv`, csv);
+      },
+    }),
+    route({
+      method: "post",
+      path: "/stats/entries",
+      summary: "Record a consultation by phone, e-mail, visit, outreach or accompaniment",
+      body: entryInputSchema,
+      response: entrySchema,
+      status: 201,
+      handler: ({ user, body }) => stats.createEntry(user, body),
+    }),
+  ];
+}

@@ -1,0 +1,195 @@
+import { z } from "zod";
+import { CHANNELS, ENTRY_CHANNELS, FOLLOW_UPS, RISK_LEVELS } from "./stats-types";
+
+/** Request and response schemas of the statistics API (validated in, typed out, documented). */
+const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "YYYY-MM-DD");
+const code = z.string().trim().min(1).max(50);
+
+export const statsQuerySchema = z
+  .object({
+    fiscalYear: z.coerce.number().int().min(2000).max(2100).optional(),
+    month: z
+      .string()
+      .regex(/^\d{4}-(0[1-9]|1[0-2])$/, "YYYY-MM")
+      .optional(),
+    from: day.optional(),
+    to: day.optional(),
+    region: code.optional(),
+    channel: z.enum(CHANNELS).optional(),
+    topic: code.optional(),
+    ageBand: code.optional(),
+  })
+  .refine(
+    (q) =>
+      [q.fiscalYear !== undefined, q.month !== undefined, q.from !== undefined].filter(Boolean)
+        .length === 1 && (q.from === undefined) === (q.to === undefined),
+    { message: "Give one period: fiscalYear, month, or from and to" },
+  );
+export type StatsQuery = z.infer<typeof statsQuerySchema>;
+
+export const entryInputSchema = z
+  .object({
+    channel: z.enum(ENTRY_CHANNELS),
+    regionId: code,
+    startedAt: z.iso.datetime({ offset: true }),
+    durationMinutes: z
+      .number()
+      .int()
+      .min(0)
+      .max(24 * 60)
+      .optional(),
+    topics: z.array(code).max(10),
+    ageBand: code.nullable().optional(),
+    referrals: z.array(z.string().trim().min(1).max(100)).max(20),
+    followUps: z.array(z.enum(FOLLOW_UPS)).max(4),
+    riskLevel: z.enum(RISK_LEVELS),
+    /** Her LINE pseudonym when she also writes on LINE: she counts once in 実数. */
+    personPseudonym: z.string().trim().min(1).max(50).optional(),
+    /** The NPO's case number (unique within the region). */
+    caseRef: z.string().trim().min(1).max(50).optional(),
+    /** Only for an entry with no reference: is this her first contact with the programme? */
+    firstContact: z.boolean().optional(),
+  })
+  .refine((e) => !(e.personPseudonym && e.caseRef), {
+    message: "Give her LINE pseudonym or a case number, not both",
+  });
+export type EntryInput = z.infer<typeof entryInputSchema>;
+
+export const entrySchema = z.object({
+  id: z.uuid(),
+  channel: z.string(),
+  regionId: z.string(),
+  startedAt: z.iso.datetime(),
+  personKnown: z.boolean(),
+});
+
+const labelled = z.array(z.object({ value: z.string(), label: z.string() }));
+export const optionsSchema = z.object({
+  regions: labelled,
+  channels: labelled,
+  entryChannels: labelled,
+  topics: labelled,
+  ageBands: labelled,
+  followUps: labelled,
+  riskLevels: labelled,
+  agencies: z.array(z.string()),
+  kpi: z.object({ fiscalYear: z.number(), uniquePeopleTarget: z.number() }).nullable(),
+  currentFiscalYear: z.number(),
+  scopeRegion: z.string().nullable(),
+});
+
+const n = z.number();
+const nullableN = z.number().nullable();
+
+/** What the SQL of stats-queries.ts returns (one JSON value). */
+export const rawReportSchema = z.object({
+  consultations: n,
+  people: n,
+  byChannel: z.array(z.object({ channel: z.string(), consultations: n, people: n })),
+  trend: z.array(z.object({ month: z.string(), consultations: n, people: n })),
+  topicByRegion: z.array(
+    z.object({ region: z.string().nullable(), topic: z.string().nullable(), consultations: n }),
+  ),
+  heatmap: z.array(z.object({ weekday: n, hour: n, consultations: n })),
+  ageBands: z.array(z.object({ age_band: z.string().nullable(), consultations: n, people: n })),
+  newPeople: n,
+  returningPeople: n,
+  unknownPeople: n,
+  referrals: z.array(z.object({ agency: z.string(), consultations: n })),
+  followUps: z.array(z.object({ follow_up: z.string(), consultations: n })),
+  riskLevels: z.array(z.object({ risk_level: z.string(), consultations: n })),
+  awareness: z.array(z.object({ answer: z.string(), people: n })),
+  waiting: z.object({
+    answered: n,
+    measured: n,
+    waitMedian: nullableN,
+    waitP90: nullableN,
+    waitMean: nullableN,
+    responseMedian: nullableN,
+    responseP90: nullableN,
+    under5: n,
+    under15: n,
+    under30: n,
+    under60: n,
+    over60: n,
+  }),
+  unanswered: z.object({
+    abandoned: n,
+    stillWaiting: n,
+    blocked: n,
+    greetings: n,
+    botOnly: n,
+  }),
+});
+export type RawReport = z.infer<typeof rawReportSchema>;
+
+const row = <T extends z.ZodRawShape>(shape: T) => z.array(z.object(shape));
+
+export const reportSchema = z.object({
+  period: z.object({
+    label: z.string(),
+    from: z.iso.datetime(),
+    to: z.iso.datetime(),
+    fiscalYear: nullableN,
+  }),
+  filters: z.object({
+    region: z.string().nullable(),
+    channel: z.string().nullable(),
+    topic: z.string().nullable(),
+    ageBand: z.string().nullable(),
+  }),
+  consultations: n,
+  people: n,
+  kpi: z
+    .object({
+      fiscalYear: n,
+      target: n,
+      people: n,
+      progress: n,
+      filtered: z.boolean(),
+    })
+    .nullable(),
+  byChannel: row({ channel: z.string(), label: z.string(), consultations: n, people: n }),
+  trend: row({ month: z.string(), consultations: n, people: n }),
+  topicByRegion: row({
+    regionId: z.string().nullable(),
+    region: z.string(),
+    topic: z.string().nullable(),
+    topicLabel: z.string(),
+    consultations: n,
+  }),
+  heatmap: row({ weekday: n, hour: n, consultations: n }),
+  ageBands: row({ ageBand: z.string().nullable(), label: z.string(), consultations: n, people: n }),
+  newReturning: z.object({ new: n, returning: n, unknown: n }),
+  waiting: rawReportSchema.shape.waiting.extend({
+    handedOff: n,
+    abandoned: n,
+    stillWaiting: n,
+    abandonmentRate: nullableN,
+  }),
+  nonConsultations: z.object({ greetings: n, botOnly: n, blocked: n }),
+  referrals: row({ agency: z.string(), consultations: n }),
+  followUps: row({ followUp: z.string(), label: z.string(), consultations: n }),
+  riskLevels: row({ riskLevel: z.string(), label: z.string(), consultations: n }),
+  awareness: z.object({ asked: z.boolean(), answers: row({ answer: z.string(), people: n }) }),
+});
+export type Report = z.infer<typeof reportSchema>;
+
+export const recordRowSchema = z.object({
+  channel: z.string(),
+  personKey: z.string(),
+  date: z.string(),
+  hour: n,
+  weekday: n,
+  regionId: z.string().nullable(),
+  topics: z.array(z.string()),
+  ageBand: z.string().nullable(),
+  returning: z.boolean().nullable(),
+  waitMinutes: nullableN,
+  responseMinutes: nullableN,
+  referrals: z.array(z.string()),
+  followUps: z.array(z.string()),
+  counsellor: z.string().nullable(),
+  riskLevel: z.string(),
+});
+export type RecordRow = z.infer<typeof recordRowSchema>;

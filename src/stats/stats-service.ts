@@ -1,0 +1,223 @@
+import type { PrismaClient } from "../db/prisma-client";
+import { AppError } from "../errors";
+import type { Preset } from "../flows/flow-types";
+import { fiscalYearOf, monthsOf, periodOf, type Period, type PeriodInput } from "./stats-period";
+import { recordsSql, reportSql, STATS_SETTINGS } from "./stats-queries";
+import {
+  rawReportSchema,
+  recordRowSchema,
+  type EntryInput,
+  type RawReport,
+  type RecordRow,
+  type Report,
+  type StatsQuery,
+} from "./stats-schemas";
+import {
+  AGE_LABELS,
+  AWARENESS_FIELD,
+  CHANNEL_LABELS,
+  FOLLOW_UP_LABELS,
+  RISK_LABELS,
+  TOPIC_LABELS,
+  type Channel,
+  type StatsFilter,
+} from "./stats-types";
+
+/** Who asks: statistics of a region-bound user never leave her/his region. */
+export interface StatsUser {
+  id: string;
+  role: "counsellor" | "supervisor" | "admin";
+  regionId: string | null;
+}
+
+export function periodInputOf(q: StatsQuery): PeriodInput {
+  if (q.fiscalYear !== undefined) return { fiscalYear: q.fiscalYear };
+  if (q.month !== undefined) return { month: q.month };
+  return { from: q.from ?? "", to: q.to ?? "" };
+}
+
+/** The report's counts (COUNTING.md): SQL does the counting, this shapes and labels it. */
+export function createStatsService(deps: { prisma: PrismaClient; preset: Preset }) {
+  const { prisma, preset } = deps;
+  const regionName = (id: string | null) =>
+    id === null ? "未設定" : (preset.regions.find((r) => r.id === id)?.name ?? id);
+  const awarenessAsked = Object.values(preset.flowVersions).some((flow) =>
+    Object.values(flow.nodes).some((node) => "field" in node && node.field === AWARENESS_FIELD),
+  );
+
+  function filterFor(user: StatsUser, q: StatsQuery): StatsFilter {
+    if (user.regionId !== null && q.region !== undefined && q.region !== user.regionId) {
+      throw new AppError("FORBIDDEN", "Statistics of another region are not yours to see", 403);
+    }
+    return {
+      region: user.regionId ?? q.region,
+      channel: q.channel,
+      topic: q.topic,
+      ageBand: q.ageBand,
+    };
+  }
+
+  async function rawReport(period: Period, filter: StatsFilter): Promise<RawReport> {
+    const [, rows] = await prisma.$transaction([
+      prisma.$queryRaw(STATS_SETTINGS),
+      prisma.$queryRaw<{ report: unknown }[]>(reportSql(period, filter, awarenessAsked)),
+    ]);
+    return rawReportSchema.parse(rows[0]?.report);
+  }
+
+  function kpiOf(period: Period, filter: StatsFilter, people: number): Report["kpi"] {
+    const kpi = preset.kpi;
+    if (!kpi || period.fiscalYear !== kpi.fiscalYear) return null;
+    const filtered = Object.values(filter).some((v) => v !== undefined);
+    const progress = kpi.uniquePeopleTarget > 0 ? people / kpi.uniquePeopleTarget : 0;
+    return {
+      fiscalYear: kpi.fiscalYear,
+      target: kpi.uniquePeopleTarget,
+      people,
+      progress,
+      filtered,
+    };
+  }
+
+  function shape(period: Period, filter: StatsFilter, raw: RawReport): Report {
+    const byMonth = new Map(raw.trend.map((t) => [t.month, t]));
+    const { abandoned, stillWaiting } = raw.unanswered;
+    const handedOff = raw.waiting.answered + abandoned + stillWaiting;
+    const finished = raw.waiting.answered + abandoned;
+    return {
+      period: {
+        label: period.label,
+        from: period.from.toISOString(),
+        to: period.to.toISOString(),
+        fiscalYear: period.fiscalYear,
+      },
+      filters: {
+        region: filter.region ?? null,
+        channel: filter.channel ?? null,
+        topic: filter.topic ?? null,
+        ageBand: filter.ageBand ?? null,
+      },
+      consultations: raw.consultations,
+      people: raw.people,
+      kpi: kpiOf(period, filter, raw.people),
+      byChannel: raw.byChannel.map((c) => ({
+        ...c,
+        label: CHANNEL_LABELS[c.channel as Channel] ?? c.channel,
+      })),
+      trend: monthsOf(period).map(
+        (month) => byMonth.get(month) ?? { month, consultations: 0, people: 0 },
+      ),
+      topicByRegion: raw.topicByRegion.map((t) => ({
+        regionId: t.region,
+        region: regionName(t.region),
+        topic: t.topic,
+        topicLabel: t.topic === null ? "未分類" : (TOPIC_LABELS[t.topic] ?? t.topic),
+        consultations: t.consultations,
+      })),
+      heatmap: raw.heatmap,
+      ageBands: raw.ageBands.map((a) => ({
+        ageBand: a.age_band,
+        label: a.age_band === null ? "不明" : (AGE_LABELS[a.age_band] ?? a.age_band),
+        consultations: a.consultations,
+        people: a.people,
+      })),
+      newReturning: {
+        new: raw.newPeople,
+        returning: raw.returningPeople,
+        unknown: raw.unknownPeople,
+      },
+      waiting: {
+        ...raw.waiting,
+        handedOff,
+        abandoned,
+        stillWaiting,
+        // Of the hand-offs that have ended: still-waiting ones have not decided either way.
+        abandonmentRate: finished > 0 ? abandoned / finished : null,
+      },
+      nonConsultations: {
+        greetings: raw.unanswered.greetings,
+        botOnly: raw.unanswered.botOnly,
+        blocked: raw.unanswered.blocked,
+      },
+      referrals: raw.referrals,
+      followUps: raw.followUps.map((f) => ({
+        followUp: f.follow_up,
+        label: FOLLOW_UP_LABELS[f.follow_up] ?? f.follow_up,
+        consultations: f.consultations,
+      })),
+      riskLevels: raw.riskLevels.map((r) => ({
+        riskLevel: r.risk_level,
+        label: RISK_LABELS[r.risk_level] ?? r.risk_level,
+        consultations: r.consultations,
+      })),
+      awareness: { asked: awarenessAsked, answers: raw.awareness },
+    };
+  }
+
+  async function findPerson(pseudonym: string | undefined): Promise<string | null> {
+    if (pseudonym === undefined) return null;
+    const person = await prisma.person.findUnique({ where: { pseudonym }, select: { id: true } });
+    if (!person) throw new AppError("UNKNOWN_PERSON", `No LINE person ${pseudonym}`, 400);
+    return person.id;
+  }
+
+  return {
+    regionName,
+
+    async report(user: StatsUser, q: StatsQuery): Promise<Report> {
+      const period = periodOf(periodInputOf(q));
+      const filter = filterFor(user, q);
+      return shape(period, filter, await rawReport(period, filter));
+    },
+
+    /** The period's consultations, oldest first, without anything that names her. */
+    async records(user: StatsUser, q: StatsQuery): Promise<RecordRow[]> {
+      const period = periodOf(periodInputOf(q));
+      const [, rows] = await prisma.$transaction([
+        prisma.$queryRaw(STATS_SETTINGS),
+        prisma.$queryRaw<unknown[]>(recordsSql(period, filterFor(user, q))),
+      ]);
+      return rows.map((r) => recordRowSchema.parse(r));
+    },
+
+    /** A consultation by phone, e-mail, visit, outreach or accompaniment, coded like LINE's. */
+    async createEntry(user: StatsUser, input: EntryInput) {
+      if (!preset.regions.some((r) => r.id === input.regionId)) {
+        throw new AppError("INVALID_INPUT", `Unknown region ${input.regionId}`, 400);
+      }
+      if (user.regionId !== null && input.regionId !== user.regionId) {
+        throw new AppError("FORBIDDEN", "Enter consultations of your own region", 403);
+      }
+      const known = Boolean(input.personPseudonym ?? input.caseRef);
+      const entry = await prisma.consultationEntry.create({
+        data: {
+          channel: input.channel,
+          regionId: input.regionId,
+          personId: await findPerson(input.personPseudonym),
+          caseRef: input.caseRef ?? null,
+          // With a reference her history decides new or returning; the answer would be ignored.
+          firstContact: known ? null : (input.firstContact ?? null),
+          startedAt: new Date(input.startedAt),
+          durationMinutes: input.durationMinutes ?? null,
+          topics: input.topics,
+          ageBand: input.ageBand ?? null,
+          referrals: input.referrals,
+          followUps: input.followUps,
+          riskLevel: input.riskLevel,
+          counsellorId: user.id,
+        },
+      });
+      return {
+        id: entry.id,
+        channel: entry.channel,
+        regionId: entry.regionId,
+        startedAt: entry.startedAt.toISOString(),
+        personKnown: known,
+      };
+    },
+
+    currentFiscalYear: () => fiscalYearOf(new Date()),
+  };
+}
+
+export type StatsService = ReturnType<typeof createStatsService>;

@@ -1,0 +1,121 @@
+import { readFile } from "node:fs/promises";
+import type { Browser } from "playwright-core";
+import { launchBrowser, screenshot } from "../support/browser";
+import { account, PASSWORD } from "../support/console-client";
+import { startServiceWithSimulator, type ServiceUnderTest } from "../support/service-harness";
+import { statsHistory } from "../support/stats-history";
+
+/** A supervisor reads fiscal year 2025's statistics: charts, their tables, the CSV download. */
+describe("the statistics page", () => {
+  let s: ServiceUnderTest;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    s = await startServiceWithSimulator();
+    browser = await launchBrowser();
+    await account(s.db.prisma, "sv", "supervisor", null);
+    const h = statsHistory(s.db.prisma);
+    const cn = await h.counsellor("chuhoku");
+    const [a, b] = [await h.person(), await h.person()];
+    // A: two LINE consultations (May and June); B: one in June; one phone call by case number.
+    const answered = (person: string, day: string, region: string, topics: string[]) =>
+      h.line({
+        person,
+        start: `${day} 21:00`,
+        waiting: `${day} 21:02`,
+        answered: `${day} 21:07`,
+        region,
+        topics,
+        counsellor: cn,
+      });
+    await answered(a.id, "2025-05-12", "chuhoku", ["dv"]);
+    await answered(a.id, "2025-06-03", "chuhoku", ["dv", "mental"]);
+    await answered(b.id, "2025-06-20", "seimo", ["work"]);
+    await h.entry({
+      channel: "phone",
+      start: "2025-06-21 10:00",
+      region: "tomo",
+      counsellor: cn,
+      caseRef: "K-1",
+      topics: ["poverty"],
+    });
+    // Not consultations: a greeting and a hand-off she left before the answer.
+    await h.line({ person: b.id, start: "2025-07-01 08:00", herMessages: 0 });
+    await h.line({ person: b.id, start: "2025-07-02 08:00", waiting: "2025-07-02 08:01" });
+  }, 60_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await s?.stop();
+  });
+
+  it("shows the figures, draws the charts with their tables, and downloads the CSV", async () => {
+    const context = await browser.newContext({ acceptDownloads: true, locale: "ja-JP" });
+    const page = await context.newPage();
+    await page.goto(`${s.url}/console/stats.html`);
+    await page.locator("#signin input[name=loginName]").fill("sv");
+    await page.locator("#signin input[name=password]").fill(PASSWORD);
+    await page.locator("#signin button[type=submit]").click();
+    await page.locator("body[data-ready=true]").waitFor();
+
+    await page.locator("#filters input[name=fiscalYear]").fill("2025");
+    await page.evaluate(() => document.body.removeAttribute("data-ready"));
+    await page.locator("#filters button[type=submit]").click();
+    await page.locator("body[data-ready=true]").waitFor();
+    await expect(page.locator("#status").innerText()).resolves.toContain("2025年度");
+
+    // 延べ数 4 (three LINE, one phone), 実数 3 (A, B, the case number).
+    await expect(page.locator("#total").innerText()).resolves.toBe("4");
+    await expect(page.locator("#people").innerText()).resolves.toBe("3");
+    await expect(page.locator("#new-returning").innerText()).resolves.toBe("3 / 0 / 0");
+
+    // chart.js is loaded and every canvas has been drawn on (some pixel is not transparent).
+    expect(await page.evaluate(() => typeof (window as { Chart?: unknown }).Chart)).toBe(
+      "function",
+    );
+    const drawn = await page.locator("#charts canvas").evaluateAll((canvases) =>
+      canvases.map((c) => {
+        const canvas = c as HTMLCanvasElement;
+        const ctx = canvas.getContext("2d");
+        if (!ctx || canvas.width === 0) return false;
+        const { data } = ctx.getImageData(0, 0, canvas.width, canvas.height);
+        return data.some((v, i) => i % 4 === 3 && v > 0);
+      }),
+    );
+    expect(drawn.length).toBeGreaterThanOrEqual(4);
+    expect(drawn.every(Boolean)).toBe(true);
+
+    // The numbers behind the charts.
+    const rows = async (title: string) => {
+      const card = page.locator(`[data-chart="${title}"]`);
+      return card
+        .locator("table tr")
+        .evaluateAll((trs) =>
+          trs.map((tr) => Array.from(tr.children, (td) => (td.textContent ?? "").trim())),
+        );
+    };
+    const trend = await rows("月別の推移");
+    expect(trend).toContainEqual(["2025-05", "1", "1"]);
+    expect(trend).toContainEqual(["2025-06", "3", "3"]);
+    expect(await rows("経路別")).toEqual([
+      ["経路", "延べ数", "実数"],
+      ["LINE", "3", "2"],
+      ["電話", "1", "1"],
+    ]);
+    await screenshot(page, "stats-10-fiscal-year-2025");
+
+    const [download] = await Promise.all([
+      page.waitForEvent("download"),
+      page.locator("#csv-report").click(),
+    ]);
+    expect(download.suggestedFilename()).toBe("report-fy2025.csv");
+    const file = await download.path();
+    const bytes = await readFile(file);
+    expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
+    const csv = bytes.subarray(3).toString("utf8");
+    expect(csv).toContain("\r\n合計,延べ数（相談件数）,,4\r\n");
+    expect(csv).toContain("\r\n合計,実数（相談者数）,,3\r\n");
+    expect(csv).toContain("\r\n経路別,電話,延べ数,1\r\n");
+    await context.close();
+  }, 60_000);
+});
