@@ -7,6 +7,11 @@ export interface GroupCommitOptions {
    * someone waits on; a few milliseconds for background writes whose cost is mostly per batch.
    */
   lingerMs?: number;
+  /**
+   * Linger only while busy: when the last batch had at least this many items. At a trickle
+   * (a few chats) items go at once; under a burst they wait to form large batches.
+   */
+  lingerAbove?: number;
 }
 
 /**
@@ -22,6 +27,8 @@ export class GroupCommit<I, O> {
   private readonly maxInFlight: number;
   private readonly maxBatch: number;
   private readonly lingerMs: number;
+  private readonly lingerAbove: number;
+  private lastBatchSize = 0;
 
   constructor(
     private readonly flush: (items: I[]) => Promise<O[]>,
@@ -30,6 +37,7 @@ export class GroupCommit<I, O> {
     this.maxInFlight = options.maxInFlight ?? 4;
     this.maxBatch = options.maxBatch ?? 500;
     this.lingerMs = options.lingerMs ?? 0;
+    this.lingerAbove = options.lingerAbove ?? 0;
   }
 
   add(item: I): Promise<O> {
@@ -43,7 +51,8 @@ export class GroupCommit<I, O> {
   private schedule(): void {
     const oldest = this.queue[0];
     if (!oldest) return;
-    const wait = this.lingerMs - (Date.now() - oldest.at);
+    const linger = this.lastBatchSize >= this.lingerAbove ? this.lingerMs : 0;
+    const wait = linger - (Date.now() - oldest.at);
     if (wait <= 0 || this.queue.length >= this.maxBatch) {
       this.drain();
       return;
@@ -57,6 +66,7 @@ export class GroupCommit<I, O> {
   private drain(): void {
     while (this.inFlight < this.maxInFlight && this.queue.length > 0) {
       const batch = this.queue.splice(0, this.maxBatch);
+      this.lastBatchSize = batch.length;
       this.inFlight += 1;
       this.flush(batch.map((entry) => entry.item))
         .then((outputs) => batch.forEach((entry, i) => entry.resolve(outputs[i] as O)))
