@@ -20,6 +20,8 @@ import { freePort } from "../scripts/free-port";
 const ROOT = path.resolve(__dirname, "..");
 const PEOPLE = Number(process.env.BENCH_PEOPLE ?? 200);
 const COUNSELLORS = 10;
+/** Her pause before each message: random up to this (people type on a phone; a counsellor too). */
+const THINK_MS = Number(process.env.BENCH_THINK_MS ?? 3000);
 const MESSAGES_EACH = Number(process.env.BENCH_MESSAGES ?? 3);
 const PASSWORD = "bench-password-0123";
 const SECRET = randomBytes(16).toString("hex");
@@ -226,7 +228,7 @@ async function main() {
     await Promise.all(
       people.map(async (her, index) => {
         for (let m = 0; m < MESSAGES_EACH; m++) {
-          await sleep(Math.random() * 3000);
+          await sleep(Math.random() * THINK_MS);
           const text = `相談の続きです ${index}-${m}`;
           const started = Date.now();
           const conversationId = conversationOf.get(her.userId);
@@ -263,7 +265,7 @@ async function main() {
     const row = (name: string, v: number[]) =>
       `${name.padEnd(40)} | ${String(v.length).padStart(5)} | ${String(percentile(v, 50)).padStart(6)} | ${String(percentile(v, 95)).padStart(6)} | ${String(percentile(v, 99)).padStart(6)}`;
     console.log(
-      `\nbench:console — ${PEOPLE} women chatting at once with ${COUNSELLORS} counsellors, ${MESSAGES_EACH} exchanges each, ${seconds.toFixed(1)} s, roles: ${roles.join(" + ")}, queue: ${process.env.REDIS_URL ? "Redis" : "PostgreSQL"}\n`,
+      `\nbench:console — ${PEOPLE} women chatting at once with ${COUNSELLORS} counsellors, ${MESSAGES_EACH} exchanges each, pauses up to ${THINK_MS} ms, ${seconds.toFixed(1)} s, roles: ${roles.join(" + ")}, queue: ${process.env.REDIS_URL ? "Redis" : "PostgreSQL"}\n`,
     );
     console.log(`${"measure (ms)".padEnd(40)} |     n |    p50 |    p95 |    p99`);
     console.log(row("her message → shown in the console", toConsole));
