@@ -2,6 +2,7 @@ import type { Response } from "express";
 import type { PrismaClient } from "../db/prisma-client";
 import { AppError } from "../errors";
 import type { Preset } from "../flows/flow-types";
+import { FOLLOW_UP_LABELS, RISK_LABELS, TOPIC_LABELS } from "../conversations/coding";
 import { enqueueDeliveries, markReadJobId } from "../jobs/job-handlers";
 import type { JobProducer } from "../jobs/job-queue";
 import { SESSION_COOKIE, type ConsoleUser } from "./auth-middleware";
@@ -26,25 +27,6 @@ export interface ConsoleRouteDeps {
   signInLimiter: SignInLimiter;
 }
 
-const TOPIC_LABELS: Record<string, string> = {
-  dv: "パートナー・家族（DV）",
-  poverty: "お金・住まい・食べもの",
-  work: "仕事",
-  mental: "こころ・さみしさ",
-  other: "その他",
-};
-const FOLLOW_UP_LABELS: Record<(typeof s.FOLLOW_UPS)[number], string> = {
-  visit: "訪問",
-  accompany: "同行",
-  office: "来所",
-  phone: "電話",
-};
-const RISK_LABELS: Record<(typeof s.RISK_LEVELS)[number], string> = {
-  none: "なし",
-  low: "低",
-  medium: "中",
-  high: "高",
-};
 const CANNED_REPLIES = [
   "こんにちは。相談員の{name}です。メッセージを読みました。お話を聞かせてください。",
   "話してくれてありがとうございます。あなたのペースで大丈夫です。",

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { FOLLOW_UPS, RISK_LEVELS } from "../conversations/coding";
 
 /**
  * Request and response schemas of the console API. Requests are validated with them; responses
@@ -147,8 +148,6 @@ export const transferSchema = z
   .refine((t) => Boolean(t.toCounsellorId) !== Boolean(t.toRegionId), {
     message: "Name either a colleague or a region",
   });
-export const FOLLOW_UPS = ["visit", "accompany", "office", "phone"] as const;
-export const RISK_LEVELS = ["none", "low", "medium", "high"] as const;
 export const closeSchema = z.object({
   topics: z.array(z.string().max(50)).max(10),
   referrals: z.array(z.string().max(100)).max(20),

@@ -4,8 +4,13 @@ export type Channel = (typeof CHANNELS)[number];
 export const ENTRY_CHANNELS = ["phone", "email", "visit", "outreach", "accompany"] as const;
 
 export const AGE_BANDS = ["10s", "20s", "30s", "40s", "50s", "60plus"] as const;
-export const RISK_LEVELS = ["none", "low", "medium", "high"] as const;
-export const FOLLOW_UPS = ["visit", "accompany", "office", "phone"] as const;
+export {
+  FOLLOW_UPS,
+  FOLLOW_UP_LABELS,
+  RISK_LABELS,
+  RISK_LEVELS,
+  TOPIC_LABELS,
+} from "../conversations/coding";
 
 /** The triage answer the flows would store the DV-window awareness question under. */
 export const AWARENESS_FIELD = "answers.awareness";
@@ -26,28 +31,6 @@ export const AGE_LABELS: Record<string, string> = {
   "40s": "40代",
   "50s": "50代",
   "60plus": "60代以上",
-};
-
-export const TOPIC_LABELS: Record<string, string> = {
-  dv: "パートナー・家族（DV）",
-  poverty: "お金・住まい・食べもの",
-  work: "仕事",
-  mental: "こころ・さみしさ",
-  other: "その他",
-};
-
-export const FOLLOW_UP_LABELS: Record<string, string> = {
-  visit: "訪問",
-  accompany: "同行",
-  office: "来所",
-  phone: "電話",
-};
-
-export const RISK_LABELS: Record<string, string> = {
-  none: "なし",
-  low: "低",
-  medium: "中",
-  high: "高",
 };
 
 /** Narrows a report; every field optional. `region` is forced for region-bound users. */
