@@ -37,15 +37,12 @@ export function createEventProcessor(deps: {
 }): EventProcessor {
   const { prisma, sealer, responder, logger } = deps;
 
-  async function processOne(id: bigint): Promise<string[]> {
+  /** `sourceKey`: the person the event belongs to (all events handled together share it). */
+  async function processOne(id: bigint, sourceKey: string | null): Promise<string[]> {
     return prisma.$transaction(
       async (tx) => {
-        const head = await tx.webhookEvent.findUnique({
-          where: { id },
-          select: { sourceKey: true },
-        });
-        if (head?.sourceKey) {
-          await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${head.sourceKey}))`;
+        if (sourceKey) {
+          await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${sourceKey}))`;
         }
         const row = await tx.webhookEvent.findFirst({ where: { id, status: "received" } });
         if (!row) return [];
@@ -163,12 +160,12 @@ export function createEventProcessor(deps: {
       for (const earlier of await earlierPending(prisma, id, head.sourceKey, head.eventAt)) {
         // An earlier event that fails is left to its own job; it must not block hers.
         try {
-          deliveryIds.push(...(await processOne(earlier)));
+          deliveryIds.push(...(await processOne(earlier, head.sourceKey)));
         } catch (error) {
           logger.warn({ eventId: String(earlier), err: errorName(error) }, "earlier event failed");
         }
       }
-      deliveryIds.push(...(await processOne(id)));
+      deliveryIds.push(...(await processOne(id, head.sourceKey)));
       return deliveryIds;
     },
     async markFailed(eventId, reason) {
