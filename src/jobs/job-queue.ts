@@ -76,12 +76,17 @@ export function createJobProducer(
   onError: (message: string) => void,
 ): JobProducer {
   const queue = makeQueue(connection, onError);
+  const add: JobProducer["add"] = async (name, payload, jobId) => {
+    await queue.add(name, JOB_CATALOG[name].payload.parse(payload), jobOptions(name, jobId));
+  };
   return {
-    async add(name, payload, jobId) {
-      await queue.add(name, JOB_CATALOG[name].payload.parse(payload), jobOptions(name, jobId));
-    },
+    add,
     async addBulk(name, jobs) {
-      if (jobs.length === 0) return;
+      const [only, ...more] = jobs;
+      if (!only) return;
+      // One job alone (the usual case at chat rates) skips the bulk path, which on the
+      // PostgreSQL backend builds temporary tables: 6.7 ms of database time against ~1 ms.
+      if (more.length === 0) return add(name, only.payload, only.jobId);
       await queue.addBulk(
         jobs.map((j) => ({
           name,
