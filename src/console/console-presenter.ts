@@ -20,6 +20,28 @@ const queueInclude = {
 
 type QueueRow = Prisma.ConversationGetPayload<{ include: typeof queueInclude }>;
 
+const messageInclude = {
+  counsellor: { select: { displayName: true } },
+  delivery: { select: { status: true } },
+  media: { select: { messageId: true } },
+} satisfies Prisma.MessageInclude;
+
+type MessageRow = Prisma.MessageGetPayload<{ include: typeof messageInclude }>;
+
+const messageItem = (m: MessageRow) => ({
+  id: m.id,
+  direction: m.direction,
+  author: m.author,
+  authorName: m.counsellor?.displayName ?? null,
+  kind: m.kind,
+  text: m.text,
+  sentAt: m.sentAt.toISOString(),
+  unsent: m.unsentAt !== null,
+  read: m.readAt !== null,
+  hasContent: m.media !== null,
+  delivery: m.delivery?.status ?? null,
+});
+
 /** Reads for the console pages: the queue and one conversation, shaped as API.md says. */
 export function createConsolePresenter(deps: { prisma: PrismaClient; preset: Preset }) {
   const { prisma, preset } = deps;
@@ -71,14 +93,7 @@ export function createConsolePresenter(deps: { prisma: PrismaClient; preset: Pre
       include: {
         person: { select: { id: true, pseudonym: true } },
         assignedTo: { select: { id: true, displayName: true } },
-        messages: {
-          orderBy: [{ sentAt: "asc" }, { createdAt: "asc" }],
-          include: {
-            counsellor: { select: { displayName: true } },
-            delivery: { select: { status: true } },
-            media: { select: { messageId: true } },
-          },
-        },
+        messages: { orderBy: [{ sentAt: "asc" }, { createdAt: "asc" }], include: messageInclude },
         notes: {
           orderBy: { createdAt: "asc" },
           include: { counsellor: { select: { displayName: true } } },
@@ -128,19 +143,7 @@ export function createConsolePresenter(deps: { prisma: PrismaClient; preset: Pre
         followUps: c.followUps,
         closedAt: c.closedAt?.toISOString() ?? null,
       },
-      messages: c.messages.map((m) => ({
-        id: m.id,
-        direction: m.direction,
-        author: m.author,
-        authorName: m.counsellor?.displayName ?? null,
-        kind: m.kind,
-        text: m.text,
-        sentAt: m.sentAt.toISOString(),
-        unsent: m.unsentAt !== null,
-        read: m.readAt !== null,
-        hasContent: m.media !== null,
-        delivery: m.delivery?.status ?? null,
-      })),
+      messages: c.messages.map(messageItem),
       notes: c.notes.map((n) => ({
         id: n.id,
         kind: n.kind,
@@ -172,6 +175,21 @@ export function createConsolePresenter(deps: { prisma: PrismaClient; preset: Pre
           (c.topics.length === 0 || p.topics.some((t) => c.topics.includes(t))),
       ),
     };
+  }
+
+  /** The message a counsellor's send recorded (found by its delivery), within her scope. */
+  async function sentMessage(user: ConsoleUser, conversationId: string, deliveryId: string) {
+    const m = await prisma.message.findFirst({
+      where: {
+        deliveryId,
+        conversation: { AND: [conversationScope(user), { id: conversationId }] },
+      },
+      // A long answer is split into several messages: the last one stands for the send.
+      orderBy: [{ sentAt: "desc" }, { createdAt: "desc" }],
+      include: messageInclude,
+    });
+    if (!m) throw new AppError("INTERNAL", "The message was not recorded", 500);
+    return messageItem(m);
   }
 
   function me(c: {
@@ -225,7 +243,7 @@ export function createConsolePresenter(deps: { prisma: PrismaClient; preset: Pre
     }));
   }
 
-  return { queue, view, regionName, me, colleagues, alerts, audit };
+  return { queue, view, sentMessage, regionName, me, colleagues, alerts, audit };
 }
 
 export type ConsolePresenter = ReturnType<typeof createConsolePresenter>;

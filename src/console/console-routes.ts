@@ -173,12 +173,9 @@ export function consoleRoutes(d: ConsoleRouteDeps): ApiRoute[] {
         const id = params.id ?? "";
         const result = await d.service.sendMessage(user, id, body.text);
         await after(result);
-        const sent = (await d.presenter.view(user, id)).messages.filter(
-          (m) => m.author === "counsellor",
-        );
-        const last = sent[sent.length - 1];
-        if (!last) throw new AppError("INTERNAL", "The message was not recorded", 500);
-        return last;
+        const delivery = result.deliveryIds[result.deliveryIds.length - 1];
+        if (!delivery) throw new AppError("INTERNAL", "The message was not recorded", 500);
+        return d.presenter.sentMessage(user, id, delivery);
       },
     }),
     route({

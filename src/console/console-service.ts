@@ -92,7 +92,6 @@ export function createConsoleService(deps: {
         const c = await locked(tx, user, id);
         assertCanAnswer(user, c);
         const at = now();
-        const me = await tx.counsellor.findUniqueOrThrow({ where: { id: user.id } });
         // Her last message's reply token, if still fresh and unused: a free reply.
         const fresh = await tx.message.findFirst({
           where: {
@@ -110,7 +109,7 @@ export function createConsoleService(deps: {
           author: "counsellor",
           counsellorId: user.id,
           // She sees the counsellor's chosen pseudonym as the sender's name.
-          messages: [{ type: "text", text, sender: { name: me.displayName } }],
+          messages: [{ type: "text", text, sender: { name: user.displayName } }],
           replyToken: fresh?.replyToken
             ? { token: fresh.replyToken, issuedAt: fresh.sentAt }
             : undefined,

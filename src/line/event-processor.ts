@@ -136,6 +136,9 @@ export function createEventProcessor(deps: {
 
   async function upsertPerson(tx: Tx, userId: string, followedAt?: Date): Promise<Person> {
     const hash = sealer.hash(userId);
+    // She is known on every event but her first: one read, not Prisma's upsert (three).
+    const known = await tx.person.findUnique({ where: { lineUserHash: hash } });
+    if (known && !followedAt) return known;
     return tx.person.upsert({
       where: { lineUserHash: hash },
       create: {
