@@ -1,5 +1,6 @@
 import type { Conversation, PrismaClient } from "../db/prisma-client";
 import type { Preset, Region } from "../flows/flow-types";
+import { openSince } from "../flows/opening-hours";
 import { recordOutbound } from "../line/outbound-service";
 import { peopleAhead } from "../conversations/conversation-service";
 
@@ -22,23 +23,34 @@ const minutesAgo = (now: Date, minutes: number) => new Date(now.getTime() - minu
  * - her wait grows long: she is told again, in words safe on a lock screen.
  * `due` finds them (the outbox sweep enqueues one job each); `fire` re-checks under a row lock,
  * so a job that runs twice or late does nothing the second time.
+ *
+ * The two waiting clocks run only while her region is open, and count from its opening at the
+ * earliest: nobody is on duty at night to alert, and a message pushed to her phone at 3 a.m.
+ * saying "please wait a little longer" is neither true nor safe on a shared phone. A wait that
+ * began out of hours (she was told when the service opens) therefore alerts, or is told again,
+ * once the region has been open for the limit.
  */
 export function createQueueTimers(deps: { prisma: PrismaClient; preset: Preset }) {
   const { prisma, preset } = deps;
 
   async function dueIn(region: Region, now: Date, limit: number): Promise<DueTimer[]> {
     const q = region.queue;
+    const opened = openSince(region.hours, now);
+    /** Whether the region has been open for `minutes` (the waiting clocks' condition). */
+    const openFor = (minutes: number) => opened !== null && opened < minutesAgo(now, minutes);
     const [waitOver, overdue, tell] = await Promise.all([
-      prisma.conversation.findMany({
-        where: {
-          regionId: region.id,
-          status: "waiting",
-          waitAlertedAt: null,
-          waitingSince: { lt: minutesAgo(now, q.waitLimitMinutes) },
-        },
-        select: { id: true, waitingSince: true },
-        take: limit,
-      }),
+      openFor(q.waitLimitMinutes)
+        ? prisma.conversation.findMany({
+            where: {
+              regionId: region.id,
+              status: "waiting",
+              waitAlertedAt: null,
+              waitingSince: { lt: minutesAgo(now, q.waitLimitMinutes) },
+            },
+            select: { id: true, waitingSince: true },
+            take: limit,
+          })
+        : [],
       prisma.$queryRaw<{ id: string; assigned_at: Date }[]>`
         SELECT c.id::text, c.assigned_at FROM conversation c
         WHERE c.region_id = ${region.id} AND c.status = 'active'
@@ -46,19 +58,20 @@ export function createQueueTimers(deps: { prisma: PrismaClient; preset: Preset }
           AND NOT EXISTS (SELECT 1 FROM message m WHERE m.conversation_id = c.id
                           AND m.author = 'counsellor' AND m.sent_at >= c.assigned_at)
         LIMIT ${limit}`,
-      prisma.conversation.findMany({
-        where: {
-          regionId: region.id,
-          status: "waiting",
-          outOfHours: false,
-          OR: [
-            { waitToldAt: null, waitingSince: { lt: minutesAgo(now, q.tellAgainMinutes) } },
-            { waitToldAt: { lt: minutesAgo(now, q.tellAgainMinutes) } },
-          ],
-        },
-        select: { id: true, waitingSince: true, waitToldAt: true },
-        take: limit,
-      }),
+      openFor(q.tellAgainMinutes)
+        ? prisma.conversation.findMany({
+            where: {
+              regionId: region.id,
+              status: "waiting",
+              OR: [
+                { waitToldAt: null, waitingSince: { lt: minutesAgo(now, q.tellAgainMinutes) } },
+                { waitToldAt: { lt: minutesAgo(now, q.tellAgainMinutes) } },
+              ],
+            },
+            select: { id: true, waitingSince: true, waitToldAt: true },
+            take: limit,
+          })
+        : [],
     ]);
     return [
       ...waitOver.flatMap((c) =>
@@ -93,6 +106,9 @@ export function createQueueTimers(deps: { prisma: PrismaClient; preset: Preset }
         const c = await tx.conversation.findUnique({ where: { id: timer.conversationId } });
         const region = c ? regionOf(c) : undefined;
         if (!c || !region) return [];
+        // A waiting clock's job that runs after closing time: the region is closed, no alert
+        // and nothing to her (the next opening starts the clock again).
+        if (timer.kind !== "answer-overdue" && !openSince(region.hours, now)) return [];
         if (timer.kind === "wait-over-limit") {
           if (
             c.status !== "waiting" ||

@@ -51,9 +51,15 @@ function slotsFor(day: LocalDay, hours: OpeningHours): TimeSlot[] {
 }
 
 export function isOpen(hours: OpeningHours, now: Date): boolean {
+  return openSince(hours, now) !== null;
+}
+
+/** When the opening hours slot now falls in began; null while the service is closed. */
+export function openSince(hours: OpeningHours, now: Date): Date | null {
   const day = localDay(now.getTime());
   const minute = (now.getTime() - day.midnight) / MINUTE_MS;
-  return slotsFor(day, hours).some((slot) => slot.start <= minute && minute < slot.end);
+  const slot = slotsFor(day, hours).find((s) => s.start <= minute && minute < s.end);
+  return slot ? new Date(day.midnight + slot.start * MINUTE_MS) : null;
 }
 
 /** The next moment the service opens, strictly after now; null if closed for SEARCH_DAYS. */

@@ -4,6 +4,7 @@ import { Pool } from "pg";
 import { createApp } from "../app";
 import type { AppConfig } from "../config/env-config";
 import { presetDir, loadPreset } from "../config/preset-loader";
+import type { Preset } from "../flows/flow-types";
 import { createFlowResponder } from "../conversations/conversation-service";
 import { createSilenceService } from "../conversations/silence-service";
 import { startConsole } from "../console/console-module";
@@ -40,6 +41,8 @@ export interface RuntimeOptions {
   sweepIntervalMs?: number;
   /** How long stored work may wait for its job before the sweep enqueues it again. */
   sweepGraceMs?: number;
+  /** The deployment's preset; by default loaded (and checked) from flows/ by config. */
+  preset?: Preset;
 }
 
 export interface Runtime {
@@ -53,7 +56,7 @@ export interface Runtime {
 export async function startRuntime(config: AppConfig, options: RuntimeOptions): Promise<Runtime> {
   const logger = options.logger ?? createLogger(config.logLevel);
   // A preset with problems stops the start, every problem listed with file, line and node.
-  const preset = loadPreset(presetDir(config.flowPreset));
+  const preset = options.preset ?? loadPreset(presetDir(config.flowPreset));
   const queueConnection = { redisUrl: config.redisUrl, databaseUrl: config.databaseUrl };
   await migrate(config.databaseUrl);
   await migrateQueue(queueConnection);

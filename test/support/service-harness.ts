@@ -1,3 +1,4 @@
+import type { Preset } from "../../src/flows/flow-types";
 import { LineSimulator, type LineSimulatorOptions } from "../../src/simulator/line-simulator";
 import { startRuntime, type Runtime } from "../../src/main/runtime";
 import {
@@ -22,7 +23,12 @@ export interface ServiceUnderTest {
  * LINE: tests act as the women writing in, and read what LINE received.
  */
 export async function startServiceWithSimulator(
-  options: { queue?: "redis" | "postgres"; simulator?: Partial<LineSimulatorOptions> } = {},
+  options: {
+    queue?: "redis" | "postgres";
+    simulator?: Partial<LineSimulatorOptions>;
+    /** Another preset than flows/gunma, e.g. one open around the clock (see presets.ts). */
+    preset?: Preset;
+  } = {},
 ): Promise<ServiceUnderTest> {
   const db = await createTestDatabase();
   const sim = new LineSimulator({
@@ -38,6 +44,7 @@ export async function startServiceWithSimulator(
       web: true,
       worker: true,
       sweepIntervalMs: 500,
+      preset: options.preset,
     },
   );
   const url = runtime.url ?? "";

@@ -1,0 +1,96 @@
+import { randomBytes } from "node:crypto";
+import { createQueueTimers, type DueTimer } from "../../src/console/queue-timers";
+import { jst } from "../support/stats-history";
+import { gunma } from "../support/presets";
+import { createTestDatabase, type TestDatabase } from "../support/test-env";
+
+/**
+ * The queue's waiting clocks and the opening hours, on the real Gunma hours (西毛: weekdays
+ * 9:30–16:30; public holidays closed; waitLimitMinutes 15,
+ * tellAgainMinutes 20, answerLimitMinutes 10), with the clock chosen by the test.
+ * 2026-11-23 is 勤労感謝の日 (a Monday holiday); 2026-11-24 is an ordinary Tuesday.
+ */
+describe("queue timers and opening hours", () => {
+  let db: TestDatabase;
+  const preset = gunma();
+  const timers = () => createQueueTimers({ prisma: db.prisma, preset });
+
+  beforeEach(async () => {
+    db = await createTestDatabase();
+  });
+  afterEach(async () => db.drop());
+
+  async function waiting(since: string, regionId = "seimo") {
+    const hash = randomBytes(16).toString("hex");
+    const person = await db.prisma.person.create({
+      data: { lineUserHash: hash, lineUserIdEnc: randomBytes(8), pseudonym: `P-${hash}` },
+    });
+    const at = jst(since);
+    return db.prisma.conversation.create({
+      data: {
+        personId: person.id,
+        status: "waiting",
+        startedAt: at,
+        lastMessageAt: at,
+        waitingSince: at,
+        regionId,
+      },
+    });
+  }
+  const kinds = (due: DueTimer[], conversationId: string) =>
+    due.filter((t) => t.conversationId === conversationId).map((t) => t.kind);
+
+  it("neither alerts supervisors nor tells her again while her region is closed", async () => {
+    const c = await waiting("2026-11-23 20:00"); // a holiday evening
+    // Through the night and the holiday: hours pass, nothing falls due.
+    for (const now of ["2026-11-23 23:00", "2026-11-24 03:00", "2026-11-24 09:00"]) {
+      expect(kinds(await timers().due(jst(now), 100), c.id)).toEqual([]);
+    }
+  });
+
+  it("starts the waiting clocks when the region opens, and counts only open time", async () => {
+    const c = await waiting("2026-11-23 20:00");
+    // 西毛 opens at 9:30: ten minutes later her wait of thirteen hours is not yet over the limit.
+    expect(kinds(await timers().due(jst("2026-11-24 09:40"), 100), c.id)).toEqual([]);
+    // Open for 16 minutes: over the 15-minute limit, so supervisors are alerted.
+    expect(kinds(await timers().due(jst("2026-11-24 09:46"), 100), c.id)).toEqual([
+      "wait-over-limit",
+    ]);
+    // Open for 21 minutes: she is told again how long it may take.
+    expect(kinds(await timers().due(jst("2026-11-24 09:51"), 100), c.id).sort()).toEqual([
+      "tell-again",
+      "wait-over-limit",
+    ]);
+  });
+
+  it("alerts and tells her again during opening hours, once each", async () => {
+    const c = await waiting("2026-11-24 11:00");
+    const due = await timers().due(jst("2026-11-24 11:25"), 100);
+    const mine = due.filter((t) => t.conversationId === c.id);
+    expect(mine.map((t) => t.kind).sort()).toEqual(["tell-again", "wait-over-limit"]);
+    for (const timer of mine) await timers().fire(timer, jst("2026-11-24 11:25"));
+    const after = await db.prisma.conversation.findUniqueOrThrow({ where: { id: c.id } });
+    expect(after.waitAlertedAt).not.toBeNull();
+    expect(after.overflowRegions).toEqual(["chuhoku", "tomo"]);
+    expect(await db.prisma.supervisorAlert.count({ where: { conversationId: c.id } })).toBe(1);
+    const told = await db.prisma.outboundDelivery.count({ where: { personId: c.personId } });
+    expect(told).toBe(1);
+    // The same timers run again (a retried job): nothing more happens.
+    for (const timer of mine) await timers().fire(timer, jst("2026-11-24 11:26"));
+    expect(await db.prisma.supervisorAlert.count({ where: { conversationId: c.id } })).toBe(1);
+    expect(await db.prisma.outboundDelivery.count({ where: { personId: c.personId } })).toBe(told);
+  });
+
+  it("does nothing when a waiting clock's job runs after closing time", async () => {
+    const c = await waiting("2026-11-24 16:00");
+    const due = (await timers().due(jst("2026-11-24 16:25"), 100)).filter(
+      (t) => t.conversationId === c.id,
+    );
+    expect(due.map((t) => t.kind).sort()).toEqual(["tell-again", "wait-over-limit"]);
+    // The jobs run late, after 16:30: the region has closed.
+    for (const timer of due)
+      expect(await timers().fire(timer, jst("2026-11-24 16:45"))).toEqual([]);
+    expect(await db.prisma.supervisorAlert.count({ where: { conversationId: c.id } })).toBe(0);
+    expect(await db.prisma.outboundDelivery.count({ where: { personId: c.personId } })).toBe(0);
+  });
+});
