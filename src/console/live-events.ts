@@ -10,6 +10,8 @@ interface ConsoleNotice {
   conversationId: string;
   regionId: string | null;
   overflowRegions: string[] | null;
+  /** Of a message notice: the counsellor who has the conversation, if anyone does. */
+  assignedToId?: string | null;
 }
 
 interface Listener {
@@ -54,8 +56,7 @@ export async function startLiveEvents(databaseUrl: string, logger: Logger): Prom
 
   const dispatch = (notice: ConsoleNotice) => {
     for (const l of listeners) {
-      if (!visible(l.user, notice)) continue;
-      if (notice.type === "alert" && l.user.role === "counsellor") continue;
+      if (!visible(l.user, notice) || !concerns(l.user, notice)) continue;
       const data =
         notice.type === "alert"
           ? { kind: notice.kind, conversationId: notice.conversationId }
@@ -96,6 +97,18 @@ function visible(user: ConsoleUser, notice: ConsoleNotice): boolean {
   const scope = regionsOf(user);
   if (scope === null) return true;
   return notice.regionId === scope || (notice.overflowRegions ?? []).includes(scope);
+}
+
+/**
+ * Alerts are for supervisors. A message in a conversation a counsellor has is for her and for
+ * supervisors: another counsellor's queue does not list it (the queue shows the waiting ones
+ * and her own), so she has nothing to refresh.
+ */
+function concerns(user: ConsoleUser, notice: ConsoleNotice): boolean {
+  if (user.role !== "counsellor") return true;
+  if (notice.type === "alert") return false;
+  if (notice.type === "message" && notice.assignedToId) return notice.assignedToId === user.id;
+  return true;
 }
 
 function write(res: Response, event: string, data: unknown): void {

@@ -298,6 +298,40 @@ describe("counsellor console API", () => {
     expect((await west.get("/api/v1/alerts")).status).toBe(403);
   }, 60_000);
 
+  it("streams her messages to the consoles that show them: everyone while she waits, then her counsellor and supervisors", async () => {
+    const her = s.sim.person();
+    await handOff(her, "富岡");
+    const c = await conversationOf(her.userId);
+    const streams = await Promise.all([west, west2, east, sup].map((x) => x.events()));
+    const [one, two, other, supervisor] = streams;
+    if (!one || !two || !other || !supervisor) throw new Error("streams");
+    const about = (x: typeof one) =>
+      x.received.filter(
+        (e) =>
+          e.event === "message" && (e.data as { conversationId?: string }).conversationId === c.id,
+      ).length;
+    try {
+      await her.say("まだ待っています");
+      // Waiting: every console of 西毛 lists her (the preview changes), and the supervisor's.
+      await eventually(
+        () => Promise.resolve([one, two, supervisor].map(about)),
+        (n) => n.every((x) => x === 1),
+      );
+      expect(about(other)).toBe(0); // 東毛 does not see 西毛's queue
+      await west.post(`/api/v1/conversations/${c.id}/claim`);
+      await her.say("よろしくお願いします");
+      await eventually(
+        () => Promise.resolve([one, supervisor].map(about)),
+        (n) => n.every((x) => x === 2),
+      );
+      // The colleague's queue does not show a conversation west has: nothing for her stream.
+      await new Promise((r) => setTimeout(r, 500));
+      expect(about(two)).toBe(1);
+    } finally {
+      streams.forEach((x) => x.close());
+    }
+  }, 60_000);
+
   it("tells her again, safely for a lock screen, when her wait grows long", async () => {
     const her = s.sim.person();
     await handOff(her, "南牧村");

@@ -37,6 +37,36 @@ export class ConsoleClient {
     return { status: res.status, json: json as Record<string, unknown> & Record<string, never> };
   }
 
+  /** Listens to the live events as the console page does; `received` grows as they come. */
+  async events(): Promise<{ received: { event: string; data: unknown }[]; close(): void }> {
+    const controller = new AbortController();
+    const res = await fetch(`${this.baseUrl}/api/v1/events`, {
+      headers: { cookie: this.cookie },
+      signal: controller.signal,
+    });
+    const reader = res.body?.getReader();
+    if (!reader) throw new Error(`no event stream: ${res.status}`);
+    const received: { event: string; data: unknown }[] = [];
+    const decoder = new TextDecoder();
+    let buffer = "";
+    void (async () => {
+      for (;;) {
+        const { done, value } = await reader.read().catch(() => ({ done: true, value: undefined }));
+        if (done) return;
+        buffer += decoder.decode(value, { stream: true });
+        let end: number;
+        while ((end = buffer.indexOf("\n\n")) >= 0) {
+          const block = buffer.slice(0, end);
+          buffer = buffer.slice(end + 2);
+          const event = /^event: (.*)$/m.exec(block)?.[1];
+          const data = /^data: (.*)$/m.exec(block)?.[1];
+          if (event && data) received.push({ event, data: JSON.parse(data) });
+        }
+      }
+    })();
+    return { received, close: () => controller.abort() };
+  }
+
   get = (path: string) => this.call("GET", path);
   post = (path: string, body: unknown = {}) => this.call("POST", path, body);
 }
