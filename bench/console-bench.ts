@@ -8,6 +8,7 @@
  */
 import path from "node:path";
 import { randomBytes } from "node:crypto";
+import { readFileSync, readdirSync } from "node:fs";
 import { ensureDatabase, startEmbeddedPostgres } from "../src/db/embedded-postgres";
 import { createPrismaClient } from "../src/db/prisma-client";
 import { createCounsellor } from "../src/console/auth-service";
@@ -26,6 +27,38 @@ const MESSAGES_EACH = Number(process.env.BENCH_MESSAGES ?? 3);
 const PASSWORD = "bench-password-0123";
 const SECRET = randomBytes(16).toString("hex");
 const TOKEN = randomBytes(24).toString("base64url");
+
+/** CPU seconds (user + system) a process has used so far, from /proc; 0 once it has ended. */
+function cpuSeconds(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    // Fields after the command name (which may hold spaces) start at "state"; utime/stime: 14/15.
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return (Number(fields[11]) + Number(fields[12])) / 100; // USER_HZ
+  } catch {
+    return 0;
+  }
+}
+
+/** CPU seconds of the PostgreSQL server whose data folder is `dataDir`, backends included. */
+function postgresSeconds(dataDir: string): number {
+  const postmaster = Number(
+    readFileSync(path.join(dataDir, "postmaster.pid"), "utf8").split("\n", 1)[0],
+  );
+  let total = cpuSeconds(postmaster);
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+      if (Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]) === postmaster) {
+        total += cpuSeconds(Number(entry));
+      }
+    } catch {
+      // the backend ended meanwhile
+    }
+  }
+  return total;
+}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const percentile = (values: number[], p: number) => {
@@ -224,6 +257,20 @@ async function main() {
 
     const toConsole: number[] = [];
     const toPhone: number[] = [];
+    const timeline: [number, number][] = [];
+    // CPU used during the exchanges only (not start-up, triage and claims), per process.
+    const pgDir = pg ? path.join(ROOT, ".data/bench-console-pg") : "";
+    const cpuNow = (): Record<string, number> => ({
+      ...Object.fromEntries(
+        services.map((child, i): [string, number] => [
+          roles[i] ?? "service",
+          cpuSeconds(child.pid ?? 0),
+        ]),
+      ),
+      bench: cpuSeconds(process.pid),
+      ...(pgDir ? { postgres: postgresSeconds(pgDir) } : {}),
+    });
+    const cpuBefore = cpuNow();
     const t0 = Date.now();
     await Promise.all(
       people.map(async (her, index) => {
@@ -248,6 +295,7 @@ async function main() {
             await Promise.race([a.console.nextEvent(a.conversationId), sleep(30_000)]);
           }
           toConsole.push(Date.now() - started);
+          timeline.push([started - t0, Date.now() - started]);
 
           const answer = `お返事です ${index}-${m}`;
           await drain(her);
@@ -262,6 +310,7 @@ async function main() {
       }),
     );
     const seconds = (Date.now() - t0) / 1000;
+    const cpuAfter = cpuNow();
     const row = (name: string, v: number[]) =>
       `${name.padEnd(40)} | ${String(v.length).padStart(5)} | ${String(percentile(v, 50)).padStart(6)} | ${String(percentile(v, 95)).padStart(6)} | ${String(percentile(v, 99)).padStart(6)}`;
     console.log(
@@ -270,7 +319,25 @@ async function main() {
     console.log(`${"measure (ms)".padEnd(40)} |     n |    p50 |    p95 |    p99`);
     console.log(row("her message → shown in the console", toConsole));
     console.log(row("counsellor's send → on her phone", toPhone));
+    const exchanges = toPhone.length;
+    console.log(
+      `\nCPU during the exchanges (${exchanges} exchanges, ${(exchanges / seconds).toFixed(1)}/s), ms per exchange: ` +
+        Object.entries(cpuAfter)
+          .map(
+            ([name, s]) =>
+              `${name} ${((1000 * (s - (cpuBefore[name] ?? 0))) / exchanges).toFixed(1)}`,
+          )
+          .join(", ") +
+        " (bench = the simulated LINE, women and consoles)",
+    );
     if (process.env.BENCH_DEBUG) {
+      // The worst "shown in the console" time of each second of the run: when do tails happen?
+      const worst = new Map<number, number>();
+      for (const [at, ms] of timeline) {
+        const second = Math.floor(at / 1000);
+        worst.set(second, Math.max(worst.get(second) ?? 0, ms));
+      }
+      console.log([...worst].map(([s, ms]) => `${s}s:${ms}`).join(" "));
       const metrics = await (await fetch(`${url}/metrics`)).text();
       console.log(
         metrics
