@@ -54,12 +54,30 @@ export function isOpen(hours: OpeningHours, now: Date): boolean {
   return openSince(hours, now) !== null;
 }
 
-/** When the opening hours slot now falls in began; null while the service is closed. */
+/**
+ * Since when the service has been open without a break; null while it is closed. Slots that
+ * follow each other (9:00–12:00 and 12:00–17:00, or 22:00–24:00 and the next day's 0:00–6:00)
+ * count as one opening, so a region open around the clock does not "open" again at midnight.
+ */
 export function openSince(hours: OpeningHours, now: Date): Date | null {
-  const day = localDay(now.getTime());
-  const minute = (now.getTime() - day.midnight) / MINUTE_MS;
+  let since: number | null = null;
+  // Walk back slot by slot while the instant just before a slot's start is open too; bounded
+  // (a month of back-to-back slots), as any longer opening is the same for the queue's clocks.
+  for (let at = now.getTime(), i = 0; i < 31 * 4; i++) {
+    const start = slotStart(hours, at);
+    if (start === null) break;
+    since = start;
+    at = start - 1;
+  }
+  return since === null ? null : new Date(since);
+}
+
+/** The start of the slot the instant falls in, or null if the service is closed then. */
+function slotStart(hours: OpeningHours, instant: number): number | null {
+  const day = localDay(instant);
+  const minute = (instant - day.midnight) / MINUTE_MS;
   const slot = slotsFor(day, hours).find((s) => s.start <= minute && minute < s.end);
-  return slot ? new Date(day.midnight + slot.start * MINUTE_MS) : null;
+  return slot ? day.midnight + slot.start * MINUTE_MS : null;
 }
 
 /** The next moment the service opens, strictly after now; null if closed for SEARCH_DAYS. */

@@ -2,7 +2,8 @@
  * Outside opening hours (per region, Japanese public holidays and the year-end break closed):
  * she is told when a counsellor will answer, gets the 24-hour lines, and keeps her place.
  */
-import { formatOpening, isOpen, nextOpening } from "../../../src/flows/opening-hours";
+import { formatOpening, isOpen, nextOpening, openSince } from "../../../src/flows/opening-hours";
+import type { OpeningHours } from "../../../src/flows/flow-types";
 import { Chat, gunma, jst, yamaguchi } from "./chat-harness";
 
 function regionHours(id: string) {
@@ -88,5 +89,35 @@ describe("opening hours", () => {
     const at = nextOpening(chuhoku, now);
     expect(at?.toISOString()).toBe("2026-11-24T01:00:00.000Z");
     expect(at && formatOpening(at, now)).toBe("今日 10:00");
+  });
+
+  it("knows since when the service has been open, without restarting at midnight or between back-to-back slots", () => {
+    // The queue's waiting clocks start here (src/console/queue-timers.ts).
+    expect(openSince(chuhoku, jst("2026-11-24T10:20:00"))?.toISOString()).toBe(
+      jst("2026-11-24T10:00:00").toISOString(),
+    );
+    expect(openSince(chuhoku, jst("2026-11-24T18:00:00"))).toBeNull();
+    const slot = (start: number, end: number) => [{ start: start * 60, end: end * 60 }];
+    const nights: OpeningHours = {
+      weekly: {
+        mon: [...slot(9, 12), ...slot(12, 17)],
+        tue: [...slot(0, 6), ...slot(22, 24)],
+        wed: slot(0, 6),
+        thu: [],
+        fri: [],
+        sat: [],
+        sun: [],
+      },
+      holidays: "open",
+      closedDates: [],
+    };
+    // 2026-11-30 is a Monday: lunchtime does not reopen the service.
+    expect(openSince(nights, jst("2026-11-30T13:00:00"))?.toISOString()).toBe(
+      jst("2026-11-30T09:00:00").toISOString(),
+    );
+    // Tuesday 22:00 to Wednesday 6:00 is one night's opening.
+    expect(openSince(nights, jst("2026-12-02T00:10:00"))?.toISOString()).toBe(
+      jst("2026-12-01T22:00:00").toISOString(),
+    );
   });
 });
