@@ -1,4 +1,5 @@
 import type { Preset } from "../flows/flow-types";
+import { FOLLOW_UP_LABELS, RISK_LABELS, TOPIC_LABELS } from "../conversations/coding";
 import type { Prisma, PrismaClient } from "../db/prisma-client";
 import { AppError } from "../errors";
 import type { ConsoleUser } from "./auth-middleware";
@@ -192,6 +193,37 @@ export function createConsolePresenter(deps: { prisma: PrismaClient; preset: Pre
     return messageItem(m);
   }
 
+  /**
+   * The choices of the console's forms, and the labels of what the preset records: risk
+   * categories from the lexicon, and each triage answer's label from the flow that asked it
+   * (older flow versions first, so the current wording wins).
+   */
+  function reference(cannedReplies: string[]) {
+    const entries = (labels: Record<string, string>) =>
+      Object.entries(labels).map(([value, label]) => ({ value, label }));
+    const answers: Record<string, Record<string, string>> = {};
+    const flows = [
+      ...Object.values(preset.flowVersions).filter((f) => f !== preset.flow),
+      preset.flow,
+    ];
+    for (const node of flows.flatMap((f) => Object.values(f.nodes))) {
+      if (node.type !== "choice") continue;
+      const field = node.field.replace(/^answers\./, "");
+      for (const choice of node.choices) {
+        if (choice.value !== undefined) (answers[field] ??= {})[choice.value] = choice.label;
+      }
+    }
+    return {
+      regions: preset.regions.map((r) => ({ id: r.id, name: r.name })),
+      topics: entries(TOPIC_LABELS),
+      followUps: entries(FOLLOW_UP_LABELS),
+      riskLevels: entries(RISK_LABELS),
+      riskCategories: preset.lexicon.categories.map((c) => ({ value: c.id, label: c.label })),
+      answers: Object.fromEntries(Object.entries(answers).map(([f, l]) => [f, entries(l)])),
+      cannedReplies,
+    };
+  }
+
   function me(c: {
     id: string;
     loginName: string;
@@ -243,7 +275,7 @@ export function createConsolePresenter(deps: { prisma: PrismaClient; preset: Pre
     }));
   }
 
-  return { queue, view, sentMessage, regionName, me, colleagues, alerts, audit };
+  return { queue, view, sentMessage, reference, regionName, me, colleagues, alerts, audit };
 }
 
 export type ConsolePresenter = ReturnType<typeof createConsolePresenter>;

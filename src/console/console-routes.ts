@@ -2,7 +2,6 @@ import type { Response } from "express";
 import type { PrismaClient } from "../db/prisma-client";
 import { AppError } from "../errors";
 import type { Preset } from "../flows/flow-types";
-import { FOLLOW_UP_LABELS, RISK_LABELS, TOPIC_LABELS } from "../conversations/coding";
 import { enqueueDeliveries, markReadJobId } from "../jobs/job-handlers";
 import type { JobProducer } from "../jobs/job-queue";
 import { SESSION_COOKIE, type ConsoleUser } from "./auth-middleware";
@@ -120,14 +119,7 @@ export function consoleRoutes(d: ConsoleRouteDeps): ApiRoute[] {
       path: "/reference",
       summary: "Regions, topics and other choices for the console's forms",
       response: s.referenceSchema,
-      handler: () =>
-        Promise.resolve({
-          regions: d.preset.regions.map((r) => ({ id: r.id, name: r.name })),
-          topics: Object.entries(TOPIC_LABELS).map(([value, label]) => ({ value, label })),
-          followUps: Object.entries(FOLLOW_UP_LABELS).map(([value, label]) => ({ value, label })),
-          riskLevels: Object.entries(RISK_LABELS).map(([value, label]) => ({ value, label })),
-          cannedReplies: CANNED_REPLIES,
-        }),
+      handler: () => Promise.resolve(d.presenter.reference(CANNED_REPLIES)),
     }),
     route({
       method: "get",

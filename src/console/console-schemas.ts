@@ -31,6 +31,10 @@ export const referenceSchema = z.object({
   topics: labelled,
   followUps: labelled,
   riskLevels: labelled,
+  /** Risk categories of the preset's lexicon. */
+  riskCategories: labelled,
+  /** Labels of her triage answers by field (ageBand, supportWish, partnerNearby, ...). */
+  answers: z.record(z.string(), labelled),
   cannedReplies: z.array(z.string()),
 });
 

@@ -332,6 +332,21 @@ describe("counsellor console API", () => {
     }
   }, 60_000);
 
+  it("labels risk categories and triage answers as the preset words them", async () => {
+    const ref = (await west.get("/api/v1/reference")).json as unknown as {
+      riskCategories: { value: string; label: string }[];
+      answers: Record<string, { value: string; label: string }[]>;
+    };
+    // From flows/gunma/risk-lexicon.yaml and flow.yaml: a console shows what the NPO wrote.
+    expect(ref.riskCategories).toContainEqual({ value: "suicide", label: "希死念慮・自殺" });
+    expect(ref.answers.ageBand).toContainEqual({ value: "60plus", label: "60代以上" });
+    expect(ref.answers.supportWish).toContainEqual({
+      value: "accompany",
+      label: "窓口に一緒に行ってほしい",
+    });
+    expect(Object.keys(ref.answers)).toEqual(expect.arrayContaining(["partnerNearby", "mood"]));
+  });
+
   it("tells her again, safely for a lock screen, when her wait grows long", async () => {
     const her = s.sim.person();
     await handOff(her, "南牧村");

@@ -421,7 +421,7 @@ function renderTriage(section, conv) {
         el(
           "dl",
           {},
-          answers.map(([q, a]) => item(questionLabel(q), answerLabel(a))),
+          answers.map(([q, a]) => item(questionLabel(q), answerLabel(q, a))),
         ),
       ]),
     );

@@ -1,7 +1,16 @@
-// Japanese labels. Topics, regions, follow-ups and risk levels come from /api/v1/reference;
-// the rest are codes the API returns without a label, named here (unknown codes show as is).
+// Japanese labels. Topics, regions, follow-ups, risk levels and categories and her triage
+// answers come from /api/v1/reference (the preset); the rest are codes the API returns without
+// a label, named here (unknown codes show as is).
 
-let reference = { regions: [], topics: [], followUps: [], riskLevels: [], cannedReplies: [] };
+let reference = {
+  regions: [],
+  topics: [],
+  followUps: [],
+  riskLevels: [],
+  riskCategories: [],
+  answers: {},
+  cannedReplies: [],
+};
 
 export function setReference(ref) {
   reference = ref;
@@ -14,43 +23,21 @@ const find = (list, key, value) => list.find((item) => item[key] === value);
 export const topicLabel = (value) => find(reference.topics, "value", value)?.label ?? value;
 export const regionLabel = (id) => find(reference.regions, "id", id)?.name ?? id ?? "未定";
 export const followUpLabel = (value) => find(reference.followUps, "value", value)?.label ?? value;
-export const riskLevelLabel = (value) =>
-  find(reference.riskLevels, "value", value)?.label ?? RISK_LEVELS[value] ?? value;
+export const riskLevelLabel = (value) => find(reference.riskLevels, "value", value)?.label ?? value;
 
-const RISK_LEVELS = { none: "なし", low: "低", medium: "中", high: "高" };
+export const riskCategoryLabel = (value) =>
+  find(reference.riskCategories ?? [], "value", value)?.label ?? value;
 
-const RISK_CATEGORIES = {
-  suicide: "希死念慮・自殺",
-  "self-harm": "自傷",
-  "violence-now": "暴力（いま・直近）",
-  "abuser-nearby": "加害者が近くにいる",
-  "child-danger": "子どもの危険",
-  "sexual-violence": "性暴力",
-  injury: "けが",
-};
-export const riskCategoryLabel = (value) => RISK_CATEGORIES[value] ?? value;
+/** Her answer to a triage question, as the flow that asked it words it. */
+const answerOf = (field, value) =>
+  find(reference.answers?.[field] ?? [], "value", value)?.label ?? value;
 
-const AGE_BANDS = {
-  "10s": "10代",
-  "20s": "20代",
-  "30s": "30代",
-  "40s": "40代",
-  "50s": "50代",
-  "60plus": "60代以上",
-};
-export const ageBandLabel = (value) => (value ? (AGE_BANDS[value] ?? value) : "未回答");
+export const ageBandLabel = (value) => (value ? answerOf("ageBand", value) : "未回答");
 
-const SUPPORT_WISHES = {
-  chat: "このままLINEで",
-  phone: "電話で話したい",
-  meeting: "会って話したい",
-  accompany: "窓口に一緒に行ってほしい",
-  undecided: "まだわからない",
-};
 /** supportWish is a list (she may want several ways); an empty list means not answered. */
 export const supportWishLabel = (values) => {
   const list = Array.isArray(values) ? values : values ? [values] : [];
-  return list.length ? list.map((v) => SUPPORT_WISHES[v] ?? v).join("、") : "未回答";
+  return list.length ? list.map((v) => answerOf("supportWish", v)).join("、") : "未回答";
 };
 
 const HANDOFF_REASONS = {
@@ -96,27 +83,9 @@ const QUESTIONS = {
   mood: "こころの調子",
   someoneToTalk: "話を聞いてくれる人",
 };
-const ANSWERS = {
-  yes: "はい",
-  no: "いいえ",
-  "with-her": "いる（一緒にいる）",
-  apart: "いる（離れている）",
-  none: "いない・なし",
-  "job-loss": "仕事を失った・失いそう",
-  harassment: "職場でいやなことがある",
-  "cannot-work": "働けない・見つからない",
-  "pay-conditions": "給料や働き方のこと",
-  "full-time": "正社員",
-  "part-time": "パート・アルバイト",
-  temporary: "派遣・契約",
-  sleep: "眠れない",
-  anxious: "不安・落ちこむ",
-  lonely: "さみしい・ひとり",
-  "wish-to-disappear": "消えたい気持ちがある",
-};
 export const questionLabel = (key) => QUESTIONS[key] ?? key;
-export const answerLabel = (value) =>
-  typeof value === "string" ? (ANSWERS[value] ?? value) : JSON.stringify(value);
+export const answerLabel = (key, value) =>
+  typeof value === "string" ? answerOf(key, value) : JSON.stringify(value);
 
 const ACTIONS = {
   claim: "対応開始",
