@@ -36,6 +36,16 @@ export async function startLiveEvents(databaseUrl: string, logger: Logger): Prom
   const listeners = new Set<Listener>();
   let client: Client | undefined;
   let closing = false;
+  let retry: NodeJS.Timeout | undefined;
+
+  /** Every second until connected again (the database may stay down a while), never after close. */
+  const reconnect = () => {
+    if (closing || retry) return;
+    retry = setTimeout(() => {
+      retry = undefined;
+      if (!closing) connect().catch(reconnect);
+    }, 1000);
+  };
 
   const connect = async () => {
     const next = new Client({ connectionString: databaseUrl });
@@ -45,9 +55,12 @@ export async function startLiveEvents(databaseUrl: string, logger: Logger): Prom
     );
     next.on("error", (error) => {
       logger.warn({ err: error.message }, "live events connection lost; reconnecting");
-      if (!closing) setTimeout(() => void connect().catch(() => undefined), 1000);
+      reconnect();
     });
-    await next.connect();
+    await next.connect().catch(async (error: unknown) => {
+      await next.end().catch(() => undefined);
+      throw error;
+    });
     await next.query("LISTEN lws_console");
     client = next;
     // A notice missed while reconnecting: tell every console to fetch its queue again.
@@ -85,6 +98,7 @@ export async function startLiveEvents(databaseUrl: string, logger: Logger): Prom
     },
     async close() {
       closing = true;
+      clearTimeout(retry);
       clearInterval(ping);
       for (const l of listeners) l.res.end();
       listeners.clear();
