@@ -23,9 +23,10 @@ export function createWebhookIngress(deps: {
   // One addBulk at a time. On BullMQ's PostgreSQL backend a call costs ~3.5 ms of database CPU
   // whatever its size (temporary tables, events, NOTIFY) plus ~40 µs per job. So under a burst
   // (the previous batch had 20+ jobs) a batch waits up to 300 ms for company: at 2,000 events/s
-  // that makes batches of several hundred and leaves the database to the INSERTs LINE waits on
-  // (bench:webhook p99 at 2,000/s: 91 ms with 100 ms batches, ~50 ms with these). At chat
-  // rates batches are small and go at once, so a message reaches the worker without delay.
+  // that makes batches of several hundred and leaves the database to the INSERTs LINE waits on.
+  // (Chosen with the old bursty bench:webhook client; not yet re-measured with the open-loop
+  // one.) At chat rates batches are small and go at once, so a message reaches the worker
+  // without delay.
   const enqueue = new GroupCommit<StoredEvent, void>(
     async (events) => {
       await producer.addBulk(
