@@ -21,8 +21,13 @@ import { freePort } from "../scripts/free-port";
 const ROOT = path.resolve(__dirname, "..");
 const PEOPLE = Number(process.env.BENCH_PEOPLE ?? 200);
 const COUNSELLORS = 10;
-/** Her pause before each message: random up to this (people type on a phone; a counsellor too). */
-const THINK_MS = Number(process.env.BENCH_THINK_MS ?? 3000);
+/**
+ * Her pause before each message: random up to this. Two paces by default, one after the other on
+ * the same conversations: a chat pace (up to 15 s: she types on a phone, and here the counsellor
+ * answers at once, so this is already brisker than a real consultation) and a stress pace (up to
+ * 3 s: 200 people writing every few seconds). BENCH_THINK_MS takes a comma-separated list.
+ */
+const PACES_MS = (process.env.BENCH_THINK_MS ?? "15000,3000").split(",").map(Number);
 const MESSAGES_EACH = Number(process.env.BENCH_MESSAGES ?? 3);
 const PASSWORD = "bench-password-0123";
 const SECRET = randomBytes(16).toString("hex");
@@ -255,9 +260,6 @@ async function main() {
       }),
     );
 
-    const toConsole: number[] = [];
-    const toPhone: number[] = [];
-    const timeline: [number, number][] = [];
     // CPU used during the exchanges only (not start-up, triage and claims), per process.
     const pgDir = pg ? path.join(ROOT, ".data/bench-console-pg") : "";
     const cpuNow = (): Record<string, number> => ({
@@ -270,82 +272,88 @@ async function main() {
       bench: cpuSeconds(process.pid),
       ...(pgDir ? { postgres: postgresSeconds(pgDir) } : {}),
     });
-    const cpuBefore = cpuNow();
-    const t0 = Date.now();
-    await Promise.all(
-      people.map(async (her, index) => {
-        for (let m = 0; m < MESSAGES_EACH; m++) {
-          await sleep(Math.random() * THINK_MS);
-          const text = `相談の続きです ${index}-${m}`;
-          const started = Date.now();
-          const conversationId = conversationOf.get(her.userId);
-          const a = conversationId ? assignment.get(conversationId) : undefined;
-          if (!a) continue;
-          // Appearance: as the console page does, fetch on each live event for her conversation
-          // (a 30 s fallback as the page has) until the message shows.
-          const event = a.console.nextEvent(a.conversationId);
-          await her.say(text);
-          await event;
-          for (;;) {
-            const view = (await a.console.call(
-              "GET",
-              `/api/v1/conversations/${a.conversationId}`,
-            )) as { messages?: { text: string | null }[] };
-            if (view.messages?.some((x) => x.text === text)) break;
-            await Promise.race([a.console.nextEvent(a.conversationId), sleep(30_000)]);
-          }
-          toConsole.push(Date.now() - started);
-          timeline.push([started - t0, Date.now() - started]);
+    const phase = async (thinkMs: number, round: number) => {
+      const toConsole: number[] = [];
+      const toPhone: number[] = [];
+      const timeline: [number, number][] = [];
+      const cpuBefore = cpuNow();
+      const t0 = Date.now();
+      await Promise.all(
+        people.map(async (her, index) => {
+          for (let m = 0; m < MESSAGES_EACH; m++) {
+            await sleep(Math.random() * thinkMs);
+            const text = `相談の続きです ${round}-${index}-${m}`;
+            const started = Date.now();
+            const conversationId = conversationOf.get(her.userId);
+            const a = conversationId ? assignment.get(conversationId) : undefined;
+            if (!a) continue;
+            // Appearance: as the console page does, fetch on each live event for her conversation
+            // (a 30 s fallback as the page has) until the message shows.
+            const event = a.console.nextEvent(a.conversationId);
+            await her.say(text);
+            await event;
+            for (;;) {
+              const view = (await a.console.call(
+                "GET",
+                `/api/v1/conversations/${a.conversationId}`,
+              )) as { messages?: { text: string | null }[] };
+              if (view.messages?.some((x) => x.text === text)) break;
+              await Promise.race([a.console.nextEvent(a.conversationId), sleep(30_000)]);
+            }
+            toConsole.push(Date.now() - started);
+            timeline.push([started - t0, Date.now() - started]);
 
-          const answer = `お返事です ${index}-${m}`;
-          await drain(her);
-          const sendStart = Date.now();
-          await a.console.call("POST", `/api/v1/conversations/${a.conversationId}/messages`, {
-            text: answer,
-          });
-          // Woken by the delivery itself (no polling loop competing for the CPU).
-          while ((await her.nextMessage({ timeoutMs: 60_000 })).text !== answer);
-          toPhone.push(Date.now() - sendStart);
-        }
-      }),
-    );
-    const seconds = (Date.now() - t0) / 1000;
-    const cpuAfter = cpuNow();
-    const row = (name: string, v: number[]) =>
-      `${name.padEnd(40)} | ${String(v.length).padStart(5)} | ${String(percentile(v, 50)).padStart(6)} | ${String(percentile(v, 95)).padStart(6)} | ${String(percentile(v, 99)).padStart(6)}`;
-    console.log(
-      `\nbench:console — ${PEOPLE} women chatting at once with ${COUNSELLORS} counsellors, ${MESSAGES_EACH} exchanges each, pauses up to ${THINK_MS} ms, ${seconds.toFixed(1)} s, roles: ${roles.join(" + ")}, queue: ${process.env.REDIS_URL ? "Redis" : "PostgreSQL"}\n`,
-    );
-    console.log(`${"measure (ms)".padEnd(40)} |     n |    p50 |    p95 |    p99`);
-    console.log(row("her message → shown in the console", toConsole));
-    console.log(row("counsellor's send → on her phone", toPhone));
-    const exchanges = toPhone.length;
-    console.log(
-      `\nCPU during the exchanges (${exchanges} exchanges, ${(exchanges / seconds).toFixed(1)}/s), ms per exchange: ` +
-        Object.entries(cpuAfter)
-          .map(
-            ([name, s]) =>
-              `${name} ${((1000 * (s - (cpuBefore[name] ?? 0))) / exchanges).toFixed(1)}`,
-          )
-          .join(", ") +
-        " (bench = the simulated LINE, women and consoles)",
-    );
-    if (process.env.BENCH_DEBUG) {
-      // The worst "shown in the console" time of each second of the run: when do tails happen?
-      const worst = new Map<number, number>();
-      for (const [at, ms] of timeline) {
-        const second = Math.floor(at / 1000);
-        worst.set(second, Math.max(worst.get(second) ?? 0, ms));
-      }
-      console.log([...worst].map(([s, ms]) => `${s}s:${ms}`).join(" "));
-      const metrics = await (await fetch(`${url}/metrics`)).text();
-      console.log(
-        metrics
-          .split("\n")
-          .filter((l) => /job_duration_seconds_(sum|count)|line_api_calls_total/.test(l))
-          .join("\n"),
+            const answer = `お返事です ${round}-${index}-${m}`;
+            await drain(her);
+            const sendStart = Date.now();
+            await a.console.call("POST", `/api/v1/conversations/${a.conversationId}/messages`, {
+              text: answer,
+            });
+            // Woken by the delivery itself (no polling loop competing for the CPU).
+            while ((await her.nextMessage({ timeoutMs: 60_000 })).text !== answer);
+            toPhone.push(Date.now() - sendStart);
+          }
+        }),
       );
-    }
+      const seconds = (Date.now() - t0) / 1000;
+      const cpuAfter = cpuNow();
+      const row = (name: string, v: number[]) =>
+        `${name.padEnd(40)} | ${String(v.length).padStart(5)} | ${String(percentile(v, 50)).padStart(6)} | ${String(percentile(v, 95)).padStart(6)} | ${String(percentile(v, 99)).padStart(6)}`;
+      console.log(
+        `\nbench:console — ${PEOPLE} women chatting at once with ${COUNSELLORS} counsellors, ${MESSAGES_EACH} exchanges each, pauses up to ${thinkMs} ms, ${seconds.toFixed(1)} s, roles: ${roles.join(" + ")}, queue: ${process.env.REDIS_URL ? "Redis" : "PostgreSQL"}\n`,
+      );
+      console.log(`${"measure (ms)".padEnd(40)} |     n |    p50 |    p95 |    p99`);
+      console.log(row("her message → shown in the console", toConsole));
+      console.log(row("counsellor's send → on her phone", toPhone));
+      const exchanges = toPhone.length;
+      console.log(
+        `\nCPU during the exchanges (${exchanges} exchanges, ${(exchanges / seconds).toFixed(1)}/s), ms per exchange: ` +
+          Object.entries(cpuAfter)
+            .map(
+              ([name, s]) =>
+                `${name} ${((1000 * (s - (cpuBefore[name] ?? 0))) / exchanges).toFixed(1)}`,
+            )
+            .join(", ") +
+          " (bench = the simulated LINE, women and consoles)",
+      );
+      if (process.env.BENCH_DEBUG) {
+        // The worst "shown in the console" time of each second of the run: when do tails happen?
+        const worst = new Map<number, number>();
+        for (const [at, ms] of timeline) {
+          const second = Math.floor(at / 1000);
+          worst.set(second, Math.max(worst.get(second) ?? 0, ms));
+        }
+        console.log([...worst].map(([s, ms]) => `${s}s:${ms}`).join(" "));
+        const metrics = await (await fetch(`${url}/metrics`)).text();
+        console.log(
+          metrics
+            .split("\n")
+            .filter((l) => /job_duration_seconds_(sum|count)|line_api_calls_total/.test(l))
+            .join("\n"),
+        );
+      }
+    };
+    for (const [round, thinkMs] of PACES_MS.entries()) await phase(thinkMs, round);
   } finally {
     await prisma.$disconnect();
     await Promise.all(
