@@ -1,5 +1,5 @@
 import { Prisma } from "../db/prisma-client";
-import type { Period } from "./stats-period";
+import { monthsOf, tokyoDate, type Period } from "./stats-period";
 import type { StatsFilter } from "./stats-types";
 
 /**
@@ -30,38 +30,31 @@ const returningSql = (p: Period, anonymous: Prisma.Sql, firstContact: Prisma.Sql
 /**
  * Settings for one statistics statement (SET LOCAL, in its transaction): memory enough that a
  * fiscal year's facts and their groups stay in memory instead of spilling to temporary files
- * (PostgreSQL's default work_mem is 4 MB; at most a few supervisors ask at once), and no JIT:
- * compiling a multi-year report costs more than it saves.
+ * (PostgreSQL's default work_mem is 4 MB; at most a few supervisors ask at once), no JIT
+ * (compiling a multi-year report costs more than it saves), and two parallel workers: a report's
+ * passes are independent, so the leader and two workers run them side by side (Parallel Append).
  */
-export const STATS_SETTINGS = sql`SELECT set_config('work_mem', '64MB', true), set_config('jit', 'off', true)`;
+export const STATS_SETTINGS = sql`SELECT set_config('work_mem', '64MB', true), set_config('jit', 'off', true),
+  set_config('max_parallel_workers_per_gather', '2', true)`;
 
 /** The answered LINE sessions whose waiting time counts (handed to a counsellor). */
-const ANSWERED = "counted AND channel = 'line' AND handed";
-const answered = Prisma.raw(ANSWERED);
+const ANSWERED = sql`s.counted AND s.channel = 'line' AND s.handed`;
 
-const percentiles = (column: "w" | "r") =>
-  Prisma.raw(
-    `percentile_cont(ARRAY[0.5, 0.9]) WITHIN GROUP (ORDER BY ${column}) FILTER (WHERE ${ANSWERED})`,
-  );
+/** Median and 90th percentile from one sort: identical aggregates are computed once. */
+const percentiles = (column: "wait_minutes" | "response_minutes") =>
+  Prisma.raw(`percentile_cont(ARRAY[0.5, 0.9]) WITHIN GROUP (ORDER BY s.${column})`);
 
-/** A JSON array of rows (written here, never from input), `[]` when there are none. */
-const list = (subquery: string) => Prisma.raw(`COALESCE(${subquery}, '[]'::json)`);
+/** A JSON array of rows, `[]` when there are none. */
+const list = (subquery: Prisma.Sql) => sql`COALESCE((${subquery}), '[]'::json)`;
 
 /**
- * The grouping passes of the report: every breakdown is one grouping set over the period's
- * consultations. `gs` = GROUPING(...) of a row: a bit set for each column its set does not
- * group by. People are distinct persons (count(DISTINCT), sort-based), so only the breakdowns
- * that count 実数 pay for it; the others are hashed (the total of people comes from `nr`).
+ * The grouping passes of the report. `gs` = GROUPING(...) of a row: a bit set for each column
+ * its set does not group by.
+ * - `other`: the consultations per breakdown, one grouping set each, all hashed in one pass.
+ * - `people`: 実数, from one row per person (her facts folded: new or returning, and the OR of
+ *   the bits of her channels, age bands and months), grouped by each of those: the persons of a
+ *   channel are then those whose mask has its bit, without a DISTINCT (a sort) per breakdown.
  */
-const OTHER_COLUMNS = [
-  "weekday",
-  "hour",
-  "risk_level",
-  "region_id",
-  "topics",
-  "referrals",
-  "follow_ups",
-] as const;
 function grouping<C extends string>(columns: readonly C[], sets: Record<string, C[]>) {
   const mask = (set: readonly C[]) =>
     columns.reduce(
@@ -78,112 +71,162 @@ function grouping<C extends string>(columns: readonly C[], sets: Record<string, 
     is: Object.fromEntries(Object.entries(sets).map(([name, set]) => [name, `gs = ${mask(set)}`])),
   };
 }
-type PeopleColumn = "channel" | "month" | "age_band" | "awareness";
-const PEOPLE_SETS: Record<string, PeopleColumn[]> = {
-  channel: ["channel"],
-  month: ["month"],
-  ageBand: ["age_band"],
-};
-/** Unasked, the awareness set would only repeat the total: it is left out (one sort less). */
-const peopleGroupings = {
-  asked: grouping<PeopleColumn>(["channel", "month", "age_band", "awareness"], {
-    ...PEOPLE_SETS,
-    awareness: ["awareness"],
-  }),
-  unasked: grouping<PeopleColumn>(["channel", "month", "age_band"], PEOPLE_SETS),
-};
-const other = grouping<(typeof OTHER_COLUMNS)[number]>(OTHER_COLUMNS, {
-  all: [],
-  heatmap: ["weekday", "hour"],
-  risk: ["risk_level"],
-  topics: ["region_id", "topics"],
-  referrals: ["referrals"],
-  followUps: ["follow_ups"],
+const other = grouping(
+  [
+    "channel",
+    "month",
+    "age_band",
+    "weekday",
+    "hour",
+    "risk_level",
+    "region_id",
+    "topics",
+    "referrals",
+    "follow_ups",
+  ],
+  {
+    all: [],
+    channel: ["channel"],
+    month: ["month"],
+    ageBand: ["age_band"],
+    heatmap: ["weekday", "hour"],
+    risk: ["risk_level"],
+    topics: ["region_id", "topics"],
+    referrals: ["referrals"],
+    followUps: ["follow_ups"],
+  },
+);
+const people = grouping(["ret", "channels", "age_bands", "months"], {
+  ret: ["ret"],
+  channels: ["channels"],
+  ageBands: ["age_bands"],
+  months: ["months"],
 });
-/** The WHERE condition picking one grouping set's rows ("false" for a set not grouped). */
-const is = (g: { is: Record<string, string> }, name: string) => g.is[name] ?? "false";
+/** The WHERE condition picking one grouping set's rows. */
+const is = (g: { is: Record<string, string> }, name: string) => Prisma.raw(g.is[name] ?? "false");
+
+/** A month as a number (year × 12 + month − 1), as stats_fact.month_number holds it. */
+const monthNumber = (month: string) =>
+  Number(month.slice(0, 4)) * 12 + Number(month.slice(5, 7)) - 1;
 
 /**
- * The whole report as one JSON value:
- * - `c`: the period's facts after the filters (consultations and the LINE sessions no
- *   counsellor answered), read once, each with new/returning of her person;
- * - `gp`, `gn`, `nr`: the breakdowns (GROUPING SETS) and new vs returning, a few rows each;
- * - `w`: the answered LINE sessions' waiting times and the sessions no counsellor answered.
+ * The whole report as one JSON value, from one statement (one snapshot):
+ * - `part`: independent passes over the period's facts after the filters, so PostgreSQL runs
+ *   them side by side (Parallel Append under one Gather): `gn` the consultations per breakdown,
+ *   `gp` the persons (see `people`), `w` the answered LINE sessions' waiting times, `u` the
+ *   sessions no counsellor answered, `ga` the awareness answers (only where a flow asks it).
+ *   Each reads stats_fact itself (a shared CTE would keep them in one process) and hands its
+ *   few rows over as JSON;
+ * - `gn`, `gp`: those rows back as tables; `people`: 実数 per channel, age band and month from
+ *   the persons' masks (the bits of stats_value; a month's bit is its place in the period);
+ * - the final SELECT shapes them into the report.
  */
 export function reportSql(p: Period, f: StatsFilter, awareness: boolean): Prisma.Sql {
+  const where = whereSql(p, f);
   const returning = returningSql(
     p,
     sql`s.person_id IS NULL AND s.case_ref IS NULL`,
     sql`s.first_contact`,
   );
-  const people = peopleGroupings[awareness ? "asked" : "unasked"];
+  const months = monthsOf(p);
+  // Her months as a bit string, the period's first month leftmost (bit_or needs one length).
+  const monthBit = Prisma.raw(
+    `(B'1'::bit(${months.length}) >> (s.month_number - ${monthNumber(tokyoDate(p.from))}))`,
+  );
   return sql`
-  WITH c AS MATERIALIZED (
-    SELECT s.person_key, s.channel, s.month, s.age_band, s.weekday, s.hour, s.risk_level,
-      s.region_id, s.topics, s.referrals, s.follow_ups, ${returning} AS ret,
-      -- Only where a flow asks it (COUNTING.md): otherwise the report says "not asked".
-      ${awareness ? sql`s.awareness` : sql`NULL::text`} AS awareness,
-      s.counted, s.handed, s.status, s.blocked, s.she_wrote, s.wait_minutes AS w,
-      s.response_minutes AS r
-    FROM stats_fact s WHERE ${whereSql(p, f)}
+  WITH part AS MATERIALIZED (
+    SELECT 'gn' AS name, json_agg(g) AS j FROM (
+      SELECT GROUPING(${other.columns}) AS gs, ${other.columns}, count(*) AS n
+      FROM stats_fact s WHERE ${where} AND s.counted GROUP BY GROUPING SETS (${other.sets})
+    ) g
+    UNION ALL
+    SELECT 'gp', json_agg(g) FROM (
+      SELECT GROUPING(${people.columns}) AS gs, ${people.columns}, count(*) AS people
+      FROM (
+        SELECT bool_and(${returning}) AS ret, bit_or(1::int8 << s.channel_bit) AS channels,
+          bit_or(1::int8 << s.age_bit) AS age_bands,
+          -- As text: hashed (a bit string is not), and read as characters below.
+          bit_or(${monthBit})::text AS months
+        FROM stats_fact s WHERE ${where} AND s.counted GROUP BY s.person_key
+      ) x GROUP BY GROUPING SETS (${people.sets})
+    ) g
+    UNION ALL
+    SELECT 'w', json_build_object(
+      'answered', count(*),
+      'measured', count(s.wait_minutes),
+      'waitMedian', (${percentiles("wait_minutes")})[1],
+      'waitP90', (${percentiles("wait_minutes")})[2],
+      'waitMean', avg(s.wait_minutes),
+      'responseMedian', (${percentiles("response_minutes")})[1],
+      'responseP90', (${percentiles("response_minutes")})[2],
+      'under5', count(*) FILTER (WHERE s.wait_minutes < 5),
+      'under15', count(*) FILTER (WHERE s.wait_minutes >= 5 AND s.wait_minutes < 15),
+      'under30', count(*) FILTER (WHERE s.wait_minutes >= 15 AND s.wait_minutes < 30),
+      'under60', count(*) FILTER (WHERE s.wait_minutes >= 30 AND s.wait_minutes < 60),
+      'over60', count(*) FILTER (WHERE s.wait_minutes >= 60))
+    FROM stats_fact s WHERE ${where} AND ${ANSWERED}
+    UNION ALL
+    SELECT 'u', json_build_object(
+      'abandoned', count(*) FILTER (WHERE s.handed AND s.status IN ('abandoned', 'closed')),
+      'stillWaiting', count(*) FILTER (WHERE s.handed AND s.status IN ('waiting', 'active')),
+      'blocked', count(*) FILTER (WHERE s.blocked),
+      'greetings', count(*) FILTER (WHERE NOT s.handed AND NOT s.she_wrote),
+      'botOnly', count(*) FILTER (WHERE NOT s.handed AND s.she_wrote))
+    FROM stats_fact s WHERE ${where} AND NOT s.counted
+    ${
+      awareness
+        ? sql`UNION ALL
+    SELECT 'ga', json_agg(g ORDER BY g.answer) FROM (
+      SELECT s.awareness AS answer, count(DISTINCT s.person_key) AS people
+      FROM stats_fact s WHERE ${where} AND s.counted AND s.awareness IS NOT NULL
+      GROUP BY s.awareness
+    ) g`
+        : Prisma.empty
+    }
   ),
-  gp AS MATERIALIZED (
-    SELECT GROUPING(${people.columns}) AS gs, ${people.columns}, count(*) AS n,
-      count(DISTINCT person_key) AS people
-    FROM c WHERE counted GROUP BY GROUPING SETS (${people.sets})
+  gn AS (
+    SELECT g.* FROM part, json_to_recordset(part.j) AS g(gs int, channel text, month text,
+      age_band text, weekday int, hour int, risk_level text, region_id text, topics text[],
+      referrals text[], follow_ups text[], n bigint)
+    WHERE part.name = 'gn'
   ),
-  gn AS MATERIALIZED (
-    SELECT GROUPING(${other.columns}) AS gs, ${other.columns}, count(*) AS n
-    FROM c WHERE counted GROUP BY GROUPING SETS (${other.sets})
+  gp AS (
+    SELECT g.* FROM part, json_to_recordset(part.j) AS g(gs int, ret boolean, channels bigint,
+      age_bands bigint, months text, people bigint)
+    WHERE part.name = 'gp'
   ),
-  nr AS (
-    SELECT count(*) AS people, count(*) FILTER (WHERE ret IS false) AS new_people,
-      count(*) FILTER (WHERE ret IS true) AS returning_people,
-      count(*) FILTER (WHERE ret IS NULL) AS unknown_people
-    FROM (SELECT bool_and(ret) AS ret FROM c WHERE counted GROUP BY person_key) x
-  ),
-  -- Waiting times of the answered LINE sessions and the sessions no counsellor answered.
-  w AS (
-    SELECT json_build_object(
-      'waiting', json_build_object(
-        'answered', count(*) FILTER (WHERE ${answered}),
-        'measured', count(w) FILTER (WHERE ${answered}),
-        -- Median and 90th percentile from one sort: identical aggregates are computed once.
-        'waitMedian', (${percentiles("w")})[1],
-        'waitP90', (${percentiles("w")})[2],
-        'waitMean', avg(w) FILTER (WHERE ${answered}),
-        'responseMedian', (${percentiles("r")})[1],
-        'responseP90', (${percentiles("r")})[2],
-        'under5', count(*) FILTER (WHERE ${answered} AND w < 5),
-        'under15', count(*) FILTER (WHERE ${answered} AND w >= 5 AND w < 15),
-        'under30', count(*) FILTER (WHERE ${answered} AND w >= 15 AND w < 30),
-        'under60', count(*) FILTER (WHERE ${answered} AND w >= 30 AND w < 60),
-        'over60', count(*) FILTER (WHERE ${answered} AND w >= 60)),
-      'unanswered', json_build_object(
-        'abandoned', count(*) FILTER (WHERE NOT counted AND handed AND status IN ('abandoned', 'closed')),
-        'stillWaiting', count(*) FILTER (WHERE NOT counted AND handed AND status IN ('waiting', 'active')),
-        'blocked', count(*) FILTER (WHERE NOT counted AND blocked),
-        'greetings', count(*) FILTER (WHERE NOT counted AND NOT handed AND NOT she_wrote),
-        'botOnly', count(*) FILTER (WHERE NOT counted AND NOT handed AND she_wrote))) AS j
-    FROM c
+  people AS (
+    SELECT 'channel' AS dimension, v.value, sum(g.people) AS people
+    FROM gp g JOIN stats_value v ON v.dimension = 'channel' AND g.channels & (1::int8 << v.bit) <> 0
+    WHERE ${is(people, "channels")} GROUP BY v.value
+    UNION ALL
+    SELECT 'age_band', v.value, sum(g.people)
+    FROM gp g JOIN (SELECT value, bit FROM stats_value WHERE dimension = 'age_band'
+        UNION ALL SELECT NULL, 0) v ON g.age_bands & (1::int8 << v.bit) <> 0
+    WHERE ${is(people, "ageBands")} GROUP BY v.value
+    UNION ALL
+    -- The places of the 1s of each distinct mask (one call per mask, not one per month).
+    SELECT 'month', (${months}::text[])[i], sum(g.people)
+    FROM gp g, unnest(array_positions(string_to_array(g.months, NULL), '1')) AS i
+    WHERE ${is(people, "months")} GROUP BY i
   )
   SELECT json_build_object(
-    'consultations', (SELECT COALESCE(sum(n), 0) FROM gn WHERE ${Prisma.raw(is(other, "all"))}),
-    'people', (SELECT people FROM nr),
-    'newPeople', (SELECT new_people FROM nr),
-    'returningPeople', (SELECT returning_people FROM nr),
-    'unknownPeople', (SELECT unknown_people FROM nr),
-    'byChannel', ${list(`(SELECT json_agg(r ORDER BY r.channel) FROM (SELECT channel, n AS consultations, people FROM gp WHERE ${is(people, "channel")}) r)`)},
-    'trend', ${list(`(SELECT json_agg(r ORDER BY r.month) FROM (SELECT month, n AS consultations, people FROM gp WHERE ${is(people, "month")}) r)`)},
-    'ageBands', ${list(`(SELECT json_agg(r ORDER BY r.age_band) FROM (SELECT age_band, n AS consultations, people FROM gp WHERE ${is(people, "ageBand")}) r)`)},
-    'awareness', ${awareness ? list(`(SELECT json_agg(r ORDER BY r.answer) FROM (SELECT awareness AS answer, people FROM gp WHERE ${is(people, "awareness")} AND awareness IS NOT NULL) r)`) : sql`'[]'::json`},
-    'topicByRegion', ${list(`(SELECT json_agg(r ORDER BY r.region, r.topic) FROM (SELECT g.region_id AS region, t.topic, sum(n) AS consultations FROM gn g LEFT JOIN LATERAL unnest(CASE WHEN cardinality(g.topics) = 0 THEN ARRAY[NULL::text] ELSE g.topics END) AS t(topic) ON true WHERE ${is(other, "topics")} GROUP BY 1, 2) r)`)},
-    'heatmap', ${list(`(SELECT json_agg(r ORDER BY r.weekday, r.hour) FROM (SELECT weekday::int AS weekday, hour::int AS hour, n AS consultations FROM gn WHERE ${is(other, "heatmap")}) r)`)},
-    'referrals', ${list(`(SELECT json_agg(r ORDER BY r.consultations DESC, r.agency) FROM (SELECT a AS agency, sum(n) AS consultations FROM gn, unnest(gn.referrals) AS a WHERE ${is(other, "referrals")} GROUP BY 1) r)`)},
-    'followUps', ${list(`(SELECT json_agg(r ORDER BY r.follow_up) FROM (SELECT x AS follow_up, sum(n) AS consultations FROM gn, unnest(gn.follow_ups) AS x WHERE ${is(other, "followUps")} GROUP BY 1) r)`)},
-    'riskLevels', ${list(`(SELECT json_agg(r ORDER BY r.risk_level) FROM (SELECT risk_level, n AS consultations FROM gn WHERE ${is(other, "risk")}) r)`)},
-    'waiting', (SELECT j -> 'waiting' FROM w),
-    'unanswered', (SELECT j -> 'unanswered' FROM w)
+    'consultations', (SELECT COALESCE(sum(n), 0) FROM gn WHERE ${is(other, "all")}),
+    'people', (SELECT COALESCE(sum(people), 0) FROM gp WHERE ${is(people, "ret")}),
+    'newPeople', (SELECT COALESCE(sum(people), 0) FROM gp WHERE ${is(people, "ret")} AND ret IS false),
+    'returningPeople', (SELECT COALESCE(sum(people), 0) FROM gp WHERE ${is(people, "ret")} AND ret IS true),
+    'unknownPeople', (SELECT COALESCE(sum(people), 0) FROM gp WHERE ${is(people, "ret")} AND ret IS NULL),
+    'byChannel', ${list(sql`SELECT json_agg(r ORDER BY r.channel) FROM (SELECT g.channel, g.n AS consultations, p.people FROM gn g JOIN people p ON p.dimension = 'channel' AND p.value = g.channel WHERE ${is(other, "channel")}) r`)},
+    'trend', ${list(sql`SELECT json_agg(r ORDER BY r.month) FROM (SELECT g.month, g.n AS consultations, p.people FROM gn g JOIN people p ON p.dimension = 'month' AND p.value = g.month WHERE ${is(other, "month")}) r`)},
+    'ageBands', ${list(sql`SELECT json_agg(r ORDER BY r.age_band) FROM (SELECT g.age_band, g.n AS consultations, p.people FROM gn g JOIN people p ON p.dimension = 'age_band' AND p.value IS NOT DISTINCT FROM g.age_band WHERE ${is(other, "ageBand")}) r`)},
+    'awareness', ${awareness ? list(sql`SELECT j FROM part WHERE name = 'ga'`) : sql`'[]'::json`},
+    'topicByRegion', ${list(sql`SELECT json_agg(r ORDER BY r.region, r.topic) FROM (SELECT g.region_id AS region, t.topic, sum(n) AS consultations FROM gn g LEFT JOIN LATERAL unnest(CASE WHEN cardinality(g.topics) = 0 THEN ARRAY[NULL::text] ELSE g.topics END) AS t(topic) ON true WHERE ${is(other, "topics")} GROUP BY 1, 2) r`)},
+    'heatmap', ${list(sql`SELECT json_agg(r ORDER BY r.weekday, r.hour) FROM (SELECT weekday, hour, n AS consultations FROM gn WHERE ${is(other, "heatmap")}) r`)},
+    'referrals', ${list(sql`SELECT json_agg(r ORDER BY r.consultations DESC, r.agency) FROM (SELECT a AS agency, sum(n) AS consultations FROM gn, unnest(gn.referrals) AS a WHERE ${is(other, "referrals")} GROUP BY 1) r`)},
+    'followUps', ${list(sql`SELECT json_agg(r ORDER BY r.follow_up) FROM (SELECT x AS follow_up, sum(n) AS consultations FROM gn, unnest(gn.follow_ups) AS x WHERE ${is(other, "followUps")} GROUP BY 1) r`)},
+    'riskLevels', ${list(sql`SELECT json_agg(r ORDER BY r.risk_level) FROM (SELECT risk_level, n AS consultations FROM gn WHERE ${is(other, "risk")}) r`)},
+    'waiting', (SELECT j FROM part WHERE name = 'w'),
+    'unanswered', (SELECT j FROM part WHERE name = 'u')
   ) AS report`;
 }
 

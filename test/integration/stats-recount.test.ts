@@ -301,6 +301,24 @@ describe("statistics: the fact table against a plain recount", () => {
     });
     await db.prisma.consultationEntry.delete({ where: { id: e3 } });
     entries = entries.slice(3);
+    // Age bands no fact had before (a flow or an entry may bring its own): they get a bit of
+    // their own (stats_value), and a person with several bands counts once in each.
+    await db.prisma.conversation.updateMany({
+      where: { id: { in: conversations }, personId: persons[3] },
+      data: { ageBand: "70plus" },
+    });
+    entries.push(
+      await statsHistory(db.prisma).entry({
+        channel: "visit",
+        start: "2025-04-02 10:00",
+        region: "tomo",
+        counsellor: (await db.prisma.counsellor.findFirstOrThrow()).id,
+        person: persons[3],
+        ageBand: "teens",
+      }),
+    );
+    const bands = await db.prisma.statsValue.findMany({ where: { dimension: "age_band" } });
+    expect(bands.map((b) => b.value)).toEqual(expect.arrayContaining(["70plus", "teens"]));
 
     expect(await compareAll()).toBe(PERIODS.length * FILTERS.length);
     await factsMatchRebuild();
