@@ -8,7 +8,6 @@
  */
 import path from "node:path";
 import { randomBytes } from "node:crypto";
-import { readFileSync, readdirSync } from "node:fs";
 import { ensureDatabase, startEmbeddedPostgres } from "../src/db/embedded-postgres";
 import { createPrismaClient } from "../src/db/prisma-client";
 import { createCounsellor } from "../src/console/auth-service";
@@ -17,6 +16,7 @@ import { LineSimulator } from "../src/simulator/line-simulator";
 import type { SimulatedPerson } from "../src/simulator/simulated-person";
 import { createSealer } from "../src/privacy/sealer";
 import { freePort } from "../scripts/free-port";
+import { cpuTicks, postmasterPid, ticksOf, TICKS_PER_SECOND } from "./proc-stat";
 
 const ROOT = path.resolve(__dirname, "..");
 const PEOPLE = Number(process.env.BENCH_PEOPLE ?? 200);
@@ -33,37 +33,10 @@ const PASSWORD = "bench-password-0123";
 const SECRET = randomBytes(16).toString("hex");
 const TOKEN = randomBytes(24).toString("base64url");
 
-/** CPU seconds (user + system) a process has used so far, from /proc; 0 once it has ended. */
-function cpuSeconds(pid: number): number {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    // Fields after the command name (which may hold spaces) start at "state"; utime/stime: 14/15.
-    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    return (Number(fields[11]) + Number(fields[12])) / 100; // USER_HZ
-  } catch {
-    return 0;
-  }
-}
-
-/** CPU seconds of the PostgreSQL server whose data folder is `dataDir`, backends included. */
-function postgresSeconds(dataDir: string): number {
-  const postmaster = Number(
-    readFileSync(path.join(dataDir, "postmaster.pid"), "utf8").split("\n", 1)[0],
-  );
-  let total = cpuSeconds(postmaster);
-  for (const entry of readdirSync("/proc")) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
-      if (Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]) === postmaster) {
-        total += cpuSeconds(Number(entry));
-      }
-    } catch {
-      // the backend ended meanwhile
-    }
-  }
-  return total;
-}
+const postgresTicks = (dataDir: string) => {
+  const postmaster = postmasterPid(dataDir);
+  return ticksOf([postmaster], [postmaster]);
+};
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const percentile = (values: number[], p: number) => {
@@ -266,11 +239,12 @@ async function main() {
       ...Object.fromEntries(
         services.map((child, i): [string, number] => [
           roles[i] ?? "service",
-          cpuSeconds(child.pid ?? 0),
+          cpuTicks(child.pid ?? 0) / TICKS_PER_SECOND,
         ]),
       ),
-      bench: cpuSeconds(process.pid),
-      ...(pgDir ? { postgres: postgresSeconds(pgDir) } : {}),
+      bench: cpuTicks(process.pid) / TICKS_PER_SECOND,
+      // PostgreSQL with its backends.
+      ...(pgDir ? { postgres: postgresTicks(pgDir) / TICKS_PER_SECOND } : {}),
     });
     const phase = async (thinkMs: number, round: number) => {
       const toConsole: number[] = [];

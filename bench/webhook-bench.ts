@@ -22,7 +22,7 @@
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { createHmac, randomBytes } from "node:crypto";
-import { readFileSync, readdirSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { connect, type Socket } from "node:net";
 import path from "node:path";
 import autocannon from "autocannon";
@@ -32,6 +32,7 @@ import { migrate } from "../src/db/migration-runner";
 import { QUEUE_NAME } from "../src/jobs/job-catalog";
 import { migrateQueue } from "../src/jobs/job-queue";
 import { freePort } from "../scripts/free-port";
+import { cpuTicks, machineBusyTicks, postmasterPid, ticksOf, TICKS_PER_SECOND } from "./proc-stat";
 
 const ROOT = path.resolve(__dirname, "..");
 const SECRET = "bench-channel-secret-0123456789ab";
@@ -42,7 +43,6 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 1);
 const PACED_RATE = 2000;
 /** Run as the load client (see load()), not as the bench. */
 const CLIENT_ARG = "--load-client";
-const TICKS_PER_SECOND = 100; // USER_HZ on Linux
 let PG_DATA_DIR = "";
 const PROFILE_DIR = process.env.BENCH_PROFILE ? path.join(ROOT, "artifacts/bench-profile") : "";
 
@@ -385,41 +385,10 @@ async function waitForPort(url: string): Promise<void> {
   throw new Error(`${url} did not start`);
 }
 
-/** CPU time (user + system, in clock ticks) the process has used so far, from /proc. */
-function cpuTicks(pid: number): number {
-  // Fields after the command name (which may hold spaces) start at "state"; utime/stime are 14/15.
-  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  return Number(fields[11]) + Number(fields[12]);
-}
-
-/** Busy CPU time of the whole machine (all cores), in clock ticks. */
-function machineBusyTicks(): number {
-  const cpuLine = readFileSync("/proc/stat", "utf8").split("\n", 1)[0] ?? "";
-  const [, user, nice, system, , , irq, softirq, steal] = cpuLine.split(/\s+/).map(Number);
-  return [user, nice, system, irq, softirq, steal].reduce<number>((a, b) => a + (b ?? 0), 0);
-}
-
 /** The bench's own processes: this one, the server, PostgreSQL and its backends. */
 function ourTicks(serverPid: number): number {
-  const postmaster = PG_DATA_DIR
-    ? Number(readFileSync(path.join(PG_DATA_DIR, "postmaster.pid"), "utf8").split("\n", 1)[0])
-    : 0;
-  let ticks = 0;
-  for (const entry of readdirSync("/proc")) {
-    if (!/^\d+$/.test(entry)) continue;
-    const pid = Number(entry);
-    try {
-      const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-      const ppid = Number(fields[1]);
-      if ([process.pid, serverPid, postmaster].includes(pid) || (postmaster && ppid === postmaster))
-        ticks += Number(fields[11]) + Number(fields[12]);
-    } catch {
-      // the process ended meanwhile
-    }
-  }
-  return ticks;
+  const postmaster = PG_DATA_DIR ? postmasterPid(PG_DATA_DIR) : 0;
+  return ticksOf([process.pid, serverPid, postmaster], postmaster ? [postmaster] : []);
 }
 
 /**
