@@ -16,6 +16,7 @@ import { LineSimulator } from "../src/simulator/line-simulator";
 import type { SimulatedPerson } from "../src/simulator/simulated-person";
 import { createSealer } from "../src/privacy/sealer";
 import { freePort } from "../scripts/free-port";
+import { ConsoleClient } from "../test/support/console-client";
 import { cpuTicks, postmasterPid, ticksOf, TICKS_PER_SECOND } from "./proc-stat";
 
 const ROOT = path.resolve(__dirname, "..");
@@ -46,46 +47,19 @@ const percentile = (values: number[], p: number) => {
 
 /** A counsellor's console: signed in, listening to live events like the page does. */
 class Console {
-  private cookie = "";
-  private csrf = "";
   private waiters = new Map<string, (() => void)[]>();
-  constructor(private readonly base: string) {}
+  private constructor(private readonly client: ConsoleClient) {}
 
-  async signIn(login: string) {
-    const res = await fetch(`${this.base}/api/v1/session`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ loginName: login, password: PASSWORD }),
+  static async signedIn(base: string, login: string): Promise<Console> {
+    const c = new Console(await ConsoleClient.signedIn(base, login, PASSWORD));
+    await c.client.events(({ event, data }) => {
+      if (event !== "message") return;
+      const { conversationId } = data as { conversationId: string };
+      const waiting = c.waiters.get(conversationId) ?? [];
+      c.waiters.delete(conversationId);
+      waiting.forEach((w) => w());
     });
-    this.cookie = (res.headers.get("set-cookie") ?? "").split(";")[0] ?? "";
-    this.csrf = ((await res.json()) as { csrfToken: string }).csrfToken;
-  }
-
-  async listen() {
-    const res = await fetch(`${this.base}/api/v1/events`, { headers: { cookie: this.cookie } });
-    const reader = res.body?.getReader();
-    if (!reader) throw new Error("no event stream");
-    const decoder = new TextDecoder();
-    let buffer = "";
-    void (async () => {
-      for (;;) {
-        const { done, value } = await reader.read();
-        if (done) return;
-        buffer += decoder.decode(value, { stream: true });
-        let end: number;
-        while ((end = buffer.indexOf("\n\n")) >= 0) {
-          const block = buffer.slice(0, end);
-          buffer = buffer.slice(end + 2);
-          const data = /^data: (.*)$/m.exec(block)?.[1];
-          if (block.includes("event: message") && data) {
-            const { conversationId } = JSON.parse(data) as { conversationId: string };
-            const waiting = this.waiters.get(conversationId) ?? [];
-            this.waiters.delete(conversationId);
-            waiting.forEach((w) => w());
-          }
-        }
-      }
-    })();
+    return c;
   }
 
   nextEvent(conversationId: string): Promise<void> {
@@ -95,16 +69,7 @@ class Console {
   }
 
   async call(method: string, p: string, body?: unknown) {
-    const res = await fetch(`${this.base}${p}`, {
-      method,
-      headers: {
-        cookie: this.cookie,
-        "x-csrf-token": this.csrf,
-        "content-type": "application/json",
-      },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    return res.json() as Promise<Record<string, unknown>>;
+    return (await this.client.call(method, p, body)).json as Record<string, unknown>;
   }
 }
 
@@ -189,10 +154,7 @@ async function main() {
     }
     const consoles = await Promise.all(
       Array.from({ length: COUNSELLORS }, async (_, i) => {
-        const c = new Console(url);
-        await c.signIn(`c${i}`);
-        await c.listen();
-        return c;
+        return Console.signedIn(url, `c${i}`);
       }),
     );
 

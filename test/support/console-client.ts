@@ -1,6 +1,12 @@
 import type { PrismaClient } from "../../src/db/prisma-client";
 import { createCounsellor, type NewCounsellor } from "../../src/console/auth-service";
 
+/** One Server-Sent Event of /api/v1/events. */
+export interface LiveEvent {
+  event: string;
+  data: unknown;
+}
+
 /** A counsellor using the console API with her/his own session cookie and CSRF token. */
 export class ConsoleClient {
   private cookie = "";
@@ -37,8 +43,13 @@ export class ConsoleClient {
     return { status: res.status, json: json as Record<string, unknown> & Record<string, never> };
   }
 
-  /** Listens to the live events as the console page does; `received` grows as they come. */
-  async events(): Promise<{ received: { event: string; data: unknown }[]; close(): void }> {
+  /**
+   * Listens to the live events as the console page does; `received` grows as they come, and
+   * `onEvent` (if given) is told of each.
+   */
+  async events(
+    onEvent?: (e: LiveEvent) => void,
+  ): Promise<{ received: LiveEvent[]; close(): void }> {
     const controller = new AbortController();
     const res = await fetch(`${this.baseUrl}/api/v1/events`, {
       headers: { cookie: this.cookie },
@@ -46,7 +57,7 @@ export class ConsoleClient {
     });
     const reader = res.body?.getReader();
     if (!reader) throw new Error(`no event stream: ${res.status}`);
-    const received: { event: string; data: unknown }[] = [];
+    const received: LiveEvent[] = [];
     const decoder = new TextDecoder();
     let buffer = "";
     void (async () => {
@@ -60,7 +71,10 @@ export class ConsoleClient {
           buffer = buffer.slice(end + 2);
           const event = /^event: (.*)$/m.exec(block)?.[1];
           const data = /^data: (.*)$/m.exec(block)?.[1];
-          if (event && data) received.push({ event, data: JSON.parse(data) });
+          if (!event || !data) continue;
+          const e: LiveEvent = { event, data: JSON.parse(data) };
+          received.push(e);
+          onEvent?.(e);
         }
       }
     })();
