@@ -59,6 +59,9 @@ export function consoleRoutes(d: ConsoleRouteDeps): ApiRoute[] {
     return d.presenter.view(user, id);
   };
 
+  // The preset does not change while the service runs: the reference is built once.
+  const reference = d.presenter.reference(CANNED_REPLIES);
+
   return [
     route({
       method: "post",
@@ -119,7 +122,7 @@ export function consoleRoutes(d: ConsoleRouteDeps): ApiRoute[] {
       path: "/reference",
       summary: "Regions, topics and other choices for the console's forms",
       response: s.referenceSchema,
-      handler: () => Promise.resolve(d.presenter.reference(CANNED_REPLIES)),
+      handler: () => Promise.resolve(reference),
     }),
     route({
       method: "get",
