@@ -1,13 +1,17 @@
 /**
  * `npm run bench:webhook`: signed webhook load against the real web role (every event stored in
- * PostgreSQL before the 200, then queued) and, in the same run, against a bare @line/bot-sdk
- * server that stores nothing: the ceiling. Each request carries one event of a new
- * webhookEventId, as LINE sends them. Prints events/s and ack latency p50/p99 at saturation
- * (autocannon, closed loop) and at 2,000 requests/s (open loop, see pacedLoad), and checks that
- * every acknowledged event is stored. Uses DATABASE_URL when set, else embedded PostgreSQL;
- * BullMQ runs on its PostgreSQL backend.
+ * PostgreSQL before the 200, then queued) and, in the same run, against two yardsticks: a bare
+ * @line/bot-sdk server that stores nothing (the ceiling), and the "durable floor", the bare
+ * server plus an fdatasync'd append of each body to a file on the same disk (what the disk
+ * allows any server that answers only once the event is stored). Each request carries one
+ * event of a new webhookEventId, as LINE sends them. Prints events/s and ack latency p50/p99
+ * at saturation (autocannon, closed loop) and at 2,000 requests/s (open loop, see pacedLoad),
+ * the CPU and WAL each event costs, and checks that every acknowledged event is stored and
+ * queued. Uses DATABASE_URL when set, else embedded PostgreSQL. The service is measured with
+ * BullMQ on its PostgreSQL backend (the embedded default) and, when Debian's redis-server is
+ * installed, on a throwaway Redis of the bench's own (as a real channel runs it).
  *
- * Fairness: the two servers are measured one after the other, each alone (the other is not
+ * Fairness: the servers are measured one after the other, each alone (the others are not
  * running), with the same client settings, the same warm-up, and the same wait before every run
  * until the server's own CPU is quiet, so no server pays for work left over from an earlier run
  * (our service keeps queueing jobs for a moment after the last 200). The load client runs in a
@@ -16,9 +20,10 @@
  * and how long the machine was stalled on its disk: the noise behind each figure.
  *
  * BENCH_SECONDS (default 15) sets each run's length; BENCH_CONNECTIONS (default 64) the client's
- * connections; BENCH_ROUNDS (default 1) how many times both servers are measured, to show the
- * spread between runs; BENCH_ARRIVALS=uniform paces evenly instead of at random (Poisson);
- * BENCH_PROFILE=1 writes a CPU profile of each server to artifacts/bench-profile/.
+ * connections; BENCH_ROUNDS (default 1) how many times every server is measured, to show the
+ * spread between runs; BENCH_SERVERS (default "bare,floor,pg,redis") which of them;
+ * BENCH_ARRIVALS=uniform paces evenly instead of at random (Poisson); BENCH_PROFILE=1 writes a
+ * CPU profile of each server to artifacts/bench-profile/.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { createHmac, randomBytes } from "node:crypto";
@@ -26,12 +31,14 @@ import { readFileSync } from "node:fs";
 import { connect, type Socket } from "node:net";
 import path from "node:path";
 import autocannon from "autocannon";
+import { Redis } from "ioredis";
 import { Client } from "pg";
 import { ensureDatabase, startEmbeddedPostgres } from "../src/db/embedded-postgres";
 import { migrate } from "../src/db/migration-runner";
 import { QUEUE_NAME } from "../src/jobs/job-catalog";
 import { migrateQueue } from "../src/jobs/job-queue";
 import { freePort } from "../scripts/free-port";
+import { hasRedisServer, startRedis } from "../scripts/redis-server";
 import { cpuTicks, machineBusyTicks, postmasterPid, ticksOf, TICKS_PER_SECOND } from "./proc-stat";
 
 const ROOT = path.resolve(__dirname, "..");
@@ -40,10 +47,13 @@ const DURATION_S = Number(process.env.BENCH_SECONDS ?? 15);
 const WARMUP_S = Math.min(5, DURATION_S);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 64);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 1);
+/** Which servers to measure (all three by default); fewer to iterate on one. */
+const SERVERS = (process.env.BENCH_SERVERS ?? "bare,floor,pg,redis").split(",");
 const PACED_RATE = 2000;
 /** Run as the load client (see load()), not as the bench. */
 const CLIENT_ARG = "--load-client";
 let PG_DATA_DIR = "";
+let REDIS_PID = 0;
 const PROFILE_DIR = process.env.BENCH_PROFILE ? path.join(ROOT, "artifacts/bench-profile") : "";
 
 function signedRequest() {
@@ -82,6 +92,11 @@ interface LoadResult {
   failed: number;
   /** Share of the run during which every busy task on the machine waited on the disk. */
   ioStall: number;
+  /** CPU the server process used per answered event (ms): what the code costs. */
+  serverCpuMs: number;
+  /** The same for PostgreSQL (all its processes), and the WAL it wrote per event (bytes). */
+  dbCpuMs?: number;
+  walBytes?: number;
   /** Cores' worth of CPU the load client used: it shares the machine with the server. */
   clientCores: number;
   /** Paced runs: requests per second the client actually offered. */
@@ -90,7 +105,7 @@ interface LoadResult {
   clientLateP99?: number;
 }
 
-type ClientOutcome = Omit<LoadResult, "othersCores" | "clientCores" | "ioStall"> & {
+type ClientOutcome = Omit<LoadResult, "othersCores" | "clientCores" | "ioStall" | "serverCpuMs"> & {
   /** During the run, and in all (start-up, signing requests beforehand, the run). */
   clientCpuMs: number;
   clientTotalCpuMs: number;
@@ -109,7 +124,9 @@ async function load(
   url: string,
   seconds: number,
   rate?: number,
-): Promise<Omit<LoadResult, "othersCores" | "ioStall"> & { clientTotalCpuMs: number }> {
+): Promise<
+  Omit<LoadResult, "othersCores" | "ioStall" | "serverCpuMs"> & { clientTotalCpuMs: number }
+> {
   const child = spawn(process.execPath, ["--import", "tsx", __filename, CLIENT_ARG], {
     cwd: ROOT,
     stdio: ["ignore", "inherit", "inherit", "ipc"],
@@ -356,7 +373,7 @@ function spawnServer(name: string, script: string, env: Record<string, string>):
   const profile = PROFILE_DIR
     ? ["--cpu-prof", `--cpu-prof-dir=${path.join(PROFILE_DIR, name)}`] // one file per thread
     : [];
-  // Without REDIS_URL the service runs BullMQ on PostgreSQL, whose job table the bench counts.
+  // The service runs BullMQ on PostgreSQL unless the bench passes its own Redis.
   const inherited = { ...process.env };
   delete inherited.REDIS_URL;
   return spawn(process.execPath, [...profile, "--import", "tsx", ...script.split(" ")], {
@@ -385,10 +402,10 @@ async function waitForPort(url: string): Promise<void> {
   throw new Error(`${url} did not start`);
 }
 
-/** The bench's own processes: this one, the server, PostgreSQL and its backends. */
+/** The bench's own processes: this one, the server, PostgreSQL and its backends, its Redis. */
 function ourTicks(serverPid: number): number {
   const postmaster = PG_DATA_DIR ? postmasterPid(PG_DATA_DIR) : 0;
-  return ticksOf([process.pid, serverPid, postmaster], postmaster ? [postmaster] : []);
+  return ticksOf([process.pid, serverPid, postmaster, REDIS_PID], postmaster ? [postmaster] : []);
 }
 
 /**
@@ -410,14 +427,20 @@ function ioStalledUs(): number {
  * disk stalls say how far to trust its figures. Approximate: backends that exit during the run
  * count as others.
  */
-async function withOthersLoad<T extends { clientTotalCpuMs: number }>(
+async function withOthersLoad<T extends { clientTotalCpuMs: number; ok: number }>(
   serverPid: number,
+  db: Client | undefined,
   run: () => Promise<T>,
 ) {
+  const postmaster = PG_DATA_DIR ? postmasterPid(PG_DATA_DIR) : 0;
+  const dbTicks = () => (postmaster ? ticksOf([postmaster], [postmaster]) : 0);
   const start = {
     at: Date.now(),
     busy: machineBusyTicks(),
     ours: ourTicks(serverPid),
+    server: cpuTicks(serverPid),
+    db: dbTicks(),
+    wal: db ? await walPosition(db) : 0n,
     ioStalled: ioStalledUs(),
   };
   const { clientTotalCpuMs, ...result } = await run();
@@ -425,11 +448,26 @@ async function withOthersLoad<T extends { clientTotalCpuMs: number }>(
   // The client process has exited by now: it reported its own CPU time.
   const client = (clientTotalCpuMs / 1000) * TICKS_PER_SECOND;
   const others = machineBusyTicks() - start.busy - (ourTicks(serverPid) - start.ours) - client;
+  const perEvent = (ticks: number) => ((ticks / TICKS_PER_SECOND) * 1000) / (result.ok || 1);
   return {
     result,
     othersCores: Math.max(0, others) / TICKS_PER_SECOND / seconds,
     ioStall: (ioStalledUs() - start.ioStalled) / 1e6 / seconds,
+    serverCpuMs: perEvent(cpuTicks(serverPid) - start.server),
+    ...(db
+      ? {
+          dbCpuMs: perEvent(dbTicks() - start.db),
+          walBytes: Number((await walPosition(db)) - start.wal) / (result.ok || 1),
+        }
+      : {}),
   };
+}
+
+async function walPosition(db: Client): Promise<bigint> {
+  const { rows } = await db.query<{ at: string }>(
+    "SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), '0/0')::text AS at",
+  );
+  return BigInt(rows[0]?.at ?? "0");
 }
 
 /** Waits until the server uses under 5% of a core for a whole second (at most 60 s). */
@@ -455,12 +493,54 @@ interface ServerRow {
   queueLagAtEnd?: number;
 }
 
+/** Where the service keeps what the bench counts: its table, and its queue on either backend. */
+interface Backing {
+  db: Client;
+  queue: QueueProbe;
+}
+interface QueueProbe {
+  /** REDIS_URL for the service, or none for BullMQ on PostgreSQL. */
+  redisUrl?: string;
+  /** Jobs waiting in the queue (no worker runs here, so every queued job is waiting). */
+  queued(): Promise<number>;
+  clear(): Promise<void>;
+}
+
+function postgresQueue(db: Client): QueueProbe {
+  return {
+    async queued() {
+      const { rows } = await db.query<{ n: string }>(
+        "SELECT count(*) AS n FROM bullmq.job WHERE queue = $1",
+        [QUEUE_NAME],
+      );
+      return Number(rows[0]?.n);
+    },
+    async clear() {
+      await db.query(`DELETE FROM bullmq.job WHERE queue = $1`, [QUEUE_NAME]);
+      // Its event stream too: BullMQ's bulk add on PostgreSQL appends two events a job without
+      // trimming the stream (its other writes trim it), and no worker runs here: without this
+      // every run would write to a larger table than the last (300,000 rows after a few).
+      await db.query(`DELETE FROM bullmq.event WHERE queue = $1`, [QUEUE_NAME]);
+    },
+  };
+}
+
+/** The bench's own throwaway redis-server: clearing it cannot touch anybody's data. */
+function redisQueue(redis: Redis, redisUrl: string): QueueProbe {
+  return {
+    redisUrl,
+    queued: () => redis.llen(`bull:${QUEUE_NAME}:wait`),
+    clear: async () => void (await redis.flushall()),
+  };
+}
+
 async function measure(
   name: string,
   script: string,
   env: Record<string, string>,
-  db?: Client,
+  backing?: Backing,
 ): Promise<ServerRow> {
+  const db = backing?.db;
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const child = spawnServer(name, script, { ...env, PORT: String(port) });
@@ -470,29 +550,25 @@ async function measure(
     await load(url, WARMUP_S, 500); // JIT, connection pools
     const reset = async () => {
       await settle(pid);
-      if (!db) return;
-      await db.query(`TRUNCATE webhook_event CASCADE`);
-      await db.query(`DELETE FROM bullmq.job WHERE queue = $1`, [QUEUE_NAME]);
-      // Its event stream too: BullMQ's bulk add on PostgreSQL appends two events a job without
-      // trimming the stream (its other writes trim it), and no worker runs here: without this
-      // every run would write to a larger table than the last (300,000 rows after a few).
-      await db.query(`DELETE FROM bullmq.event WHERE queue = $1`, [QUEUE_NAME]);
-      await db.query("CHECKPOINT"); // every run starts with the same amount of WAL to write
+      if (!backing) return;
+      await backing.db.query(`TRUNCATE webhook_event CASCADE`);
+      // Both queues, so that every run starts on the same database whichever queue it uses.
+      await postgresQueue(backing.db).clear();
+      await backing.queue.clear();
+      await backing.db.query("CHECKPOINT"); // every run starts with the same amount of WAL to write
     };
     await reset();
     const measured = async (rate?: number): Promise<LoadResult> => {
-      const { result, othersCores, ioStall } = await withOthersLoad(pid, () =>
-        load(url, DURATION_S, rate),
-      );
-      return { ...result, othersCores, ioStall };
+      const { result, ...costs } = await withOthersLoad(pid, db, () => load(url, DURATION_S, rate));
+      return { ...result, ...costs };
     };
     const saturated = await measured();
-    const lagAtEnd = db ? await counts(db) : undefined;
-    const counted = db ? await settle(pid).then(() => counts(db)) : undefined;
+    const lagAtEnd = backing ? await counts(backing) : undefined;
+    const counted = backing ? await settle(pid).then(() => counts(backing)) : undefined;
     await reset();
     const paced = await measured(PACED_RATE);
     await settle(pid);
-    const pacedCounts = db ? await counts(db) : undefined;
+    const pacedCounts = backing ? await counts(backing) : undefined;
     return {
       name,
       saturated,
@@ -510,18 +586,16 @@ async function measure(
   }
 }
 
-async function counts(db: Client): Promise<{ stored: number; queued: number }> {
-  const { rows } = await db.query<{ stored: string; queued: string }>(
-    `SELECT (SELECT count(*) FROM webhook_event) AS stored,
-            (SELECT count(*) FROM bullmq.job WHERE queue = $1) AS queued`,
-    [QUEUE_NAME],
+async function counts({ db, queue }: Backing): Promise<{ stored: number; queued: number }> {
+  const { rows } = await db.query<{ stored: string }>(
+    "SELECT count(*) AS stored FROM webhook_event",
   );
-  return { stored: Number(rows[0]?.stored), queued: Number(rows[0]?.queued) };
+  return { stored: Number(rows[0]?.stored), queued: await queue.queued() };
 }
 
 function printTable(rows: ServerRow[]): void {
   const cells = (r: ServerRow) => [
-    r.name.padEnd(12),
+    r.name.padEnd(16),
     String(r.saturated.eventsPerSecond).padStart(12),
     String(r.saturated.p50).padStart(6),
     String(r.saturated.p99).padStart(6),
@@ -549,9 +623,19 @@ function printTable(rows: ServerRow[]): void {
       `bench; "io stall" = share of the run the whole machine waited on its disk (noise).\n`,
   );
   console.log(
-    `server       | max events/s | p50 ms | p99 ms | client | others | io stall | @${PACED_RATE}/s: offered/s | events/s | p50 ms | p99 ms | late p99 ms | client | others | io stall | non-2xx | stored/2xx`,
+    `server           | max events/s | p50 ms | p99 ms | client | others | io stall | @${PACED_RATE}/s: offered/s | events/s | p50 ms | p99 ms | late p99 ms | client | others | io stall | non-2xx | stored/2xx`,
   );
   for (const r of rows) console.log(cells(r).join(" | "));
+  console.log(
+    `\ncost per answered event, max / @${PACED_RATE}/s: CPU of the server process and of ` +
+      `PostgreSQL (ms), WAL written (bytes)`,
+  );
+  const cost = (l: LoadResult) =>
+    `${l.serverCpuMs.toFixed(3)} ms` +
+    (l.dbCpuMs === undefined ? "" : ` + PostgreSQL ${l.dbCpuMs.toFixed(3)} ms`) +
+    (l.walBytes === undefined ? "" : `, WAL ${Math.round(l.walBytes)} B`);
+  for (const r of rows)
+    console.log(`${r.name.padEnd(16)} | ${cost(r.saturated)} / ${cost(r.paced)}`);
 }
 
 const percent = (share: number) => `${(share * 100).toFixed(1)}%`;
@@ -588,48 +672,86 @@ async function main() {
     APP_SECRET_KEY: "bench-app-secret-key-0123456789abcdef",
     LOG_LEVEL: "warn",
   };
-  const bare: ServerRow[] = [];
-  const ours: ServerRow[] = [];
+  // BullMQ on Redis too, as a real channel runs it, when Debian's redis-server is installed
+  // (scripts/test-deps.sh does). Always a throwaway one of the bench's own: it is flushed.
+  const redisPort = SERVERS.includes("redis") && hasRedisServer() ? await freePort() : 0;
+  const redisServer = redisPort ? await startRedis(redisPort) : undefined;
+  const redisUrl = `redis://127.0.0.1:${redisPort}`;
+  const redis = redisServer ? new Redis(redisUrl) : undefined;
+  REDIS_PID = redisServer?.pid ?? 0;
+  const series: { key: string; label: string; rows: ServerRow[] }[] = [
+    { key: "bare", label: "bare", rows: [] },
+    { key: "floor", label: "floor", rows: [] },
+    { key: "pg", label: "service/pg", rows: [] },
+    { key: "redis", label: "service/redis", rows: [] },
+  ];
+  const run = async (key: string, round: number, row: () => Promise<ServerRow>) => {
+    const s = series.find((x) => x.key === key);
+    if (!s || !SERVERS.includes(key) || (key === "redis" && !redis)) return;
+    s.rows.push({ ...(await row()), name: `${s.label} #${round}` });
+  };
   try {
-    // Rounds alternate the two servers, so a change in the machine's load over time falls on both.
+    // Rounds alternate the servers, so a change in the machine's load over time falls on all.
     for (let round = 1; round <= ROUNDS; round++) {
       // The bare server first, and only once PostgreSQL has written out earlier runs.
       await db.query("CHECKPOINT");
-      bare.push({
-        ...(await measure("bare", "bench/bare-echo-server.ts", {})),
-        name: `bare #${round}`,
-      });
-      ours.push({
-        ...(await measure("service", "src/main/start.ts web", serviceEnv, db)),
-        name: `service #${round}`,
-      });
+      await run("bare", round, () => measure("bare", "bench/bare-echo-server.ts", {}));
+      await run("floor", round, () =>
+        // On the same disk as the embedded PostgreSQL's data.
+        measure("floor", "bench/durable-floor-server.ts", { FLOOR_DIR: path.join(ROOT, ".data") }),
+      );
+      await run("pg", round, () =>
+        measure("service", "src/main/start.ts web", serviceEnv, {
+          db,
+          queue: postgresQueue(db),
+        }),
+      );
+      await run("redis", round, () =>
+        measure(
+          "service-redis",
+          "src/main/start.ts web",
+          { ...serviceEnv, REDIS_URL: redisUrl },
+          { db, queue: redisQueue(redis as Redis, redisUrl) },
+        ),
+      );
     }
   } finally {
     await db.end();
+    redis?.disconnect();
+    redisServer?.kill("SIGTERM");
     await embedded?.stop();
   }
   console.log("\nbare = @line/bot-sdk middleware and an immediate 200, no storage (the ceiling);");
-  console.log("service = this web role, every event stored before its 200, then queued.");
-  printTable([...bare, ...ours]);
-  const shares = ours.map((r, i) =>
-    Math.round((r.saturated.eventsPerSecond / (bare[i]?.saturated.eventsPerSecond ?? 1)) * 100),
-  );
-  // Requests cut off by the end of a run may be stored without being counted as answered.
-  const allStored = ours.every((r) => (r.stored ?? 0) >= r.saturated.ok + r.paced.ok);
-  const allQueued = ours.every((r) => r.queued === r.stored);
   console.log(
-    `\nthroughput vs bare: ${Math.min(...shares)}–${Math.max(...shares)}%` +
-      `   every acknowledged event stored: ${allStored ? "yes" : "NO"}` +
-      `   every stored event queued: ${allQueued ? "yes" : "NO"}` +
-      `   queue backlog when the saturated run ended: ${spread(ours, (r) => r.queueLagAtEnd ?? 0)} events`,
+    "floor = bare + each body appended to a file on PostgreSQL's disk, 200 once fdatasync " +
+      "returned (group commit): what the disk allows any server that acks only what is stored;",
   );
+  console.log(
+    "service/pg, service/redis = this web role, every event stored in PostgreSQL before its " +
+      "200, then queued on BullMQ's PostgreSQL backend (the embedded default) or on Redis.",
+  );
+  printTable(series.flatMap((s) => s.rows));
+  const bare = series[0]?.rows ?? [];
+  for (const { label, rows } of series.slice(2)) {
+    if (rows.length === 0) continue;
+    const shares = rows.map((r, i) =>
+      Math.round((r.saturated.eventsPerSecond / (bare[i]?.saturated.eventsPerSecond ?? NaN)) * 100),
+    );
+    // Requests cut off by the end of a run may be stored without being counted as answered.
+    const allStored = rows.every((r) => (r.stored ?? 0) >= r.saturated.ok + r.paced.ok);
+    const allQueued = rows.every((r) => r.queued === r.stored);
+    console.log(
+      `\n${label}: throughput vs bare ${Math.min(...shares)}–${Math.max(...shares)}%` +
+        `   every acknowledged event stored: ${allStored ? "yes" : "NO"}` +
+        `   every stored event queued: ${allQueued ? "yes" : "NO"}` +
+        `   queue backlog when the saturated run ended: ${spread(rows, (r) => r.queueLagAtEnd ?? 0)} events`,
+    );
+  }
   if (ROUNDS > 1) {
-    for (const [name, rows] of [
-      ["bare   ", bare],
-      ["service", ours],
-    ] as const) {
+    for (const { label, rows } of series) {
+      if (rows.length === 0) continue;
       console.log(
-        `${name} over ${ROUNDS} rounds: max ${spread(rows, (r) => r.saturated.eventsPerSecond)} events/s, ` +
+        `${label.padEnd(13)} over ${ROUNDS} rounds: max ${spread(rows, (r) => r.saturated.eventsPerSecond)} events/s, ` +
           `p99 ${spread(rows, (r) => r.saturated.p99)} ms; @${PACED_RATE}/s p50 ` +
           `${spread(rows, (r) => r.paced.p50)} ms, p99 ${spread(rows, (r) => r.paced.p99)} ms`,
       );

@@ -16,6 +16,7 @@ import { startEmbeddedPostgres, type EmbeddedPostgresHandle } from "../src/db/em
 import { migrate } from "../src/db/migration-runner";
 import { migrateQueue } from "../src/jobs/job-queue";
 import { freePort } from "./free-port";
+import { startRedis } from "./redis-server";
 
 const TEMPLATE = "lws_test_template";
 const pgDir = path.join(__dirname, "..", `.data/test-pg-${process.pid}`);
@@ -76,32 +77,6 @@ async function prepareTemplate(adminUrl: string): Promise<string> {
   url.pathname = `/${TEMPLATE}`;
   await migrate(url.toString());
   return url.toString();
-}
-
-function startRedis(port: number): Promise<ChildProcess> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(
-      "redis-server",
-      [
-        "--port",
-        String(port),
-        "--bind",
-        "127.0.0.1",
-        "--save",
-        "",
-        "--appendonly",
-        "no",
-        "--maxmemory-policy",
-        "noeviction",
-      ],
-      { stdio: ["ignore", "pipe", "inherit"] },
-    );
-    child.on("error", reject);
-    child.stdout?.on("data", (chunk: Buffer) => {
-      if (chunk.toString().includes("Ready to accept connections")) resolve(child);
-    });
-    child.on("exit", (code) => reject(new Error(`redis-server exited (${code})`)));
-  });
 }
 
 function runJest(env: Record<string, string>): Promise<number> {
