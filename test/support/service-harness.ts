@@ -9,12 +9,15 @@ import {
   TEST_CHANNEL_SECRET,
   type TestDatabase,
 } from "./test-env";
+import { startTcpProxy, type TcpProxy } from "./tcp-proxy";
 
 export interface ServiceUnderTest {
   db: TestDatabase;
   sim: LineSimulator;
   runtime: Runtime;
   url: string;
+  /** Between the service and its database when asked for: cut it to take the database away. */
+  databaseProxy: TcpProxy | undefined;
   stop(): Promise<void>;
 }
 
@@ -28,9 +31,12 @@ export async function startServiceWithSimulator(
     simulator?: Partial<LineSimulatorOptions>;
     /** Another preset than flows/gunma, e.g. one open around the clock (see presets.ts). */
     preset?: Preset;
+    /** Reach the database through a TCP proxy the test can cut (see tcp-proxy.ts). */
+    databaseProxy?: boolean;
   } = {},
 ): Promise<ServiceUnderTest> {
   const db = await createTestDatabase();
+  const databaseProxy = options.databaseProxy ? await startTcpProxy(db.url) : undefined;
   const sim = new LineSimulator({
     channelSecret: TEST_CHANNEL_SECRET,
     channelAccessToken: TEST_ACCESS_TOKEN,
@@ -39,7 +45,7 @@ export async function startServiceWithSimulator(
   const { baseUrl } = await sim.listen();
   const redisUrl = options.queue === "postgres" ? undefined : await createTestRedisUrl();
   const runtime = await startRuntime(
-    testConfig({ databaseUrl: db.url, redisUrl, lineApiBaseUrl: baseUrl }),
+    testConfig({ databaseUrl: databaseProxy?.url ?? db.url, redisUrl, lineApiBaseUrl: baseUrl }),
     {
       web: true,
       worker: true,
@@ -54,8 +60,10 @@ export async function startServiceWithSimulator(
     sim,
     runtime,
     url,
+    databaseProxy,
     async stop() {
       await runtime.stop();
+      await databaseProxy?.close();
       await sim.close();
       await db.drop();
     },

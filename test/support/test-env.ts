@@ -92,7 +92,8 @@ export function testConfig(overrides: {
       dataApiBaseUrl: overrides.lineApiBaseUrl ?? "http://127.0.0.1:9",
     },
     appSecretKey: "test-app-secret-key-0123456789abcdef-0123456789",
-    logLevel: "silent",
+    // TEST_LOG_LEVEL=info shows the service's own log lines while debugging a test.
+    logLevel: process.env.TEST_LOG_LEVEL ?? "silent",
     workerConcurrency: 4,
     flowPreset: "gunma",
   };
