@@ -63,8 +63,9 @@ export async function startLiveEvents(databaseUrl: string, logger: Logger): Prom
     });
     await next.query("LISTEN lws_console");
     client = next;
-    // A notice missed while reconnecting: tell every console to fetch its queue again.
-    for (const l of listeners) write(l.res, "queue", {});
+    // Notices sent while this connection was down are lost (NOTIFY is not stored): every
+    // console fetches again all it shows, the open conversation and the alerts included.
+    for (const l of listeners) write(l.res, "resync", {});
   };
 
   const dispatch = (notice: ConsoleNotice) => {

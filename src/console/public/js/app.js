@@ -161,13 +161,18 @@ function connect() {
   status.dataset.state = "connecting";
   status.textContent = "接続中…";
   events = new EventSource("/api/v1/events");
+  // Whatever happened while this stream or the server's database link was down: fetch again.
+  const resync = () => {
+    void queueChanged();
+    if (state.openId) openChanged();
+    alertsChanged();
+  };
   events.addEventListener("open", () => {
     status.dataset.state = "up";
     status.textContent = "自動更新中";
-    // Whatever happened while disconnected: fetch again.
-    void queueChanged();
-    if (state.openId) openChanged();
+    resync();
   });
+  events.addEventListener("resync", resync);
   events.addEventListener("queue", () => void queueChanged());
   events.addEventListener("message", (event) => {
     void queueChanged();

@@ -1,0 +1,61 @@
+import type { Browser } from "playwright-core";
+import { launchBrowser, screenshot } from "../support/browser";
+import { createAccounts, handOverFrom, itemSaying, openConsole } from "../support/console-page";
+import { eventually } from "../support/eventually";
+import { gunmaOpenAroundTheClock } from "../support/presets";
+import { startServiceWithSimulator, type ServiceUnderTest } from "../support/service-harness";
+
+/**
+ * The database goes away for a few seconds while a counsellor has a conversation open. What the
+ * woman wrote meanwhile reaches the open conversation once LINE redelivers it, without a
+ * reload, and her next messages come live again.
+ */
+describe("the counsellor console across a database outage", () => {
+  let s: ServiceUnderTest;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    s = await startServiceWithSimulator({ preset: gunmaOpenAroundTheClock(), databaseProxy: true });
+    browser = await launchBrowser();
+    await createAccounts(s.db.prisma, [
+      { loginName: "nishi", displayName: "にしだ", role: "counsellor", regionId: "seimo" },
+    ]);
+  }, 60_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await s?.stop();
+  });
+
+  it("shows in the open conversation what she wrote during the outage, then goes on live", async () => {
+    const proxy = s.databaseProxy;
+    if (!proxy) throw new Error("no proxy");
+    const nishi = (await openConsole(browser, s.url, "nishi")).page;
+    const hana = s.sim.person("はな");
+    await handOverFrom(hana, "高崎");
+    await hana.say("家賃が払えなくて困っています");
+    await itemSaying(nishi, "waiting", "家賃が払えなくて")
+      .getByRole("button", { name: /対応する/ })
+      .click();
+    await nishi.locator("#conv-title", { hasText: "さん" }).waitFor();
+    const incoming = (text: string) =>
+      nishi.locator('[data-testid="message"][data-direction="in"]', { hasText: text });
+
+    proxy.cut();
+    const during = await hana.say("聞こえていますか");
+    expect(during.status).toBe(503);
+    await new Promise((r) => setTimeout(r, 2500));
+    proxy.restore();
+    await eventually(
+      () => hana.redeliver(during.webhookEventId),
+      (r) => r.status === 200,
+    );
+    // Well before the page's 30 s fallback refresh (which covers the queue only, anyway).
+    await incoming("聞こえていますか").waitFor({ timeout: 10_000 });
+    expect(await incoming("聞こえていますか").count()).toBe(1);
+
+    await hana.say("また書きます");
+    await incoming("また書きます").waitFor({ timeout: 10_000 });
+    await screenshot(nishi, "console-08-after-database-outage");
+  }, 90_000);
+});

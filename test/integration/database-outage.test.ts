@@ -1,0 +1,84 @@
+import { createSealer } from "../../src/privacy/sealer";
+import { account, ConsoleClient, PASSWORD, type LiveEvent } from "../support/console-client";
+import { eventually } from "../support/eventually";
+import { handOff } from "../support/handoff";
+import { gunmaOpenAroundTheClock } from "../support/presets";
+import { startServiceWithSimulator } from "../support/service-harness";
+import { testConfig } from "../support/test-env";
+
+const sealer = createSealer(testConfig({ databaseUrl: "" }).appSecretKey);
+
+describe("when the database goes away and comes back", () => {
+  it("answers LINE 503 meanwhile, stores the redelivery once, and the console catches up and goes on live", async () => {
+    const s = await startServiceWithSimulator({
+      preset: gunmaOpenAroundTheClock(),
+      databaseProxy: true,
+    });
+    try {
+      const proxy = s.databaseProxy;
+      if (!proxy) throw new Error("no proxy");
+      await account(s.db.prisma, "west", "counsellor", "seimo");
+      const west = await ConsoleClient.signedIn(s.url, "west", PASSWORD);
+      const her = s.sim.person();
+      await handOff(her, "富岡");
+      const conversation = await s.db.prisma.conversation.findFirstOrThrow({
+        where: { person: { lineUserHash: sealer.hash(her.userId) } },
+      });
+      const live = await west.events();
+      const sinceOutage = (mark: number, event: string) =>
+        live.received
+          .slice(mark)
+          .filter(
+            (e: LiveEvent) =>
+              e.event === event &&
+              (event === "resync" ||
+                (e.data as { conversationId?: string }).conversationId === conversation.id),
+          ).length;
+
+      try {
+        proxy.cut();
+        const mark = live.received.length;
+        const during = await her.say("聞こえていますか");
+        expect(during.status).toBe(503); // never 200 for what is not stored
+        const ready = await fetch(`${s.url}/readyz`);
+        expect(ready.status).toBe(503);
+        expect(await ready.json()).toMatchObject({ failed: ["database"] });
+        // Down for longer than one reconnect attempt of the live events listener.
+        await new Promise((r) => setTimeout(r, 2500));
+        proxy.restore();
+
+        // LINE redelivers the event it could not hand over; it is stored and shown once.
+        await eventually(
+          () => her.redeliver(during.webhookEventId),
+          (r) => r.status === 200,
+        );
+        // Notices of that time are lost: the console is told to fetch all it shows again, and
+        // then finds her message there, once.
+        await eventually(
+          () => Promise.resolve(sinceOutage(mark, "resync")),
+          (n) => n >= 1,
+        );
+        const texts = async () => {
+          const view = await west.get(`/api/v1/conversations/${conversation.id}`);
+          return (view.json.messages as unknown as { text: string | null }[]).map((m) => m.text);
+        };
+        await eventually(texts, (t) => t.includes("聞こえていますか"));
+        // From then on, her messages come live again.
+        const afterwards = live.received.length;
+        await her.say("また書きます");
+        await eventually(
+          () => Promise.resolve(sinceOutage(afterwards, "message")),
+          (n) => n >= 1,
+        );
+        const shown = await texts();
+        expect(shown.filter((t) => t === "聞こえていますか")).toHaveLength(1);
+        expect(shown).toContain("また書きます");
+        expect((await fetch(`${s.url}/readyz`)).status).toBe(200);
+      } finally {
+        live.close();
+      }
+    } finally {
+      await s.stop();
+    }
+  }, 60_000);
+});
