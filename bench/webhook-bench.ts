@@ -499,8 +499,6 @@ interface Backing {
   queue: QueueProbe;
 }
 interface QueueProbe {
-  /** REDIS_URL for the service, or none for BullMQ on PostgreSQL. */
-  redisUrl?: string;
   /** Jobs waiting in the queue (no worker runs here, so every queued job is waiting). */
   queued(): Promise<number>;
   clear(): Promise<void>;
@@ -525,12 +523,18 @@ function postgresQueue(db: Client): QueueProbe {
   };
 }
 
-/** The bench's own throwaway redis-server: clearing it cannot touch anybody's data. */
-function redisQueue(redis: Redis, redisUrl: string): QueueProbe {
+/**
+ * The bench's own throwaway redis-server: clearing it cannot touch anybody's data. Clearing also
+ * empties the PostgreSQL queue's tables that earlier runs filled, so that every run starts on the
+ * same database whichever queue it uses.
+ */
+function redisQueue(redis: Redis, db: Client): QueueProbe {
   return {
-    redisUrl,
     queued: () => redis.llen(`bull:${QUEUE_NAME}:wait`),
-    clear: async () => void (await redis.flushall()),
+    clear: async () => {
+      await redis.flushall();
+      await postgresQueue(db).clear();
+    },
   };
 }
 
@@ -552,8 +556,6 @@ async function measure(
       await settle(pid);
       if (!backing) return;
       await backing.db.query(`TRUNCATE webhook_event CASCADE`);
-      // Both queues, so that every run starts on the same database whichever queue it uses.
-      await postgresQueue(backing.db).clear();
       await backing.queue.clear();
       await backing.db.query("CHECKPOINT"); // every run starts with the same amount of WAL to write
     };
@@ -711,7 +713,7 @@ async function main() {
           "service-redis",
           "src/main/start.ts web",
           { ...serviceEnv, REDIS_URL: redisUrl },
-          { db, queue: redisQueue(redis as Redis, redisUrl) },
+          { db, queue: redisQueue(redis as Redis, db) },
         ),
       );
     }
@@ -741,7 +743,8 @@ async function main() {
     const allStored = rows.every((r) => (r.stored ?? 0) >= r.saturated.ok + r.paced.ok);
     const allQueued = rows.every((r) => r.queued === r.stored);
     console.log(
-      `\n${label}: throughput vs bare ${Math.min(...shares)}–${Math.max(...shares)}%` +
+      `\n${label}: throughput vs bare ` +
+        (bare.length ? `${Math.min(...shares)}–${Math.max(...shares)}%` : "- (not measured)") +
         `   every acknowledged event stored: ${allStored ? "yes" : "NO"}` +
         `   every stored event queued: ${allQueued ? "yes" : "NO"}` +
         `   queue backlog when the saturated run ended: ${spread(rows, (r) => r.queueLagAtEnd ?? 0)} events`,
