@@ -2,8 +2,8 @@
  * `npm run bench:webhook`: signed webhook load against the real web role (every event stored in
  * PostgreSQL before the 200, then queued) and, in the same run, against two yardsticks: a bare
  * @line/bot-sdk server that stores nothing (the ceiling), and the "durable floor", the bare
- * server plus an fdatasync'd append of each body to a file on the same disk (what the disk
- * allows any server that answers only once the event is stored). Each request carries one
+ * server plus an fdatasync'd write of each body to a preallocated journal on the same disk
+ * (what the disk allows any server that answers only once the event is stored). Each request carries one
  * event of a new webhookEventId, as LINE sends them. Prints events/s and ack latency p50/p99
  * at saturation (autocannon, closed loop) and at 2,000 requests/s (open loop, see pacedLoad),
  * the CPU and WAL each event costs, and checks that every acknowledged event is stored and
@@ -22,6 +22,7 @@
  * BENCH_SECONDS (default 15) sets each run's length; BENCH_CONNECTIONS (default 64) the client's
  * connections; BENCH_ROUNDS (default 1) how many times every server is measured, to show the
  * spread between runs; BENCH_SERVERS (default "bare,floor,pg,redis") which of them;
+ * BENCH_RATE (default 2000) sets the open loop's rate, to see how latency grows with load;
  * BENCH_ARRIVALS=uniform paces evenly instead of at random (Poisson); BENCH_PROFILE=1 writes a
  * CPU profile of each server to artifacts/bench-profile/.
  */
@@ -49,7 +50,7 @@ const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 64);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 1);
 /** Which servers to measure (all three by default); fewer to iterate on one. */
 const SERVERS = (process.env.BENCH_SERVERS ?? "bare,floor,pg,redis").split(",");
-const PACED_RATE = 2000;
+const PACED_RATE = Number(process.env.BENCH_RATE ?? 2000);
 /** Run as the load client (see load()), not as the bench. */
 const CLIENT_ARG = "--load-client";
 let PG_DATA_DIR = "";
@@ -725,8 +726,9 @@ async function main() {
   }
   console.log("\nbare = @line/bot-sdk middleware and an immediate 200, no storage (the ceiling);");
   console.log(
-    "floor = bare + each body appended to a file on PostgreSQL's disk, 200 once fdatasync " +
-      "returned (group commit): what the disk allows any server that acks only what is stored;",
+    "floor = bare + each body written to a preallocated journal on PostgreSQL's disk, 200 " +
+      "once fdatasync returned (group commit): what the disk allows any server that acks only " +
+      "what is stored;",
   );
   console.log(
     "service/pg, service/redis = this web role, every event stored in PostgreSQL before its " +
