@@ -54,6 +54,7 @@ export async function startLiveEvents(databaseUrl: string, logger: Logger): Prom
       (msg) => msg.payload && dispatch(JSON.parse(msg.payload) as ConsoleNotice),
     );
     next.on("error", (error) => {
+      if (closing) return;
       logger.warn({ err: error.message }, "live events connection lost; reconnecting");
       reconnect();
     });

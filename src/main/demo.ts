@@ -12,7 +12,6 @@ import { runMain } from "./run-main";
 import { startRuntime, stopOnSignals } from "./runtime";
 
 const ROOT = path.resolve(__dirname, "../..");
-const DEMO_DIR = path.join(ROOT, ".data/demo");
 
 interface DemoSecrets {
   channelSecret: string;
@@ -23,8 +22,8 @@ interface DemoSecrets {
 }
 
 /** The demo's own secrets, made on first run and kept with its data, so a rerun keeps both. */
-function demoSecrets(): DemoSecrets {
-  const file = path.join(DEMO_DIR, "secrets.json");
+function demoSecrets(dataDir: string): DemoSecrets {
+  const file = path.join(dataDir, "secrets.json");
   const kept = existsSync(file)
     ? (JSON.parse(readFileSync(file, "utf8")) as Partial<DemoSecrets>)
     : {};
@@ -34,7 +33,7 @@ function demoSecrets(): DemoSecrets {
     appSecretKey: kept.appSecretKey ?? randomBytes(32).toString("base64url"),
     consolePassword: kept.consolePassword ?? randomBytes(9).toString("base64url"),
   };
-  mkdirSync(DEMO_DIR, { recursive: true });
+  mkdirSync(dataDir, { recursive: true });
   writeFileSync(file, JSON.stringify(secrets, null, 2), { mode: 0o600 });
   return secrets;
 }
@@ -48,13 +47,14 @@ function demoSecrets(): DemoSecrets {
 runMain(async () => {
   const env = processEnv();
   const port = Number(env.PORT ?? 3000);
-  const secrets = demoSecrets();
+  const dataDir = path.resolve(env.DEMO_DATA_DIR ?? path.join(ROOT, ".data/demo"));
+  const secrets = demoSecrets(dataDir);
   let databaseUrl = env.DATABASE_URL;
   let stopPostgres: (() => Promise<void>) | undefined;
   if (!databaseUrl) {
     process.stdout.write("Starting embedded PostgreSQL…\n");
     const pg = await startEmbeddedPostgres({
-      dataDir: path.join(DEMO_DIR, "pg"),
+      dataDir: path.join(dataDir, "pg"),
       port: Number(env.DEMO_PG_PORT ?? 54329),
     });
     await ensureDatabase(pg.adminUrl, "line_support");
@@ -98,7 +98,7 @@ runMain(async () => {
       `    accounts: ${accounts.join(", ")} — password ${secrets.consolePassword}`,
       `  Webhook:                                      ${base}/webhook/line`,
       `  Health / readiness / metrics:                 ${base}/healthz  ${base}/readyz  ${base}/metrics`,
-      `  Data: ${path.relative(process.cwd(), DEMO_DIR) || DEMO_DIR} (kept between runs). Ctrl-C stops.`,
+      `  Data: ${path.relative(process.cwd(), dataDir) || dataDir} (kept between runs). Ctrl-C stops.`,
       "",
     ].join("\n"),
   );

@@ -58,6 +58,11 @@ export async function startRuntime(config: AppConfig, options: RuntimeOptions): 
   // A preset with problems stops the start, every problem listed with file, line and node.
   const preset = options.preset ?? loadPreset(presetDir(config.flowPreset));
   const queueConnection = { redisUrl: config.redisUrl, databaseUrl: config.databaseUrl };
+  // Once stopping, a cut connection is expected, not news: Ctrl-C also reaches an embedded
+  // PostgreSQL, which ends our connections while we close them.
+  let stopping = false;
+  const connectionLost = (message: string, err: string) =>
+    stopping ? logger.debug({ err }, message) : logger.warn({ err }, message);
   await migrate(config.databaseUrl);
   await migrateQueue(queueConnection);
 
@@ -66,7 +71,7 @@ export async function startRuntime(config: AppConfig, options: RuntimeOptions): 
   const prisma = createPrismaClient(config.databaseUrl, 20);
   const sealer = createSealer(config.appSecretKey);
   const reportQueueError = throttled(
-    (message) => logger.warn({ err: message }, "queue connection problem"),
+    (message) => connectionLost("queue connection problem", message),
     10_000,
   );
   const producer = createJobProducer(queueConnection, reportQueueError);
@@ -79,7 +84,7 @@ export async function startRuntime(config: AppConfig, options: RuntimeOptions): 
       max: 16,
       connectionTimeoutMillis: 2000,
     });
-    pool.on("error", (error) => logger.warn({ err: error.message }, "database connection lost"));
+    pool.on("error", (error) => connectionLost("database connection lost", error.message));
     const consoleApp = await startConsole({
       databaseUrl: config.databaseUrl,
       prisma,
@@ -169,6 +174,7 @@ export async function startRuntime(config: AppConfig, options: RuntimeOptions): 
     url,
     logger,
     async stop() {
+      stopping = true;
       for (const stop of stops) await stop();
       await producer.close();
       await prisma.$disconnect();

@@ -1,0 +1,212 @@
+/**
+ * `npm run demo`, the one command a new user runs, as a process of its own on its embedded
+ * default (nothing configured: no DATABASE_URL, no REDIS_URL, no LINE credentials). It must
+ * serve, say where, stop cleanly on Ctrl-C, and keep its data for the next start.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { mkdirSync, readFileSync, rmSync } from "node:fs";
+import path from "node:path";
+import { freePort } from "../../scripts/free-port";
+import { ConsoleClient } from "../support/console-client";
+import { eventually } from "../support/eventually";
+import { body, postWebhook, sign, textEvent } from "../support/webhook-client";
+
+const ROOT = path.resolve(__dirname, "../..");
+const START_MS = 90_000;
+
+interface Demo {
+  child: ChildProcess;
+  output(): string;
+  exit: Promise<number | null>;
+}
+
+function startDemo(env: NodeJS.ProcessEnv): Demo {
+  // Its own process group, as in a terminal: Ctrl-C reaches the demo and its PostgreSQL alike.
+  const child = spawn(process.execPath, ["--import", "tsx", "src/main/demo.ts"], {
+    cwd: ROOT,
+    env,
+    detached: true,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let output = "";
+  child.stdout?.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr?.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  const exit = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+  return { child, output: () => output, exit };
+}
+
+async function ready(demo: Demo): Promise<void> {
+  const deadline = Date.now() + START_MS;
+  while (!demo.output().includes("Ctrl-C stops.")) {
+    if (demo.child.exitCode !== null || Date.now() > deadline) {
+      throw new Error(`the demo did not start:\n${demo.output()}`);
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+const ctrlC = (demo: Demo) => process.kill(-(demo.child.pid ?? 0), "SIGINT");
+
+function groupAlive(demo: Demo): boolean {
+  try {
+    process.kill(-(demo.child.pid ?? 0), 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Log lines (pino JSON) at warn or above written after the demo began to stop. */
+function complaintsWhileStopping(output: string): string[] {
+  const lines = output.split("\n");
+  const from = lines.findIndex((l) => l.includes('"msg":"stopping"'));
+  return lines.slice(from).filter((l) => /"level":(40|50|60)/.test(l));
+}
+
+const passwordIn = (output: string) => /— password (\S+)/.exec(output)?.[1];
+
+/** Calls the simulator's page API as the chat page does. */
+async function simulator<T>(url: string, method: string, route: string, json?: unknown) {
+  const res = await fetch(`${url}/simulator/_sim${route}`, {
+    method,
+    headers: { "content-type": "application/json" },
+    body: json === undefined ? undefined : JSON.stringify(json),
+  });
+  if (!res.ok) throw new Error(`simulator ${method} ${route}: ${res.status}`);
+  return (await res.json()) as T;
+}
+
+/** The sum of a Prometheus series over the lines that start with `prefix`. */
+async function metric(url: string, prefix: string): Promise<number> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  return text
+    .split("\n")
+    .filter((l) => l.startsWith(prefix))
+    .reduce((sum, l) => sum + Number(l.split(" ").at(-1)), 0);
+}
+
+/** Until no job has ended for a second: the bot's answer is recorded, not only sent. */
+async function workerIdle(url: string): Promise<void> {
+  let ended = -1;
+  for (;;) {
+    const now = await metric(url, "job_duration_seconds_count");
+    if (now === ended) return;
+    ended = now;
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+}
+
+describe("npm run demo", () => {
+  const dataDir = path.join(ROOT, ".data/tmp", `demo-${randomBytes(4).toString("hex")}`);
+  let env: NodeJS.ProcessEnv;
+  let url = "";
+  let running: Demo | undefined;
+  let firstPassword: string | undefined;
+  let herUserId = "";
+  let herEventId = "";
+  /** Signed with the channel secret the demo made on its first start and keeps with its data. */
+  const signedAsLine = (payload: string) => {
+    const file = path.join(dataDir, "secrets.json");
+    const { channelSecret } = JSON.parse(readFileSync(file, "utf8")) as { channelSecret: string };
+    return { "x-line-signature": sign(payload, channelSecret) };
+  };
+
+  beforeAll(async () => {
+    mkdirSync(dataDir, { recursive: true });
+    const port = await freePort();
+    env = {
+      ...process.env,
+      // The embedded default, as on a fresh machine, even where these are set for the tests.
+      DATABASE_URL: undefined,
+      REDIS_URL: undefined,
+      PORT: String(port),
+      DEMO_PG_PORT: String(await freePort()),
+      DEMO_DATA_DIR: dataDir,
+      LOG_LEVEL: "info",
+    };
+    url = `http://127.0.0.1:${port}`;
+  });
+
+  afterAll(async () => {
+    if (running && groupAlive(running)) {
+      process.kill(-(running.child.pid ?? 0), "SIGKILL");
+      await running.exit;
+    }
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it("starts with nothing configured, prints where everything is, and serves it", async () => {
+    running = startDemo(env);
+    await ready(running);
+    const output = running.output();
+    expect(output).toContain("The service is running on the embedded default.");
+    expect(output).toContain(`/simulator/`);
+    expect(output).toContain(`/console/`);
+
+    expect((await fetch(`${url}/healthz`)).status).toBe(200);
+    const readyz = await fetch(`${url}/readyz`);
+    expect(readyz.status).toBe(200);
+    expect(await readyz.json()).toEqual({ status: "ok", failed: [] });
+    expect((await fetch(`${url}/simulator/`)).status).toBe(200);
+    expect((await fetch(`${url}/console/`)).status).toBe(200);
+
+    // The printed account and password open the console.
+    firstPassword = passwordIn(output);
+    expect(firstPassword).toBeDefined();
+    await ConsoleClient.signedIn(url, "admin", firstPassword ?? "");
+
+    // A woman writes in through the simulator (LINE signs and posts the webhook); the bot answers.
+    const her = await simulator<{ userId: string }>(url, "POST", "/persons", {});
+    herUserId = her.userId;
+    const sent = await simulator<{ webhookEventId: string }>(
+      url,
+      "POST",
+      `/persons/${herUserId}/messages`,
+      { text: "相談したいです" },
+    );
+    herEventId = sent.webhookEventId;
+    await eventually(
+      () => simulator<{ items: { kind: string }[] }>(url, "GET", `/persons/${herUserId}`),
+      (view) => view.items.some((item) => item.kind === "bot"),
+      30_000,
+    );
+    await workerIdle(url);
+    expect(await metric(url, 'line_webhook_events_received_total{type="message"}')).toBe(1);
+  }, 120_000);
+
+  it("stops on Ctrl-C with exit code 0, without a warning, leaving no process behind", async () => {
+    const demo = running;
+    if (!demo) throw new Error("the demo is not running");
+    ctrlC(demo);
+    expect(await demo.exit).toBe(0);
+    expect(complaintsWhileStopping(demo.output())).toEqual([]);
+    // Its embedded PostgreSQL is gone too: nothing of the process group is left.
+    const deadline = Date.now() + 10_000;
+    while (groupAlive(demo) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    expect(groupAlive(demo)).toBe(false);
+    await expect(fetch(`${url}/healthz`)).rejects.toThrow();
+  }, 60_000);
+
+  it("started again, keeps its data: the same password, and an event LINE sends again is stored once", async () => {
+    running = startDemo(env);
+    await ready(running);
+    expect(passwordIn(running.output())).toBe(firstPassword);
+    await ConsoleClient.signedIn(url, "admin", firstPassword ?? "");
+
+    // LINE redelivers her message (same webhookEventId) after the restart.
+    const again = body([
+      textEvent(herUserId, "相談したいです", {
+        webhookEventId: herEventId,
+        deliveryContext: { isRedelivery: true },
+      }),
+    ]);
+    const res = await postWebhook(url, again, signedAsLine(again));
+    expect(res.status).toBe(200);
+    expect(await metric(url, "line_webhook_events_deduplicated_total")).toBe(1);
+    expect(await metric(url, 'line_webhook_events_received_total{type="message"}')).toBe(0);
+
+    ctrlC(running);
+    expect(await running.exit).toBe(0);
+  }, 120_000);
+});
