@@ -22,22 +22,36 @@ export interface AppConfig {
   flowPreset: string;
 }
 
-const url = (what: string) =>
-  z.string({ error: `${what} is required` }).url(`${what} must be a URL`);
+/** A URL of one of the given schemes ("redis:"…), so a typo fails here, not at first use. */
+const url = (what: string, schemes: string[]) =>
+  z
+    .string({ error: `${what} is required` })
+    .refine(
+      (value) => URL.canParse(value) && schemes.includes(new URL(value).protocol),
+      `${what} must be a URL starting with ${schemes.map((s) => `${s}//`).join(" or ")}`,
+    );
+const POSTGRES = ["postgresql:", "postgres:"];
+const REDIS = ["redis:", "rediss:"];
+const HTTP = ["https:", "http:"];
 const secret = (name: string, min: number) =>
   z.string({ error: `${name} is required` }).min(min, `${name} must be at least ${min} characters`);
 
+const wholeNumber = (name: string, min: number, max: number) => {
+  const error = `${name} must be a whole number from ${min} to ${max}`;
+  return z.coerce.number({ error }).int(error).min(min, error).max(max, error);
+};
+
 const envSchema = z.object({
-  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
-  DATABASE_URL: url("DATABASE_URL"),
-  REDIS_URL: url("REDIS_URL").optional(),
+  PORT: wholeNumber("PORT", 0, 65535).default(3000),
+  DATABASE_URL: url("DATABASE_URL", POSTGRES),
+  REDIS_URL: url("REDIS_URL", REDIS).optional(),
   LINE_CHANNEL_SECRET: secret("LINE_CHANNEL_SECRET", 16),
   LINE_CHANNEL_ACCESS_TOKEN: secret("LINE_CHANNEL_ACCESS_TOKEN", 16),
-  LINE_API_BASE_URL: url("LINE_API_BASE_URL").default("https://api.line.me"),
-  LINE_DATA_API_BASE_URL: url("LINE_DATA_API_BASE_URL").default("https://api-data.line.me"),
+  LINE_API_BASE_URL: url("LINE_API_BASE_URL", HTTP).default("https://api.line.me"),
+  LINE_DATA_API_BASE_URL: url("LINE_DATA_API_BASE_URL", HTTP).default("https://api-data.line.me"),
   APP_SECRET_KEY: secret("APP_SECRET_KEY", 32),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
-  WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(8),
+  WORKER_CONCURRENCY: wholeNumber("WORKER_CONCURRENCY", 1, 256).default(8),
   FLOW_PRESET: z
     .string()
     .regex(/^[a-z0-9-]+$/, "FLOW_PRESET must be a folder name under flows/")
@@ -56,7 +70,7 @@ export function loadConfig(env: Env): AppConfig {
   );
   const parsed = envSchema.safeParse(cleaned);
   if (!parsed.success) {
-    throw new ConfigError(parsed.error.issues.map((issue) => issue.message));
+    throw new ConfigError(parsed.error.issues.map(namedProblem));
   }
   const e = parsed.data;
   return {
@@ -74,6 +88,12 @@ export function loadConfig(env: Env): AppConfig {
     workerConcurrency: e.WORKER_CONCURRENCY,
     flowPreset: e.FLOW_PRESET,
   };
+}
+
+/** Each problem names its variable: zod's own messages ("Too small: …") do not. */
+function namedProblem(issue: z.core.$ZodIssue): string {
+  const name = String(issue.path[0] ?? "");
+  return issue.message.startsWith(name) ? issue.message : `${name}: ${issue.message}`;
 }
 
 /** The process environment: the one place that reads it. */

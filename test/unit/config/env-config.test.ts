@@ -1,0 +1,107 @@
+import { loadConfig } from "../../../src/config/env-config";
+import { ConfigError } from "../../../src/errors";
+
+const REAL_CHANNEL = {
+  DATABASE_URL: "postgresql://app:pw@db.example:5432/line_support",
+  REDIS_URL: "redis://cache.example:6379/0",
+  LINE_CHANNEL_SECRET: "0123456789abcdef0123456789abcdef",
+  LINE_CHANNEL_ACCESS_TOKEN: "channel-access-token-0123456789",
+  APP_SECRET_KEY: "app-secret-key-0123456789abcdef-0123",
+};
+
+/** The operator's view: the lines `npm start` prints before it exits. */
+function problemsWith(env: Record<string, string | undefined>): string[] {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error.message.split("\n  - ").slice(1);
+    throw error;
+  }
+  throw new Error("the configuration was accepted");
+}
+
+describe("configuration from the environment", () => {
+  it("with nothing set, lists every missing setting at once (no secret has a default)", () => {
+    expect(problemsWith({})).toEqual([
+      "DATABASE_URL is required",
+      "LINE_CHANNEL_SECRET is required",
+      "LINE_CHANNEL_ACCESS_TOKEN is required",
+      "APP_SECRET_KEY is required",
+    ]);
+  });
+
+  it("names the variable of every bad value", () => {
+    expect(
+      problemsWith({
+        ...REAL_CHANNEL,
+        DATABASE_URL: "mysql://app@db.example/line_support",
+        PORT: "http",
+        REDIS_URL: "cache:6379",
+        LINE_API_BASE_URL: "api.line.me",
+        LOG_LEVEL: "verbose",
+        WORKER_CONCURRENCY: "0",
+        FLOW_PRESET: "../etc",
+      }),
+    ).toEqual([
+      "PORT must be a whole number from 0 to 65535",
+      "DATABASE_URL must be a URL starting with postgresql:// or postgres://",
+      "REDIS_URL must be a URL starting with redis:// or rediss://",
+      "LINE_API_BASE_URL must be a URL starting with https:// or http://",
+      expect.stringMatching(/^LOG_LEVEL: .*"info"/),
+      "WORKER_CONCURRENCY must be a whole number from 1 to 256",
+      "FLOW_PRESET must be a folder name under flows/",
+    ]);
+  });
+
+  it("never repeats a secret it refuses", () => {
+    const problems = problemsWith({
+      ...REAL_CHANNEL,
+      LINE_CHANNEL_SECRET: "too-short-7f3a",
+      APP_SECRET_KEY: "short-app-key-91c2",
+    });
+    expect(problems).toEqual([
+      "LINE_CHANNEL_SECRET must be at least 16 characters",
+      "APP_SECRET_KEY must be at least 32 characters",
+    ]);
+    expect(problems.join("\n")).not.toMatch(/7f3a|91c2/);
+  });
+
+  it("counts an empty value as unset, so `FOO=` in an env file does not pass", () => {
+    expect(problemsWith({ ...REAL_CHANNEL, DATABASE_URL: "", LINE_CHANNEL_SECRET: "" })).toEqual([
+      "DATABASE_URL is required",
+      "LINE_CHANNEL_SECRET is required",
+    ]);
+  });
+
+  it("serves a real channel with LINE's own addresses, port 3000 and BullMQ on Redis by default", () => {
+    expect(loadConfig(REAL_CHANNEL)).toEqual({
+      port: 3000,
+      databaseUrl: REAL_CHANNEL.DATABASE_URL,
+      redisUrl: REAL_CHANNEL.REDIS_URL,
+      line: {
+        channelSecret: REAL_CHANNEL.LINE_CHANNEL_SECRET,
+        channelAccessToken: REAL_CHANNEL.LINE_CHANNEL_ACCESS_TOKEN,
+        apiBaseUrl: "https://api.line.me",
+        dataApiBaseUrl: "https://api-data.line.me",
+      },
+      appSecretKey: REAL_CHANNEL.APP_SECRET_KEY,
+      logLevel: "info",
+      workerConcurrency: 8,
+      flowPreset: "gunma",
+    });
+  });
+
+  it("without REDIS_URL, keeps the queue on PostgreSQL; PORT and the rest come from the environment", () => {
+    const config = loadConfig({
+      ...REAL_CHANNEL,
+      REDIS_URL: undefined,
+      PORT: "8080",
+      WORKER_CONCURRENCY: "16",
+      LINE_API_BASE_URL: "http://127.0.0.1:4000",
+    });
+    expect(config.redisUrl).toBeUndefined();
+    expect(config.port).toBe(8080);
+    expect(config.workerConcurrency).toBe(16);
+    expect(config.line.apiBaseUrl).toBe("http://127.0.0.1:4000");
+  });
+});
