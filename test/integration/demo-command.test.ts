@@ -3,66 +3,21 @@
  * default (nothing configured: no DATABASE_URL, no REDIS_URL, no LINE credentials). It must
  * serve, say where, stop cleanly on Ctrl-C, and keep its data for the next start.
  */
-import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdirSync, readFileSync, rmSync } from "node:fs";
 import path from "node:path";
 import { freePort } from "../../scripts/free-port";
 import { ConsoleClient } from "../support/console-client";
 import { eventually } from "../support/eventually";
+import {
+  complaintsWhileStopping,
+  startServiceProcess,
+  type ServiceProcess,
+} from "../support/service-process";
 import { body, postWebhook, sign, textEvent } from "../support/webhook-client";
 
 const ROOT = path.resolve(__dirname, "../..");
-const START_MS = 90_000;
-
-interface Demo {
-  child: ChildProcess;
-  output(): string;
-  exit: Promise<number | null>;
-}
-
-function startDemo(env: NodeJS.ProcessEnv): Demo {
-  // Its own process group, as in a terminal: Ctrl-C reaches the demo and its PostgreSQL alike.
-  const child = spawn(process.execPath, ["--import", "tsx", "src/main/demo.ts"], {
-    cwd: ROOT,
-    env,
-    detached: true,
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let output = "";
-  child.stdout?.on("data", (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr?.on("data", (chunk: Buffer) => (output += chunk.toString()));
-  const exit = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
-  return { child, output: () => output, exit };
-}
-
-async function ready(demo: Demo): Promise<void> {
-  const deadline = Date.now() + START_MS;
-  while (!demo.output().includes("Ctrl-C stops.")) {
-    if (demo.child.exitCode !== null || Date.now() > deadline) {
-      throw new Error(`the demo did not start:\n${demo.output()}`);
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
-
-const ctrlC = (demo: Demo) => process.kill(-(demo.child.pid ?? 0), "SIGINT");
-
-function groupAlive(demo: Demo): boolean {
-  try {
-    process.kill(-(demo.child.pid ?? 0), 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** Log lines (pino JSON) at warn or above written after the demo began to stop. */
-function complaintsWhileStopping(output: string): string[] {
-  const lines = output.split("\n");
-  const from = lines.findIndex((l) => l.includes('"msg":"stopping"'));
-  return lines.slice(from).filter((l) => /"level":(40|50|60)/.test(l));
-}
+const READY = "Ctrl-C stops.";
 
 const passwordIn = (output: string) => /— password (\S+)/.exec(output)?.[1];
 
@@ -101,7 +56,7 @@ describe("npm run demo", () => {
   const dataDir = path.join(ROOT, ".data/tmp", `demo-${randomBytes(4).toString("hex")}`);
   let env: NodeJS.ProcessEnv;
   let url = "";
-  let running: Demo | undefined;
+  let running: ServiceProcess | undefined;
   let firstPassword: string | undefined;
   let herUserId = "";
   let herEventId = "";
@@ -129,16 +84,16 @@ describe("npm run demo", () => {
   });
 
   afterAll(async () => {
-    if (running && groupAlive(running)) {
-      process.kill(-(running.child.pid ?? 0), "SIGKILL");
+    if (running?.groupAlive()) {
+      running.signalGroup("SIGKILL");
       await running.exit;
     }
     rmSync(dataDir, { recursive: true, force: true });
   });
 
   it("starts with nothing configured, prints where everything is, and serves it", async () => {
-    running = startDemo(env);
-    await ready(running);
+    running = startServiceProcess("demo.ts", [], env);
+    await running.printed(READY);
     const output = running.output();
     expect(output).toContain("The service is running on the embedded default.");
     expect(output).toContain(`/simulator/`);
@@ -178,19 +133,19 @@ describe("npm run demo", () => {
   it("stops on Ctrl-C with exit code 0, without a warning, leaving no process behind", async () => {
     const demo = running;
     if (!demo) throw new Error("the demo is not running");
-    ctrlC(demo);
+    demo.signalGroup("SIGINT"); // Ctrl-C
     expect(await demo.exit).toBe(0);
     expect(complaintsWhileStopping(demo.output())).toEqual([]);
     // Its embedded PostgreSQL is gone too: nothing of the process group is left.
     const deadline = Date.now() + 10_000;
-    while (groupAlive(demo) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-    expect(groupAlive(demo)).toBe(false);
+    while (demo.groupAlive() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    expect(demo.groupAlive()).toBe(false);
     await expect(fetch(`${url}/healthz`)).rejects.toThrow();
   }, 60_000);
 
   it("started again, keeps its data: the same password, and an event LINE sends again is stored once", async () => {
-    running = startDemo(env);
-    await ready(running);
+    running = startServiceProcess("demo.ts", [], env);
+    await running.printed(READY);
     expect(passwordIn(running.output())).toBe(firstPassword);
     await ConsoleClient.signedIn(url, "admin", firstPassword ?? "");
 
@@ -206,7 +161,7 @@ describe("npm run demo", () => {
     expect(await metric(url, "line_webhook_events_deduplicated_total")).toBe(1);
     expect(await metric(url, 'line_webhook_events_received_total{type="message"}')).toBe(0);
 
-    ctrlC(running);
+    running.signalGroup("SIGINT");
     expect(await running.exit).toBe(0);
   }, 120_000);
 });
