@@ -54,9 +54,14 @@ export async function startLiveEvents(databaseUrl: string, logger: Logger): Prom
       (msg) => msg.payload && dispatch(JSON.parse(msg.payload) as ConsoleNotice),
     );
     next.on("error", (error) => {
-      if (closing) return;
-      logger.warn({ err: error.message }, "live events connection lost; reconnecting");
       reconnect();
+      // Reported a moment later, and not at all if we are closing by then: Ctrl-C reaches an
+      // embedded PostgreSQL as it reaches us, and its cut may come before we begin to close.
+      const report = () => {
+        if (!closing)
+          logger.warn({ err: error.message }, "live events connection lost; reconnecting");
+      };
+      setTimeout(report, 200).unref();
     });
     await next.connect().catch(async (error: unknown) => {
       await next.end().catch(() => undefined);

@@ -32,6 +32,9 @@ import { createLogger, type Logger } from "../logger";
 import { createMetrics } from "../metrics";
 import { createSealer } from "../privacy/sealer";
 
+/** How long a lost connection waits to be reported, in case we are being stopped (see below). */
+const CUT_REPORT_DELAY_MS = 200;
+
 export interface RuntimeOptions {
   web: boolean;
   worker: boolean;
@@ -58,11 +61,15 @@ export async function startRuntime(config: AppConfig, options: RuntimeOptions): 
   // A preset with problems stops the start, every problem listed with file, line and node.
   const preset = options.preset ?? loadPreset(presetDir(config.flowPreset));
   const queueConnection = { redisUrl: config.redisUrl, databaseUrl: config.databaseUrl };
-  // Once stopping, a cut connection is expected, not news: Ctrl-C also reaches an embedded
-  // PostgreSQL, which ends our connections while we close them.
+  // Once stopping, a cut connection is expected, not news. Ctrl-C reaches an embedded
+  // PostgreSQL as it reaches us, and its cut may come before our signal handler has run: so a
+  // lost connection is reported a moment later, as a warning only if we are not stopping then.
   let stopping = false;
-  const connectionLost = (message: string, err: string) =>
-    stopping ? logger.debug({ err }, message) : logger.warn({ err }, message);
+  const connectionLost = (message: string, err: string) => {
+    const report = () =>
+      stopping ? logger.debug({ err }, message) : logger.warn({ err }, message);
+    setTimeout(report, CUT_REPORT_DELAY_MS).unref();
+  };
   await migrate(config.databaseUrl);
   await migrateQueue(queueConnection);
 

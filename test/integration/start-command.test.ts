@@ -6,11 +6,8 @@
 import { freePort } from "../../scripts/free-port";
 import { LineSimulator } from "../../src/simulator/line-simulator";
 import { turn, texts } from "../support/conversation-driver";
-import {
-  complaintsWhileStopping,
-  startServiceProcess,
-  type ServiceProcess,
-} from "../support/service-process";
+import { eventually } from "../support/eventually";
+import { warningsIn, startServiceProcess, type ServiceProcess } from "../support/service-process";
 import {
   createTestDatabase,
   createTestRedisUrl,
@@ -104,8 +101,13 @@ describe("npm start", () => {
       expect(answer.length).toBeGreaterThan(0);
 
       // Stored by the web process, answered by the worker process: one event row each.
-      const stored = await db.prisma.webhookEvent.findMany({ select: { status: true } });
-      expect(stored.map((e) => e.status).sort()).toEqual(["processed", "processed"]);
+      const statuses = () =>
+        db.prisma.webhookEvent
+          .findMany({ select: { status: true } })
+          .then((rows) => rows.map((r) => r.status));
+      expect(
+        await eventually(statuses, (s) => s.length === 2 && s.every((x) => x === "processed")),
+      ).toEqual(["processed", "processed"]);
     }, 60_000);
 
     it("writes no message text, LINE user id or token to its logs, at any level", () => {
@@ -118,12 +120,13 @@ describe("npm start", () => {
     });
 
     it("stops on SIGTERM, as a container is stopped: exit code 0, without a warning", async () => {
+      const marks = [web.output().length, worker.output().length];
       web.signalGroup("SIGTERM");
       worker.signalGroup("SIGTERM");
       expect(await web.exit).toBe(0);
       expect(await worker.exit).toBe(0);
-      expect(complaintsWhileStopping(web.output())).toEqual([]);
-      expect(complaintsWhileStopping(worker.output())).toEqual([]);
+      expect(warningsIn(web.output(), marks[0])).toEqual([]);
+      expect(warningsIn(worker.output(), marks[1])).toEqual([]);
     }, 60_000);
   });
 });

@@ -60,9 +60,10 @@ export function startServiceProcess(
   };
 }
 
-/** Log lines (pino JSON) at warn or above printed after the process began to stop. */
-export function complaintsWhileStopping(output: string): string[] {
-  const lines = output.split("\n");
-  const from = lines.findIndex((l) => l.includes('"msg":"stopping"'));
-  return from < 0 ? [] : lines.slice(from).filter((l) => /"level":(40|50|60)/.test(l));
+/** Log lines (pino JSON) at warn or above in `output` from offset `from` on. */
+export function warningsIn(output: string, from = 0): string[] {
+  return output
+    .slice(from)
+    .split("\n")
+    .filter((l) => /"level":(40|50|60)/.test(l));
 }
