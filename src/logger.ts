@@ -30,3 +30,19 @@ export function createLogger(level: string): Logger {
     },
   });
 }
+
+/**
+ * Reports a lost connection a moment later: as a warning, or at debug if by then `stopping()`
+ * says the connection was ours to close. Ctrl-C reaches an embedded PostgreSQL as it reaches
+ * us, and its cut may come before our signal handler has run.
+ */
+export function reportConnectionLost(
+  logger: Logger,
+  stopping: () => boolean,
+  message: string,
+  err: string,
+): void {
+  const report = () =>
+    stopping() ? logger.debug({ err }, message) : logger.warn({ err }, message);
+  setTimeout(report, 200).unref();
+}

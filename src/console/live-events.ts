@@ -1,6 +1,6 @@
 import type { Response } from "express";
 import { Client } from "pg";
-import type { Logger } from "../logger";
+import { reportConnectionLost, type Logger } from "../logger";
 import { regionsOf, type ConsoleUser } from "./auth-middleware";
 
 /** What the database announces on `lws_console` (see the console_notify migration). */
@@ -55,13 +55,8 @@ export async function startLiveEvents(databaseUrl: string, logger: Logger): Prom
     );
     next.on("error", (error) => {
       reconnect();
-      // Reported a moment later, and not at all if we are closing by then: Ctrl-C reaches an
-      // embedded PostgreSQL as it reaches us, and its cut may come before we begin to close.
-      const report = () => {
-        if (!closing)
-          logger.warn({ err: error.message }, "live events connection lost; reconnecting");
-      };
-      setTimeout(report, 200).unref();
+      const message = "live events connection lost; reconnecting";
+      reportConnectionLost(logger, () => closing, message, error.message);
     });
     await next.connect().catch(async (error: unknown) => {
       await next.end().catch(() => undefined);

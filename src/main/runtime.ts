@@ -28,12 +28,9 @@ import { createLineMessenger } from "../line/line-messenger";
 import { createWebhookEventStore } from "../line/webhook-event-store";
 import { createWebhookIngress } from "../line/webhook-ingress";
 import { createWebhookRouter } from "../line/webhook-router";
-import { createLogger, type Logger } from "../logger";
+import { createLogger, reportConnectionLost, type Logger } from "../logger";
 import { createMetrics } from "../metrics";
 import { createSealer } from "../privacy/sealer";
-
-/** How long a lost connection waits to be reported, in case we are being stopped (see below). */
-const CUT_REPORT_DELAY_MS = 200;
 
 export interface RuntimeOptions {
   web: boolean;
@@ -61,15 +58,10 @@ export async function startRuntime(config: AppConfig, options: RuntimeOptions): 
   // A preset with problems stops the start, every problem listed with file, line and node.
   const preset = options.preset ?? loadPreset(presetDir(config.flowPreset));
   const queueConnection = { redisUrl: config.redisUrl, databaseUrl: config.databaseUrl };
-  // Once stopping, a cut connection is expected, not news. Ctrl-C reaches an embedded
-  // PostgreSQL as it reaches us, and its cut may come before our signal handler has run: so a
-  // lost connection is reported a moment later, as a warning only if we are not stopping then.
+  // Once stopping, a cut connection is expected, not news.
   let stopping = false;
-  const connectionLost = (message: string, err: string) => {
-    const report = () =>
-      stopping ? logger.debug({ err }, message) : logger.warn({ err }, message);
-    setTimeout(report, CUT_REPORT_DELAY_MS).unref();
-  };
+  const connectionLost = (message: string, err: string) =>
+    reportConnectionLost(logger, () => stopping, message, err);
   await migrate(config.databaseUrl);
   await migrateQueue(queueConnection);
 
