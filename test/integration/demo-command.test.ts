@@ -9,6 +9,7 @@ import path from "node:path";
 import { freePort } from "../../scripts/free-port";
 import { ConsoleClient } from "../support/console-client";
 import { eventually } from "../support/eventually";
+import { metricSum, scrapeMetrics } from "../support/metrics";
 import { warningsIn, startServiceProcess, type ServiceProcess } from "../support/service-process";
 import { body, postWebhook, sign, textEvent } from "../support/webhook-client";
 
@@ -28,14 +29,7 @@ async function simulator<T>(url: string, method: string, route: string, json?: u
   return (await res.json()) as T;
 }
 
-/** The sum of a Prometheus series over the lines that start with `prefix`. */
-async function metric(url: string, prefix: string): Promise<number> {
-  const text = await (await fetch(`${url}/metrics`)).text();
-  return text
-    .split("\n")
-    .filter((l) => l.startsWith(prefix))
-    .reduce((sum, l) => sum + Number(l.split(" ").at(-1)), 0);
-}
+const metric = async (url: string, prefix: string) => metricSum(await scrapeMetrics(url), prefix);
 
 /** Until no job has ended for a second: the bot's answer is recorded, not only sent. */
 async function workerIdle(url: string): Promise<void> {

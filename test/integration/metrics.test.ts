@@ -3,13 +3,8 @@
  * latency, and calls to LINE by endpoint and status, counted as a conversation happens.
  */
 import { turn } from "../support/conversation-driver";
+import { metricSum } from "../support/metrics";
 import { startServiceWithSimulator, type ServiceUnderTest } from "../support/service-harness";
-
-/** One sample of the scrape: `name{labels} value`, labels as written (sorted by prom-client). */
-function sample(text: string, series: string): number | undefined {
-  const line = text.split("\n").find((l) => l.startsWith(`${series} `));
-  return line === undefined ? undefined : Number(line.slice(series.length + 1));
-}
 
 describe("GET /metrics", () => {
   let s: ServiceUnderTest;
@@ -33,14 +28,16 @@ describe("GET /metrics", () => {
     expect(res.headers.get("content-type")).toMatch(/^text\/plain; version=0\.0\.4/);
     const text = await res.text();
 
-    expect(sample(text, 'line_webhook_events_received_total{type="follow"}')).toBe(1);
-    expect(sample(text, 'line_webhook_events_received_total{type="message"}')).toBe(1);
-    expect(sample(text, "line_webhook_events_deduplicated_total")).toBe(1);
+    expect(metricSum(text, 'line_webhook_events_received_total{type="follow"}')).toBe(1);
+    expect(metricSum(text, 'line_webhook_events_received_total{type="message"}')).toBe(1);
+    expect(metricSum(text, "line_webhook_events_deduplicated_total")).toBe(1);
     expect(
-      sample(text, 'job_duration_seconds_count{job="process-event",outcome="completed"}'),
+      metricSum(text, 'job_duration_seconds_count{job="process-event",outcome="completed"}'),
     ).toBe(2);
-    expect(sample(text, 'line_api_calls_total{endpoint="reply",status="500"}')).toBe(1);
-    expect(sample(text, 'line_api_calls_total{endpoint="reply",status="200"}')).toBeGreaterThan(0);
+    expect(metricSum(text, 'line_api_calls_total{endpoint="reply",status="500"}')).toBe(1);
+    expect(metricSum(text, 'line_api_calls_total{endpoint="reply",status="200"}')).toBeGreaterThan(
+      0,
+    );
     expect(text).toContain("# TYPE line_webhook_events_failed_total counter");
     expect(text).not.toContain(her.userId);
     expect(text).not.toContain("はじめまして");
