@@ -15,37 +15,23 @@
  * stalls, is under 1 % of T (150 ms in 15 s). The probe prints that sum and the share of
  * requests at 2,000/s it condemns to wait over 50 ms: a floor under any durable server's p99.
  */
-import {
-  closeSync,
-  fdatasyncSync,
-  fsyncSync,
-  mkdirSync,
-  openSync,
-  unlinkSync,
-  writeSync,
-} from "node:fs";
+import { closeSync, fdatasyncSync, mkdirSync, openSync, unlinkSync, writeSync } from "node:fs";
 import path from "node:path";
+import { JOURNAL_BYTES, openPreallocated } from "./preallocated-journal";
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 15);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const DIR = path.resolve(process.env.BENCH_DISK_DIR ?? path.join(__dirname, "../.data"));
 const RATE = 2000;
 const GOAL_MS = 50;
-const RING_BYTES = 64 * 1024 * 1024;
 const BLOCK = Buffer.alloc(8192, 0x61);
 
 type Mode = "ring" | "append";
 
 function probe(mode: Mode): number[] {
   const file = path.join(DIR, `disk-probe-${process.pid}.bin`);
-  const fd = openSync(file, "w");
+  const fd = mode === "ring" ? openPreallocated(file) : openSync(file, "w");
   try {
-    if (mode === "ring") {
-      const zeros = Buffer.alloc(1024 * 1024);
-      for (let at = 0; at < RING_BYTES; at += zeros.length)
-        writeSync(fd, zeros, 0, zeros.length, at);
-      fsyncSync(fd);
-    }
     const latencies: number[] = [];
     let position = 0;
     const end = performance.now() + SECONDS * 1000;
@@ -54,7 +40,7 @@ function probe(mode: Mode): number[] {
       writeSync(fd, BLOCK, 0, BLOCK.length, mode === "ring" ? position : null);
       fdatasyncSync(fd);
       latencies.push(performance.now() - start);
-      position = (position + BLOCK.length) % RING_BYTES;
+      position = (position + BLOCK.length) % JOURNAL_BYTES;
     }
     return latencies;
   } finally {

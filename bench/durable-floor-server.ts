@@ -8,17 +8,14 @@
  * queue: its latency is what this machine's disk allows any server that acks only what is on
  * disk.
  */
-import { closeSync, fdatasync, fsyncSync, openSync, unlinkSync, write, writeSync } from "node:fs";
+import { closeSync, fdatasync, unlinkSync, write } from "node:fs";
 import path from "node:path";
 import { middleware } from "@line/bot-sdk";
 import express from "express";
+import { JOURNAL_BYTES, openPreallocated } from "./preallocated-journal";
 
 const file = path.join(process.env.FLOOR_DIR ?? ".", `durable-floor-${process.pid}.log`);
-const JOURNAL_BYTES = 64 * 1024 * 1024;
-const fd = openSync(file, "w");
-const zeros = Buffer.alloc(1024 * 1024);
-for (let at = 0; at < JOURNAL_BYTES; at += zeros.length) writeSync(fd, zeros, 0, zeros.length, at);
-fsyncSync(fd);
+const fd = openPreallocated(file);
 let position = 0;
 let pending: { body: Buffer; done: () => void }[] = [];
 let syncing = false;
