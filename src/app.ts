@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import express, { type ErrorRequestHandler, type Express, type Router } from "express";
-import { AppError } from "./errors";
+import { AppError, describeError } from "./errors";
 import type { Logger } from "./logger";
 import type { Metrics } from "./metrics";
 
@@ -72,7 +72,7 @@ function errorHandler(logger: Logger): ErrorRequestHandler {
     const known = error instanceof AppError ? error : undefined;
     const status = known?.status ?? 500;
     const log = { reqId, method: req.method, path: req.path, status, code: known?.code };
-    if (status >= 500) logger.error({ ...log, err: describe(error) }, "request failed");
+    if (status >= 500) logger.error({ ...log, err: describeError(error) }, "request failed");
     else logger.info(log, "request rejected");
     if (res.headersSent) return;
     res.status(status).json({
@@ -81,8 +81,4 @@ function errorHandler(logger: Logger): ErrorRequestHandler {
       message: known?.message ?? "Internal error",
     });
   };
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? `${error.name}: ${error.message}` : "unknown error";
 }

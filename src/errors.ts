@@ -26,3 +26,8 @@ export class ConfigError extends AppError {
     this.name = "ConfigError";
   }
 }
+
+/** An error as one short line for a log: its name and message, never a stack or a payload. */
+export function describeError(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : "unknown error";
+}

@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import argon2 from "argon2";
 import type { Counsellor, CounsellorRole, PrismaClient } from "../db/prisma-client";
+import { recordAudit } from "../audit/audit-log";
 import { AppError } from "../errors";
 
 /** Sessions end after this long idle, and in any case after a working day. */
@@ -126,7 +127,18 @@ export function createAuthService(deps: { prisma: PrismaClient; now?: () => numb
     await prisma.consoleSession.deleteMany({ where: { tokenHash: hashToken(sessionToken) } });
   }
 
-  return { signIn, session, signOut };
+  /** An admin creates an account; the audit log keeps who made which. */
+  async function createAccount(by: string, input: NewCounsellor): Promise<Counsellor> {
+    const c = await createCounsellor(prisma, input);
+    await recordAudit(prisma, {
+      by,
+      action: "create-account",
+      detail: { loginName: c.loginName, role: c.role },
+    });
+    return c;
+  }
+
+  return { signIn, session, signOut, createAccount };
 }
 
 export type AuthService = ReturnType<typeof createAuthService>;

@@ -2,14 +2,14 @@ import path from "node:path";
 import express, { type Router } from "express";
 import type { PrismaClient } from "../db/prisma-client";
 import type { Preset } from "../flows/flow-types";
-import type { JobProducer } from "../jobs/job-queue";
+import { createCounsellorService } from "../conversations/counsellor-service";
+import type { JobDispatcher } from "../jobs/job-dispatch";
 import type { Logger } from "../logger";
-import { buildApiRouter, openApiDocument } from "./api-router";
-import { authenticate } from "./auth-middleware";
+import { buildApiRouter, openApiDocument } from "../http/api-router";
+import { authenticate } from "../http/auth-middleware";
 import { createAuthService } from "./auth-service";
 import { createConsolePresenter } from "./console-presenter";
 import { consoleRoutes } from "./console-routes";
-import { createConsoleService } from "./console-service";
 import { startLiveEvents } from "./live-events";
 import { failedSignInLimiter } from "./sign-in-limiter";
 import { statsRoutes } from "../stats/stats-routes";
@@ -23,7 +23,7 @@ export async function startConsole(deps: {
   databaseUrl: string;
   prisma: PrismaClient;
   preset: Preset;
-  producer: JobProducer;
+  dispatcher: JobDispatcher;
   logger: Logger;
 }): Promise<{ routers: { path: string; router: Router }[]; stop(): Promise<void> }> {
   const auth = createAuthService({ prisma: deps.prisma });
@@ -33,8 +33,7 @@ export async function startConsole(deps: {
     preset: deps.preset,
     auth,
     presenter: createConsolePresenter({ prisma: deps.prisma, preset: deps.preset }),
-    service: createConsoleService({ prisma: deps.prisma, preset: deps.preset }),
-    producer: deps.producer,
+    conversations: createCounsellorService({ dispatcher: deps.dispatcher, preset: deps.preset }),
     live,
     signInLimiter: failedSignInLimiter(10),
   });

@@ -2,8 +2,8 @@ import type { Preset } from "../flows/flow-types";
 import { FOLLOW_UP_LABELS, RISK_LABELS, TOPIC_LABELS } from "../conversations/coding";
 import type { Prisma, PrismaClient } from "../db/prisma-client";
 import { AppError } from "../errors";
-import type { ConsoleUser } from "./auth-middleware";
-import { conversationScope } from "./console-scope";
+import type { ConsoleUser } from "../http/auth-middleware";
+import { conversationScope } from "../conversations/conversation-scope";
 
 const PREVIEW_CHARS = 60;
 
@@ -198,7 +198,7 @@ export function createConsolePresenter(deps: { prisma: PrismaClient; preset: Pre
    * categories from the lexicon, and each triage answer's label from the flow that asked it
    * (older flow versions first, so the current wording wins).
    */
-  function reference(cannedReplies: string[]) {
+  function reference() {
     const entries = (labels: Record<string, string>) =>
       Object.entries(labels).map(([value, label]) => ({ value, label }));
     const answers: Record<string, Record<string, string>> = {};
@@ -220,7 +220,7 @@ export function createConsolePresenter(deps: { prisma: PrismaClient; preset: Pre
       riskLevels: entries(RISK_LABELS),
       riskCategories: preset.lexicon.categories.map((c) => ({ value: c.id, label: c.label })),
       answers: Object.fromEntries(Object.entries(answers).map(([f, l]) => [f, entries(l)])),
-      cannedReplies,
+      cannedReplies: preset.cannedReplies,
     };
   }
 

@@ -2,15 +2,13 @@ import type { Response } from "express";
 import type { PrismaClient } from "../db/prisma-client";
 import { AppError } from "../errors";
 import type { Preset } from "../flows/flow-types";
-import { enqueueDeliveries, markReadJobId } from "../jobs/job-handlers";
-import type { JobProducer } from "../jobs/job-queue";
-import { SESSION_COOKIE, type ConsoleUser } from "./auth-middleware";
-import { conversationScope as scopeOf } from "./console-scope";
-import { createCounsellor, SESSION_MAX_MS, type AuthService } from "./auth-service";
-import { route, type ApiRoute } from "./api-router";
+import { conversationScope as scopeOf } from "../conversations/conversation-scope";
+import type { CounsellorService } from "../conversations/counsellor-service";
+import { route, type ApiRoute } from "../http/api-router";
+import { SESSION_COOKIE, type ConsoleUser } from "../http/auth-middleware";
+import { SESSION_MAX_MS, type AuthService } from "./auth-service";
 import type { ConsolePresenter } from "./console-presenter";
 import * as s from "./console-schemas";
-import type { ActionResult, ConsoleService } from "./console-service";
 import type { LiveEvents } from "./live-events";
 import type { SignInLimiter } from "./sign-in-limiter";
 
@@ -19,20 +17,11 @@ export interface ConsoleRouteDeps {
   preset: Preset;
   auth: AuthService;
   presenter: ConsolePresenter;
-  service: ConsoleService;
-  producer: JobProducer;
+  conversations: CounsellorService;
   live: LiveEvents;
   /** Failed sign-ins allowed per client address and minute (on top of the account lock). */
   signInLimiter: SignInLimiter;
 }
-
-const CANNED_REPLIES = [
-  "こんにちは。相談員の{name}です。メッセージを読みました。お話を聞かせてください。",
-  "話してくれてありがとうございます。あなたのペースで大丈夫です。",
-  "いま、安全な場所にいますか？",
-  "少し確認しますので、このままお待ちください。",
-  "今日はここまでにしますね。また話したくなったら、いつでも送ってください。",
-];
 
 function setSessionCookie(res: Response, token: string, secure: boolean) {
   res.cookie(SESSION_COOKIE, token, {
@@ -46,21 +35,13 @@ function setSessionCookie(res: Response, token: string, secure: boolean) {
 
 /** The console API: thin handlers over the presenter (reads) and the service (changes). */
 export function consoleRoutes(d: ConsoleRouteDeps): ApiRoute[] {
-  /** After a change commits: send what it queued for LINE. */
-  const after = async (result: ActionResult) => {
-    await enqueueDeliveries(d.producer, result.deliveryIds);
-    if (result.markReadConversationId) {
-      const conversationId = result.markReadConversationId;
-      await d.producer.add("mark-read", { conversationId }, markReadJobId(conversationId));
-    }
-  };
   const view = async (user: ConsoleUser, id: string) => {
-    await after(await d.service.markViewed(user, id));
+    await d.conversations.markViewed(user, id);
     return d.presenter.view(user, id);
   };
 
   // The preset does not change while the service runs: the reference is built once.
-  const reference = d.presenter.reference(CANNED_REPLIES);
+  const reference = d.presenter.reference();
 
   return [
     route({
@@ -153,7 +134,7 @@ export function consoleRoutes(d: ConsoleRouteDeps): ApiRoute[] {
       summary: "Take a waiting conversation (409 if someone else did first)",
       response: s.conversationViewSchema,
       handler: async ({ user, params }) => {
-        await d.service.claim(user, params.id ?? "");
+        await d.conversations.claim(user, params.id ?? "");
         return view(user, params.id ?? "");
       },
     }),
@@ -166,10 +147,7 @@ export function consoleRoutes(d: ConsoleRouteDeps): ApiRoute[] {
       status: 201,
       handler: async ({ user, params, body }) => {
         const id = params.id ?? "";
-        const result = await d.service.sendMessage(user, id, body.text);
-        await after(result);
-        const delivery = result.deliveryIds[result.deliveryIds.length - 1];
-        if (!delivery) throw new AppError("INTERNAL", "The message was not recorded", 500);
+        const delivery = await d.conversations.sendMessage(user, id, body.text);
         return d.presenter.sentMessage(user, id, delivery);
       },
     }),
@@ -181,7 +159,7 @@ export function consoleRoutes(d: ConsoleRouteDeps): ApiRoute[] {
       response: s.noteSchema,
       status: 201,
       handler: async ({ user, params, body }) => {
-        const note = await d.service.addNote(user, params.id ?? "", body.text);
+        const note = await d.conversations.addNote(user, params.id ?? "", body.text);
         return {
           id: note.id,
           kind: note.kind,
@@ -199,7 +177,7 @@ export function consoleRoutes(d: ConsoleRouteDeps): ApiRoute[] {
       response: s.conversationViewSchema,
       handler: async ({ user, params, body }) => {
         const id = params.id ?? "";
-        await d.service.transfer(user, id, body, body.note);
+        await d.conversations.transfer(user, id, body, body.note);
         // Handed to a region outside mine: it is no longer mine to see (204, no body).
         return d.presenter.view(user, id).catch((error: unknown) => {
           if (error instanceof AppError && error.status === 404) return undefined;
@@ -214,7 +192,7 @@ export function consoleRoutes(d: ConsoleRouteDeps): ApiRoute[] {
       body: s.closeSchema,
       response: s.conversationViewSchema,
       handler: async ({ user, params, body }) => {
-        await d.service.close(user, params.id ?? "", body);
+        await d.conversations.close(user, params.id ?? "", body);
         return d.presenter.view(user, params.id ?? "");
       },
     }),
@@ -226,7 +204,7 @@ export function consoleRoutes(d: ConsoleRouteDeps): ApiRoute[] {
       response: s.emergencySchema,
       status: 201,
       handler: async ({ user, params, body }) => {
-        const e = await d.service.emergency(user, params.id ?? "", body);
+        const e = await d.conversations.emergency(user, params.id ?? "", body);
         return {
           ...e,
           calledAt: e.calledAt?.toISOString() ?? null,
@@ -272,14 +250,7 @@ export function consoleRoutes(d: ConsoleRouteDeps): ApiRoute[] {
         if (body.regionId && !d.preset.regions.some((r) => r.id === body.regionId)) {
           throw new AppError("INVALID_INPUT", `Unknown region ${body.regionId}`, 400);
         }
-        const c = await createCounsellor(d.prisma, body);
-        await d.prisma.auditEntry.create({
-          data: {
-            counsellorId: user.id,
-            action: "create-account",
-            detail: { loginName: c.loginName, role: c.role },
-          },
-        });
+        const c = await d.auth.createAccount(user.id, body);
         return { id: c.id, displayName: c.displayName, role: c.role, regionId: c.regionId };
       },
     }),

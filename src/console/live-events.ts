@@ -1,7 +1,8 @@
 import type { Response } from "express";
 import { Client } from "pg";
 import { reportConnectionLost, type Logger } from "../logger";
-import { regionsOf, type ConsoleUser } from "./auth-middleware";
+import { regionsOf } from "../conversations/conversation-scope";
+import type { ConsoleUser } from "../http/auth-middleware";
 
 /** What the database announces on `lws_console` (see the console_notify migration). */
 interface ConsoleNotice {

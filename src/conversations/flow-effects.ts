@@ -1,9 +1,12 @@
-import type { Conversation, Prisma } from "../db/prisma-client";
+import type { Conversation } from "../db/prisma-client";
 import type { Effect, LineMessage, StepResult } from "../flows/flow-types";
+import { nextStatus, type ConversationStatus, type Move } from "./conversation-lifecycle";
+import type { ConversationChange } from "./conversation-repository";
 
 /**
  * What one step of the flow engine means for the conversation record and for her phone: the
- * column updates and the messages to send. Pure, so the rules read in one place:
+ * moves along the lifecycle, the other column updates and the messages to send. Pure, so the
+ * rules read in one place:
  * - a hand-off moves a bot conversation to the waiting queue of the region triage chose;
  * - risk only ever raises the level;
  * - an end closes a bot conversation, makes a waiting one abandoned (she left before anyone
@@ -14,33 +17,42 @@ export function applyStep(
   result: StepResult,
   now: Date,
   silenceMinutes: number,
-): { data: Prisma.ConversationUpdateInput; messages: LineMessage[] } {
+): { moves: Move[]; data: ConversationChange; messages: LineMessage[] } {
   const { state, effects } = result;
-  const data: Prisma.ConversationUpdateInput = {
+  const data: ConversationChange = {
     presetId: state.presetId,
     flowVersion: state.flowVersion,
-    flowState: state as unknown as Prisma.InputJsonValue,
+    flowState: state as unknown as ConversationChange["flowState"],
   };
-  let status = conversation.status;
+  let status: ConversationStatus = conversation.status;
+  const moves: Move[] = [];
   const messages: LineMessage[] = [];
   for (const effect of effects) {
-    if (effect.type === "send") messages.push(...effect.messages);
-    else status = applyEffect(effect, data, conversation, status, now);
+    if (effect.type === "send") {
+      messages.push(...effect.messages);
+      continue;
+    }
+    const move = applyEffect(effect, data, conversation, status, now);
+    const to = move && nextStatus(move, status);
+    if (move && to) {
+      moves.push(move);
+      status = to;
+    }
   }
-  data.status = status;
   // The bot waits for her answer only while it still runs the triage.
   const awaiting = status === "bot" && state.status === "active" && state.nodeId !== null;
   data.silenceDueAt = awaiting ? new Date(now.getTime() + silenceMinutes * 60_000) : null;
-  return { data, messages };
+  return { moves, data, messages };
 }
 
+/** Writes the effect's columns into `data`; returns the move it asks for, if any. */
 function applyEffect(
   effect: Exclude<Effect, { type: "send" }>,
-  data: Prisma.ConversationUpdateInput,
+  data: ConversationChange,
   conversation: Conversation,
-  status: Conversation["status"],
+  status: ConversationStatus,
   now: Date,
-): Conversation["status"] {
+): Move | undefined {
   switch (effect.type) {
     case "setTriage": {
       const t = effect.triage;
@@ -53,31 +65,25 @@ function applyEffect(
         supportWish: t.supportWish,
         triageAnswers: t.answers,
       });
-      return status;
+      return undefined;
     }
     case "markRisk":
       data.riskLevel = "high";
       data.riskCategories = [...new Set([...conversation.riskCategories, ...effect.categories])];
-      return status;
+      return undefined;
     case "handoff":
-      if (status !== "bot") return status;
+      if (!nextStatus("handoff", status)) return undefined;
       Object.assign(data, {
         waitingSince: now,
         handoffReason: effect.reason,
         regionId: effect.regionId,
         outOfHours: effect.outOfHours,
       });
-      return "waiting";
+      return "handoff";
     case "end":
       data.endReason = effect.reason;
-      if (status === "bot") {
-        data.closedAt = now;
-        return "closed";
-      }
-      if (status === "waiting") {
-        data.closedAt = now;
-        return "abandoned";
-      }
-      return status;
+      if (!nextStatus("end", status)) return undefined;
+      data.closedAt = now;
+      return "end";
   }
 }

@@ -1,22 +1,25 @@
 import type { PrismaClient } from "../db/prisma-client";
+import type { JobDispatcher } from "../jobs/job-dispatch";
 import { recordOutbound } from "../line/outbound-service";
-import type { ConversationResponder } from "./conversation-service";
+import { lockConversation } from "./conversation-repository";
+import type { ConversationResponder } from "./flow-responder";
 
 export interface SilenceService {
   /** Conversations whose bot has waited past the flow's silence limit. */
   due(now: Date, limit: number): Promise<{ conversationId: string; dueAt: Date }[]>;
   /**
    * Ends the bot part politely, keeping what she answered. Does nothing when she wrote in the
-   * meantime (the due time moved) or a counsellor has her: safe to run twice. Returns deliveries.
+   * meantime (the due time moved) or a counsellor has her: safe to run twice.
    */
-  fire(conversationId: string, dueAt: Date): Promise<string[]>;
+  fire(conversationId: string, dueAt: Date): Promise<void>;
 }
 
 export function createSilenceService(deps: {
   prisma: PrismaClient;
+  dispatcher: JobDispatcher;
   responder: ConversationResponder;
 }): SilenceService {
-  const { prisma, responder } = deps;
+  const { prisma, dispatcher, responder } = deps;
   return {
     async due(now, limit) {
       const rows = await prisma.conversation.findMany({
@@ -30,15 +33,15 @@ export function createSilenceService(deps: {
       );
     },
     fire(conversationId, dueAt) {
-      return prisma.$transaction(async (tx) => {
-        await tx.$executeRaw`SELECT 1 FROM conversation WHERE id = ${conversationId}::uuid FOR UPDATE`;
-        const conversation = await tx.conversation.findFirst({
-          where: { id: conversationId, status: "bot", silenceDueAt: dueAt },
+      return dispatcher.transaction(async (tx, jobs) => {
+        const conversation = await lockConversation(tx, conversationId, {
+          status: "bot",
+          silenceDueAt: dueAt,
         });
-        if (!conversation) return [];
+        if (!conversation) return;
         const messages = await responder.respond(tx, conversation, { type: "silence" }, new Date());
-        if (messages.length === 0) return [];
-        return recordOutbound(tx, {
+        if (messages.length === 0) return;
+        await recordOutbound(tx, jobs, {
           personId: conversation.personId,
           conversationId,
           author: "bot",

@@ -205,6 +205,8 @@ export const presetFileSchema = z.strictObject({
   kpi: z
     .strictObject({ fiscalYear: z.number().int(), uniquePeopleTarget: z.number().int().min(0) })
     .optional(),
+  /** Replies a counsellor can pick in the console; {{counsellorName}} is her or his name. */
+  cannedReplies: z.array(nonEmpty).default([]),
 });
 
 // ---------- risk-lexicon.yaml

@@ -24,6 +24,9 @@ export function placeholdersIn(text: string): string[] {
   return [...text.matchAll(PLACEHOLDER_RE)].map((m) => m[1] ?? "");
 }
 
+/** The one placeholder of a canned reply: the console puts the counsellor's name there. */
+export const CANNED_REPLY_PLACEHOLDERS = ["counsellorName"] as const;
+
 export function isPlaceholder(name: string): name is Placeholder {
   return (PLACEHOLDERS as readonly string[]).includes(name);
 }

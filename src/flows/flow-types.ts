@@ -118,6 +118,8 @@ export interface Preset {
   hotlines: Hotline[];
   partners: Partner[];
   kpi?: { fiscalYear: number; uniquePeopleTarget: number };
+  /** Replies a counsellor can pick; {{counsellorName}} is filled in by the console. */
+  cannedReplies: string[];
   lexicon: RiskLexicon;
   /** The flow new conversations start with. */
   flow: Flow;

@@ -9,7 +9,8 @@ import type { SourceFile } from "./flow-source";
 import { ProblemSink, type FlowProblem } from "./flow-problems";
 import type { Flow, FlowNode, Preset, RiskLexicon } from "./flow-types";
 import { checkFlowGraph } from "./flow-graph-check";
-import { checkFlowLimits } from "./flow-limits-check";
+import { checkFlowLimits, LINE_LIMITS } from "./flow-limits-check";
+import { CANNED_REPLY_PLACEHOLDERS, placeholdersIn } from "./flow-text";
 import { municipalityKeys } from "./region-resolver";
 
 export { FlowValidationError, formatProblem, type FlowProblem } from "./flow-problems";
@@ -96,6 +97,28 @@ function checkPresetFile(file: PresetFile, sink: ProblemSink): void {
     }),
   );
   checkMunicipalities(file, sink);
+  checkCannedReplies(file, sink);
+}
+
+/** A canned reply may only name the counsellor, and must fit one LINE text message. */
+function checkCannedReplies(file: PresetFile, sink: ProblemSink): void {
+  const known: readonly string[] = CANNED_REPLY_PLACEHOLDERS;
+  file.cannedReplies.forEach((text, i) => {
+    for (const name of placeholdersIn(text)) {
+      if (!known.includes(name)) {
+        sink.add(
+          "unknown-placeholder",
+          ["cannedReplies", i],
+          `unknown placeholder {{${name}}} in a canned reply (only {{counsellorName}})`,
+        );
+      }
+    }
+    // Each {{counsellorName}} becomes a name of at most 20 characters (the console's limit).
+    const longest = text.length + placeholdersIn(text).length * 20;
+    if (longest > LINE_LIMITS.textLength) {
+      sink.add("text-too-long", ["cannedReplies", i], `canned reply can be ${longest} characters, LINE allows ${LINE_LIMITS.textLength}`);
+    }
+  });
 }
 
 function toPreset(file: PresetFile, lexicon: RiskLexicon, flows: Flow[]): Preset | undefined {
@@ -112,6 +135,7 @@ function toPreset(file: PresetFile, lexicon: RiskLexicon, flows: Flow[]): Preset
     hotlines: file.hotlines,
     partners: file.partners,
     ...(file.kpi ? { kpi: file.kpi } : {}),
+    cannedReplies: file.cannedReplies,
     lexicon,
     flow: current,
     flowVersions: Object.fromEntries(flows.map((f) => [f.version, f])),

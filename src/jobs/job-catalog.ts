@@ -1,48 +1,83 @@
 import { z } from "zod";
 
+/** The queue timers a conversation can have (see src/conversations/queue-timers.ts). */
+export const QUEUE_TIMER_KINDS = ["wait-over-limit", "answer-overdue", "tell-again"] as const;
+export type QueueTimerKind = (typeof QUEUE_TIMER_KINDS)[number];
+
+interface JobSpec<S extends z.ZodType> {
+  /** Ids only, never content or LINE identifiers. */
+  payload: S;
+  /**
+   * The job's BullMQ id, from its payload alone: adding the same work twice (a retry, the
+   * outbox sweep finding it again) is then a no-op.
+   */
+  jobId: (payload: z.infer<S>) => string;
+  attempts: number;
+  backoffMs: number;
+}
+
+const job = <S extends z.ZodType>(spec: JobSpec<S>) => spec;
+
+const ms = (iso: string) => new Date(iso).getTime();
+
 /**
- * Every job the service runs: its payload schema (ids only, never content or LINE identifiers),
- * attempts and back-off. Producers and the worker both go through this table.
+ * Every job the service runs: its payload schema, its id, attempts and back-off. Producers and
+ * the worker both go through this table.
  */
 export const JOB_CATALOG = {
-  "process-event": {
+  "process-event": job({
     payload: z.object({ eventId: z.string().regex(/^\d+$/) }),
+    jobId: (p) => `evt-${p.eventId}`,
     attempts: 8,
     backoffMs: 1000,
-  },
-  "conversation-silence": {
+  }),
+  "conversation-silence": job({
     payload: z.object({ conversationId: z.uuid(), dueAt: z.iso.datetime() }),
+    jobId: (p) => `silence-${p.conversationId}-${ms(p.dueAt)}`,
     attempts: 5,
     backoffMs: 2000,
-  },
-  "queue-timer": {
+  }),
+  "queue-timer": job({
     payload: z.object({
       conversationId: z.uuid(),
-      kind: z.enum(["wait-over-limit", "answer-overdue", "tell-again"]),
+      kind: z.enum(QUEUE_TIMER_KINDS),
       since: z.iso.datetime(),
     }),
+    jobId: (p) => `qt-${p.kind}-${p.conversationId}-${ms(p.since)}`,
     attempts: 5,
     backoffMs: 2000,
-  },
-  "mark-read": {
-    payload: z.object({ conversationId: z.uuid() }),
+  }),
+  "mark-read": job({
+    // One job per view that read new messages: each must reach LINE.
+    payload: z.object({ conversationId: z.uuid(), readAt: z.iso.datetime() }),
+    jobId: (p) => `read-${p.conversationId}-${ms(p.readAt)}`,
     attempts: 6,
     backoffMs: 2000,
-  },
-  "copy-media": {
+  }),
+  "copy-media": job({
     payload: z.object({ messageId: z.uuid() }),
+    jobId: (p) => `media-${p.messageId}`,
     attempts: 6,
     backoffMs: 5000,
-  },
-  "send-delivery": {
+  }),
+  "send-delivery": job({
     payload: z.object({ deliveryId: z.uuid() }),
+    jobId: (p) => `dlv-${p.deliveryId}`,
     attempts: 10,
     backoffMs: 2000,
-  },
+  }),
 } as const;
 
 export type JobName = keyof typeof JOB_CATALOG;
 export type JobPayload<N extends JobName> = z.infer<(typeof JOB_CATALOG)[N]["payload"]>;
+/** A job to run: its name and payload (the catalog gives its id and options). */
+export type JobRequest = { [N in JobName]: { name: N; payload: JobPayload<N> } }[JobName];
+
+/** The BullMQ id of a job, from the catalog. */
+export function jobIdOf(request: JobRequest): string {
+  const jobId = JOB_CATALOG[request.name].jobId as (payload: unknown) => string;
+  return jobId(request.payload);
+}
 
 export const QUEUE_NAME = "line-support";
 

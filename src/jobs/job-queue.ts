@@ -11,10 +11,11 @@ import { Redis } from "ioredis";
 import { Client } from "pg";
 import {
   JOB_CATALOG,
+  jobIdOf,
   KEEP_COMPLETED,
   QUEUE_NAME,
   type JobName,
-  type JobPayload,
+  type JobRequest,
 } from "./job-catalog";
 
 export interface QueueConnection {
@@ -23,12 +24,10 @@ export interface QueueConnection {
   databaseUrl: string;
 }
 
+/** BullMQ's side of adding jobs. Everything else adds through `job-dispatch.ts`. */
 export interface JobProducer {
-  add<N extends JobName>(name: N, payload: JobPayload<N>, jobId: string): Promise<void>;
-  addBulk<N extends JobName>(
-    name: N,
-    jobs: { payload: JobPayload<N>; jobId: string }[],
-  ): Promise<void>;
+  /** Adds the jobs, each under its catalog id (so a job already there is not added again). */
+  add(requests: readonly JobRequest[]): Promise<void>;
   /** Resolves when the queue's store answers; used by /readyz. */
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -56,10 +55,10 @@ export async function migrateQueue(connection: QueueConnection): Promise<void> {
   }
 }
 
-function jobOptions(name: JobName, jobId: string): JobsOptions {
-  const spec = JOB_CATALOG[name];
+function jobOptions(request: JobRequest): JobsOptions {
+  const spec = JOB_CATALOG[request.name];
   return {
-    jobId,
+    jobId: jobIdOf(request),
     attempts: spec.attempts,
     backoff: { type: "exponential", delay: spec.backoffMs },
     removeOnComplete: KEEP_COMPLETED,
@@ -76,23 +75,19 @@ export function createJobProducer(
   onError: (message: string) => void,
 ): JobProducer {
   const queue = makeQueue(connection, onError);
-  const add: JobProducer["add"] = async (name, payload, jobId) => {
-    await queue.add(name, JOB_CATALOG[name].payload.parse(payload), jobOptions(name, jobId));
-  };
+  const data = (r: JobRequest) => JOB_CATALOG[r.name].payload.parse(r.payload);
   return {
-    add,
-    async addBulk(name, jobs) {
-      const [only, ...more] = jobs;
+    async add(requests) {
+      const [only, ...more] = requests;
       if (!only) return;
       // One job alone (the usual case at chat rates) skips the bulk path, which on the
       // PostgreSQL backend builds temporary tables: 6.7 ms of database time against ~1 ms.
-      if (more.length === 0) return add(name, only.payload, only.jobId);
+      if (more.length === 0) {
+        await queue.add(only.name, data(only), jobOptions(only));
+        return;
+      }
       await queue.addBulk(
-        jobs.map((j) => ({
-          name,
-          data: JOB_CATALOG[name].payload.parse(j.payload),
-          opts: jobOptions(name, j.jobId),
-        })),
+        requests.map((r) => ({ name: r.name, data: data(r), opts: jobOptions(r) })),
       );
     },
     async ping() {

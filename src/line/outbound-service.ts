@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { messagingApi } from "@line/bot-sdk";
 import type { Tx } from "../db/prisma-client";
+import type { JobIntents } from "../jobs/job-dispatch";
 import { planRequests } from "./line-limits";
 
 type Message = messagingApi.Message;
@@ -21,15 +22,25 @@ export interface OutboundRequest {
 /**
  * Records what we will send, inside the caller's transaction: one transcript row per message
  * and one delivery per LINE request (at most five messages each). The retry key is made here,
- * once, so every later attempt of the same push carries the same X-Line-Retry-Key. Returns the
- * delivery ids to enqueue after commit.
+ * once, so every later attempt of the same push carries the same X-Line-Retry-Key. Each
+ * delivery's send job is named in `jobs`, to run once the transaction has committed. Returns
+ * the delivery ids.
  */
-export async function recordOutbound(tx: Tx, request: OutboundRequest): Promise<string[]> {
+export async function recordOutbound(
+  tx: Tx,
+  jobs: JobIntents,
+  request: OutboundRequest,
+): Promise<string[]> {
   const existing = await tx.outboundDelivery.findMany({
     where: { dedupeKey: { startsWith: `${request.dedupeKey}#` } },
-    select: { id: true },
+    select: { id: true, status: true },
   });
-  if (existing.length > 0) return existing.map((d) => d.id);
+  if (existing.length > 0) {
+    for (const d of existing) {
+      if (d.status === "pending") jobs.add("send-delivery", { deliveryId: d.id });
+    }
+    return existing.map((d) => d.id);
+  }
 
   const now = new Date();
   const ids: string[] = [];
@@ -61,6 +72,15 @@ export async function recordOutbound(tx: Tx, request: OutboundRequest): Promise<
       })),
     });
     ids.push(id);
+    jobs.add("send-delivery", { deliveryId: id });
   }
   return ids;
+}
+
+/** She blocked the account: nothing more may be pushed to her. */
+export async function skipPendingDeliveries(tx: Tx, personId: string): Promise<void> {
+  await tx.outboundDelivery.updateMany({
+    where: { personId, status: "pending" },
+    data: { status: "skipped", lastError: "person blocked the account" },
+  });
 }

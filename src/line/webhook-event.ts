@@ -34,8 +34,3 @@ export function sourceIdOf(event: IncomingEvent): string | undefined {
   const s = event.source;
   return s?.userId ?? s?.groupId ?? s?.roomId;
 }
-
-/** BullMQ job id for processing one event: derived from LINE's id, so a re-add is a no-op. */
-export function processEventJobId(webhookEventId: string): string {
-  return `evt-${webhookEventId.replace(/[^A-Za-z0-9_-]/g, "_")}`;
-}

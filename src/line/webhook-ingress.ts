@@ -1,8 +1,9 @@
 import { GroupCommit } from "../db/group-commit";
-import type { JobProducer } from "../jobs/job-queue";
+import { describeError } from "../errors";
+import type { JobDispatcher } from "../jobs/job-dispatch";
 import type { Logger } from "../logger";
 import type { Metrics } from "../metrics";
-import { processEventJobId, type IncomingEvent } from "./webhook-event";
+import type { IncomingEvent } from "./webhook-event";
 import type { StoredEvent, WebhookEventStore } from "./webhook-event-store";
 
 export interface WebhookIngress {
@@ -14,11 +15,11 @@ export interface WebhookIngress {
 
 export function createWebhookIngress(deps: {
   store: WebhookEventStore;
-  producer: JobProducer;
+  dispatcher: JobDispatcher;
   metrics: Metrics;
   logger: Logger;
 }): WebhookIngress {
-  const { store, producer, metrics, logger } = deps;
+  const { store, dispatcher, metrics, logger } = deps;
   // Jobs of concurrent requests go to the queue together, as their events went to the table.
   // One addBulk at a time. On BullMQ's PostgreSQL backend a call costs ~3.5 ms of database CPU
   // whatever its size (temporary tables, events, NOTIFY) plus ~40 µs per job. So under a burst
@@ -29,12 +30,8 @@ export function createWebhookIngress(deps: {
   // without delay.
   const enqueue = new GroupCommit<StoredEvent, void>(
     async (events) => {
-      await producer.addBulk(
-        "process-event",
-        events.map((e) => ({
-          payload: { eventId: e.id },
-          jobId: processEventJobId(e.webhookEventId),
-        })),
+      await dispatcher.dispatch(
+        events.map((e) => ({ name: "process-event" as const, payload: { eventId: e.id } })),
       );
       return events.map(() => undefined);
     },
@@ -54,7 +51,7 @@ export function createWebhookIngress(deps: {
       for (const event of stored.filter((e) => e.isNew)) {
         enqueue.add(event).catch((error: unknown) => {
           logger.warn(
-            { eventId: event.id, err: error instanceof Error ? error.message : "unknown" },
+            { eventId: event.id, err: describeError(error) },
             "queue unavailable; the outbox sweep will enqueue this event",
           );
         });

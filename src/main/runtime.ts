@@ -5,15 +5,18 @@ import { createApp } from "../app";
 import type { AppConfig } from "../config/env-config";
 import { presetDir, loadPreset } from "../config/preset-loader";
 import type { Preset } from "../flows/flow-types";
-import { createFlowResponder } from "../conversations/conversation-service";
+import { createFlowResponder } from "../conversations/flow-responder";
+import { createInboundService } from "../conversations/inbound-service";
+import { createQueueTimers } from "../conversations/queue-timers";
 import { createSilenceService } from "../conversations/silence-service";
 import { startConsole } from "../console/console-module";
-import { createQueueTimers } from "../console/queue-timers";
 import { createMediaService } from "../line/media-service";
 import { createReadReceipts } from "../line/read-receipts";
 import { migrate } from "../db/migration-runner";
 import { createPrismaClient } from "../db/prisma-client";
-import { createJobProcessor } from "../jobs/job-handlers";
+import { createJobDispatcher } from "../jobs/job-dispatch";
+import { createJobProcessor } from "../jobs/handlers/job-handlers";
+import { createOutboxSweeper } from "../jobs/handlers/outbox-sweeper";
 import {
   createJobProducer,
   createJobWorker,
@@ -21,7 +24,6 @@ import {
   migrateQueue,
   type JobWorker,
 } from "../jobs/job-queue";
-import { createOutboxSweeper } from "../jobs/outbox-sweeper";
 import { createDeliveryService } from "../line/delivery-service";
 import { createEventProcessor } from "../line/event-processor";
 import { createLineMessenger } from "../line/line-messenger";
@@ -31,6 +33,7 @@ import { createWebhookRouter } from "../line/webhook-router";
 import { createLogger, reportConnectionLost, type Logger } from "../logger";
 import { createMetrics } from "../metrics";
 import { createSealer } from "../privacy/sealer";
+import { describeError } from "../errors";
 
 export interface RuntimeOptions {
   web: boolean;
@@ -74,6 +77,7 @@ export async function startRuntime(config: AppConfig, options: RuntimeOptions): 
     10_000,
   );
   const producer = createJobProducer(queueConnection, reportQueueError);
+  const dispatcher = createJobDispatcher({ prisma, producer, logger });
   const stops: (() => Promise<void>)[] = [];
   let url: string | undefined;
 
@@ -88,12 +92,12 @@ export async function startRuntime(config: AppConfig, options: RuntimeOptions): 
       databaseUrl: config.databaseUrl,
       prisma,
       preset,
-      producer,
+      dispatcher,
       logger,
     });
     const ingress = createWebhookIngress({
       store: createWebhookEventStore(pool, sealer),
-      producer,
+      dispatcher,
       metrics,
       logger,
     });
@@ -132,17 +136,17 @@ export async function startRuntime(config: AppConfig, options: RuntimeOptions): 
       metrics,
     });
     const responder = createFlowResponder(preset);
-    const silence = createSilenceService({ prisma, responder });
-    const queueTimers = createQueueTimers({ prisma, preset });
+    const silence = createSilenceService({ prisma, dispatcher, responder });
+    const queueTimers = createQueueTimers({ prisma, dispatcher, preset });
     const media = createMediaService({ prisma, messenger });
+    const handle = createInboundService({ sealer, responder });
     const processor = createJobProcessor({
-      events: createEventProcessor({ prisma, sealer, responder, logger }),
+      events: createEventProcessor({ prisma, dispatcher, sealer, handle, logger }),
       deliveries: createDeliveryService({ prisma, sealer, messenger }),
       silence,
       queueTimers,
       readReceipts: createReadReceipts({ prisma, messenger }),
       media,
-      producer,
       metrics,
       logger,
     });
@@ -154,7 +158,7 @@ export async function startRuntime(config: AppConfig, options: RuntimeOptions): 
     );
     const sweeper = createOutboxSweeper({
       prisma,
-      producer,
+      dispatcher,
       silence,
       queueTimers,
       media,
@@ -217,7 +221,7 @@ export function stopOnSignals(
       .then(() => extra?.())
       .then(() => process.exit(0))
       .catch((error: unknown) => {
-        logger.error({ err: error instanceof Error ? error.message : "unknown" }, "unclean stop");
+        logger.error({ err: describeError(error) }, "unclean stop");
         process.exit(1);
       });
   };

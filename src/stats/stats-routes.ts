@@ -1,5 +1,5 @@
 import type { Response } from "express";
-import { route, type ApiRoute } from "../console/api-router";
+import { route, type ApiRoute } from "../http/api-router";
 import type { PrismaClient } from "../db/prisma-client";
 import type { Preset } from "../flows/flow-types";
 import { recordsCsv, reportCsv } from "./stats-csv";

@@ -1,5 +1,8 @@
 import { randomBytes } from "node:crypto";
-import { createQueueTimers, type DueTimer } from "../../src/console/queue-timers";
+import { createQueueTimers, type DueTimer } from "../../src/conversations/queue-timers";
+import { createJobDispatcher } from "../../src/jobs/job-dispatch";
+import { createJobProducer, type JobProducer } from "../../src/jobs/job-queue";
+import { createLogger } from "../../src/logger";
 import { jst } from "../support/stats-history";
 import { gunma } from "../support/presets";
 import { createTestDatabase, type TestDatabase } from "../support/test-env";
@@ -12,13 +15,28 @@ import { createTestDatabase, type TestDatabase } from "../support/test-env";
  */
 describe("queue timers and opening hours", () => {
   let db: TestDatabase;
+  let producer: JobProducer;
   const preset = gunma();
-  const timers = () => createQueueTimers({ prisma: db.prisma, preset });
+  const timers = () =>
+    createQueueTimers({
+      prisma: db.prisma,
+      preset,
+      dispatcher: createJobDispatcher({
+        prisma: db.prisma,
+        producer,
+        logger: createLogger("silent"),
+      }),
+    });
 
   beforeEach(async () => {
     db = await createTestDatabase();
+    // BullMQ on the test database's own PostgreSQL backend: the jobs a timer asks for land there.
+    producer = createJobProducer({ redisUrl: undefined, databaseUrl: db.url }, () => undefined);
   });
-  afterEach(async () => db.drop());
+  afterEach(async () => {
+    await producer.close();
+    await db.drop();
+  });
 
   async function waiting(since: string, regionId = "seimo") {
     const hash = randomBytes(16).toString("hex");
@@ -88,8 +106,7 @@ describe("queue timers and opening hours", () => {
     );
     expect(due.map((t) => t.kind).sort()).toEqual(["tell-again", "wait-over-limit"]);
     // The jobs run late, after 16:30: the region has closed.
-    for (const timer of due)
-      expect(await timers().fire(timer, jst("2026-11-24 16:45"))).toEqual([]);
+    for (const timer of due) await timers().fire(timer, jst("2026-11-24 16:45"));
     expect(await db.prisma.supervisorAlert.count({ where: { conversationId: c.id } })).toBe(0);
     expect(await db.prisma.outboundDelivery.count({ where: { personId: c.personId } })).toBe(0);
   });

@@ -1,10 +1,13 @@
-import type { Conversation, PrismaClient } from "../db/prisma-client";
+import type { Conversation, PrismaClient, Tx } from "../db/prisma-client";
 import type { Preset, Region } from "../flows/flow-types";
 import { openSince } from "../flows/opening-hours";
+import type { QueueTimerKind } from "../jobs/job-catalog";
+import type { JobDispatcher, JobIntents } from "../jobs/job-dispatch";
 import { recordOutbound } from "../line/outbound-service";
-import { peopleAhead } from "../conversations/conversation-service";
+import { lockConversation, moveConversation, updateConversation } from "./conversation-repository";
+import { peopleAhead, waitAgainText } from "./queue-position";
 
-export type QueueTimerKind = "wait-over-limit" | "answer-overdue" | "tell-again";
+export type { QueueTimerKind };
 
 export interface DueTimer {
   kind: QueueTimerKind;
@@ -30,8 +33,12 @@ const minutesAgo = (now: Date, minutes: number) => new Date(now.getTime() - minu
  * began out of hours (she was told when the service opens) therefore alerts, or is told again,
  * once the region has been open for the limit.
  */
-export function createQueueTimers(deps: { prisma: PrismaClient; preset: Preset }) {
-  const { prisma, preset } = deps;
+export function createQueueTimers(deps: {
+  prisma: PrismaClient;
+  dispatcher: JobDispatcher;
+  preset: Preset;
+}) {
+  const { prisma, dispatcher, preset } = deps;
 
   async function dueIn(region: Region, now: Date, limit: number): Promise<DueTimer[]> {
     const q = region.queue;
@@ -93,76 +100,78 @@ export function createQueueTimers(deps: { prisma: PrismaClient; preset: Preset }
 
   const regionOf = (c: Conversation) => preset.regions.find((r) => r.id === c.regionId);
 
+  /** Nobody took her within the limit: supervisors are alerted, overflow regions may take her. */
+  async function waitOverLimit(
+    tx: Tx,
+    c: Conversation,
+    region: Region,
+    timer: DueTimer,
+    now: Date,
+  ) {
+    if (
+      c.status !== "waiting" ||
+      c.waitAlertedAt ||
+      c.waitingSince?.getTime() !== timer.since.getTime()
+    )
+      return;
+    await updateConversation(tx, c.id, {
+      waitAlertedAt: now,
+      overflowRegions: region.queue.overflowTo,
+    });
+    await tx.supervisorAlert.create({
+      data: { conversationId: c.id, regionId: c.regionId, kind: "wait-over-limit" },
+    });
+  }
+
+  /** Taken but not answered within the limit: back to the queue, her place kept. */
+  async function answerOverdue(tx: Tx, c: Conversation, region: Region, timer: DueTimer) {
+    if (c.status !== "active" || c.assignedAt?.getTime() !== timer.since.getTime()) return;
+    await moveConversation(tx, c, "return-to-queue", {
+      by: null,
+      data: { assignedToId: null, assignedAt: null },
+      detail: { afterMinutes: region.queue.answerLimitMinutes },
+    });
+  }
+
+  /** Her wait grows long: she is told again, in words safe on a lock screen. */
+  async function tellAgain(tx: Tx, jobs: JobIntents, c: Conversation, timer: DueTimer, now: Date) {
+    if (
+      c.status !== "waiting" ||
+      (c.waitToldAt ?? c.waitingSince)?.getTime() !== timer.since.getTime()
+    )
+      return;
+    await updateConversation(tx, c.id, { waitToldAt: now });
+    const ahead = await peopleAhead(tx, c);
+    await recordOutbound(tx, jobs, {
+      personId: c.personId,
+      conversationId: c.id,
+      author: "bot",
+      messages: [{ type: "text", text: waitAgainText(ahead) }],
+      dedupeKey: `tell-again:${c.id}:${timer.since.getTime()}`,
+    });
+  }
+
   return {
     async due(now: Date, limit: number): Promise<DueTimer[]> {
       const all = await Promise.all(preset.regions.map((r) => dueIn(r, now, limit)));
       return all.flat();
     },
 
-    /** Returns the deliveries to send (only "tell-again" sends anything). */
-    fire(timer: DueTimer, now = new Date()): Promise<string[]> {
-      return prisma.$transaction(async (tx) => {
-        await tx.$executeRaw`SELECT 1 FROM conversation WHERE id = ${timer.conversationId}::uuid FOR UPDATE`;
-        const c = await tx.conversation.findUnique({ where: { id: timer.conversationId } });
+    /** Fires one timer; a timer that is stale (its moment moved) does nothing. */
+    fire(timer: DueTimer, now = new Date()): Promise<void> {
+      return dispatcher.transaction(async (tx, jobs) => {
+        const c = await lockConversation(tx, timer.conversationId);
         const region = c ? regionOf(c) : undefined;
-        if (!c || !region) return [];
+        if (!c || !region) return;
         // A waiting clock's job that runs after closing time: the region is closed, no alert
         // and nothing to her (the next opening starts the clock again).
-        if (timer.kind !== "answer-overdue" && !openSince(region.hours, now)) return [];
-        if (timer.kind === "wait-over-limit") {
-          if (
-            c.status !== "waiting" ||
-            c.waitAlertedAt ||
-            c.waitingSince?.getTime() !== timer.since.getTime()
-          )
-            return [];
-          await tx.conversation.update({
-            where: { id: c.id },
-            data: { waitAlertedAt: now, overflowRegions: region.queue.overflowTo },
-          });
-          await tx.supervisorAlert.create({
-            data: { conversationId: c.id, regionId: c.regionId, kind: "wait-over-limit" },
-          });
-          return [];
-        }
-        if (timer.kind === "answer-overdue") {
-          if (c.status !== "active" || c.assignedAt?.getTime() !== timer.since.getTime()) return [];
-          await tx.conversation.update({
-            where: { id: c.id },
-            data: { status: "waiting", assignedToId: null, assignedAt: null },
-          });
-          await tx.auditEntry.create({
-            data: {
-              action: "returned-to-queue",
-              conversationId: c.id,
-              detail: { after: `${region.queue.answerLimitMinutes} min without an answer` },
-            },
-          });
-          return [];
-        }
-        if (
-          c.status !== "waiting" ||
-          (c.waitToldAt ?? c.waitingSince)?.getTime() !== timer.since.getTime()
-        )
-          return [];
-        await tx.conversation.update({ where: { id: c.id }, data: { waitToldAt: now } });
-        const ahead = await peopleAhead(tx, c);
-        return recordOutbound(tx, {
-          personId: c.personId,
-          conversationId: c.id,
-          author: "bot",
-          messages: [{ type: "text", text: waitAgainText(ahead) }],
-          dedupeKey: `tell-again:${c.id}:${timer.since.getTime()}`,
-        });
+        if (timer.kind !== "answer-overdue" && !openSince(region.hours, now)) return;
+        if (timer.kind === "wait-over-limit") await waitOverLimit(tx, c, region, timer, now);
+        else if (timer.kind === "answer-overdue") await answerOverdue(tx, c, region, timer);
+        else await tellAgain(tx, jobs, c, timer, now);
       });
     },
   };
 }
 
 export type QueueTimers = ReturnType<typeof createQueueTimers>;
-
-/** Lock-screen safe: the first line says nothing about why she wrote. */
-export function waitAgainText(ahead: number): string {
-  const position = ahead === 0 ? "次があなたの番です。" : `あなたの前に${ahead}人お待ちです。`;
-  return `お待たせしていてごめんなさい。\n${position}順番にお返事しますので、もう少しだけお待ちください。`;
-}

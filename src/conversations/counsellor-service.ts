@@ -1,11 +1,25 @@
 import { randomUUID } from "node:crypto";
-import type { Conversation, PrismaClient, Tx } from "../db/prisma-client";
+import { recordAudit } from "../audit/audit-log";
+import type { Conversation, Tx } from "../db/prisma-client";
 import { AppError } from "../errors";
 import type { Preset } from "../flows/flow-types";
+import type { JobDispatcher } from "../jobs/job-dispatch";
 import { REPLY_TOKEN_FRESH_MS } from "../line/delivery-service";
 import { recordOutbound } from "../line/outbound-service";
-import type { ConsoleUser } from "./auth-middleware";
-import { conversationScope } from "./console-scope";
+import {
+  assertCanMove,
+  lockInScope,
+  moveConversation,
+  updateConversation,
+} from "./conversation-repository";
+import { conversationScope, type Viewer } from "./conversation-scope";
+
+/** The counsellor (or supervisor, admin) acting, as the console's session knows her or him. */
+export interface Counsellor extends Viewer {
+  id: string;
+  /** The name she sees as the sender of a counsellor's message. */
+  displayName: string;
+}
 
 export interface CloseCoding {
   topics: string[];
@@ -25,46 +39,27 @@ export interface EmergencyInput {
   note?: string | undefined;
 }
 
-/** What a console action leaves for the caller to do after commit. */
-export interface ActionResult {
-  deliveryIds: string[];
-  markReadConversationId?: string;
-}
+export type TransferTarget = { toCounsellorId?: string; toRegionId?: string };
 
 /**
- * Counsellors' actions on conversations. Each runs in one transaction with the conversation
- * row locked, checks the caller's scope (outside it: 404), and writes the audit log.
+ * What counsellors do to a conversation. Each runs in one transaction with the conversation
+ * row locked, checks the caller's scope (outside it: 404), moves it along the lifecycle table
+ * where the action is a move, and writes the audit log.
  */
-export function createConsoleService(deps: {
-  prisma: PrismaClient;
+export function createCounsellorService(deps: {
+  dispatcher: JobDispatcher;
   preset: Preset;
   now?: () => Date;
 }) {
-  const { prisma, preset } = deps;
+  const { dispatcher, preset } = deps;
   const now = deps.now ?? (() => new Date());
-
-  async function locked(tx: Tx, user: ConsoleUser, id: string): Promise<Conversation> {
-    await tx.$executeRaw`SELECT 1 FROM conversation WHERE id = ${id}::uuid FOR UPDATE`;
-    const conversation = await tx.conversation.findFirst({
-      where: { AND: [conversationScope(user), { id }] },
-    });
-    if (!conversation) throw new AppError("NOT_FOUND", "No such conversation", 404);
-    return conversation;
-  }
-
-  const audit = (
-    tx: Tx,
-    user: ConsoleUser,
-    action: string,
-    conversationId: string | null,
-    detail?: object,
-  ) =>
-    tx.auditEntry.create({
-      data: { counsellorId: user.id, action, conversationId, detail: detail ?? {} },
-    });
+  const inScope = (tx: Tx, user: Counsellor, id: string) =>
+    lockInScope(tx, id, conversationScope(user));
+  const audit = (tx: Tx, user: Counsellor, action: string, id: string, detail?: object) =>
+    recordAudit(tx, { by: user.id, action, conversationId: id, detail });
 
   /** May this user write to her now? Her counsellor, or a supervisor/admin in scope. */
-  function assertCanAnswer(user: ConsoleUser, c: Conversation): void {
+  function assertCanAnswer(user: Counsellor, c: Conversation): void {
     if (c.status !== "active")
       throw new AppError("NOT_ACTIVE", "Take the conversation before answering", 409);
     if (c.assignedToId !== user.id && user.role === "counsellor") {
@@ -72,24 +67,35 @@ export function createConsoleService(deps: {
     }
   }
 
+  /** The colleague named as a transfer's target, if she or he may take a chat of this region. */
+  async function colleague(tx: Tx, id: string, c: Conversation) {
+    const to = await tx.counsellor.findFirst({ where: { id, active: true } });
+    if (!to || (to.regionId !== null && to.regionId !== c.regionId)) {
+      throw new AppError(
+        "BAD_TARGET",
+        "That colleague cannot take a conversation of this region",
+        400,
+      );
+    }
+    return to;
+  }
+
   return {
     /** Two counsellors can never both win: the row lock and the status check decide. */
-    claim(user: ConsoleUser, id: string) {
-      return prisma.$transaction(async (tx) => {
-        const c = await locked(tx, user, id);
-        if (c.status !== "waiting")
-          throw new AppError("ALREADY_TAKEN", "Someone else took this conversation", 409);
-        await tx.conversation.update({
-          where: { id },
-          data: { status: "active", assignedToId: user.id, assignedAt: now() },
+    claim(user: Counsellor, id: string): Promise<void> {
+      return dispatcher.transaction(async (tx) => {
+        const c = await inScope(tx, user, id);
+        await moveConversation(tx, c, "claim", {
+          by: user.id,
+          data: { assignedToId: user.id, assignedAt: now() },
         });
-        await audit(tx, user, "claim", id);
       });
     },
 
-    sendMessage(user: ConsoleUser, id: string, text: string): Promise<ActionResult> {
-      return prisma.$transaction(async (tx) => {
-        const c = await locked(tx, user, id);
+    /** Answers her; returns the delivery of the message (the last one when it was split). */
+    sendMessage(user: Counsellor, id: string, text: string): Promise<string> {
+      return dispatcher.transaction(async (tx, jobs) => {
+        const c = await inScope(tx, user, id);
         assertCanAnswer(user, c);
         const at = now();
         // Her last message's reply token, if still fresh and unused: a free reply.
@@ -103,7 +109,7 @@ export function createConsoleService(deps: {
           orderBy: { sentAt: "desc" },
         });
         if (fresh) await tx.message.update({ where: { id: fresh.id }, data: { replyToken: null } });
-        const deliveryIds = await recordOutbound(tx, {
+        const deliveryIds = await recordOutbound(tx, jobs, {
           personId: c.personId,
           conversationId: id,
           author: "counsellor",
@@ -115,34 +121,39 @@ export function createConsoleService(deps: {
             : undefined,
           dedupeKey: `counsellor:${randomUUID()}`,
         });
-        await tx.conversation.update({
-          where: { id },
-          data: { lastMessageAt: at, firstResponseAt: c.firstResponseAt ?? at },
+        await updateConversation(tx, id, {
+          lastMessageAt: at,
+          firstResponseAt: c.firstResponseAt ?? at,
         });
         await audit(tx, user, "reply", id);
-        return { deliveryIds };
+        const last = deliveryIds[deliveryIds.length - 1];
+        if (!last) throw new AppError("INTERNAL", "The message was not recorded", 500);
+        return last;
       });
     },
 
-    /** Recording a view and marking her messages read (既読) go together. */
-    markViewed(user: ConsoleUser, id: string): Promise<ActionResult> {
-      return prisma.$transaction(async (tx) => {
+    /** Recording a view and marking her messages read (既読 on her phone) go together. */
+    markViewed(user: Counsellor, id: string): Promise<void> {
+      return dispatcher.transaction(async (tx, jobs) => {
         const c = await tx.conversation.findFirst({
           where: { AND: [conversationScope(user), { id }] },
         });
         if (!c) throw new AppError("NOT_FOUND", "No such conversation", 404);
+        const readAt = now();
         const unread = await tx.message.updateMany({
           where: { conversationId: id, direction: "in", readAt: null },
-          data: { readAt: now() },
+          data: { readAt },
         });
         await audit(tx, user, "view", id);
-        return { deliveryIds: [], ...(unread.count > 0 ? { markReadConversationId: id } : {}) };
+        if (unread.count > 0) {
+          jobs.add("mark-read", { conversationId: id, readAt: readAt.toISOString() });
+        }
       });
     },
 
-    addNote(user: ConsoleUser, id: string, text: string) {
-      return prisma.$transaction(async (tx) => {
-        await locked(tx, user, id);
+    addNote(user: Counsellor, id: string, text: string) {
+      return dispatcher.transaction(async (tx) => {
+        await inScope(tx, user, id);
         const note = await tx.conversationNote.create({
           data: { conversationId: id, counsellorId: user.id, text },
         });
@@ -152,46 +163,31 @@ export function createConsoleService(deps: {
     },
 
     /** To a colleague (she keeps chatting, with them) or to a region's queue; she is not told or asked again. */
-    transfer(
-      user: ConsoleUser,
-      id: string,
-      target: { toCounsellorId?: string; toRegionId?: string },
-      note: string,
-    ) {
-      return prisma.$transaction(async (tx) => {
-        const c = await locked(tx, user, id);
-        if (c.status !== "active" && c.status !== "waiting") {
-          throw new AppError("NOT_OPEN", "Only an open conversation can be transferred", 409);
-        }
+    transfer(user: Counsellor, id: string, target: TransferTarget, note: string): Promise<void> {
+      return dispatcher.transaction(async (tx) => {
+        const c = await inScope(tx, user, id);
+        assertCanMove(c, "transfer-to-region");
         if (user.role === "counsellor" && c.status === "active" && c.assignedToId !== user.id) {
           throw new AppError("NOT_YOURS", "A colleague has this conversation", 403);
         }
         if (target.toCounsellorId) {
-          const to = await tx.counsellor.findFirst({
-            where: { id: target.toCounsellorId, active: true },
-          });
-          if (!to || (to.regionId !== null && to.regionId !== c.regionId)) {
-            throw new AppError(
-              "BAD_TARGET",
-              "That colleague cannot take a conversation of this region",
-              400,
-            );
-          }
-          await tx.conversation.update({
-            where: { id },
-            data: { status: "active", assignedToId: to.id, assignedAt: now() },
+          const to = await colleague(tx, target.toCounsellorId, c);
+          await moveConversation(tx, c, "transfer-to-colleague", {
+            by: user.id,
+            data: { assignedToId: to.id, assignedAt: now() },
+            detail: target,
           });
         } else if (target.toRegionId && preset.regions.some((r) => r.id === target.toRegionId)) {
           // Back to a queue with her place (waitingSince) kept.
-          await tx.conversation.update({
-            where: { id },
+          await moveConversation(tx, c, "transfer-to-region", {
+            by: user.id,
             data: {
-              status: "waiting",
               regionId: target.toRegionId,
               assignedToId: null,
               assignedAt: null,
               overflowRegions: [],
             },
+            detail: target,
           });
         } else {
           throw new AppError("BAD_TARGET", "Name a colleague or a region", 400);
@@ -199,18 +195,16 @@ export function createConsoleService(deps: {
         await tx.conversationNote.create({
           data: { conversationId: id, counsellorId: user.id, kind: "transfer", text: note },
         });
-        await audit(tx, user, "transfer", id, target);
       });
     },
 
-    close(user: ConsoleUser, id: string, coding: CloseCoding) {
-      return prisma.$transaction(async (tx) => {
-        const c = await locked(tx, user, id);
+    close(user: Counsellor, id: string, coding: CloseCoding): Promise<void> {
+      return dispatcher.transaction(async (tx) => {
+        const c = await inScope(tx, user, id);
         assertCanAnswer(user, c);
-        await tx.conversation.update({
-          where: { id },
+        await moveConversation(tx, c, "close", {
+          by: user.id,
           data: {
-            status: "closed",
             closedAt: now(),
             closedById: user.id,
             topics: coding.topics,
@@ -219,14 +213,14 @@ export function createConsoleService(deps: {
             riskLevel: coding.riskLevel,
             silenceDueAt: null,
           },
+          detail: coding,
         });
-        await audit(tx, user, "close", id, coding);
       });
     },
 
-    emergency(user: ConsoleUser, id: string, input: EmergencyInput) {
-      return prisma.$transaction(async (tx) => {
-        const c = await locked(tx, user, id);
+    emergency(user: Counsellor, id: string, input: EmergencyInput) {
+      return dispatcher.transaction(async (tx) => {
+        const c = await inScope(tx, user, id);
         const record = await tx.emergencyRecord.create({
           data: {
             conversationId: id,
@@ -241,7 +235,7 @@ export function createConsoleService(deps: {
             note: input.note ?? null,
           },
         });
-        await tx.conversation.update({ where: { id }, data: { riskLevel: "high" } });
+        await updateConversation(tx, id, { riskLevel: "high" });
         await tx.supervisorAlert.create({
           data: { conversationId: id, regionId: c.regionId, kind: "emergency" },
         });
@@ -252,4 +246,4 @@ export function createConsoleService(deps: {
   };
 }
 
-export type ConsoleService = ReturnType<typeof createConsoleService>;
+export type CounsellorService = ReturnType<typeof createCounsellorService>;

@@ -1,11 +1,10 @@
-import type { PrismaClient } from "../db/prisma-client";
-import type { Logger } from "../logger";
-import { processEventJobId } from "../line/webhook-event";
-import type { QueueTimers } from "../console/queue-timers";
-import type { SilenceService } from "../conversations/silence-service";
-import type { MediaService } from "../line/media-service";
-import { enqueueDeliveries, queueTimerJobId, silenceJobId } from "./job-handlers";
-import type { JobProducer } from "./job-queue";
+import type { QueueTimers } from "../../conversations/queue-timers";
+import type { SilenceService } from "../../conversations/silence-service";
+import type { PrismaClient } from "../../db/prisma-client";
+import { describeError } from "../../errors";
+import type { MediaService } from "../../line/media-service";
+import type { Logger } from "../../logger";
+import type { JobDispatcher } from "../job-dispatch";
 
 export interface OutboxSweeper {
   /** One pass: enqueue stored work that has waited too long. Returns how much it enqueued. */
@@ -21,7 +20,7 @@ export interface OutboxSweeper {
  */
 export function createOutboxSweeper(deps: {
   prisma: PrismaClient;
-  producer: JobProducer;
+  dispatcher: JobDispatcher;
   silence: SilenceService;
   queueTimers: QueueTimers;
   media: MediaService;
@@ -29,7 +28,7 @@ export function createOutboxSweeper(deps: {
   graceMs?: number;
   batch?: number;
 }): OutboxSweeper {
-  const { prisma, producer, silence, queueTimers, media, logger } = deps;
+  const { prisma, dispatcher, silence, queueTimers, media, logger } = deps;
   const graceMs = deps.graceMs ?? 10_000;
   const batch = deps.batch ?? 1000;
   let timer: NodeJS.Timeout | undefined;
@@ -40,48 +39,38 @@ export function createOutboxSweeper(deps: {
       where: { status: "received", receivedAt: { lt: before } },
       orderBy: { id: "asc" },
       take: batch,
-      select: { id: true, webhookEventId: true },
+      select: { id: true },
     });
-    await producer.addBulk(
-      "process-event",
-      events.map((e) => ({
-        payload: { eventId: String(e.id) },
-        jobId: processEventJobId(e.webhookEventId),
-      })),
-    );
     const deliveries = await prisma.outboundDelivery.findMany({
       where: { status: "pending", createdAt: { lt: before } },
       orderBy: { createdAt: "asc" },
       take: batch,
       select: { id: true },
     });
-    await enqueueDeliveries(
-      producer,
-      deliveries.map((d) => d.id),
-    );
     // Timers live in the database (silence_due_at, queue columns), so a restart loses none.
     const now = new Date();
     const silences = await silence.due(now, batch);
-    await producer.addBulk(
-      "conversation-silence",
-      silences.map((s) => ({
-        payload: { conversationId: s.conversationId, dueAt: s.dueAt.toISOString() },
-        jobId: silenceJobId(s.conversationId, s.dueAt),
-      })),
-    );
     const timers = await queueTimers.due(now, batch);
-    await producer.addBulk(
-      "queue-timer",
-      timers.map((t) => ({
-        payload: { conversationId: t.conversationId, kind: t.kind, since: t.since.toISOString() },
-        jobId: queueTimerJobId(t.kind, t.conversationId, t.since),
-      })),
-    );
     const mediaIds = await media.pending(batch);
-    await producer.addBulk(
-      "copy-media",
-      mediaIds.map((messageId) => ({ payload: { messageId }, jobId: `media-${messageId}` })),
-    );
+    await dispatcher.dispatch([
+      ...events.map((e) => ({
+        name: "process-event" as const,
+        payload: { eventId: String(e.id) },
+      })),
+      ...deliveries.map((d) => ({
+        name: "send-delivery" as const,
+        payload: { deliveryId: d.id },
+      })),
+      ...silences.map((s) => ({
+        name: "conversation-silence" as const,
+        payload: { conversationId: s.conversationId, dueAt: s.dueAt.toISOString() },
+      })),
+      ...timers.map((t) => ({
+        name: "queue-timer" as const,
+        payload: { conversationId: t.conversationId, kind: t.kind, since: t.since.toISOString() },
+      })),
+      ...mediaIds.map((messageId) => ({ name: "copy-media" as const, payload: { messageId } })),
+    ]);
     return {
       events: events.length,
       deliveries: deliveries.length,
@@ -101,10 +90,7 @@ export function createOutboxSweeper(deps: {
             }
           })
           .catch((error: unknown) =>
-            logger.warn(
-              { err: error instanceof Error ? error.message : "unknown" },
-              "outbox sweep failed",
-            ),
+            logger.warn({ err: describeError(error) }, "outbox sweep failed"),
           )
           .finally(() => {
             if (timer) timer = setTimeout(tick, intervalMs);

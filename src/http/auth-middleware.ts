@@ -1,11 +1,10 @@
 import type { NextFunction, Request, RequestHandler, Response } from "express";
 import type { CounsellorRole } from "../db/prisma-client";
 import { AppError } from "../errors";
-import type { AuthService } from "./auth-service";
 
 export const SESSION_COOKIE = "lws_session";
 
-/** Who is calling, as every console route sees it. */
+/** Who is calling, as every console and statistics route sees it. */
 export interface ConsoleUser {
   id: string;
   loginName: string;
@@ -26,8 +25,16 @@ export function sessionCookieOf(req: Request): string | undefined {
   return undefined;
 }
 
+/** Where a session cookie is looked up (the console's sign-in service). */
+export interface SessionLookup {
+  session(token: string): Promise<{
+    csrfToken: string;
+    counsellor: Pick<ConsoleUser, "id" | "loginName" | "displayName" | "role" | "regionId">;
+  } | null>;
+}
+
 /** 401 unless a live session cookie comes with the request; sets `res.locals.user`. */
-export function authenticate(auth: AuthService): RequestHandler {
+export function authenticate(auth: SessionLookup): RequestHandler {
   return async (req: Request, res: Response, next: NextFunction) => {
     const token = sessionCookieOf(req);
     const session = token ? await auth.session(token) : null;
@@ -72,10 +79,4 @@ export function userOf(res: Response): ConsoleUser {
   const user = res.locals.user as ConsoleUser | undefined;
   if (!user) throw new AppError("UNAUTHENTICATED", "Please sign in", 401);
   return user;
-}
-
-/** The regions a user may see; null = all. */
-export function regionsOf(user: Pick<ConsoleUser, "role" | "regionId">): string | null {
-  if (user.role === "counsellor") return user.regionId ?? "";
-  return user.regionId;
 }

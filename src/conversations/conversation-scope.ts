@@ -1,0 +1,25 @@
+import type { CounsellorRole, Prisma } from "../db/prisma-client";
+
+/** What decides which conversations a console user may see: role and region. */
+export interface Viewer {
+  role: CounsellorRole;
+  /** null: every region (supervisors and admins only). */
+  regionId: string | null;
+}
+
+/** The region a user may see; null = all. A counsellor without a region sees none. */
+export function regionsOf(user: Viewer): string | null {
+  if (user.role === "counsellor") return user.regionId ?? "";
+  return user.regionId;
+}
+
+/**
+ * The conversations a user may see or touch: those of her/his region, and those of other
+ * regions that overflowed to it. Every console read and write goes through this filter, so
+ * region isolation holds for the API whatever the pages do.
+ */
+export function conversationScope(user: Viewer): Prisma.ConversationWhereInput {
+  const region = regionsOf(user);
+  if (region === null) return {};
+  return { OR: [{ regionId: region }, { overflowRegions: { has: region } }] };
+}

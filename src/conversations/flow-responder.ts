@@ -1,0 +1,44 @@
+import type { messagingApi } from "@line/bot-sdk";
+import type { Conversation, Tx } from "../db/prisma-client";
+import { pickFlow, step } from "../flows/flow-engine";
+import type { EngineInput, EngineState, Preset } from "../flows/flow-types";
+import { applyMoves } from "./conversation-repository";
+import { applyStep } from "./flow-effects";
+import { peopleAhead, queuePositionText } from "./queue-position";
+
+type Message = messagingApi.Message;
+
+/** What she did, as the conversation logic sees it (no LINE identifiers). */
+export type Inbound = EngineInput;
+
+/**
+ * Runs the conversation: the preset's triage flow while the bot has her, risk detection on
+ * every message throughout. Her messages and the silence timer only know this interface.
+ */
+export interface ConversationResponder {
+  respond(tx: Tx, conversation: Conversation, inbound: Inbound, at: Date): Promise<Message[]>;
+}
+
+export function createFlowResponder(preset: Preset): ConversationResponder {
+  return {
+    async respond(tx, conversation, inbound, at) {
+      const state = conversation.flowState as unknown as EngineState | null;
+      const flow = pickFlow(preset, state);
+      const result = step(flow, preset, state, inbound, {
+        now: at,
+        conversationPhase: conversation.status === "active" ? "human" : "bot",
+      });
+      const { moves, data, messages } = applyStep(
+        conversation,
+        result,
+        at,
+        flow.settings.silenceMinutes,
+      );
+      const updated = await applyMoves(tx, conversation, moves, { by: null, data });
+      if (moves.includes("handoff") && updated.status === "waiting" && !updated.outOfHours) {
+        messages.push({ type: "text", text: queuePositionText(await peopleAhead(tx, updated)) });
+      }
+      return messages;
+    },
+  };
+}

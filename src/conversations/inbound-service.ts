@@ -1,0 +1,189 @@
+import type { Conversation, Person, Tx } from "../db/prisma-client";
+import type { JobIntents } from "../jobs/job-dispatch";
+import type { LineEvent, PersonEvent, PersonEventHandler } from "../line/event-processor";
+import { recordOutbound, skipPendingDeliveries } from "../line/outbound-service";
+import { pseudonymFor, type Sealer } from "../privacy/sealer";
+import { nextStatus, OPEN_STATUSES } from "./conversation-lifecycle";
+import { lockConversation, moveConversation, updateConversation } from "./conversation-repository";
+import type { ConversationResponder, Inbound } from "./flow-responder";
+
+/** She writes again this soon after a counsellor closed her chat: the same consultation reopens. */
+export const REOPEN_WITHIN_MS = 60 * 60_000;
+
+const MEDIA_TYPES = ["image", "video", "audio", "file", "location"] as const;
+
+/**
+ * What her LINE events mean for her and her conversation: she is known by a keyed hash of her
+ * LINE id and a pseudonym; what she writes is recorded in her open conversation (reopened or
+ * started as needed) and answered by the responder; when she blocks the account, nothing more
+ * is sent and a chat nobody has taken ends.
+ */
+export function createInboundService(deps: {
+  sealer: Sealer;
+  responder: ConversationResponder;
+}): PersonEventHandler {
+  const { sealer, responder } = deps;
+
+  async function converse(tx: Tx, jobs: JobIntents, p: PersonEvent, inbound: Inbound) {
+    const { event, at, row } = p;
+    const person = await upsertPerson(tx, p.userId, inbound.type === "follow" ? at : undefined);
+    const conversation = await openConversation(tx, person, at);
+    if (inbound.type !== "follow") {
+      const recorded = await tx.message.createMany({
+        data: {
+          conversationId: conversation.id,
+          personId: person.id,
+          direction: "in",
+          author: "person",
+          kind: event.type === "postback" ? "postback" : (event.message?.type ?? event.type),
+          text:
+            inbound.type === "text"
+              ? inbound.text
+              : inbound.type === "postback"
+                ? inbound.data
+                : null,
+          lineMessageId: event.message?.id ?? null,
+          markAsReadToken: event.message?.markAsReadToken ?? null,
+          webhookEventId: row.id,
+          sentAt: at,
+        },
+        skipDuplicates: true,
+      });
+      // The same LINE message under another event id: already recorded and answered.
+      if (recorded.count === 0) return;
+    }
+    const messages = await responder.respond(tx, conversation, inbound, at);
+    if (messages.length === 0) {
+      // The bot stays silent (a counsellor has her): keep the token for the counsellor's answer.
+      if (event.replyToken && event.message) {
+        await tx.message.updateMany({
+          where: { lineMessageId: event.message.id },
+          data: { replyToken: event.replyToken },
+        });
+      }
+      return;
+    }
+    await recordOutbound(tx, jobs, {
+      personId: person.id,
+      conversationId: conversation.id,
+      author: "bot",
+      messages,
+      replyToken: event.replyToken ? { token: event.replyToken, issuedAt: at } : undefined,
+      dedupeKey: `event:${row.webhookEventId}`,
+    });
+  }
+
+  async function upsertPerson(tx: Tx, userId: string, followedAt?: Date): Promise<Person> {
+    const hash = sealer.hash(userId);
+    // She is known on every event but her first: one read, not Prisma's upsert (three).
+    const known = await tx.person.findUnique({ where: { lineUserHash: hash } });
+    if (known && !followedAt) return known;
+    return tx.person.upsert({
+      where: { lineUserHash: hash },
+      create: {
+        lineUserHash: hash,
+        lineUserIdEnc: sealer.seal(userId),
+        pseudonym: pseudonymFor(hash),
+        followedAt: followedAt ?? null,
+      },
+      update: followedAt ? { reachable: true, followedAt, unfollowedAt: null } : {},
+    });
+  }
+
+  return async (tx, jobs, p) => {
+    const { event } = p;
+    if (event.type === "unfollow") {
+      await blocked(tx, sealer.hash(p.userId), p.at);
+      return "processed";
+    }
+    if (event.type === "unsend" && event.unsend) {
+      await tx.message.updateMany({
+        where: { lineMessageId: event.unsend.messageId },
+        data: { unsentAt: p.at, text: null },
+      });
+      return "processed";
+    }
+    const inbound = toInbound(event);
+    if (!inbound) return "ignored";
+    await converse(tx, jobs, p, inbound);
+    return "processed";
+  };
+}
+
+/**
+ * Her open conversation; else the one a counsellor closed moments ago, reopened into the
+ * waiting queue (her place and triage kept); else a new one.
+ */
+async function openConversation(tx: Tx, person: Person, at: Date): Promise<Conversation> {
+  const open = await tx.conversation.findFirst({
+    where: { personId: person.id, status: { in: [...OPEN_STATUSES] } },
+    orderBy: { startedAt: "desc" },
+  });
+  if (open) return updateConversation(tx, open.id, { lastMessageAt: at });
+  const recent = await tx.conversation.findFirst({
+    where: {
+      personId: person.id,
+      status: "closed",
+      closedById: { not: null },
+      closedAt: { gt: new Date(at.getTime() - REOPEN_WITHIN_MS) },
+    },
+    orderBy: { closedAt: "desc" },
+  });
+  if (recent) {
+    return moveConversation(tx, recent, "reopen", {
+      by: null,
+      data: {
+        reopenedAt: at,
+        waitingSince: at,
+        lastMessageAt: at,
+        closedAt: null,
+        assignedToId: null,
+        assignedAt: null,
+      },
+    });
+  }
+  return tx.conversation.create({
+    data: { personId: person.id, startedAt: at, lastMessageAt: at },
+  });
+}
+
+/**
+ * She blocked the account: nothing more is pushed to her. She left before anyone answered, or
+ * a bot-only chat simply ends; a counsellor's chat stays open for the counsellor to close and
+ * code.
+ */
+async function blocked(tx: Tx, hash: string, at: Date): Promise<void> {
+  const person = await tx.person.findUnique({ where: { lineUserHash: hash } });
+  if (!person) return;
+  await tx.person.update({
+    where: { id: person.id },
+    data: { reachable: false, unfollowedAt: at },
+  });
+  await skipPendingDeliveries(tx, person.id);
+  const ending = await tx.conversation.findMany({
+    where: { personId: person.id, status: { in: ["bot", "waiting"] } },
+    select: { id: true },
+  });
+  for (const { id } of ending) {
+    // Locked and read again: a counsellor may have taken her meanwhile.
+    const conversation = await lockConversation(tx, id);
+    if (!conversation || !nextStatus("block", conversation.status)) continue;
+    await moveConversation(tx, conversation, "block", {
+      by: null,
+      data: { closedAt: at, endReason: "blocked", silenceDueAt: null },
+    });
+  }
+}
+
+function toInbound(event: LineEvent): Inbound | undefined {
+  if (event.type === "follow") return { type: "follow" };
+  if (event.type === "postback" && event.postback) {
+    return { type: "postback", data: event.postback.data };
+  }
+  if (event.type !== "message" || !event.message) return undefined;
+  const kind = event.message.type;
+  if (kind === "text") return { type: "text", text: event.message.text ?? "" };
+  if (kind === "sticker") return { type: "sticker" };
+  const media = MEDIA_TYPES.find((t) => t === kind);
+  return media ? { type: "media", mediaType: media } : undefined;
+}
