@@ -15,8 +15,8 @@ import { createReadReceipts } from "../line/read-receipts";
 import { migrate } from "../db/migration-runner";
 import { createPrismaClient } from "../db/prisma-client";
 import { createJobDispatcher } from "../jobs/job-dispatch";
-import { createJobProcessor } from "../jobs/handlers/job-handlers";
-import { createOutboxSweeper } from "../jobs/handlers/outbox-sweeper";
+import { createJobProcessor } from "../worker/job-handlers";
+import { createOutboxSweeper } from "../worker/outbox-sweeper";
 import {
   createJobProducer,
   createJobWorker,

@@ -1,15 +1,15 @@
 import { UnrecoverableError, type Job } from "bullmq";
-import type { QueueTimers } from "../../conversations/queue-timers";
-import type { SilenceService } from "../../conversations/silence-service";
-import { describeError } from "../../errors";
-import type { DeliveryService } from "../../line/delivery-service";
-import type { EventProcessor } from "../../line/event-processor";
-import type { MediaService } from "../../line/media-service";
-import type { ReadReceipts } from "../../line/read-receipts";
-import type { Logger } from "../../logger";
-import type { Metrics } from "../../metrics";
-import { JOB_CATALOG, type JobName, type JobPayload } from "../job-catalog";
-import type { JobProcessor } from "../job-queue";
+import type { QueueTimers } from "../conversations/queue-timers";
+import type { SilenceService } from "../conversations/silence-service";
+import { describeError } from "../errors";
+import type { DeliveryService } from "../line/delivery-service";
+import type { EventProcessor } from "../line/event-processor";
+import type { MediaService } from "../line/media-service";
+import type { ReadReceipts } from "../line/read-receipts";
+import type { Logger } from "../logger";
+import type { Metrics } from "../metrics";
+import { JOB_CATALOG, type JobName, type JobPayload } from "../jobs/job-catalog";
+import type { JobProcessor } from "../jobs/job-queue";
 
 /**
  * Thin handlers: each calls one service, and each is safe to run twice. The jobs a service

@@ -1,10 +1,10 @@
-import type { QueueTimers } from "../../conversations/queue-timers";
-import type { SilenceService } from "../../conversations/silence-service";
-import type { PrismaClient } from "../../db/prisma-client";
-import { describeError } from "../../errors";
-import type { MediaService } from "../../line/media-service";
-import type { Logger } from "../../logger";
-import type { JobDispatcher } from "../job-dispatch";
+import type { QueueTimers } from "../conversations/queue-timers";
+import type { SilenceService } from "../conversations/silence-service";
+import type { PrismaClient } from "../db/prisma-client";
+import { describeError } from "../errors";
+import type { MediaService } from "../line/media-service";
+import type { Logger } from "../logger";
+import type { JobDispatcher } from "../jobs/job-dispatch";
 
 export interface OutboxSweeper {
   /** One pass: enqueue stored work that has waited too long. Returns how much it enqueued. */
