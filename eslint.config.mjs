@@ -12,6 +12,7 @@ export default tseslint.config(
       "src/db/generated",
       "**/*.js",
       "**/*.mjs",
+      "**/*.cjs",
     ],
   },
   js.configs.recommended,

@@ -46,6 +46,8 @@ describe("the real presets", () => {
       ["tomo", 9],
     ]);
     expect(gunma.kpi).toEqual({ fiscalYear: 2025, uniquePeopleTarget: 220 });
+    // The console's canned replies: the first names the counsellor in the flows' syntax.
+    expect(gunma.cannedReplies[0]).toContain("{{counsellorName}}");
   });
 
   it("Yamaguchi loads with its 19 municipalities in one region", () => {
@@ -106,6 +108,18 @@ describe("rejects broken flows with file:line and node", () => {
         // The second listing is the one reported.
         line: lineOf(file, "name: 甲山市", "last"),
         message: "municipality 甲山市 is listed in north and south",
+      }),
+    ]);
+  });
+
+  it("a canned reply with a placeholder the console does not fill", () => {
+    const file = `${FIXTURES}/bad-flows/canned-placeholder.preset.yaml`;
+    expect(problemsWith({ preset: file })).toEqual([
+      expect.objectContaining({
+        code: "unknown-placeholder",
+        file,
+        line: lineOf(file, "{{name}}"),
+        message: "unknown placeholder {{name}} in a canned reply (only {{counsellorName}})",
       }),
     ]);
   });
