@@ -37,6 +37,8 @@ export async function lockInScope(
 export interface MoveRecord {
   /** The counsellor who asked for it; null when the service moved it (her message, a timer). */
   by: string | null;
+  /** Why, in a code (the flow's hand-off or end reason); the audit row keeps it. */
+  reason?: string;
   /** Other columns that change with the move. */
   data?: ConversationChange;
   /** Codes and ids for the audit row: never free text. */
@@ -84,7 +86,12 @@ export async function applyMoves(
       by: record.by,
       action: moveSpec(step.move).audit,
       conversationId: conversation.id,
-      detail: { from: step.from, to: step.to, ...record.detail },
+      detail: {
+        from: step.from,
+        to: step.to,
+        ...(record.reason ? { reason: record.reason } : {}),
+        ...record.detail,
+      },
     });
   }
   return updated;

@@ -164,6 +164,10 @@ export function createCounsellorService(deps: {
 
     /** To a colleague (she keeps chatting, with them) or to a region's queue; she is not told or asked again. */
     transfer(user: Counsellor, id: string, target: TransferTarget, note: string): Promise<void> {
+      // The audit keeps where she went, never the note's words.
+      const detail = target.toCounsellorId
+        ? { toCounsellorId: target.toCounsellorId }
+        : { toRegionId: target.toRegionId };
       return dispatcher.transaction(async (tx) => {
         const c = await inScope(tx, user, id);
         assertCanMove(c, "transfer-to-region");
@@ -175,7 +179,7 @@ export function createCounsellorService(deps: {
           await moveConversation(tx, c, "transfer-to-colleague", {
             by: user.id,
             data: { assignedToId: to.id, assignedAt: now() },
-            detail: target,
+            detail,
           });
         } else if (target.toRegionId && preset.regions.some((r) => r.id === target.toRegionId)) {
           // Back to a queue with her place (waitingSince) kept.
@@ -187,7 +191,7 @@ export function createCounsellorService(deps: {
               assignedAt: null,
               overflowRegions: [],
             },
-            detail: target,
+            detail,
           });
         } else {
           throw new AppError("BAD_TARGET", "Name a colleague or a region", 400);

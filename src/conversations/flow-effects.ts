@@ -17,7 +17,7 @@ export function applyStep(
   result: StepResult,
   now: Date,
   silenceMinutes: number,
-): { moves: Move[]; data: ConversationChange; messages: LineMessage[] } {
+): { moves: Move[]; reason?: string; data: ConversationChange; messages: LineMessage[] } {
   const { state, effects } = result;
   const data: ConversationChange = {
     presetId: state.presetId,
@@ -26,6 +26,7 @@ export function applyStep(
   };
   let status: ConversationStatus = conversation.status;
   const moves: Move[] = [];
+  let reason: string | undefined;
   const messages: LineMessage[] = [];
   for (const effect of effects) {
     if (effect.type === "send") {
@@ -37,12 +38,13 @@ export function applyStep(
     if (move && to) {
       moves.push(move);
       status = to;
+      if (effect.type === "handoff" || effect.type === "end") reason = effect.reason;
     }
   }
   // The bot waits for her answer only while it still runs the triage.
   const awaiting = status === "bot" && state.status === "active" && state.nodeId !== null;
   data.silenceDueAt = awaiting ? new Date(now.getTime() + silenceMinutes * 60_000) : null;
-  return { moves, data, messages };
+  return { moves, ...(reason ? { reason } : {}), data, messages };
 }
 
 /** Writes the effect's columns into `data`; returns the move it asks for, if any. */

@@ -28,13 +28,13 @@ export function createFlowResponder(preset: Preset): ConversationResponder {
         now: at,
         conversationPhase: conversation.status === "active" ? "human" : "bot",
       });
-      const { moves, data, messages } = applyStep(
+      const { moves, reason, data, messages } = applyStep(
         conversation,
         result,
         at,
         flow.settings.silenceMinutes,
       );
-      const updated = await applyMoves(tx, conversation, moves, { by: null, data });
+      const updated = await applyMoves(tx, conversation, moves, { by: null, reason, data });
       if (moves.includes("handoff") && updated.status === "waiting" && !updated.outOfHours) {
         messages.push({ type: "text", text: queuePositionText(await peopleAhead(tx, updated)) });
       }

@@ -253,10 +253,24 @@ describe("counsellor console API", () => {
     expect(her.received().slice(before)).toHaveLength(0); // she was neither told nor asked again
     const audit = (await admin.get(`/api/v1/audit?conversationId=${c.id}`)).json as unknown as {
       action: string;
+      counsellorName: string | null;
+      detail: { from?: string; to?: string; reason?: string; note?: unknown };
     }[];
     expect(audit.map((a) => a.action)).toEqual(
       expect.arrayContaining(["claim", "transfer", "view", "close"]),
     );
+    // Her whole life in the queue, oldest first: every status change, who made it and why;
+    // the transfer note's words stay out of the log.
+    const moves = audit.filter((a) => a.detail.from).reverse();
+    expect(moves.map((a) => [a.action, a.detail.from, a.detail.to, a.counsellorName])).toEqual([
+      ["handoff", "bot", "waiting", null],
+      ["claim", "waiting", "active", "相談員west"],
+      ["transfer", "active", "waiting", "相談員west"],
+      ["claim", "waiting", "active", "相談員east"],
+      ["close", "active", "closed", "相談員east"],
+    ]);
+    expect(moves[0]?.detail.reason).toBe("completed");
+    expect(JSON.stringify(audit)).not.toContain("東毛在住");
     expect((await west.get("/api/v1/audit")).status).toBe(403);
   }, 60_000);
 
