@@ -33,7 +33,7 @@ function setSessionCookie(res: Response, token: string, secure: boolean) {
   });
 }
 
-/** The console API: thin handlers over the presenter (reads) and the service (changes). */
+/** The console API: thin handlers over the presenter (reads) and src/conversations/ (changes). */
 export function consoleRoutes(d: ConsoleRouteDeps): ApiRoute[] {
   const view = async (user: ConsoleUser, id: string) => {
     await d.conversations.markViewed(user, id);
