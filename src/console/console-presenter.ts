@@ -106,8 +106,19 @@ export function createConsolePresenter(deps: { prisma: PrismaClient; preset: Pre
       },
     });
     if (!conversation) throw new AppError("NOT_FOUND", "No such conversation", 404);
+    // Her other consultations in the caller's scope; of those elsewhere only how many there are
+    // (another region's counsellors wrote them for their own eyes).
+    const hers: Prisma.ConversationWhereInput = {
+      personId: conversation.personId,
+      id: { not: id },
+    };
+    const scope = conversationScope(user);
+    const everywhere = Object.keys(scope).length === 0;
+    const elsewhere = everywhere
+      ? Promise.resolve(0)
+      : prisma.conversation.count({ where: { AND: [hers, { NOT: scope }] } });
     const earlier = await prisma.conversation.findMany({
-      where: { personId: conversation.personId, id: { not: id } },
+      where: { AND: [scope, hers] },
       orderBy: { startedAt: "desc" },
       take: 20,
       select: {
@@ -165,6 +176,7 @@ export function createConsolePresenter(deps: { prisma: PrismaClient; preset: Pre
         createdAt: e.createdAt.toISOString(),
         counsellorName: e.counsellor.displayName,
       })),
+      earlierElsewhere: await elsewhere,
       earlier: earlier.map((e) => ({
         ...e,
         startedAt: e.startedAt.toISOString(),

@@ -125,6 +125,8 @@ export const conversationViewSchema = z.object({
   messages: z.array(messageSchema),
   notes: z.array(noteSchema),
   emergencies: z.array(emergencySchema),
+  /** Her consultations in regions the caller may not see: a count, no details. */
+  earlierElsewhere: z.number().int(),
   earlier: z.array(
     z.object({
       id,

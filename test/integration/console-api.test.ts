@@ -274,6 +274,36 @@ describe("counsellor console API", () => {
     expect((await west.get("/api/v1/audit")).status).toBe(403);
   }, 60_000);
 
+  it("shows her earlier consultations only where the counsellor may see them; elsewhere a count", async () => {
+    const her = s.sim.person();
+    await handOff(her, "高崎"); // 西毛
+    const first = await conversationOf(her.userId);
+    await west.post(`/api/v1/conversations/${first.id}/claim`);
+    await west.post(`/api/v1/conversations/${first.id}/close`, {
+      topics: ["poverty"],
+      referrals: ["社会福祉協議会"],
+      followUps: [],
+      riskLevel: "none",
+    });
+    // Days later she writes again, now from 太田 (東毛): a new consultation.
+    await s.db.prisma.conversation.update({
+      where: { id: first.id },
+      data: { closedAt: new Date(Date.now() - 3 * 24 * 3600_000) },
+    });
+    await her.block(); // she had removed the account; adding it again starts over
+    await handOff(her, "太田");
+    const second = await conversationOf(her.userId);
+    expect(second.id).not.toBe(first.id);
+    type View = { earlier: { id: string; referrals: string[] }[]; earlierElsewhere: number };
+    const inTomo = (await east.get(`/api/v1/conversations/${second.id}`)).json as unknown as View;
+    expect(inTomo.earlier).toEqual([]);
+    expect(inTomo.earlierElsewhere).toBe(1);
+    // A prefecture-wide admin sees both, with the details.
+    const all = (await admin.get(`/api/v1/conversations/${second.id}`)).json as unknown as View;
+    expect(all.earlier.map((e) => [e.id, e.referrals])).toEqual([[first.id, ["社会福祉協議会"]]]);
+    expect(all.earlierElsewhere).toBe(0);
+  }, 90_000);
+
   it("returns a taken but unanswered conversation to the queue, and overflows a long wait with an alert", async () => {
     const her = s.sim.person();
     await handOff(her, "下仁田");
