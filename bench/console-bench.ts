@@ -17,7 +17,7 @@ import type { SimulatedPerson } from "../src/simulator/simulated-person";
 import { createSealer } from "../src/privacy/sealer";
 import { freePort } from "../scripts/free-port";
 import { ConsoleClient } from "../test/support/console-client";
-import { cpuTicks, postmasterPid, ticksOf, TICKS_PER_SECOND } from "./proc-stat";
+import { cpuTicks, postgresTicks, TICKS_PER_SECOND } from "./support/proc-stat";
 
 const ROOT = path.resolve(__dirname, "..");
 const PEOPLE = Number(process.env.BENCH_PEOPLE ?? 200);
@@ -33,11 +33,6 @@ const MESSAGES_EACH = Number(process.env.BENCH_MESSAGES ?? 3);
 const PASSWORD = "bench-password-0123";
 const SECRET = randomBytes(16).toString("hex");
 const TOKEN = randomBytes(24).toString("base64url");
-
-const postgresTicks = (dataDir: string) => {
-  const postmaster = postmasterPid(dataDir);
-  return ticksOf([postmaster], [postmaster]);
-};
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const percentile = (values: number[], p: number) => {

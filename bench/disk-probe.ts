@@ -17,7 +17,7 @@
  */
 import { closeSync, fdatasyncSync, mkdirSync, openSync, unlinkSync, writeSync } from "node:fs";
 import path from "node:path";
-import { JOURNAL_BYTES, openPreallocated } from "./preallocated-journal";
+import { JOURNAL_BYTES, openPreallocated } from "./support/preallocated-journal";
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 15);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);

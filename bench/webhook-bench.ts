@@ -40,7 +40,14 @@ import { QUEUE_NAME } from "../src/jobs/job-catalog";
 import { migrateQueue } from "../src/jobs/job-queue";
 import { freePort } from "../scripts/free-port";
 import { hasRedisServer, startRedis } from "../scripts/redis-server";
-import { cpuTicks, machineBusyTicks, postmasterPid, ticksOf, TICKS_PER_SECOND } from "./proc-stat";
+import {
+  cpuTicks,
+  machineBusyTicks,
+  postgresTicks,
+  postmasterPid,
+  ticksOf,
+  TICKS_PER_SECOND,
+} from "./support/proc-stat";
 
 const ROOT = path.resolve(__dirname, "..");
 const SECRET = "bench-channel-secret-0123456789ab";
@@ -433,8 +440,7 @@ async function withOthersLoad<T extends { clientTotalCpuMs: number; ok: number }
   db: Client | undefined,
   run: () => Promise<T>,
 ) {
-  const postmaster = PG_DATA_DIR ? postmasterPid(PG_DATA_DIR) : 0;
-  const dbTicks = () => (postmaster ? ticksOf([postmaster], [postmaster]) : 0);
+  const dbTicks = () => (PG_DATA_DIR ? postgresTicks(PG_DATA_DIR) : 0);
   const start = {
     at: Date.now(),
     busy: machineBusyTicks(),
