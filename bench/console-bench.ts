@@ -4,11 +4,11 @@
  * Measures (1) her message → visible in the counsellor's console: the time from her sending to
  * the console having received the live event AND fetched the conversation showing the message;
  * (2) a counsellor's send → the message on her simulated phone. Prints p50/p95/p99.
- * Uses DATABASE_URL / REDIS_URL when set, else embedded PostgreSQL with BullMQ on it.
+ * Its database (see support/bench-database.ts), made anew on every run, is on DATABASE_URL's
+ * server when set, else on embedded PostgreSQL; BullMQ runs on it unless REDIS_URL is set.
  */
 import path from "node:path";
 import { randomBytes } from "node:crypto";
-import { ensureDatabase, startEmbeddedPostgres } from "../src/db/embedded-postgres";
 import { createPrismaClient } from "../src/db/prisma-client";
 import { createCounsellor } from "../src/console/auth-service";
 import { spawn } from "node:child_process";
@@ -17,6 +17,7 @@ import type { SimulatedPerson } from "../src/simulator/simulated-person";
 import { createSealer } from "../src/privacy/sealer";
 import { freePort } from "../scripts/free-port";
 import { ConsoleClient } from "../test/support/console-client";
+import { openBenchDatabase } from "./support/bench-database";
 import { cpuTicks, postgresTicks, TICKS_PER_SECOND } from "./support/proc-stat";
 
 const ROOT = path.resolve(__dirname, "..");
@@ -91,18 +92,12 @@ async function drain(her: SimulatedPerson): Promise<void> {
 }
 
 async function main() {
-  let databaseUrl = process.env.DATABASE_URL ?? "";
-  const pg = databaseUrl
-    ? undefined
-    : await startEmbeddedPostgres({
-        dataDir: path.join(ROOT, ".data/bench-console-pg"),
-        port: await freePort(),
-      });
-  if (pg) {
-    const name = `bench_console_${Date.now()}`;
-    await ensureDatabase(pg.adminUrl, name);
-    databaseUrl = pg.urlFor(name);
-  }
+  const database = await openBenchDatabase({
+    name: "bench_console",
+    dataDir: "bench-console-pg",
+    fresh: true,
+  });
+  const databaseUrl = database.url;
   const appSecretKey = randomBytes(32).toString("hex");
   const sealer = createSealer(appSecretKey);
   const sim = new LineSimulator({ channelSecret: SECRET, channelAccessToken: TOKEN });
@@ -191,7 +186,7 @@ async function main() {
     );
 
     // CPU used during the exchanges only (not start-up, triage and claims), per process.
-    const pgDir = pg ? path.join(ROOT, ".data/bench-console-pg") : "";
+    const pgDir = database.postgresDataDir;
     const cpuNow = (): Record<string, number> => ({
       ...Object.fromEntries(
         services.map((child, i): [string, number] => [
@@ -294,7 +289,7 @@ async function main() {
       }),
     );
     await sim.close();
-    await pg?.stop();
+    await database.stop();
   }
 }
 

@@ -7,7 +7,7 @@
  * event of a new webhookEventId, as LINE sends them. Prints events/s and ack latency p50/p99
  * at saturation (autocannon, closed loop) and at 2,000 requests/s (open loop, see pacedLoad),
  * the CPU and WAL each event costs, and checks that every acknowledged event is stored and
- * queued. Uses DATABASE_URL when set, else embedded PostgreSQL. The service is measured with
+ * queued. Its database: see support/bench-database.ts. The service is measured with
  * BullMQ on its PostgreSQL backend (the embedded default) and, when Debian's redis-server is
  * installed, on a throwaway Redis of the bench's own (as a real channel runs it).
  *
@@ -34,10 +34,7 @@ import path from "node:path";
 import autocannon from "autocannon";
 import { Redis } from "ioredis";
 import { Client } from "pg";
-import { ensureDatabase, startEmbeddedPostgres } from "../src/db/embedded-postgres";
-import { migrate } from "../src/db/migration-runner";
 import { QUEUE_NAME } from "../src/jobs/job-catalog";
-import { migrateQueue } from "../src/jobs/job-queue";
 import { freePort } from "../scripts/free-port";
 import { hasRedisServer, startRedis } from "../scripts/redis-server";
 import {
@@ -48,6 +45,7 @@ import {
   ticksOf,
   TICKS_PER_SECOND,
 } from "./support/proc-stat";
+import { openBenchDatabase } from "./support/bench-database";
 
 const ROOT = path.resolve(__dirname, "..");
 const SECRET = "bench-channel-secret-0123456789ab";
@@ -657,22 +655,10 @@ function spread(rows: ServerRow[], figure: (r: ServerRow) => number): string {
 }
 
 async function main() {
-  let databaseUrl = process.env.DATABASE_URL;
-  const embedded = databaseUrl
-    ? undefined
-    : await startEmbeddedPostgres({
-        dataDir: path.join(ROOT, ".data/bench-pg"),
-        port: await freePort(),
-      });
-  if (embedded) {
-    await ensureDatabase(embedded.adminUrl, "bench_webhook");
-    databaseUrl = embedded.urlFor("bench_webhook");
-    PG_DATA_DIR = path.join(ROOT, ".data/bench-pg");
-  }
-  if (!databaseUrl) throw new Error("no database");
   // Migrated here (the service would do it too) so the bench can reset the tables it counts.
-  await migrate(databaseUrl);
-  await migrateQueue({ redisUrl: undefined, databaseUrl });
+  const database = await openBenchDatabase({ name: "bench_webhook", dataDir: "bench-pg" });
+  const databaseUrl = database.url;
+  PG_DATA_DIR = database.postgresDataDir ?? "";
   const db = new Client({ connectionString: databaseUrl });
   await db.connect();
   const serviceEnv = {
@@ -728,7 +714,7 @@ async function main() {
     await db.end();
     redis?.disconnect();
     redisServer?.kill("SIGTERM");
-    await embedded?.stop();
+    await database.stop();
   }
   console.log("\nbare = @line/bot-sdk middleware and an immediate 200, no storage (the ceiling);");
   console.log(
