@@ -11,7 +11,6 @@ import path from "node:path";
 import { randomBytes } from "node:crypto";
 import { createPrismaClient } from "../src/db/prisma-client";
 import { createCounsellor } from "../src/console/auth-service";
-import { spawn } from "node:child_process";
 import { LineSimulator } from "../src/simulator/line-simulator";
 import type { SimulatedPerson } from "../src/simulator/simulated-person";
 import { createSealer } from "../src/privacy/sealer";
@@ -19,6 +18,7 @@ import { freePort } from "../scripts/free-port";
 import { ConsoleClient } from "../test/support/console-client";
 import { openBenchDatabase } from "./support/bench-database";
 import { cpuTicks, postgresTicks, TICKS_PER_SECOND } from "./support/proc-stat";
+import { startServer, stopServer, waitUntilAnswering } from "./support/server-process";
 
 const ROOT = path.resolve(__dirname, "..");
 const PEOPLE = Number(process.env.BENCH_PEOPLE ?? 200);
@@ -69,17 +69,6 @@ class Console {
   }
 }
 
-async function waitUntilReady(url: string): Promise<void> {
-  for (let i = 0; i < 300; i++) {
-    const ok = await fetch(`${url}/readyz`)
-      .then((r) => r.ok)
-      .catch(() => false);
-    if (ok) return;
-    await sleep(200);
-  }
-  throw new Error("the service did not become ready");
-}
-
 /** Takes every message already on her phone, so the next one read is a new one. */
 async function drain(her: SimulatedPerson): Promise<void> {
   for (;;) {
@@ -105,34 +94,29 @@ async function main() {
   // The service runs in its own process, as in production; this one plays LINE and the people.
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const profile = process.env.BENCH_PROFILE
-    ? ["--cpu-prof", "--cpu-prof-dir=artifacts/bench-profile"]
-    : [];
   // BENCH_ROLES=all runs web and worker in one process; the default runs them apart (two
   // processes, as a deployment on this 2-core machine would), which uses both cores.
   const roles = (process.env.BENCH_ROLES ?? "web,worker").split(",");
+  const env = {
+    ...process.env,
+    PORT: String(port),
+    DATABASE_URL: databaseUrl,
+    LINE_CHANNEL_SECRET: SECRET,
+    LINE_CHANNEL_ACCESS_TOKEN: TOKEN,
+    LINE_API_BASE_URL: baseUrl,
+    LINE_DATA_API_BASE_URL: baseUrl,
+    APP_SECRET_KEY: appSecretKey,
+    LOG_LEVEL: "warn",
+    WORKER_CONCURRENCY: "16",
+  };
+  const profileDir = process.env.BENCH_PROFILE ? path.join(ROOT, "artifacts/bench-profile") : "";
   const services = roles.map((role) =>
-    spawn(process.execPath, [...profile, "--import", "tsx", "src/main/start.ts", role], {
-      cwd: ROOT,
-      stdio: ["ignore", "inherit", "inherit"],
-      env: {
-        ...process.env,
-        PORT: String(port),
-        DATABASE_URL: databaseUrl,
-        LINE_CHANNEL_SECRET: SECRET,
-        LINE_CHANNEL_ACCESS_TOKEN: TOKEN,
-        LINE_API_BASE_URL: baseUrl,
-        LINE_DATA_API_BASE_URL: baseUrl,
-        APP_SECRET_KEY: appSecretKey,
-        LOG_LEVEL: "warn",
-        WORKER_CONCURRENCY: "16",
-      },
-    }),
+    startServer(["src/main/start.ts", role], env, profileDir || undefined),
   );
-  await waitUntilReady(url);
-  sim.setWebhookUrl(`${url}/webhook/line`);
   const prisma = createPrismaClient(databaseUrl, 4);
   try {
+    await waitUntilAnswering(services, `${url}/readyz`, { ready: (r) => r.ok });
+    sim.setWebhookUrl(`${url}/webhook/line`);
     for (let i = 0; i < COUNSELLORS; i++) {
       await createCounsellor(prisma, {
         loginName: `c${i}`,
@@ -282,12 +266,7 @@ async function main() {
     for (const [round, thinkMs] of PACES_MS.entries()) await phase(thinkMs, round);
   } finally {
     await prisma.$disconnect();
-    await Promise.all(
-      services.map((child) => {
-        child.kill("SIGTERM");
-        return new Promise((r) => child.once("exit", r));
-      }),
-    );
+    await Promise.all(services.map(stopServer));
     await sim.close();
     await database.stop();
   }

@@ -46,6 +46,7 @@ import {
   TICKS_PER_SECOND,
 } from "./support/proc-stat";
 import { openBenchDatabase } from "./support/bench-database";
+import { startServer, stopServer, waitUntilAnswering } from "./support/server-process";
 
 const ROOT = path.resolve(__dirname, "..");
 const SECRET = "bench-channel-secret-0123456789ab";
@@ -374,38 +375,15 @@ class PacedConnection {
   }
 }
 
-/** Node itself (not a tsx wrapper), so the pid is the server's and --cpu-prof applies to it. */
 function spawnServer(name: string, script: string, env: Record<string, string>): ChildProcess {
-  const profile = PROFILE_DIR
-    ? ["--cpu-prof", `--cpu-prof-dir=${path.join(PROFILE_DIR, name)}`] // one file per thread
-    : [];
   // The service runs BullMQ on PostgreSQL unless the bench passes its own Redis.
   const inherited = { ...process.env };
   delete inherited.REDIS_URL;
-  return spawn(process.execPath, [...profile, "--import", "tsx", ...script.split(" ")], {
-    cwd: ROOT,
-    env: { ...inherited, ...env, LINE_CHANNEL_SECRET: SECRET },
-    stdio: ["ignore", "inherit", "inherit"],
-  });
-}
-
-async function stopServer(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null) return;
-  const exited = new Promise((resolve) => child.once("exit", resolve));
-  child.kill("SIGTERM");
-  await exited;
-}
-
-async function waitForPort(url: string): Promise<void> {
-  for (let i = 0; i < 300; i++) {
-    try {
-      await fetch(`${url}/webhook/line`, { method: "POST" });
-      return;
-    } catch {
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
-  throw new Error(`${url} did not start`);
+  return startServer(
+    script.split(" "),
+    { ...inherited, ...env, LINE_CHANNEL_SECRET: SECRET },
+    PROFILE_DIR ? path.join(PROFILE_DIR, name) : undefined, // one file per thread
+  );
 }
 
 /** The bench's own processes: this one, the server, PostgreSQL and its backends, its Redis. */
@@ -554,7 +532,7 @@ async function measure(
   const url = `http://127.0.0.1:${port}`;
   const child = spawnServer(name, script, { ...env, PORT: String(port) });
   try {
-    await waitForPort(url);
+    await waitUntilAnswering([child], `${url}/webhook/line`, { method: "POST" });
     const pid = child.pid ?? 0;
     await load(url, WARMUP_S, 500); // JIT, connection pools
     const reset = async () => {
