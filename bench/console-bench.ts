@@ -18,7 +18,9 @@ import { freePort } from "../scripts/free-port";
 import { ConsoleClient } from "../test/support/console-client";
 import { openBenchDatabase } from "./support/bench-database";
 import { cpuTicks, postgresTicks, TICKS_PER_SECOND } from "./support/proc-stat";
+import { ascending, quantile } from "./support/quantile";
 import { startServer, stopServer, waitUntilAnswering } from "./support/server-process";
+import { printTable } from "./support/table";
 
 const ROOT = path.resolve(__dirname, "..");
 const PEOPLE = Number(process.env.BENCH_PEOPLE ?? 200);
@@ -36,10 +38,6 @@ const SECRET = randomBytes(16).toString("hex");
 const TOKEN = randomBytes(24).toString("base64url");
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const percentile = (values: number[], p: number) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
-};
 
 /** A counsellor's console: signed in, listening to live events like the page does. */
 class Console {
@@ -227,14 +225,23 @@ async function main() {
       );
       const seconds = (Date.now() - t0) / 1000;
       const cpuAfter = cpuNow();
-      const row = (name: string, v: number[]) =>
-        `${name.padEnd(40)} | ${String(v.length).padStart(5)} | ${String(percentile(v, 50)).padStart(6)} | ${String(percentile(v, 95)).padStart(6)} | ${String(percentile(v, 99)).padStart(6)}`;
       console.log(
         `\nbench:console — ${PEOPLE} women chatting at once with ${COUNSELLORS} counsellors, ${MESSAGES_EACH} exchanges each, pauses up to ${thinkMs} ms, ${seconds.toFixed(1)} s, roles: ${roles.join(" + ")}, queue: ${process.env.REDIS_URL ? "Redis" : "PostgreSQL"}\n`,
       );
-      console.log(`${"measure (ms)".padEnd(40)} |     n |    p50 |    p95 |    p99`);
-      console.log(row("her message → shown in the console", toConsole));
-      console.log(row("counsellor's send → on her phone", toPhone));
+      const row = printTable([
+        { title: "measure (ms)", width: 40 },
+        { title: "n", width: 5 },
+        { title: "p50", width: 6 },
+        { title: "p95", width: 6 },
+        { title: "p99", width: 6 },
+      ]);
+      for (const [name, values] of [
+        ["her message → shown in the console", toConsole],
+        ["counsellor's send → on her phone", toPhone],
+      ] as const) {
+        const v = ascending(values);
+        row([name, v.length, quantile(v, 0.5), quantile(v, 0.95), quantile(v, 0.99)]);
+      }
       const exchanges = toPhone.length;
       console.log(
         `\nCPU during the exchanges (${exchanges} exchanges, ${(exchanges / seconds).toFixed(1)}/s), ms per exchange: ` +

@@ -19,6 +19,8 @@ import { createPrismaClient } from "../src/db/prisma-client";
 import { AppError } from "../src/errors";
 import { statsRoutes } from "../src/stats/stats-routes";
 import { openBenchDatabase } from "./support/bench-database";
+import { ascending, quantile } from "./support/quantile";
+import { printTable } from "./support/table";
 
 const ROOT = path.resolve(__dirname, "..");
 const DATABASE = "lws_bench_stats";
@@ -178,9 +180,6 @@ const REQUESTS: [string, string][] = [
   ["options", "/stats/options"],
 ];
 
-const pct = (sorted: number[], p: number) =>
-  sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
-
 async function main() {
   // A database made again after a migration changed is empty: load() fills it again.
   const db = await openBenchDatabase({ name: DATABASE, dataDir: "bench-stats-pg" });
@@ -191,9 +190,12 @@ async function main() {
     const api = await serve(db.url);
     try {
       console.log(`\n${RUNS} runs per request, after 3 warm-ups\n`);
-      console.log(
-        `${"request".padEnd(40)} ${"p50 ms".padStart(8)} ${"p99 ms".padStart(8)} ${"bytes".padStart(9)}`,
-      );
+      const row = printTable([
+        { title: "request", width: 40 },
+        { title: "p50 ms", width: 8 },
+        { title: "p99 ms", width: 8 },
+        { title: "bytes", width: 9 },
+      ]);
       for (const [name, p] of REQUESTS) {
         for (let i = 0; i < 3; i++) await api.get(p);
         const times: number[] = [];
@@ -203,10 +205,8 @@ async function main() {
           bytes = await api.get(p);
           times.push(Number(process.hrtime.bigint() - started) / 1e6);
         }
-        times.sort((a, b) => a - b);
-        console.log(
-          `${name.padEnd(40)} ${pct(times, 50).toFixed(1).padStart(8)} ${pct(times, 99).toFixed(1).padStart(8)} ${String(bytes).padStart(9)}`,
-        );
+        const sorted = ascending(times);
+        row([name, quantile(sorted, 0.5).toFixed(1), quantile(sorted, 0.99).toFixed(1), bytes]);
       }
     } finally {
       await api.close();

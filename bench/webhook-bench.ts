@@ -46,7 +46,9 @@ import {
   TICKS_PER_SECOND,
 } from "./support/proc-stat";
 import { openBenchDatabase } from "./support/bench-database";
+import { ascending, quantile } from "./support/quantile";
 import { startServer, stopServer, waitUntilAnswering } from "./support/server-process";
+import { printTable } from "./support/table";
 
 const ROOT = path.resolve(__dirname, "..");
 const SECRET = "bench-channel-secret-0123456789ab";
@@ -254,12 +256,12 @@ async function pacedLoad(url: string, seconds: number, rate: number) {
   await finished;
   clearTimeout(timeout);
   for (const c of connections) c.close();
-  latencies.sort((a, b) => a - b);
-  const lateSorted = [...late].sort((a, b) => a - b);
+  const sorted = ascending(latencies);
+  const lateSorted = ascending(late);
   return {
     eventsPerSecond: Math.round(ok / (Math.max(lastSentAt, due[total - 1] ?? 0) / 1000)),
-    p50: round1(quantile(latencies, 0.5)),
-    p99: round1(quantile(latencies, 0.99)),
+    p50: round1(quantile(sorted, 0.5)),
+    p99: round1(quantile(sorted, 0.99)),
     ok,
     failed: total - ok,
     offeredRate: Math.round(total / ((lastSentAt || 1) / 1000)),
@@ -277,10 +279,6 @@ function arrivals(total: number, rate: number): Float64Array {
     at += uniform ? 1000 / rate : (-Math.log(1 - Math.random()) * 1000) / rate;
   }
   return due;
-}
-
-function quantile(sorted: ArrayLike<number>, q: number): number {
-  return sorted[Math.max(0, Math.ceil(q * sorted.length) - 1)] ?? NaN;
 }
 
 const round1 = (n: number) => Math.round(n * 10) / 10;
@@ -578,24 +576,24 @@ async function counts({ db, queue }: Backing): Promise<{ stored: number; queued:
   return { stored: Number(rows[0]?.stored), queued: await queue.queued() };
 }
 
-function printTable(rows: ServerRow[]): void {
+function printServers(rows: ServerRow[]): void {
   const cells = (r: ServerRow) => [
-    r.name.padEnd(16),
-    String(r.saturated.eventsPerSecond).padStart(12),
-    String(r.saturated.p50).padStart(6),
-    String(r.saturated.p99).padStart(6),
-    r.saturated.clientCores.toFixed(2).padStart(6),
-    r.saturated.othersCores.toFixed(2).padStart(6),
-    percent(r.saturated.ioStall).padStart(8),
-    String(r.paced.offeredRate).padStart(16),
-    String(r.paced.eventsPerSecond).padStart(8),
-    r.paced.p50.toFixed(1).padStart(6),
-    r.paced.p99.toFixed(1).padStart(6),
-    String(r.paced.clientLateP99).padStart(11),
-    r.paced.clientCores.toFixed(2).padStart(6),
-    r.paced.othersCores.toFixed(2).padStart(6),
-    percent(r.paced.ioStall).padStart(8),
-    String(r.saturated.failed + r.paced.failed).padStart(7),
+    r.name,
+    r.saturated.eventsPerSecond,
+    r.saturated.p50,
+    r.saturated.p99,
+    r.saturated.clientCores.toFixed(2),
+    r.saturated.othersCores.toFixed(2),
+    percent(r.saturated.ioStall),
+    r.paced.offeredRate ?? "",
+    r.paced.eventsPerSecond,
+    r.paced.p50.toFixed(1),
+    r.paced.p99.toFixed(1),
+    r.paced.clientLateP99 ?? "",
+    r.paced.clientCores.toFixed(2),
+    r.paced.othersCores.toFixed(2),
+    percent(r.paced.ioStall),
+    r.saturated.failed + r.paced.failed,
     r.stored === undefined ? "-" : `${r.stored}/${r.saturated.ok + r.paced.ok}`,
   ];
   console.log(
@@ -607,20 +605,39 @@ function printTable(rows: ServerRow[]): void {
       `"client" = cores the load client used; "others" = cores used by processes outside the ` +
       `bench; "io stall" = share of the run the whole machine waited on its disk (noise).\n`,
   );
+  const row = printTable([
+    { title: "server", width: 16 },
+    "max events/s",
+    "p50 ms",
+    "p99 ms",
+    "client",
+    "others",
+    "io stall",
+    `@${PACED_RATE}/s: offered/s`,
+    "events/s",
+    "p50 ms",
+    "p99 ms",
+    "late p99 ms",
+    "client",
+    "others",
+    "io stall",
+    "non-2xx",
+    { title: "stored/2xx", align: "left" },
+  ]);
+  for (const r of rows) row(cells(r));
   console.log(
-    `server           | max events/s | p50 ms | p99 ms | client | others | io stall | @${PACED_RATE}/s: offered/s | events/s | p50 ms | p99 ms | late p99 ms | client | others | io stall | non-2xx | stored/2xx`,
-  );
-  for (const r of rows) console.log(cells(r).join(" | "));
-  console.log(
-    `\ncost per answered event, max / @${PACED_RATE}/s: CPU of the server process and of ` +
-      `PostgreSQL (ms), WAL written (bytes)`,
+    `\ncost per answered event: CPU of the server process and of PostgreSQL (ms), WAL written (bytes)`,
   );
   const cost = (l: LoadResult) =>
     `${l.serverCpuMs.toFixed(3)} ms` +
     (l.dbCpuMs === undefined ? "" : ` + PostgreSQL ${l.dbCpuMs.toFixed(3)} ms`) +
     (l.walBytes === undefined ? "" : `, WAL ${Math.round(l.walBytes)} B`);
-  for (const r of rows)
-    console.log(`${r.name.padEnd(16)} | ${cost(r.saturated)} / ${cost(r.paced)}`);
+  const costRow = printTable([
+    { title: "server", width: 16 },
+    { title: "max", width: 44, align: "left" },
+    { title: `@${PACED_RATE}/s`, align: "left" },
+  ]);
+  for (const r of rows) costRow([r.name, cost(r.saturated), cost(r.paced)]);
 }
 
 const percent = (share: number) => `${(share * 100).toFixed(1)}%`;
@@ -704,7 +721,7 @@ async function main() {
     "service/pg, service/redis = this web role, every event stored in PostgreSQL before its " +
       "200, then queued on BullMQ's PostgreSQL backend (the embedded default) or on Redis.",
   );
-  printTable(series.flatMap((s) => s.rows));
+  printServers(series.flatMap((s) => s.rows));
   const bare = series[0]?.rows ?? [];
   for (const { label, rows } of series.slice(2)) {
     if (rows.length === 0) continue;
