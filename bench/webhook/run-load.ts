@@ -6,6 +6,8 @@
 import { spawn } from "node:child_process";
 import path from "node:path";
 
+const ROOT = path.resolve(__dirname, "../..");
+
 /** What the bench asks of the client: a closed loop, or an open loop at `rate` requests/s. */
 export interface LoadJob {
   url: string;
@@ -42,9 +44,7 @@ export async function runLoad(
   const child = spawn(
     process.execPath,
     ["--import", "tsx", path.join(__dirname, "load-client.ts")],
-    {
-      stdio: ["ignore", "inherit", "inherit", "ipc"],
-    },
+    { cwd: ROOT, stdio: ["ignore", "inherit", "inherit", "ipc"] },
   );
   const outcome = new Promise<ClientOutcome>((resolve, reject) => {
     child.once("message", (message) => resolve(message as ClientOutcome));
