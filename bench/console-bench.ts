@@ -107,10 +107,10 @@ async function main() {
     LOG_LEVEL: "warn",
     WORKER_CONCURRENCY: "16",
   };
-  const profileDir = process.env.BENCH_PROFILE ? path.join(ROOT, "artifacts/bench-profile") : "";
-  const services = roles.map((role) =>
-    startServer(["src/main/start.ts", role], env, profileDir || undefined),
-  );
+  const profileDir = process.env.BENCH_PROFILE
+    ? path.join(ROOT, "artifacts/bench-profile")
+    : undefined;
+  const services = roles.map((role) => startServer(["src/main/start.ts", role], env, profileDir));
   const prisma = createPrismaClient(databaseUrl, 4);
   try {
     await waitUntilAnswering(services, `${url}/readyz`, { ready: (r) => r.ok });
