@@ -4,20 +4,23 @@
  * Measures (1) her message → visible in the counsellor's console: the time from her sending to
  * the console having received the live event AND fetched the conversation showing the message;
  * (2) a counsellor's send → the message on her simulated phone. Prints p50/p95/p99.
- * Uses DATABASE_URL / REDIS_URL when set, else embedded PostgreSQL with BullMQ on it.
+ * Its database (see support/bench-database.ts), made anew on every run, is on DATABASE_URL's
+ * server when set, else on embedded PostgreSQL; BullMQ runs on it unless REDIS_URL is set.
  */
 import path from "node:path";
 import { randomBytes } from "node:crypto";
-import { ensureDatabase, startEmbeddedPostgres } from "../src/db/embedded-postgres";
 import { createPrismaClient } from "../src/db/prisma-client";
 import { createCounsellor } from "../src/console/auth-service";
-import { spawn } from "node:child_process";
 import { LineSimulator } from "../src/simulator/line-simulator";
 import type { SimulatedPerson } from "../src/simulator/simulated-person";
 import { createSealer } from "../src/privacy/sealer";
 import { freePort } from "../scripts/free-port";
 import { ConsoleClient } from "../test/support/console-client";
-import { cpuTicks, postmasterPid, ticksOf, TICKS_PER_SECOND } from "./proc-stat";
+import { openBenchDatabase } from "./support/bench-database";
+import { cpuTicks, postgresTicks, TICKS_PER_SECOND } from "./support/proc-stat";
+import { ascending, quantile } from "./support/quantile";
+import { startServer, stopServer, waitUntilAnswering } from "./support/server-process";
+import { printTable } from "./support/table";
 
 const ROOT = path.resolve(__dirname, "..");
 const PEOPLE = Number(process.env.BENCH_PEOPLE ?? 200);
@@ -34,16 +37,7 @@ const PASSWORD = "bench-password-0123";
 const SECRET = randomBytes(16).toString("hex");
 const TOKEN = randomBytes(24).toString("base64url");
 
-const postgresTicks = (dataDir: string) => {
-  const postmaster = postmasterPid(dataDir);
-  return ticksOf([postmaster], [postmaster]);
-};
-
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const percentile = (values: number[], p: number) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
-};
 
 /** A counsellor's console: signed in, listening to live events like the page does. */
 class Console {
@@ -73,17 +67,6 @@ class Console {
   }
 }
 
-async function waitUntilReady(url: string): Promise<void> {
-  for (let i = 0; i < 300; i++) {
-    const ok = await fetch(`${url}/readyz`)
-      .then((r) => r.ok)
-      .catch(() => false);
-    if (ok) return;
-    await sleep(200);
-  }
-  throw new Error("the service did not become ready");
-}
-
 /** Takes every message already on her phone, so the next one read is a new one. */
 async function drain(her: SimulatedPerson): Promise<void> {
   for (;;) {
@@ -96,18 +79,12 @@ async function drain(her: SimulatedPerson): Promise<void> {
 }
 
 async function main() {
-  let databaseUrl = process.env.DATABASE_URL ?? "";
-  const pg = databaseUrl
-    ? undefined
-    : await startEmbeddedPostgres({
-        dataDir: path.join(ROOT, ".data/bench-console-pg"),
-        port: await freePort(),
-      });
-  if (pg) {
-    const name = `bench_console_${Date.now()}`;
-    await ensureDatabase(pg.adminUrl, name);
-    databaseUrl = pg.urlFor(name);
-  }
+  const database = await openBenchDatabase({
+    name: "bench_console",
+    dataDir: "bench-console-pg",
+    fresh: true,
+  });
+  const databaseUrl = database.url;
   const appSecretKey = randomBytes(32).toString("hex");
   const sealer = createSealer(appSecretKey);
   const sim = new LineSimulator({ channelSecret: SECRET, channelAccessToken: TOKEN });
@@ -115,34 +92,29 @@ async function main() {
   // The service runs in its own process, as in production; this one plays LINE and the people.
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const profile = process.env.BENCH_PROFILE
-    ? ["--cpu-prof", "--cpu-prof-dir=artifacts/bench-profile"]
-    : [];
   // BENCH_ROLES=all runs web and worker in one process; the default runs them apart (two
   // processes, as a deployment on this 2-core machine would), which uses both cores.
   const roles = (process.env.BENCH_ROLES ?? "web,worker").split(",");
-  const services = roles.map((role) =>
-    spawn(process.execPath, [...profile, "--import", "tsx", "src/main/start.ts", role], {
-      cwd: ROOT,
-      stdio: ["ignore", "inherit", "inherit"],
-      env: {
-        ...process.env,
-        PORT: String(port),
-        DATABASE_URL: databaseUrl,
-        LINE_CHANNEL_SECRET: SECRET,
-        LINE_CHANNEL_ACCESS_TOKEN: TOKEN,
-        LINE_API_BASE_URL: baseUrl,
-        LINE_DATA_API_BASE_URL: baseUrl,
-        APP_SECRET_KEY: appSecretKey,
-        LOG_LEVEL: "warn",
-        WORKER_CONCURRENCY: "16",
-      },
-    }),
-  );
-  await waitUntilReady(url);
-  sim.setWebhookUrl(`${url}/webhook/line`);
+  const env = {
+    ...process.env,
+    PORT: String(port),
+    DATABASE_URL: databaseUrl,
+    LINE_CHANNEL_SECRET: SECRET,
+    LINE_CHANNEL_ACCESS_TOKEN: TOKEN,
+    LINE_API_BASE_URL: baseUrl,
+    LINE_DATA_API_BASE_URL: baseUrl,
+    APP_SECRET_KEY: appSecretKey,
+    LOG_LEVEL: "warn",
+    WORKER_CONCURRENCY: "16",
+  };
+  const profileDir = process.env.BENCH_PROFILE
+    ? path.join(ROOT, "artifacts/bench-profile")
+    : undefined;
+  const services = roles.map((role) => startServer(["src/main/start.ts", role], env, profileDir));
   const prisma = createPrismaClient(databaseUrl, 4);
   try {
+    await waitUntilAnswering(services, `${url}/readyz`, { ready: (r) => r.ok });
+    sim.setWebhookUrl(`${url}/webhook/line`);
     for (let i = 0; i < COUNSELLORS; i++) {
       await createCounsellor(prisma, {
         loginName: `c${i}`,
@@ -196,7 +168,7 @@ async function main() {
     );
 
     // CPU used during the exchanges only (not start-up, triage and claims), per process.
-    const pgDir = pg ? path.join(ROOT, ".data/bench-console-pg") : "";
+    const pgDir = database.postgresDataDir;
     const cpuNow = (): Record<string, number> => ({
       ...Object.fromEntries(
         services.map((child, i): [string, number] => [
@@ -253,14 +225,23 @@ async function main() {
       );
       const seconds = (Date.now() - t0) / 1000;
       const cpuAfter = cpuNow();
-      const row = (name: string, v: number[]) =>
-        `${name.padEnd(40)} | ${String(v.length).padStart(5)} | ${String(percentile(v, 50)).padStart(6)} | ${String(percentile(v, 95)).padStart(6)} | ${String(percentile(v, 99)).padStart(6)}`;
       console.log(
         `\nbench:console — ${PEOPLE} women chatting at once with ${COUNSELLORS} counsellors, ${MESSAGES_EACH} exchanges each, pauses up to ${thinkMs} ms, ${seconds.toFixed(1)} s, roles: ${roles.join(" + ")}, queue: ${process.env.REDIS_URL ? "Redis" : "PostgreSQL"}\n`,
       );
-      console.log(`${"measure (ms)".padEnd(40)} |     n |    p50 |    p95 |    p99`);
-      console.log(row("her message → shown in the console", toConsole));
-      console.log(row("counsellor's send → on her phone", toPhone));
+      const row = printTable([
+        { title: "measure (ms)", width: 40 },
+        { title: "n", width: 5 },
+        { title: "p50", width: 6 },
+        { title: "p95", width: 6 },
+        { title: "p99", width: 6 },
+      ]);
+      for (const [name, values] of [
+        ["her message → shown in the console", toConsole],
+        ["counsellor's send → on her phone", toPhone],
+      ] as const) {
+        const v = ascending(values);
+        row([name, v.length, quantile(v, 0.5), quantile(v, 0.95), quantile(v, 0.99)]);
+      }
       const exchanges = toPhone.length;
       console.log(
         `\nCPU during the exchanges (${exchanges} exchanges, ${(exchanges / seconds).toFixed(1)}/s), ms per exchange: ` +
@@ -292,14 +273,9 @@ async function main() {
     for (const [round, thinkMs] of PACES_MS.entries()) await phase(thinkMs, round);
   } finally {
     await prisma.$disconnect();
-    await Promise.all(
-      services.map((child) => {
-        child.kill("SIGTERM");
-        return new Promise((r) => child.once("exit", r));
-      }),
-    );
+    await Promise.all(services.map(stopServer));
     await sim.close();
-    await pg?.stop();
+    await database.stop();
   }
 }
 

@@ -17,7 +17,9 @@
  */
 import { closeSync, fdatasyncSync, mkdirSync, openSync, unlinkSync, writeSync } from "node:fs";
 import path from "node:path";
-import { JOURNAL_BYTES, openPreallocated } from "./preallocated-journal";
+import { JOURNAL_BYTES, openPreallocated } from "./support/preallocated-journal";
+import { ascending, quantile } from "./support/quantile";
+import { printTable } from "./support/table";
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 15);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -49,24 +51,24 @@ function probe(mode: Mode): number[] {
   }
 }
 
-function summarise(mode: Mode, round: number, latencies: number[]): string {
-  const sorted = [...latencies].sort((a, b) => a - b);
-  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
+function summarise(mode: Mode, round: number, latencies: number[]): string[] {
+  const sorted = ascending(latencies);
+  const at = (q: number) => quantile(sorted, q);
   const stalls = latencies.filter((ms) => ms > 20);
   const lostMs = latencies.reduce((sum, ms) => sum + Math.max(0, ms - GOAL_MS), 0);
   const condemned = (RATE * lostMs) / 1000 / (RATE * SECONDS);
   return [
-    `${mode} #${round}`.padEnd(10),
-    String(latencies.length).padStart(7),
-    at(0.5).toFixed(2).padStart(6),
-    at(0.99).toFixed(2).padStart(6),
-    at(0.999).toFixed(1).padStart(7),
-    (sorted.at(-1) ?? 0).toFixed(0).padStart(6),
-    String(stalls.length).padStart(8),
-    lostMs.toFixed(0).padStart(8),
-    `${(100 * condemned).toFixed(2)} %`.padStart(9),
+    `${mode} #${round}`,
+    String(latencies.length),
+    at(0.5).toFixed(2),
+    at(0.99).toFixed(2),
+    at(0.999).toFixed(1),
+    (sorted.at(-1) ?? 0).toFixed(0),
+    String(stalls.length),
+    lostMs.toFixed(0),
+    `${(100 * condemned).toFixed(2)} %`,
     condemned >= 0.01 ? "out of reach" : "possible",
-  ].join(" | ");
+  ];
 }
 
 mkdirSync(DIR, { recursive: true });
@@ -77,12 +79,20 @@ console.log(
     `p99 < ${GOAL_MS} ms is out of reach for any server that acks only what is on disk once ` +
     `that share reaches 1 %.\n`,
 );
-console.log(
-  "run        |   syncs | p50 ms | p99 ms | p99.9 ms | max ms | > 20 ms | lost ms | " +
-    `> ${GOAL_MS} ms at ${RATE}/s | p99 < ${GOAL_MS} ms`,
-);
+const row = printTable([
+  { title: "run", width: 10 },
+  { title: "syncs", width: 7 },
+  "p50 ms",
+  "p99 ms",
+  "p99.9 ms",
+  "max ms",
+  "> 20 ms",
+  "lost ms",
+  `> ${GOAL_MS} ms at ${RATE}/s`,
+  { title: `p99 < ${GOAL_MS} ms`, align: "left" },
+]);
 for (let round = 1; round <= ROUNDS; round++) {
   for (const mode of ["ring", "append"] as const) {
-    console.log(summarise(mode, round, probe(mode)));
+    row(summarise(mode, round, probe(mode)));
   }
 }

@@ -3,9 +3,9 @@
  * LINE consultations, ≥ 2,000,000 messages, plus greetings, bot-only exits, abandoned hand-offs
  * and other-channel entries), then every statistics request through the real API (session
  * cookie, scope, zod, SQL, JSON or CSV) many times; prints p50/p99 per request.
- * Uses DATABASE_URL when set (a server where we may create a database), else embedded
- * PostgreSQL under .data/bench-stats-pg. The data is generated once and kept between runs
- * (BENCH_RELOAD=1 regenerates it). BENCH_RUNS (default 60) sets the timed runs per request.
+ * Its database (see support/bench-database.ts) is on DATABASE_URL's server when set, else on
+ * embedded PostgreSQL under .data/bench-stats-pg. The data is generated once and kept between
+ * runs (BENCH_RELOAD=1 regenerates it). BENCH_RUNS (default 60) sets the timed runs per request.
  */
 import type { AddressInfo } from "node:net";
 import path from "node:path";
@@ -16,11 +16,11 @@ import { buildApiRouter } from "../src/http/api-router";
 import { authenticate } from "../src/http/auth-middleware";
 import { createAuthService, createCounsellor } from "../src/console/auth-service";
 import { createPrismaClient } from "../src/db/prisma-client";
-import { ensureDatabase, startEmbeddedPostgres } from "../src/db/embedded-postgres";
-import { migrate } from "../src/db/migration-runner";
 import { AppError } from "../src/errors";
 import { statsRoutes } from "../src/stats/stats-routes";
-import { freePort } from "../scripts/free-port";
+import { openBenchDatabase } from "./support/bench-database";
+import { ascending, quantile } from "./support/quantile";
+import { printTable } from "./support/table";
 
 const ROOT = path.resolve(__dirname, "..");
 const DATABASE = "lws_bench_stats";
@@ -88,40 +88,6 @@ const LOAD = [
    FROM generate_series(1, ${ENTRIES}) g ORDER BY 6`,
   `SET session_replication_role = origin`,
 ];
-
-async function database(): Promise<{ url: string; adminUrl: string; stop(): Promise<void> }> {
-  const external = process.env.DATABASE_URL;
-  const server = external
-    ? { adminUrl: external, stop: () => Promise.resolve() }
-    : await startEmbeddedPostgres({
-        dataDir: path.join(ROOT, ".data/bench-stats-pg"),
-        port: await freePort(),
-      });
-  await ensureDatabase(server.adminUrl, DATABASE);
-  const url = new URL(server.adminUrl);
-  url.pathname = `/${DATABASE}`;
-  return { url: url.toString(), adminUrl: server.adminUrl, stop: () => server.stop() };
-}
-
-/**
- * Migrates the bench database. It is disposable: when a migration changed since it was made
- * (a migration still being written), it is dropped and made again, then reloaded.
- */
-async function migrateBench(db: { url: string; adminUrl: string }): Promise<void> {
-  try {
-    await migrate(db.url);
-  } catch (error) {
-    if (!(error instanceof AppError && error.code === "MIGRATION_MODIFIED")) throw error;
-    console.log("a migration changed: making the bench database again");
-    const admin = new Client({ connectionString: db.adminUrl });
-    await admin.connect();
-    await admin
-      .query(`DROP DATABASE IF EXISTS "${DATABASE}" WITH (FORCE)`)
-      .finally(() => admin.end());
-    await ensureDatabase(db.adminUrl, DATABASE);
-    await migrate(db.url);
-  }
-}
 
 async function load(url: string): Promise<void> {
   const client = new Client({ connectionString: url });
@@ -214,22 +180,22 @@ const REQUESTS: [string, string][] = [
   ["options", "/stats/options"],
 ];
 
-const pct = (sorted: number[], p: number) =>
-  sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
-
 async function main() {
-  const db = await database();
+  // A database made again after a migration changed is empty: load() fills it again.
+  const db = await openBenchDatabase({ name: DATABASE, dataDir: "bench-stats-pg" });
   try {
-    await migrateBench(db);
     console.log("loading (first run only)…");
     await load(db.url);
     console.log(await sizes(db.url));
     const api = await serve(db.url);
     try {
       console.log(`\n${RUNS} runs per request, after 3 warm-ups\n`);
-      console.log(
-        `${"request".padEnd(40)} ${"p50 ms".padStart(8)} ${"p99 ms".padStart(8)} ${"bytes".padStart(9)}`,
-      );
+      const row = printTable([
+        { title: "request", width: 40 },
+        { title: "p50 ms", width: 8 },
+        { title: "p99 ms", width: 8 },
+        { title: "bytes", width: 9 },
+      ]);
       for (const [name, p] of REQUESTS) {
         for (let i = 0; i < 3; i++) await api.get(p);
         const times: number[] = [];
@@ -239,10 +205,8 @@ async function main() {
           bytes = await api.get(p);
           times.push(Number(process.hrtime.bigint() - started) / 1e6);
         }
-        times.sort((a, b) => a - b);
-        console.log(
-          `${name.padEnd(40)} ${pct(times, 50).toFixed(1).padStart(8)} ${pct(times, 99).toFixed(1).padStart(8)} ${String(bytes).padStart(9)}`,
-        );
+        const sorted = ascending(times);
+        row([name, quantile(sorted, 0.5).toFixed(1), quantile(sorted, 0.99).toFixed(1), bytes]);
       }
     } finally {
       await api.close();

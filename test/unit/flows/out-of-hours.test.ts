@@ -92,7 +92,7 @@ describe("opening hours", () => {
   });
 
   it("knows since when the service has been open, without restarting at midnight or between back-to-back slots", () => {
-    // The queue's waiting clocks start here (src/console/queue-timers.ts).
+    // The queue's waiting clocks start here (src/conversations/queue-timers.ts).
     expect(openSince(chuhoku, jst("2026-11-24T10:20:00"))?.toISOString()).toBe(
       jst("2026-11-24T10:00:00").toISOString(),
     );

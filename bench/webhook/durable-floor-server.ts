@@ -12,7 +12,7 @@ import { closeSync, fdatasync, unlinkSync, write } from "node:fs";
 import path from "node:path";
 import { middleware } from "@line/bot-sdk";
 import express from "express";
-import { JOURNAL_BYTES, openPreallocated } from "./preallocated-journal";
+import { JOURNAL_BYTES, openPreallocated } from "../support/preallocated-journal";
 
 const file = path.join(process.env.FLOOR_DIR ?? ".", `durable-floor-${process.pid}.log`);
 const fd = openPreallocated(file);

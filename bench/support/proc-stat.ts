@@ -42,6 +42,12 @@ export function postmasterPid(dataDir: string): number {
   return Number(readFileSync(path.join(dataDir, "postmaster.pid"), "utf8").split("\n", 1)[0]);
 }
 
+/** CPU ticks of the PostgreSQL server whose data folder is `dataDir` and of its backends. */
+export function postgresTicks(dataDir: string): number {
+  const postmaster = postmasterPid(dataDir);
+  return ticksOf([postmaster], [postmaster]);
+}
+
 /** Busy CPU time of the whole machine (all cores), in clock ticks. */
 export function machineBusyTicks(): number {
   const cpuLine = readFileSync("/proc/stat", "utf8").split("\n", 1)[0] ?? "";
