@@ -152,7 +152,7 @@ const hoursSchema = z.strictObject({
   closedDates: z.array(z.string().regex(/^\d{2}-\d{2}$/, "closed dates are MM-DD")).default([]),
 }) satisfies z.ZodType<OpeningHours>;
 
-/** How the region's waiting queue is watched (src/console queue timers). */
+/** How the region's waiting queue is watched (src/conversations/queue-timers.ts). */
 const queueSchema = z
   .strictObject({
     waitLimitMinutes: z.number().int().min(1).default(15),
