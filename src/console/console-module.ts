@@ -3,6 +3,7 @@ import express, { type Router } from "express";
 import type { PrismaClient } from "../db/prisma-client";
 import type { Preset } from "../flows/flow-types";
 import type { JobProducer } from "../jobs/job-queue";
+import { PUBLIC_KIT_DIR } from "../http/public-kit";
 import type { Logger } from "../logger";
 import { buildApiRouter, openApiDocument } from "./api-router";
 import { authenticate } from "./auth-middleware";
@@ -46,6 +47,7 @@ export async function startConsole(deps: {
   });
   const pages = express.Router();
   pages.get("/vendor/chart.js", (_req, res) => res.type("text/javascript").sendFile(CHART_JS));
+  pages.use("/kit", express.static(PUBLIC_KIT_DIR));
   pages.use(express.static(CONSOLE_PUBLIC_DIR, { index: "index.html" }));
   return {
     routers: [

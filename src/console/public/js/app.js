@@ -1,15 +1,17 @@
 // Console start: session check, sign-in, page routing (#/…), live updates.
-import { api, describeError, setCsrfToken, whenUnauthenticated } from "./api.js";
+import { api, setCsrfToken, whenUnauthenticated } from "../kit/api.js";
+import { $ } from "../kit/dom.js";
 import {
   closeConversationView,
   initDialogs,
   loadConversation,
   openConversation,
 } from "./conversation.js";
-import { $, debounce, toast } from "./dom.js";
+import { describeError } from "./errors.js";
 import { roleLabel, setReference } from "./labels.js";
 import { refreshQueue, tickWaits } from "./queue.js";
 import { isSupervising, state } from "./state.js";
+import { toast } from "./toast.js";
 import { refreshAlerts, renderAdmin, renderAlerts, renderHome, renderProfile } from "./views.js";
 
 const QUEUE_FALLBACK_MS = 30_000;
@@ -208,6 +210,15 @@ function stopLive() {
     clearTimeout(t);
   }
   timers = [];
+}
+
+/** Calls `fn` once, `ms` after the last of a burst of calls. */
+function debounce(fn, ms) {
+  let timer;
+  return (...args) => {
+    clearTimeout(timer);
+    timer = setTimeout(() => fn(...args), ms);
+  };
 }
 
 function parse(text) {

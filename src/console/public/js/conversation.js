@@ -1,7 +1,9 @@
 // One conversation: triage answers, earlier consultations, the chat, reply, notes, referral
 // cards, and the transfer / close / emergency forms.
-import { api, ApiError, describeError } from "./api.js";
-import { $, clear, el, formatDateTime, formatFullDate, localInputToIso, toast } from "./dom.js";
+import { api, ApiError } from "../kit/api.js";
+import { $, clear, el } from "../kit/dom.js";
+import { describeError } from "./errors.js";
+import { formatDateTime, formatFullDate, localInputToIso } from "./format.js";
 import {
   ageBandLabel,
   answerLabel,
@@ -20,6 +22,7 @@ import {
 } from "./labels.js";
 import { claim, refreshQueue } from "./queue.js";
 import { isSupervising, state } from "./state.js";
+import { toast } from "./toast.js";
 
 /** The open conversation: its id, the last view fetched, and the nodes that get redrawn. */
 let current = null;
