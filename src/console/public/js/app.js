@@ -6,7 +6,7 @@ import {
   initDialogs,
   loadConversation,
   openConversation,
-} from "./conversation.js";
+} from "./conversation/view.js";
 import { describeError } from "./errors.js";
 import { roleLabel, setReference } from "./labels.js";
 import { refreshQueue, tickWaits } from "./queue.js";
