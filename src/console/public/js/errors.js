@@ -1,9 +1,8 @@
-// What the console says for the API's error codes; codes any page shares are in kit/api.js.
+// What the console says for the API's error codes; those any page shares are in kit/api.js,
+// the sign-in's in kit/sign-in.js.
 import { describeError as describe } from "../kit/api.js";
 
 const MESSAGES = {
-  SIGN_IN_FAILED: "ログイン名またはパスワードが違います。",
-  TOO_MANY_ATTEMPTS: "サインインの失敗が続きました。しばらく待ってからもう一度お試しください。",
   NOT_FOUND: "この相談は見つかりません（担当の範囲外か、すでにありません）。",
   ALREADY_TAKEN: "ほかの相談員が対応を始めました",
   NOT_ACTIVE: "対応を始めてから返信してください。",
