@@ -1,7 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { screenshot } from "../support/browser";
 import { serviceBrowserFixture } from "../support/browser-fixture";
-import { PASSWORD } from "../support/console-page";
+import { LAPTOP, PASSWORD, signIn } from "../support/console-page";
 import type { ServiceUnderTest } from "../support/service-harness";
 import { statsHistory } from "../support/stats-history";
 
@@ -113,4 +113,34 @@ describe("the statistics page", () => {
     expect(csv).toContain("\r\n経路別,電話,延べ数,1\r\n");
     await context.close();
   }, 60_000);
+
+  it("shares the console's sign-in and asks again when the session ends", async () => {
+    const { s, browser } = suite;
+    const context = await browser.newContext({ locale: "ja-JP", viewport: LAPTOP });
+    const consolePage = await context.newPage();
+    await consolePage.goto(`${s.url}/console/`);
+    await signIn(consolePage, "sv");
+    const stats = await context.newPage();
+    await stats.goto(`${s.url}/console/stats.html`);
+    await stats.locator("body[data-ready=true]").waitFor();
+    expect(await stats.locator("#signin").isHidden()).toBe(true);
+    const regions = stats.locator("#filters select[name=region] option");
+    const regionCount = await regions.count();
+
+    await consolePage.getByRole("button", { name: "サインアウト" }).click();
+    await consolePage.locator("#signin-error", { hasText: "サインアウトしました" }).waitFor();
+    await stats.locator("#filters button[type=submit]").click();
+    await stats.locator("#signin-error", { hasText: "もう一度サインインしてください" }).waitFor();
+    expect(await stats.locator("#report-area").isHidden()).toBe(true);
+    await screenshot(stats, "stats-11-session-ended");
+
+    await stats.evaluate(() => document.body.removeAttribute("data-ready"));
+    await stats.locator("#signin input[name=loginName]").fill("sv");
+    await stats.locator("#signin input[name=password]").fill(PASSWORD);
+    await stats.locator("#signin button[type=submit]").click();
+    await stats.locator("body[data-ready=true]").waitFor();
+    expect(await stats.locator("#report-area").isVisible()).toBe(true);
+    expect(await regions.count()).toBe(regionCount);
+    await context.close();
+  });
 });

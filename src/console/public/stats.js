@@ -1,6 +1,6 @@
 // The statistics page: the filters, GET /api/v1/stats/report drawn by stats-report.js, the CSV
 // links, and the form for consultations on other channels. Sign-in is the kit's, as on the console.
-import { api } from "./kit/api.js";
+import { api, ApiError } from "./kit/api.js";
 import { $, el } from "./kit/dom.js";
 import { signInFlow } from "./kit/sign-in.js";
 import { renderReport } from "./stats-report.js";
@@ -8,6 +8,9 @@ import { renderReport } from "./stats-report.js";
 /** The signed-in counsellor, and what the forms offer her or him (GET /api/v1/stats/options). */
 let me = null;
 let options = null;
+
+/** The session ended: the sign-in form, back on screen, says so. */
+const signedOut = (error) => error instanceof ApiError && error.status === 401;
 
 /** Replaces a select's options (after its first, "all", one unless `keepFirst` is false). */
 function fillSelect(select, items, keepFirst = true) {
@@ -53,6 +56,7 @@ async function loadReport() {
       `${r.period.label}（${r.filters.region ? "地域で絞り込み" : "全地域"}）`;
     document.body.dataset.ready = "true";
   } catch (error) {
+    if (signedOut(error)) return;
     $("status").textContent = `集計できませんでした: ${error.message}`;
   }
 }
@@ -116,6 +120,7 @@ async function submitEntry(form, me) {
     $("entry-result").textContent = "記録しました。";
     form.reset();
   } catch (error) {
+    if (signedOut(error)) return;
     $("entry-result").textContent = `記録できませんでした: ${error.message}`;
   }
 }
