@@ -20,6 +20,7 @@ COPY --chown=node:node package.json ./
 COPY --chown=node:node prisma ./prisma
 COPY --chown=node:node flows ./flows
 COPY --chown=node:node src/console/public ./src/console/public
+COPY --chown=node:node src/http/public ./src/http/public
 USER node
 EXPOSE 3000
 HEALTHCHECK --interval=30s --timeout=3s CMD node -e "fetch('http://127.0.0.1:'+(process.env.PORT||3000)+'/healthz').then(r=>process.exit(r.ok?0:1)).catch(()=>process.exit(1))"

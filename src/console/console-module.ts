@@ -4,6 +4,7 @@ import type { PrismaClient } from "../db/prisma-client";
 import type { Preset } from "../flows/flow-types";
 import { createCounsellorService } from "../conversations/counsellor-service";
 import type { JobDispatcher } from "../jobs/job-dispatch";
+import { PUBLIC_KIT_DIR } from "../http/public-kit";
 import type { Logger } from "../logger";
 import { buildApiRouter, openApiDocument } from "../http/api-router";
 import { authenticate } from "../http/auth-middleware";
@@ -45,6 +46,7 @@ export async function startConsole(deps: {
   });
   const pages = express.Router();
   pages.get("/vendor/chart.js", (_req, res) => res.type("text/javascript").sendFile(CHART_JS));
+  pages.use("/kit", express.static(PUBLIC_KIT_DIR));
   pages.use(express.static(CONSOLE_PUBLIC_DIR, { index: "index.html" }));
   return {
     routers: [

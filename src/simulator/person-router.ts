@@ -1,6 +1,7 @@
 import { existsSync } from "node:fs";
 import path from "node:path";
 import express, { type NextFunction, type Request, type Response, type Router } from "express";
+import { PUBLIC_KIT_DIR } from "../http/public-kit";
 import type { FaultQueue } from "./fault-queue";
 import { PersonActions, SimulatorError } from "./simulator-actions";
 import type { SimulatorStore } from "./simulator-store";
@@ -26,8 +27,9 @@ export function defaultPublicDir(): string {
 }
 
 /**
- * The person's side: the chat page at `/` (relative URLs only, so any mount prefix works) and
- * the JSON + server-sent-events API it uses under `/_sim`. Local development only: no auth.
+ * The person's side: the chat page at `/` (relative URLs only, so any mount prefix works), the
+ * shared browser modules it imports under `/kit`, and the JSON + server-sent-events API it uses
+ * under `/_sim`. Local development only: no auth.
  */
 export function personRouter(deps: PersonDeps): Router {
   const router = express.Router();
@@ -62,6 +64,7 @@ export function personRouter(deps: PersonDeps): Router {
   });
   router.get("/_sim/content/:messageId", (req, res) => herContent(deps, req, res));
   router.get("/", redirectToSlash);
+  router.use("/kit", express.static(PUBLIC_KIT_DIR));
   router.use(express.static(deps.publicDir, { index: "index.html" }));
   router.use("/_sim", onError);
   return router;

@@ -1,9 +1,8 @@
-import type { Browser } from "playwright-core";
-import { launchBrowser, screenshot } from "../support/browser";
-import { createAccounts, handOverFrom, itemSaying, openConsole } from "../support/console-page";
+import { screenshot } from "../support/browser";
+import { serviceBrowserFixture } from "../support/browser-fixture";
+import { handOverFrom, itemSaying, openConsole } from "../support/console-page";
 import { eventually } from "../support/eventually";
 import { gunmaOpenAroundTheClock } from "../support/presets";
-import { startServiceWithSimulator, type ServiceUnderTest } from "../support/service-harness";
 
 /**
  * The database goes away for a few seconds while a counsellor has a conversation open. What the
@@ -11,23 +10,16 @@ import { startServiceWithSimulator, type ServiceUnderTest } from "../support/ser
  * reload, and her next messages come live again.
  */
 describe("the counsellor console across a database outage", () => {
-  let s: ServiceUnderTest;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    s = await startServiceWithSimulator({ preset: gunmaOpenAroundTheClock(), databaseProxy: true });
-    browser = await launchBrowser();
-    await createAccounts(s.db.prisma, [
+  const suite = serviceBrowserFixture({
+    preset: gunmaOpenAroundTheClock(),
+    databaseProxy: true,
+    accounts: [
       { loginName: "nishi", displayName: "にしだ", role: "counsellor", regionId: "seimo" },
-    ]);
-  }, 60_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await s?.stop();
+    ],
   });
 
   it("shows in the open conversation what she wrote during the outage, then goes on live", async () => {
+    const { s, browser } = suite;
     const proxy = s.databaseProxy;
     if (!proxy) throw new Error("no proxy");
     const nishi = (await openConsole(browser, s.url, "nishi")).page;

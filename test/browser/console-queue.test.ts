@@ -1,8 +1,8 @@
-import type { Browser, Page } from "playwright-core";
-import { launchBrowser, screenshot } from "../support/browser";
+import type { Page } from "playwright-core";
+import { screenshot } from "../support/browser";
+import { serviceBrowserFixture } from "../support/browser-fixture";
 import {
   apiAs,
-  createAccounts,
   handOverFrom,
   itemSaying,
   mineItems,
@@ -11,7 +11,6 @@ import {
   waitingItems,
 } from "../support/console-page";
 import { eventually } from "../support/eventually";
-import { startServiceWithSimulator, type ServiceUnderTest } from "../support/service-harness";
 
 /**
  * The issue's "done when": two regions' counsellors and a supervisor, two women writing in.
@@ -20,28 +19,19 @@ import { startServiceWithSimulator, type ServiceUnderTest } from "../support/ser
  * region cannot see the conversation.
  */
 describe("the counsellor console: queue, taking, answering, transfer, close", () => {
-  let s: ServiceUnderTest;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    s = await startServiceWithSimulator();
-    browser = await launchBrowser();
-    await createAccounts(s.db.prisma, [
+  const suite = serviceBrowserFixture({
+    accounts: [
       { loginName: "nishi", displayName: "にしだ", role: "counsellor", regionId: "seimo" },
       { loginName: "higashi", displayName: "ひがし", role: "counsellor", regionId: "tomo" },
       { loginName: "sv", displayName: "みなみ", role: "supervisor", regionId: null },
-    ]);
-  }, 60_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await s?.stop();
+    ],
   });
 
   const toastSays = (page: Page, text: string) =>
     page.locator("#toast", { hasText: text }).waitFor();
 
   it("routes, orders by risk, lets one take, answers, transfers and closes", async () => {
+    const { s, browser } = suite;
     // Everyone is signed in before the women write: the queues must fill without a reload.
     const nishi = (await openConsole(browser, s.url, "nishi")).page;
     const higashi = (await openConsole(browser, s.url, "higashi", { viewport: TABLET })).page;

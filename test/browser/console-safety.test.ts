@@ -1,38 +1,22 @@
-import type { Browser, Page } from "playwright-core";
-import { launchBrowser, screenshot } from "../support/browser";
-import {
-  createAccounts,
-  handOverFrom,
-  itemSaying,
-  LAPTOP,
-  openConsole,
-  signIn,
-} from "../support/console-page";
+import type { Page } from "playwright-core";
+import { screenshot } from "../support/browser";
+import { serviceBrowserFixture } from "../support/browser-fixture";
+import { handOverFrom, itemSaying, LAPTOP, openConsole, signIn } from "../support/console-page";
 import { eventually } from "../support/eventually";
-import { startServiceWithSimulator, type ServiceUnderTest } from "../support/service-harness";
 
 type Pwned = { __pwned?: number };
 const pwned = (page: Page) => page.evaluate(() => (window as unknown as Pwned).__pwned);
 
 /** Everything from the API reaches the page as text: markup she (or anyone) types stays text. */
 describe("the console shows what people type as text", () => {
-  let s: ServiceUnderTest;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    s = await startServiceWithSimulator();
-    browser = await launchBrowser();
-    await createAccounts(s.db.prisma, [
+  const suite = serviceBrowserFixture({
+    accounts: [
       { loginName: "nishi", displayName: "にしだ", role: "counsellor", regionId: "seimo" },
-    ]);
-  }, 60_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await s?.stop();
+    ],
   });
 
   it("refuses a wrong password with a clear message", async () => {
+    const { s, browser } = suite;
     const context = await browser.newContext({ viewport: LAPTOP });
     const page = await context.newPage();
     await page.goto(`${s.url}/console/`);
@@ -49,6 +33,7 @@ describe("the console shows what people type as text", () => {
   });
 
   it("never turns her message, a note or a name into markup", async () => {
+    const { s, browser } = suite;
     const { page, context } = await openConsole(browser, s.url, "nishi");
     const her = s.sim.person();
     await handOverFrom(her, "高崎");
@@ -104,6 +89,7 @@ describe("the console shows what people type as text", () => {
   });
 
   it("shows stickers as a label, images from our store, and unsent messages", async () => {
+    const { s, browser } = suite;
     const { page, context } = await openConsole(browser, s.url, "nishi");
     const her = s.sim.person();
     await handOverFrom(her, "高崎");

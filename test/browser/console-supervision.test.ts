@@ -1,37 +1,20 @@
-import type { Browser } from "playwright-core";
-import { launchBrowser, screenshot } from "../support/browser";
-import {
-  createAccounts,
-  handOverFrom,
-  itemSaying,
-  openConsole,
-  PASSWORD,
-  TABLET,
-} from "../support/console-page";
+import { screenshot } from "../support/browser";
+import { serviceBrowserFixture } from "../support/browser-fixture";
+import { handOverFrom, itemSaying, openConsole, PASSWORD, TABLET } from "../support/console-page";
 import { eventually } from "../support/eventually";
-import { startServiceWithSimulator, type ServiceUnderTest } from "../support/service-harness";
 
 /** Emergencies reach the supervisor live; admins manage accounts and read the audit log. */
 describe("the console for supervisors and admins", () => {
-  let s: ServiceUnderTest;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    s = await startServiceWithSimulator();
-    browser = await launchBrowser();
-    await createAccounts(s.db.prisma, [
+  const suite = serviceBrowserFixture({
+    accounts: [
       { loginName: "higashi", displayName: "ひがし", role: "counsellor", regionId: "tomo" },
       { loginName: "sv", displayName: "みなみ", role: "supervisor", regionId: null },
       { loginName: "admin", displayName: "かんり", role: "admin", regionId: null },
-    ]);
-  }, 60_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await s?.stop();
+    ],
   });
 
   it("records an emergency, alerts the supervisor live, who acknowledges it", async () => {
+    const { s, browser } = suite;
     const higashi = (await openConsole(browser, s.url, "higashi", { viewport: TABLET })).page;
     const sv = (await openConsole(browser, s.url, "sv")).page;
     await sv.getByRole("link", { name: /アラート/ }).click();
@@ -79,6 +62,7 @@ describe("the console for supervisors and admins", () => {
   });
 
   it("lets an admin create an account that can sign in, and read the audit log", async () => {
+    const { s, browser } = suite;
     const admin = (await openConsole(browser, s.url, "admin")).page;
     await admin.getByRole("link", { name: "管理", exact: true }).click();
     await admin.locator("#main").getByLabel("ログイン名").fill("yamada");
@@ -111,6 +95,7 @@ describe("the console for supervisors and admins", () => {
   });
 
   it("changes the name she sees, and her next reply carries it", async () => {
+    const { s, browser } = suite;
     const higashi = (await openConsole(browser, s.url, "higashi")).page;
     await higashi.getByRole("link", { name: /ひがし/ }).click();
     await higashi.getByLabel("表示名").fill("あおい");

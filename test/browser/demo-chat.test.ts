@@ -1,15 +1,14 @@
-import type { Browser } from "playwright-core";
-import { startRuntime, type Runtime } from "../../src/main/runtime";
+import { startRuntime } from "../../src/main/runtime";
 import { LineSimulator } from "../../src/simulator/line-simulator";
 import { simulatorRoutes } from "../../src/simulator/simulator-routes";
 import { freePort } from "../../scripts/free-port";
-import { launchBrowser, screenshot } from "../support/browser";
+import { screenshot } from "../support/browser";
+import { browserFixture } from "../support/browser-fixture";
 import {
   createTestDatabase,
   testConfig,
   TEST_ACCESS_TOKEN,
   TEST_CHANNEL_SECRET,
-  type TestDatabase,
 } from "../support/test-env";
 
 /**
@@ -17,35 +16,34 @@ import {
  * service's own port, the service's real bot (Gunma triage) answering through it.
  */
 describe("chatting with the real bot on the simulator page", () => {
-  let db: TestDatabase;
-  let runtime: Runtime;
-  let sim: LineSimulator;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    db = await createTestDatabase();
-    sim = new LineSimulator({
+  const suite = browserFixture(async () => {
+    const db = await createTestDatabase();
+    const sim = new LineSimulator({
       channelSecret: TEST_CHANNEL_SECRET,
       channelAccessToken: TEST_ACCESS_TOKEN,
     });
     // The service is its own LINE here, so its port must be known before it starts.
     const port = await freePort();
     const config = testConfig({ databaseUrl: db.url, lineApiBaseUrl: `http://127.0.0.1:${port}` });
-    runtime = await startRuntime(
+    const runtime = await startRuntime(
       { ...config, port },
       { web: true, worker: true, routers: simulatorRoutes(sim) },
     );
     sim.setWebhookUrl(`${runtime.url ?? ""}/webhook/line`);
-    browser = await launchBrowser();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await runtime.stop();
-    await sim.close();
-    await db.drop();
+    return {
+      db,
+      runtime,
+      async stop() {
+        await runtime.stop();
+        await sim.close();
+        await db.drop();
+      },
+    };
   });
 
   it("greets her, takes a quick-reply tap and hands her to a counsellor when she asks", async () => {
+    const { browser, target } = suite;
+    const { db, runtime } = target;
     const page = await browser.newPage({ viewport: { width: 1000, height: 900 } });
     await page.goto(`${runtime.url ?? ""}/simulator/`);
     await page.fill("#new-person-name", "みさき");

@@ -2,9 +2,10 @@ import { createHmac, timingSafeEqual } from "node:crypto";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import express from "express";
-import type { Browser, Page } from "playwright-core";
+import type { Page } from "playwright-core";
 import { LineSimulator } from "../../src/simulator/line-simulator";
-import { launchBrowser, screenshot } from "../support/browser";
+import { screenshot } from "../support/browser";
+import { browserFixture } from "../support/browser-fixture";
 
 const SECRET = "browser-test-channel-secret";
 const TOKEN = "browser-test-access-token";
@@ -117,14 +118,8 @@ class EchoBot {
 }
 
 describe("the simulator's chat page", () => {
-  let sim: LineSimulator;
-  let host: Server;
-  let origin: string;
-  let bot: EchoBot;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    sim = new LineSimulator({
+  const suite = browserFixture(async () => {
+    const sim = new LineSimulator({
       channelSecret: SECRET,
       channelAccessToken: TOKEN,
       botName: "ぐんま女性相談",
@@ -132,25 +127,26 @@ describe("the simulator's chat page", () => {
     // Mounted under a prefix, as the demo does, to prove the page only uses relative URLs.
     const app = express();
     app.use("/simulator", sim.router());
-    host = await new Promise<Server>((resolve) => {
+    const host = await new Promise<Server>((resolve) => {
       const s = app.listen(0, "127.0.0.1", () => resolve(s));
     });
-    origin = `http://127.0.0.1:${(host.address() as AddressInfo).port}`;
-    bot = new EchoBot(`${origin}/simulator`);
+    const origin = `http://127.0.0.1:${(host.address() as AddressInfo).port}`;
+    const bot = new EchoBot(`${origin}/simulator`);
     sim.setWebhookUrl(await bot.start());
-    browser = await launchBrowser();
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await sim.close();
-    host.closeAllConnections();
-    await new Promise<void>((resolve) => host.close(() => resolve()));
-    await bot.stop();
+    return {
+      origin,
+      bot,
+      async stop() {
+        await sim.close();
+        host.closeAllConnections();
+        await new Promise<void>((resolve) => host.close(() => resolve()));
+        await bot.stop();
+      },
+    };
   });
 
   async function newPerson(page: Page, name: string): Promise<void> {
-    await page.goto(`${origin}/simulator`);
+    await page.goto(`${suite.target.origin}/simulator`);
     await page.fill("#new-person-name", name);
     await page.click('[data-testid="new-person"]');
     await page.locator("#me", { hasText: name }).waitFor();
@@ -165,6 +161,8 @@ describe("the simulator's chat page", () => {
   }
 
   it("lets a person follow, chat in Japanese, tap a quick reply and block", async () => {
+    const { browser } = suite;
+    const { bot } = suite.target;
     const page = await browser.newPage({ viewport: { width: 1000, height: 860 } });
     await newPerson(page, "さくら");
     await screenshot(page, "01-new-person");
@@ -224,6 +222,8 @@ describe("the simulator's chat page", () => {
   });
 
   it("shows text literally, including markup, long text and emoji", async () => {
+    const { browser } = suite;
+    const { bot } = suite.target;
     const page = await browser.newPage({ viewport: { width: 1000, height: 860 } });
     await newPerson(page, "ゆい");
     await page.click('[data-testid="follow"]');
@@ -252,6 +252,8 @@ describe("the simulator's chat page", () => {
   });
 
   it("keeps several people's chats apart and redelivers an event on request", async () => {
+    const { browser } = suite;
+    const { bot } = suite.target;
     const first = await browser.newPage({ viewport: { width: 1000, height: 860 } });
     const second = await browser.newPage({ viewport: { width: 1000, height: 860 } });
     await newPerson(first, "あや");

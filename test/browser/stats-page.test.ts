@@ -1,19 +1,18 @@
 import { readFile } from "node:fs/promises";
-import type { Browser } from "playwright-core";
-import { launchBrowser, screenshot } from "../support/browser";
-import { account, PASSWORD } from "../support/console-client";
-import { startServiceWithSimulator, type ServiceUnderTest } from "../support/service-harness";
+import { screenshot } from "../support/browser";
+import { serviceBrowserFixture } from "../support/browser-fixture";
+import { LAPTOP, PASSWORD, signIn } from "../support/console-page";
+import type { ServiceUnderTest } from "../support/service-harness";
 import { statsHistory } from "../support/stats-history";
 
 /** A supervisor reads fiscal year 2025's statistics: charts, their tables, the CSV download. */
 describe("the statistics page", () => {
-  let s: ServiceUnderTest;
-  let browser: Browser;
+  const suite = serviceBrowserFixture({
+    accounts: [{ loginName: "sv", displayName: "相談員sv", role: "supervisor", regionId: null }],
+    seed: fiscalYear2025,
+  });
 
-  beforeAll(async () => {
-    s = await startServiceWithSimulator();
-    browser = await launchBrowser();
-    await account(s.db.prisma, "sv", "supervisor", null);
+  async function fiscalYear2025(s: ServiceUnderTest): Promise<void> {
     const h = statsHistory(s.db.prisma);
     const cn = await h.counsellor("chuhoku");
     const [a, b] = [await h.person(), await h.person()];
@@ -42,14 +41,10 @@ describe("the statistics page", () => {
     // Not consultations: a greeting and a hand-off she left before the answer.
     await h.line({ person: b.id, start: "2025-07-01 08:00", herMessages: 0 });
     await h.line({ person: b.id, start: "2025-07-02 08:00", waiting: "2025-07-02 08:01" });
-  }, 60_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await s?.stop();
-  });
+  }
 
   it("shows the figures, draws the charts with their tables, and downloads the CSV", async () => {
+    const { s, browser } = suite;
     const context = await browser.newContext({ acceptDownloads: true, locale: "ja-JP" });
     const page = await context.newPage();
     await page.goto(`${s.url}/console/stats.html`);
@@ -118,4 +113,34 @@ describe("the statistics page", () => {
     expect(csv).toContain("\r\n経路別,電話,延べ数,1\r\n");
     await context.close();
   }, 60_000);
+
+  it("shares the console's sign-in and asks again when the session ends", async () => {
+    const { s, browser } = suite;
+    const context = await browser.newContext({ locale: "ja-JP", viewport: LAPTOP });
+    const consolePage = await context.newPage();
+    await consolePage.goto(`${s.url}/console/`);
+    await signIn(consolePage, "sv");
+    const stats = await context.newPage();
+    await stats.goto(`${s.url}/console/stats.html`);
+    await stats.locator("body[data-ready=true]").waitFor();
+    expect(await stats.locator("#signin").isHidden()).toBe(true);
+    const regions = stats.locator("#filters select[name=region] option");
+    const regionCount = await regions.count();
+
+    await consolePage.getByRole("button", { name: "サインアウト" }).click();
+    await consolePage.locator("#signin-error", { hasText: "サインアウトしました" }).waitFor();
+    await stats.locator("#filters button[type=submit]").click();
+    await stats.locator("#signin-error", { hasText: "もう一度サインインしてください" }).waitFor();
+    expect(await stats.locator("#report-area").isHidden()).toBe(true);
+    await screenshot(stats, "stats-11-session-ended");
+
+    await stats.evaluate(() => document.body.removeAttribute("data-ready"));
+    await stats.locator("#signin input[name=loginName]").fill("sv");
+    await stats.locator("#signin input[name=password]").fill(PASSWORD);
+    await stats.locator("#signin button[type=submit]").click();
+    await stats.locator("body[data-ready=true]").waitFor();
+    expect(await stats.locator("#report-area").isVisible()).toBe(true);
+    expect(await regions.count()).toBe(regionCount);
+    await context.close();
+  });
 });

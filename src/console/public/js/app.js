@@ -1,15 +1,18 @@
-// Console start: session check, sign-in, page routing (#/…), live updates.
-import { api, describeError, setCsrfToken, whenUnauthenticated } from "./api.js";
+// Console start: sign-in (the kit's), page routing (#/…), live updates.
+import { api, SESSION_PATH } from "../kit/api.js";
+import { $, el } from "../kit/dom.js";
+import { signInFlow } from "../kit/sign-in.js";
 import {
   closeConversationView,
   initDialogs,
   loadConversation,
   openConversation,
-} from "./conversation.js";
-import { $, debounce, toast } from "./dom.js";
+} from "./conversation/view.js";
+import { describeError } from "./errors.js";
 import { roleLabel, setReference } from "./labels.js";
 import { refreshQueue, tickWaits } from "./queue.js";
 import { isSupervising, state } from "./state.js";
+import { toast } from "./toast.js";
 import { refreshAlerts, renderAdmin, renderAlerts, renderHome, renderProfile } from "./views.js";
 
 const QUEUE_FALLBACK_MS = 30_000;
@@ -18,80 +21,46 @@ const LIVE_DEBOUNCE_MS = 200;
 let events = null;
 let timers = [];
 
+const signIn = signInFlow({
+  root: $("signin"),
+  intro: [
+    el("h1", { text: "相談員コンソール" }),
+    el("p", { className: "muted", text: "LINE相談の相談員・スーパーバイザー用の画面です。" }),
+  ],
+  onSignedIn: enter,
+  onSignedOut: leave,
+});
+
 async function start() {
-  whenUnauthenticated(() =>
-    signedOut(
-      "もう一度サインインしてください（一定時間操作がなかったか、サインアウトされました）。",
-    ),
-  );
   initDialogs();
-  $("signin-form").addEventListener("submit", signIn);
   $("sign-out").addEventListener("click", signOut);
   window.addEventListener("hashchange", route);
-  try {
-    const session = await api("GET", "/api/v1/session");
-    await enter(session);
-  } catch {
-    signedOut("");
-  }
+  await signIn.start();
   $("boot").hidden = true;
 }
 
-function signedOut(message) {
+/** Before the sign-in form shows: nothing of the last session stays on screen or running. */
+function leave() {
   stopLive();
   state.me = null;
-  setCsrfToken(null);
   closeConversationView();
   for (const dialog of document.querySelectorAll("dialog[open]")) dialog.close();
   $("app").hidden = true;
-  $("signin").hidden = false;
-  $("signin-error").textContent = message;
   $("boot").hidden = true;
-  $("login-name").focus();
-}
-
-async function signIn(event) {
-  event.preventDefault();
-  const loginName = $("login-name").value.trim();
-  const password = $("password").value;
-  const error = $("signin-error");
-  if (!loginName || !password) {
-    error.textContent = "ログイン名とパスワードを入力してください。";
-    return;
-  }
-  const button = event.submitter ?? $("signin-form").querySelector("button");
-  button.disabled = true;
-  error.textContent = "";
-  try {
-    const session = await api("POST", "/api/v1/session", { loginName, password });
-    $("password").value = "";
-    await enter(session);
-  } catch (e) {
-    error.textContent = describeError(e);
-  } finally {
-    button.disabled = false;
-  }
 }
 
 async function signOut() {
-  try {
-    await api("DELETE", "/api/v1/session");
-  } catch {
-    // Signed out on the server or not: this screen forgets the session either way.
-  }
-  signedOut("サインアウトしました。");
+  await signIn.signOut();
   location.hash = "#/";
 }
 
 /** After sign-in (or a live session on load): reference data, then the console. */
 async function enter(session) {
-  setCsrfToken(session.csrfToken);
   state.me = session.counsellor;
   setReference(await api("GET", "/api/v1/reference"));
   showMe();
   $("nav-alerts").hidden = !isSupervising();
   $("nav-admin").hidden = state.me.role !== "admin";
-  $("signin").hidden = true;
   $("app").hidden = false;
   await Promise.all([refreshQueue(), refreshAlerts()]);
   startLive();
@@ -191,7 +160,7 @@ function connect() {
     if (events.readyState === EventSource.CLOSED) {
       const retry = setTimeout(() => {
         if (!state.me) return;
-        api("GET", "/api/v1/session")
+        api("GET", SESSION_PATH)
           .then(() => connect())
           .catch(() => undefined);
       }, 5000);
@@ -208,6 +177,15 @@ function stopLive() {
     clearTimeout(t);
   }
   timers = [];
+}
+
+/** Calls `fn` once, `ms` after the last of a burst of calls. */
+function debounce(fn, ms) {
+  let timer;
+  return (...args) => {
+    clearTimeout(timer);
+    timer = setTimeout(() => fn(...args), ms);
+  };
 }
 
 function parse(text) {

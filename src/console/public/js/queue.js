@@ -1,8 +1,11 @@
 // The list on the left: who is waiting (most urgent first), my chats, colleagues' chats.
-import { api, ApiError, describeError } from "./api.js";
-import { $, clear, el, formatClock, formatElapsed, toast } from "./dom.js";
+import { api, ApiError } from "../kit/api.js";
+import { $, clear, el } from "../kit/dom.js";
+import { describeError } from "./errors.js";
+import { formatClock, formatElapsed } from "./format.js";
 import { regionLabel, riskCategoryLabel, topicLabel } from "./labels.js";
 import { state, isSupervising } from "./state.js";
+import { toast } from "./toast.js";
 
 /** Waits longer than this are shown in amber (the presets' limit is 15 minutes). */
 const LONG_WAIT_MS = 10 * 60_000;

@@ -1,7 +1,9 @@
 // The other pages of the main area: home, alerts (supervisors), accounts and audit (admins),
 // and the profile.
-import { api, describeError } from "./api.js";
-import { $, clear, el, formatDateTime, toast } from "./dom.js";
+import { api } from "../kit/api.js";
+import { $, clear, el } from "../kit/dom.js";
+import { describeError } from "./errors.js";
+import { formatDateTime } from "./format.js";
 import {
   alertKindLabel,
   auditActionLabel,
@@ -10,6 +12,7 @@ import {
   roleLabel,
 } from "./labels.js";
 import { isSupervising, state } from "./state.js";
+import { toast } from "./toast.js";
 
 const heading = (text) => el("h1", { text, attrs: { tabindex: "-1" } });
 

@@ -1,4 +1,9 @@
-// The console's only way to the server: the JSON API of src/console/API.md.
+// The pages' only way to their server: JSON in and out (a Blob body goes as it is, with its own
+// type), one error type, and the CSRF token the console API asks for on every change.
+// Served as kit/api.js beside each page (see src/http/public-kit.ts).
+
+/** The counsellor API's session: its 401 means "not signed in" rather than "signed out since". */
+export const SESSION_PATH = "/api/v1/session";
 
 let csrfToken = null;
 let onUnauthenticated = () => {};
@@ -8,6 +13,7 @@ export function setCsrfToken(token) {
   csrfToken = token;
 }
 
+/** Called when a request other than the session check is refused for want of a session. */
 export function whenUnauthenticated(handler) {
   onUnauthenticated = handler;
 }
@@ -20,9 +26,11 @@ export class ApiError extends Error {
   }
 }
 
+/** `path` as the page gives it: absolute (/api/v1/…) or relative to the page (_sim/…). */
 export async function api(method, path, body) {
   const headers = { accept: "application/json" };
-  if (body !== undefined) headers["content-type"] = "application/json";
+  const raw = body instanceof Blob;
+  if (body !== undefined) headers["content-type"] = raw ? body.type : "application/json";
   if (method !== "GET" && csrfToken) headers["x-csrf-token"] = csrfToken;
   let response;
   try {
@@ -30,7 +38,7 @@ export async function api(method, path, body) {
       method,
       headers,
       credentials: "same-origin",
-      body: body === undefined ? undefined : JSON.stringify(body),
+      body: body === undefined || raw ? body : JSON.stringify(body),
     });
   } catch {
     throw new ApiError(0, "NETWORK", "network error");
@@ -43,35 +51,27 @@ export async function api(method, path, body) {
       data?.code ?? `HTTP_${response.status}`,
       data?.message,
     );
-    if (response.status === 401 && path !== "/api/v1/session") onUnauthenticated();
+    if (response.status === 401 && path !== SESSION_PATH) onUnauthenticated();
     throw error;
   }
   return data;
 }
 
+/** What any page of ours says for these codes; a page passes its own codes to describeError. */
 const MESSAGES = {
   NETWORK: "サーバーにつながりません。ネットワークを確認してください。",
-  SIGN_IN_FAILED: "ログイン名またはパスワードが違います。",
-  TOO_MANY_ATTEMPTS: "サインインの失敗が続きました。しばらく待ってからもう一度お試しください。",
   UNAUTHENTICATED: "もう一度サインインしてください。",
   CSRF_INVALID: "画面が古くなっています。読み込み直してください。",
   FORBIDDEN: "この操作をする権限がありません。",
-  NOT_FOUND: "この相談は見つかりません（担当の範囲外か、すでにありません）。",
-  ALREADY_TAKEN: "ほかの相談員が対応を始めました",
-  NOT_ACTIVE: "対応を始めてから返信してください。",
-  NOT_YOURS: "ほかの相談員が担当しています。",
-  NOT_OPEN: "終了した相談は引き継げません。",
-  BAD_TARGET: "その引き継ぎ先は選べません。",
-  PASSWORD_TOO_SHORT: "パスワードは12文字以上にしてください。",
-  LOGIN_TAKEN: "そのログイン名はすでに使われています。",
-  REGION_REQUIRED: "相談員には担当地域が必要です。",
 };
 
 /** A Japanese sentence for an API error, for the person at the screen. */
-export function describeError(error) {
+export function describeError(error, messages = {}) {
   if (error instanceof ApiError) {
     return (
-      MESSAGES[error.code] ?? `うまくいきませんでした（${error.code}）。もう一度お試しください。`
+      messages[error.code] ??
+      MESSAGES[error.code] ??
+      `うまくいきませんでした（${error.code}）。もう一度お試しください。`
     );
   }
   return "うまくいきませんでした。もう一度お試しください。";

@@ -1,0 +1,241 @@
+// The transfer, close and emergency forms (dialogs in index.html) for the open conversation.
+import { api } from "../../kit/api.js";
+import { $, clear, el } from "../../kit/dom.js";
+import { describeError } from "../errors.js";
+import { localInputToIso } from "../format.js";
+import { getReference, regionLabel, riskLevelLabel, roleLabel } from "../labels.js";
+import { refreshQueue } from "../queue.js";
+import { isSupervising, state } from "../state.js";
+import { toast } from "../toast.js";
+
+/** The conversation open at the time, and how to fetch it again after a change. */
+let openNow = () => null;
+let reload = async () => {};
+
+/** Wires the three forms once; each acts on the conversation open at the time. */
+export function wireDialogs(deps) {
+  openNow = deps.openNow;
+  reload = deps.reload;
+  for (const dialog of document.querySelectorAll("dialog")) {
+    for (const button of dialog.querySelectorAll("[data-close]")) {
+      button.addEventListener("click", () => dialog.close());
+    }
+  }
+  const transfer = $("transfer-form");
+  for (const radio of transfer.querySelectorAll('input[name="target"]')) {
+    radio.addEventListener("change", syncTransferTarget);
+  }
+  submitting("transfer-form", submitTransfer);
+  submitting("close-form", submitClose);
+  submitting("emergency-form", submitEmergency);
+}
+
+function submitting(formId, action) {
+  const form = $(formId);
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const error = form.querySelector(".form-error");
+    const button = form.querySelector('button[type="submit"]');
+    error.textContent = "";
+    button.disabled = true;
+    try {
+      await action(form, error);
+    } catch (e) {
+      error.textContent = describeError(e);
+    } finally {
+      button.disabled = false;
+    }
+  });
+}
+
+function syncTransferTarget() {
+  const toRegion =
+    $("transfer-form").querySelector('input[name="target"]:checked').value === "region";
+  $("transfer-counsellor").disabled = toRegion;
+  $("transfer-region").disabled = !toRegion;
+}
+
+export async function openTransfer() {
+  const conv = openNow()?.view?.conversation;
+  if (!conv) return;
+  const form = $("transfer-form");
+  form.reset();
+  form.querySelector(".form-error").textContent = "";
+  const select = clear($("transfer-counsellor"));
+  try {
+    const colleagues = await api("GET", "/api/v1/counsellors");
+    const fit = colleagues.filter(
+      (p) => p.id !== state.me.id && (p.regionId === null || p.regionId === conv.regionId),
+    );
+    for (const p of fit) {
+      select.appendChild(
+        el("option", {
+          text: `${p.displayName}（${roleLabel(p.role)}・${p.regionId ? regionLabel(p.regionId) : "全地域"}）`,
+          attrs: { value: p.id },
+        }),
+      );
+    }
+    if (fit.length === 0)
+      select.appendChild(
+        el("option", { text: "引き継げる相談員がいません", attrs: { value: "" } }),
+      );
+  } catch (error) {
+    toast(describeError(error), "error");
+    return;
+  }
+  const regions = clear($("transfer-region"));
+  for (const r of getReference().regions.filter((r) => r.id !== conv.regionId)) {
+    regions.appendChild(el("option", { text: r.name, attrs: { value: r.id } }));
+  }
+  syncTransferTarget();
+  $("transfer-dialog").showModal();
+}
+
+async function submitTransfer(form, error) {
+  const c = openNow();
+  if (!c) return;
+  const toRegion = form.querySelector('input[name="target"]:checked').value === "region";
+  const note = $("transfer-note").value.trim();
+  const target = toRegion ? $("transfer-region").value : $("transfer-counsellor").value;
+  if (!target) {
+    error.textContent = "引き継ぎ先を選んでください。";
+    return;
+  }
+  if (!note) {
+    error.textContent = "引き継ぎメモを書いてください（次の人が本人にたずね直さないために）。";
+    return;
+  }
+  const body = toRegion ? { toRegionId: target, note } : { toCounsellorId: target, note };
+  const view = await api(
+    "POST",
+    `/api/v1/conversations/${encodeURIComponent(c.id)}/transfer`,
+    body,
+  );
+  $("transfer-dialog").close();
+  toast("引き継ぎました。");
+  void refreshQueue();
+  const stillMine = view?.conversation?.assignedTo?.id === state.me.id;
+  if (isSupervising() || stillMine) await reload();
+  else location.hash = "#/";
+}
+
+function checkboxes(container, name, items, checked) {
+  clear(container);
+  for (const item of items) {
+    container.appendChild(
+      el("label", { className: "check" }, [
+        el("input", {
+          attrs: {
+            type: "checkbox",
+            name,
+            value: item.value,
+            checked: checked.includes(item.value),
+          },
+        }),
+        item.label,
+      ]),
+    );
+  }
+}
+
+export function openClose() {
+  const view = openNow()?.view;
+  if (!view) return;
+  const conv = view.conversation;
+  const ref = getReference();
+  const form = $("close-form");
+  form.reset();
+  form.querySelector(".form-error").textContent = "";
+  checkboxes($("close-topics"), "topics", ref.topics, conv.topics);
+  const cardNames = view.referralCards.map((card) => card.name);
+  const names = [...new Set([...cardNames, ...conv.referrals])];
+  checkboxes(
+    $("close-referrals"),
+    "referrals",
+    names.map((name) => ({ value: name, label: name })),
+    conv.referrals,
+  );
+  checkboxes($("close-followups"), "followUps", ref.followUps, conv.followUps);
+  const risk = clear($("close-risk"));
+  const levels = ref.riskLevels.length
+    ? ref.riskLevels
+    : ["none", "low", "medium", "high"].map((value) => ({ value, label: riskLevelLabel(value) }));
+  for (const level of levels) {
+    risk.appendChild(
+      el("option", {
+        text: level.label,
+        attrs: { value: level.value, selected: level.value === conv.riskLevel },
+      }),
+    );
+  }
+  $("close-dialog").showModal();
+}
+
+const checkedValues = (form, name) =>
+  [...form.querySelectorAll(`input[name="${name}"]:checked`)].map((input) => input.value);
+
+async function submitClose(form, error) {
+  const c = openNow();
+  if (!c) return;
+  const topics = checkedValues(form, "topics");
+  if (topics.length === 0) {
+    error.textContent = "相談の内容を一つ以上選んでください。";
+    return;
+  }
+  const extra = $("close-referral-other")
+    .value.split(/[、,，]/)
+    .map((s) => s.trim())
+    .filter(Boolean);
+  const referrals = [...new Set([...checkedValues(form, "referrals"), ...extra])];
+  const body = {
+    topics,
+    referrals,
+    followUps: checkedValues(form, "followUps"),
+    riskLevel: $("close-risk").value,
+  };
+  await api("POST", `/api/v1/conversations/${encodeURIComponent(c.id)}/close`, body);
+  $("close-dialog").close();
+  toast("相談を終了し、記録しました。");
+  void refreshQueue();
+  location.hash = "#/";
+}
+
+export function openEmergency() {
+  if (!openNow()?.view) return;
+  const form = $("emergency-form");
+  form.reset();
+  form.querySelector(".form-error").textContent = "";
+  $("emergency-dialog").showModal();
+}
+
+async function submitEmergency(form, error) {
+  const c = openNow();
+  if (!c) return;
+  const checked = (name) => form.querySelector(`input[name="${name}"]`).checked;
+  const decision = form.querySelector('input[name="decision"]:checked')?.value;
+  if (!decision) {
+    error.textContent = "判断を選んでください。";
+    return;
+  }
+  const calledBy = $("emergency-called-by").value.trim();
+  const calledAt = localInputToIso($("emergency-called-at").value);
+  const note = $("emergency-note").value.trim();
+  if (decision !== "no-call" && !calledBy) {
+    error.textContent = "通報した人を書いてください。";
+    return;
+  }
+  const body = {
+    desire: checked("desire"),
+    plan: checked("plan"),
+    means: checked("means"),
+    timeframe: checked("timeframe"),
+    decision,
+    ...(calledBy ? { calledBy } : {}),
+    ...(calledAt ? { calledAt } : {}),
+    ...(note ? { note } : {}),
+  };
+  await api("POST", `/api/v1/conversations/${encodeURIComponent(c.id)}/emergency`, body);
+  $("emergency-dialog").close();
+  toast("緊急対応を記録し、スーパーバイザーに通知しました。");
+  await reload();
+}

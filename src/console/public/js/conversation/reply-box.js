@@ -1,0 +1,100 @@
+// The reply box: canned replies, Ctrl+Enter, and whether I may answer at all.
+import { api } from "../../kit/api.js";
+import { el } from "../../kit/dom.js";
+import { describeError } from "../errors.js";
+import { getReference } from "../labels.js";
+import { refreshQueue } from "../queue.js";
+import { state } from "../state.js";
+import { toast } from "../toast.js";
+import { canAnswer } from "./status.js";
+
+/** The reply box; `reload` fetches the conversation again once a reply is sent. */
+export function buildReply(id, reload) {
+  const textarea = el("textarea", {
+    attrs: {
+      id: "reply-text",
+      rows: "3",
+      maxlength: "5000",
+      placeholder: "相談者への返信（Ctrl+Enter で送信）",
+      "data-testid": "reply-text",
+    },
+  });
+  const send = el("button", {
+    className: "primary",
+    text: "送信",
+    attrs: { type: "submit", "data-testid": "reply-send" },
+  });
+  // A select keeps the reply box small; {{counsellorName}} in a canned reply (the preset's,
+  // in the flows' placeholder syntax) is my display name.
+  const canned = el("select", { attrs: { id: "canned", "data-testid": "canned" } }, [
+    el("option", { text: "定型文を選んで入れる…", attrs: { value: "" } }),
+    ...(getReference().cannedReplies ?? []).map((text, i) =>
+      el("option", { text: fillName(text), attrs: { value: String(i) } }),
+    ),
+  ]);
+  canned.addEventListener("change", () => {
+    const text = getReference().cannedReplies?.[Number(canned.value)];
+    if (canned.value !== "" && text) insertAtCursor(textarea, fillName(text));
+    canned.value = "";
+  });
+  const note = el("p", { className: "reply-note" });
+  const form = el("form", { className: "reply", attrs: { "aria-label": "相談者への返信" } }, [
+    note,
+    el("div", { className: "canned" }, [
+      el("label", { className: "sr-only", text: "定型文", attrs: { for: "canned" } }),
+      canned,
+    ]),
+    el("label", { text: "返信", attrs: { for: "reply-text" } }),
+    el("div", { className: "reply-row" }, [textarea, send]),
+  ]);
+  textarea.addEventListener("keydown", (event) => {
+    if (event.key === "Enter" && (event.ctrlKey || event.metaKey) && !event.isComposing) {
+      event.preventDefault();
+      form.requestSubmit();
+    }
+  });
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const text = textarea.value.trim();
+    if (!text) return;
+    send.disabled = true;
+    try {
+      await api("POST", `/api/v1/conversations/${encodeURIComponent(id)}/messages`, { text });
+      textarea.value = "";
+      await reload();
+      void refreshQueue();
+    } catch (error) {
+      toast(describeError(error), "error");
+    } finally {
+      send.disabled = false;
+      textarea.focus();
+    }
+  });
+  return { form, textarea, send, note, canned };
+}
+
+const fillName = (text) =>
+  text.replace(/\{\{\s*counsellorName\s*\}\}/g, () => state.me.displayName);
+
+function insertAtCursor(textarea, text) {
+  const start = textarea.selectionStart ?? textarea.value.length;
+  const end = textarea.selectionEnd ?? textarea.value.length;
+  textarea.value = textarea.value.slice(0, start) + text + textarea.value.slice(end);
+  textarea.focus();
+  textarea.selectionStart = textarea.selectionEnd = start + text.length;
+}
+
+export function renderReplyState(reply, conv) {
+  const allowed = canAnswer(conv);
+  reply.textarea.disabled = !allowed;
+  reply.send.disabled = !allowed;
+  reply.canned.disabled = !allowed;
+  reply.note.textContent = allowed
+    ? ""
+    : conv.status === "waiting"
+      ? "「対応する」を押すと返信できます。"
+      : conv.status === "active"
+        ? "担当の相談員だけが返信できます。"
+        : "この相談は終了しています。";
+  reply.note.hidden = allowed;
+}

@@ -1,0 +1,188 @@
+// One conversation: triage answers, earlier consultations, the chat, reply, notes, referral
+// cards, and the transfer / close / emergency forms. This module keeps which one is open and
+// fetches and draws it; the parts it draws are its neighbours in this folder.
+import { api, ApiError } from "../../kit/api.js";
+import { $, clear, el } from "../../kit/dom.js";
+import { describeError } from "../errors.js";
+import { formatDateTime } from "../format.js";
+import { regionLabel, statusLabel } from "../labels.js";
+import { refreshQueue } from "../queue.js";
+import { state } from "../state.js";
+import { toast } from "../toast.js";
+import { wireDialogs } from "./dialogs.js";
+import { renderActions, renderBanners } from "./header.js";
+import { buildReply, renderReplyState } from "./reply-box.js";
+import {
+  buildNoteForm,
+  renderEarlier,
+  renderEmergencies,
+  renderNotes,
+  renderReferrals,
+} from "./side-panels.js";
+import { renderMessages } from "./transcript.js";
+import { renderTriage } from "./triage.js";
+
+/** The open conversation: its id, the last view fetched, and the nodes that get redrawn. */
+let current = null;
+
+export function openConversation(id) {
+  state.openId = id;
+  current = { id, view: null, nodes: build(id), loading: null, again: false };
+  void loadConversation();
+}
+
+export function closeConversationView() {
+  state.openId = null;
+  current = null;
+}
+
+/** Fetches the view again (new messages, a colleague's note…) without touching the reply box. */
+export async function loadConversation() {
+  const c = current;
+  if (!c) return;
+  if (c.loading) {
+    c.again = true;
+    return;
+  }
+  c.loading = (async () => {
+    do {
+      c.again = false;
+      try {
+        const view = await api("GET", `/api/v1/conversations/${encodeURIComponent(c.id)}`);
+        if (current !== c) return;
+        c.view = view;
+        render(c);
+        // Opening marked her messages read: the list's unread count is out of date now.
+        const listed = [...state.queue.mine, ...state.queue.others].find((i) => i.id === c.id);
+        if (listed && listed.unread > 0) void refreshQueue();
+      } catch (error) {
+        if (current !== c) return;
+        if (error instanceof ApiError && error.status === 401) return;
+        if (error instanceof ApiError && (error.status === 404 || error.status === 403)) {
+          showMissing(error);
+          return;
+        }
+        if (!(error instanceof ApiError)) console.error(error);
+        toast(describeError(error), "error");
+      }
+    } while (c.again);
+  })();
+  try {
+    await c.loading;
+  } finally {
+    c.loading = null;
+  }
+}
+
+function showMissing(error) {
+  const main = clear($("main"));
+  main.appendChild(
+    el("div", { className: "panel", attrs: { "data-testid": "conversation-missing" } }, [
+      el("h1", { text: "相談を開けません" }),
+      el("p", { text: describeError(error) }),
+      el("a", { text: "相談一覧へ戻る", attrs: { href: "#/" } }),
+    ]),
+  );
+}
+
+/** Wires the three forms once; each acts on the conversation open at the time. */
+export function initDialogs() {
+  wireDialogs({ openNow: () => current, reload: loadConversation });
+}
+
+// ---------- skeleton (built once per open) ----------
+
+function build(id) {
+  const main = clear($("main"));
+  const n = {};
+  n.title = el("h1", { attrs: { id: "conv-title" } });
+  n.meta = el("p", { className: "muted small", attrs: { "data-testid": "conv-meta" } });
+  n.actions = el("div", { className: "conv-actions" });
+  n.banners = el("div");
+  n.triage = el("section", { className: "triage", attrs: { "aria-labelledby": "triage-title" } });
+  n.messages = el("ol", {
+    className: "messages",
+    attrs: {
+      "data-testid": "messages",
+      role: "log",
+      "aria-live": "polite",
+      "aria-label": "やりとり",
+    },
+  });
+  n.reply = buildReply(id, loadConversation);
+  n.side = el("aside", { className: "side", attrs: { "aria-label": "記録と参考情報" } });
+  n.emergencies = el("section", { className: "panel", attrs: { "data-testid": "emergencies" } });
+  n.notes = el("ul", { className: "list-plain", attrs: { "data-testid": "notes" } });
+  n.referrals = el("div", { attrs: { "data-testid": "referral-cards" } });
+  n.earlier = el("ul", { className: "list-plain", attrs: { "data-testid": "earlier" } });
+  n.side.append(
+    n.emergencies,
+    el("section", { className: "panel" }, [
+      el("h2", { text: "メモ（相談者には見えません）" }),
+      n.notes,
+      buildNoteForm(id, loadConversation),
+    ]),
+    el("section", { className: "panel" }, [el("h2", { text: "紹介先の候補" }), n.referrals]),
+    el("section", { className: "panel" }, [el("h2", { text: "以前の相談" }), n.earlier]),
+  );
+  main.append(
+    el("div", { className: "conv-head" }, [
+      el("button", {
+        className: "back quiet",
+        text: "← 一覧へ",
+        attrs: { type: "button" },
+        on: { click: () => (location.hash = "#/") },
+      }),
+      el("div", { className: "conv-title" }, [n.title, n.meta]),
+      n.actions,
+    ]),
+    n.banners,
+    n.triage,
+    el("div", { className: "conv-grid" }, [
+      el("section", { className: "chat", attrs: { "aria-labelledby": "conv-title" } }, [
+        n.messages,
+        n.reply.form,
+      ]),
+      n.side,
+    ]),
+  );
+  main.appendChild(
+    el("p", { className: "muted small", text: "読み込み中…", attrs: { id: "conv-loading" } }),
+  );
+  return n;
+}
+
+// ---------- drawing a fetched view ----------
+
+function render(c) {
+  const { view, nodes: n } = c;
+  const conv = view.conversation;
+  $("conv-loading")?.remove();
+  n.title.textContent = `${conv.pseudonym} さん`;
+  n.meta.textContent = [
+    statusLabel(conv.status),
+    conv.regionName ?? regionLabel(conv.regionId),
+    conv.assignedTo ? `担当: ${conv.assignedTo.displayName}` : "担当なし",
+    `開始 ${formatDateTime(conv.startedAt)}`,
+  ].join("・");
+  renderActions(c, loadConversation);
+  renderBanners(c);
+  renderTriage(n.triage, conv);
+  renderMessages(n.messages, view);
+  renderReplyState(n.reply, conv);
+  renderEmergencies(n.emergencies, view.emergencies);
+  renderNotes(n.notes, view.notes);
+  renderReferrals(n.referrals, view.referralCards);
+  renderEarlier(n.earlier, view.earlier, view.earlierElsewhere);
+  // An image she sent is copied from LINE in the background: look again until it is stored.
+  const pending = view.messages.some((m) => m.kind === "image" && !m.hasContent && !m.unsent);
+  if (pending && !c.imageRetry) {
+    c.imageRetry = setTimeout(() => {
+      c.imageRetry = null;
+      if (current === c) void loadConversation();
+    }, 2000);
+  }
+  for (const item of document.querySelectorAll(".queue-item")) {
+    item.classList.toggle("current", item.getAttribute("data-id") === c.id);
+  }
+}

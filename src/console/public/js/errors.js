@@ -1,0 +1,18 @@
+// What the console says for the API's error codes; those any page shares are in kit/api.js,
+// the sign-in's in kit/sign-in.js.
+import { describeError as describe } from "../kit/api.js";
+
+const MESSAGES = {
+  NOT_FOUND: "この相談は見つかりません（担当の範囲外か、すでにありません）。",
+  ALREADY_TAKEN: "ほかの相談員が対応を始めました",
+  NOT_ACTIVE: "対応を始めてから返信してください。",
+  NOT_YOURS: "ほかの相談員が担当しています。",
+  NOT_OPEN: "終了した相談は引き継げません。",
+  BAD_TARGET: "その引き継ぎ先は選べません。",
+  PASSWORD_TOO_SHORT: "パスワードは12文字以上にしてください。",
+  LOGIN_TAKEN: "そのログイン名はすでに使われています。",
+  REGION_REQUIRED: "相談員には担当地域が必要です。",
+};
+
+/** A Japanese sentence for an API error, for the person at the screen. */
+export const describeError = (error) => describe(error, MESSAGES);

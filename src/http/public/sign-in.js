@@ -1,0 +1,112 @@
+// The one sign-in of the counsellor's pages (the console and the statistics page): the form, the
+// session check on load, a session that ends while the page is open, and signing out.
+// Served as kit/sign-in.js beside each page (see src/http/public-kit.ts).
+import { api, describeError, SESSION_PATH, setCsrfToken, whenUnauthenticated } from "./api.js";
+import { el } from "./dom.js";
+
+const MESSAGES = {
+  SIGN_IN_FAILED: "ログイン名またはパスワードが違います。",
+  TOO_MANY_ATTEMPTS: "サインインの失敗が続きました。しばらく待ってからもう一度お試しください。",
+};
+const SESSION_ENDED =
+  "もう一度サインインしてください（一定時間操作がなかったか、サインアウトされました）。";
+
+/**
+ * Builds the form in `root` (hidden by the page until needed), after the page's `intro` nodes.
+ * `onSignedIn(session)` runs once a session is live (found on load or just made), with the CSRF
+ * token set and the form hidden; if it fails the form comes back with the reason.
+ * `onSignedOut()` runs before the form is shown again, so the page can forget what it showed.
+ */
+export function signInFlow({ root, intro = [], onSignedIn, onSignedOut = () => {} }) {
+  const { form, loginName, password, error, submit } = buildForm(intro);
+  root.replaceChildren(form);
+
+  function show(message) {
+    onSignedOut();
+    setCsrfToken(null);
+    root.hidden = false;
+    error.textContent = message;
+    loginName.focus();
+  }
+
+  async function enter(session) {
+    setCsrfToken(session.csrfToken);
+    root.hidden = true;
+    try {
+      await onSignedIn(session);
+    } catch (e) {
+      show(describeError(e, MESSAGES));
+    }
+  }
+
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    if (!loginName.value.trim() || !password.value) {
+      error.textContent = "ログイン名とパスワードを入力してください。";
+      return;
+    }
+    submit.disabled = true;
+    error.textContent = "";
+    try {
+      const body = { loginName: loginName.value.trim(), password: password.value };
+      const session = await api("POST", SESSION_PATH, body);
+      password.value = "";
+      await enter(session);
+    } catch (e) {
+      error.textContent = describeError(e, MESSAGES);
+    } finally {
+      submit.disabled = false;
+    }
+  });
+  whenUnauthenticated(() => show(SESSION_ENDED));
+
+  return {
+    /** On load: straight in with a live session, else the form. */
+    async start() {
+      let session;
+      try {
+        session = await api("GET", SESSION_PATH);
+      } catch {
+        show("");
+        return;
+      }
+      await enter(session);
+    },
+    async signOut() {
+      try {
+        await api("DELETE", SESSION_PATH);
+      } catch {
+        // Signed out on the server or not: this screen forgets the session either way.
+      }
+      show("サインアウトしました。");
+    },
+  };
+}
+
+function buildForm(intro) {
+  const field = (id, label, attrs) => [
+    el("label", { text: label, attrs: { for: id } }),
+    el("input", { attrs: { id, required: true, ...attrs } }),
+  ];
+  const [loginLabel, loginName] = field("login-name", "ログイン名", {
+    name: "loginName",
+    autocomplete: "username",
+  });
+  const [passwordLabel, password] = field("password", "パスワード", {
+    name: "password",
+    type: "password",
+    autocomplete: "current-password",
+  });
+  const error = el("p", { className: "form-error", attrs: { id: "signin-error", role: "alert" } });
+  const submit = el("button", {
+    className: "primary wide",
+    text: "サインイン",
+    attrs: { type: "submit", "data-testid": "signin-submit" },
+  });
+  const form = el(
+    "form",
+    { className: "card signin-card", attrs: { id: "signin-form", novalidate: true } },
+    [...intro, loginLabel, loginName, passwordLabel, password, error, submit],
+  );
+  return { form, loginName, password, error, submit };
+}
