@@ -101,6 +101,13 @@ describe("the counsellor console: queue, taking, answering, transfer, close", ()
       (n) => n === 0,
     );
 
+    // The preset's greeting names the counsellor: {{counsellorName}} becomes my display name.
+    await higashi.getByLabel("定型文").selectOption({ index: 1 });
+    await expect(higashi.getByLabel("返信", { exact: true }).inputValue()).resolves.toBe(
+      "こんにちは。相談員のひがしです。メッセージを読みました。お話を聞かせてください。",
+    );
+    await higashi.getByLabel("返信", { exact: true }).fill("");
+
     // Her reply reaches her phone; what she writes appears without a reload.
     await higashi.getByLabel("定型文").selectOption({ label: "いま、安全な場所にいますか？" });
     await expect(higashi.getByLabel("返信", { exact: true }).inputValue()).resolves.toBe(
