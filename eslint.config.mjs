@@ -13,6 +13,8 @@ export default tseslint.config(
       "**/*.js",
       "**/*.mjs",
       "**/*.cjs",
+      ".stryker-tmp",
+      "reports",
     ],
   },
   js.configs.recommended,
