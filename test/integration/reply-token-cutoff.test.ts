@@ -15,7 +15,11 @@ import { startServiceWithSimulator, type ServiceUnderTest } from "../support/ser
 import { testConfig } from "../support/test-env";
 
 const sealer = createSealer(testConfig({ databaseUrl: "" }).appSecretKey);
-/** Either side of the service's 50 s cutoff (REPLY_TOKEN_FRESH_MS). */
+/**
+ * Either side of the service's 50 s cutoff (REPLY_TOKEN_FRESH_MS). The service has 5 s to
+ * answer an event 45 s old while its token is still fresh: seconds more than it takes even on
+ * a busy machine.
+ */
 const JUST_BEFORE_MS = 45_000;
 const JUST_AFTER_MS = 55_000;
 
