@@ -26,8 +26,10 @@ export async function startConsole(deps: {
   preset: Preset;
   dispatcher: JobDispatcher;
   logger: Logger;
+  /** The clock sign-in limits, account locks and sessions are measured with (Date.now). */
+  now?: () => number;
 }): Promise<{ routers: { path: string; router: Router }[]; stop(): Promise<void> }> {
-  const auth = createAuthService({ prisma: deps.prisma });
+  const auth = createAuthService({ prisma: deps.prisma, now: deps.now });
   const live = await startLiveEvents(deps.databaseUrl, deps.logger);
   const routes = consoleRoutes({
     prisma: deps.prisma,
@@ -36,7 +38,7 @@ export async function startConsole(deps: {
     presenter: createConsolePresenter({ prisma: deps.prisma, preset: deps.preset }),
     conversations: createCounsellorService({ dispatcher: deps.dispatcher, preset: deps.preset }),
     live,
-    signInLimiter: failedSignInLimiter(10),
+    signInLimiter: failedSignInLimiter(10, deps.now),
   });
   routes.push(...statsRoutes({ prisma: deps.prisma, preset: deps.preset }));
   const openapi = openApiDocument(routes, { title: "Counsellor console API", version: "1" });

@@ -8,10 +8,11 @@ export interface SignInLimiter {
   failed(key: string): void;
 }
 
-export function failedSignInLimiter(limit: number): SignInLimiter {
+export function failedSignInLimiter(limit: number, now: () => number = Date.now): SignInLimiter {
   const counts = new Map<string, { minute: number; count: number }>();
+  const minuteNow = () => Math.floor(now() / 60_000);
   const current = (key: string) => {
-    const minute = Math.floor(Date.now() / 60_000);
+    const minute = minuteNow();
     const entry = counts.get(key);
     return entry && entry.minute === minute ? entry : undefined;
   };
@@ -22,7 +23,7 @@ export function failedSignInLimiter(limit: number): SignInLimiter {
       if (entry) entry.count += 1;
       else {
         if (counts.size > 10_000) counts.clear();
-        counts.set(key, { minute: Math.floor(Date.now() / 60_000), count: 1 });
+        counts.set(key, { minute: minuteNow(), count: 1 });
       }
     },
   };

@@ -1,0 +1,123 @@
+/**
+ * The README's "sign-in limits", with the clock chosen by the test: failed sign-ins per client
+ * address and minute (src/console/sign-in-limiter.ts), and the account lock after repeated
+ * failures (src/console/auth-service.ts). The console's web part runs on a database of its own;
+ * the client's address is the one a reverse proxy reports (X-Forwarded-For; the app trusts one
+ * proxy, as behind the deployment's load balancer).
+ */
+import type { Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { createApp } from "../../src/app";
+import { startConsole } from "../../src/console/console-module";
+import { createJobDispatcher } from "../../src/jobs/job-dispatch";
+import { createJobProducer, type JobProducer } from "../../src/jobs/job-queue";
+import { createLogger } from "../../src/logger";
+import { createMetrics } from "../../src/metrics";
+import { account, PASSWORD } from "../support/console-client";
+import { gunma } from "../support/presets";
+import { createTestDatabase, type TestDatabase } from "../support/test-env";
+
+/** Failed sign-ins one address may make in a minute (console-module.ts). */
+const PER_ADDRESS_PER_MINUTE = 10;
+const MINUTE = 60_000;
+
+describe("sign-in limits", () => {
+  let db: TestDatabase;
+  let producer: JobProducer;
+  let server: Server;
+  let stopConsole: () => Promise<void>;
+  let url: string;
+  /** The console's clock: it stands still unless a test moves it. */
+  let clock = Date.now();
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    producer = createJobProducer({ redisUrl: undefined, databaseUrl: db.url }, () => undefined);
+    const logger = createLogger("silent");
+    const consoleApp = await startConsole({
+      databaseUrl: db.url,
+      prisma: db.prisma,
+      preset: gunma(),
+      dispatcher: createJobDispatcher({ prisma: db.prisma, producer, logger }),
+      logger,
+      now: () => clock,
+    });
+    stopConsole = consoleApp.stop;
+    const app = createApp({
+      logger,
+      metrics: createMetrics(),
+      readiness: [],
+      routers: consoleApp.routers,
+    });
+    server = await new Promise<Server>((resolve) => {
+      const s = app.listen(0, "127.0.0.1", () => resolve(s));
+    });
+    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    await account(db.prisma, "west", "counsellor", "seimo");
+    await account(db.prisma, "east", "counsellor", "tomo");
+  }, 60_000);
+  afterAll(async () => {
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+    await stopConsole();
+    await producer.close();
+    await db.drop();
+  });
+
+  /** One sign-in attempt from `address`: the status and the error code, if any. */
+  async function signIn(address: string, loginName: string, password: string) {
+    const res = await fetch(`${url}/api/v1/session`, {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-forwarded-for": address },
+      body: JSON.stringify({ loginName, password }),
+    });
+    const json = (await res.json()) as { code?: string };
+    return { status: res.status, code: json.code };
+  }
+
+  it("holds up an address after repeated failures, even with the right password, for the minute", async () => {
+    clock = Date.UTC(2026, 10, 30, 9, 0, 0);
+    const guesser = "198.51.100.7";
+    for (let i = 1; i <= PER_ADDRESS_PER_MINUTE; i++) {
+      // Guessed names: no account is locked, only the address counts.
+      expect(await signIn(guesser, `guess-${i}`, "wrong-password!")).toEqual({
+        status: 401,
+        code: "SIGN_IN_FAILED",
+      });
+    }
+    clock += 59_000;
+    expect(await signIn(guesser, "west", PASSWORD)).toEqual({
+      status: 429,
+      code: "TOO_MANY_ATTEMPTS",
+    });
+    // The office next door, behind another address, signs in as usual.
+    expect((await signIn("203.0.113.20", "east", PASSWORD)).status).toBe(200);
+    // The next minute, the address may try again.
+    clock += MINUTE;
+    expect((await signIn(guesser, "west", PASSWORD)).status).toBe(200);
+  }, 90_000); // each attempt verifies an argon2id hash: about a second on a busy machine
+
+  it("locks an account after 5 failures until 15 minutes have passed, from any address", async () => {
+    clock = Date.UTC(2026, 10, 30, 10, 0, 0);
+    await account(db.prisma, "lockme", "counsellor", "seimo");
+    // Four failures and then the right password: no lock, and the count starts again.
+    const earlier = "192.0.2.49";
+    for (let i = 0; i < 4; i++) {
+      expect((await signIn(earlier, "lockme", "wrong!")).status).toBe(401);
+    }
+    expect((await signIn(earlier, "lockme", PASSWORD)).status).toBe(200);
+    // Her address stays under its own limit throughout: what holds her up is the account's lock.
+    const her = "192.0.2.50";
+    for (let i = 0; i < 5; i++) expect((await signIn(her, "lockme", "wrong!")).status).toBe(401);
+    const locked = { status: 429, code: "TOO_MANY_ATTEMPTS" };
+    expect(await signIn(her, "lockme", PASSWORD)).toEqual(locked);
+
+    // The lock is the account's: another address, later minutes, the right password.
+    clock += 14 * MINUTE + 59_000;
+    expect(await signIn("192.0.2.51", "lockme", PASSWORD)).toEqual(locked);
+    expect(await signIn(her, "lockme", PASSWORD)).toEqual(locked);
+
+    clock += 2_000; // 15 minutes and a second after the fifth failure
+    expect((await signIn(her, "lockme", PASSWORD)).status).toBe(200);
+  }, 90_000);
+});
