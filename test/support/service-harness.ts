@@ -1,4 +1,7 @@
+import { Queue } from "bullmq";
+import { Redis } from "ioredis";
 import type { Preset } from "../../src/flows/flow-types";
+import { QUEUE_NAME } from "../../src/jobs/job-catalog";
 import { LineSimulator, type LineSimulatorOptions } from "../../src/simulator/line-simulator";
 import { startRuntime, type Runtime } from "../../src/main/runtime";
 import {
@@ -18,6 +21,11 @@ export interface ServiceUnderTest {
   url: string;
   /** Between the service and its database when asked for: cut it to take the database away. */
   databaseProxy: TcpProxy | undefined;
+  /**
+   * Where BullMQ has a job now ("completed", "failed", "delayed", "unknown", ...), as the queue
+   * itself says: a failed job is never run again. BullMQ on Redis only.
+   */
+  jobState(jobId: string): Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -61,6 +69,17 @@ export async function startServiceWithSimulator(
     runtime,
     url,
     databaseProxy,
+    async jobState(jobId) {
+      if (!redisUrl) throw new Error("jobState reads BullMQ on Redis only");
+      const redis = new Redis(redisUrl, { maxRetriesPerRequest: null });
+      const queue = new Queue(QUEUE_NAME, { connection: redis });
+      try {
+        return await queue.getJobState(jobId);
+      } finally {
+        await queue.close();
+        redis.disconnect();
+      }
+    },
     async stop() {
       await runtime.stop();
       await databaseProxy?.close();
