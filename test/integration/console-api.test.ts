@@ -193,12 +193,15 @@ describe("counsellor console API", () => {
     const before = her.received().length;
     s.sim.injectFault({ status: 500, count: 1, path: "/v2/bot/message/push" });
     await west.post(`/api/v1/conversations/${c.id}/messages`, { text: "一度だけ届きます" });
+    // Recorded as sent: its job has ended, so no retry follows.
     await eventually(
-      () => Promise.resolve(her.received().slice(before)),
-      (m) => m.length >= 1,
+      () =>
+        s.db.prisma.outboundDelivery.findFirst({
+          where: { messages: { some: { text: "一度だけ届きます" } } },
+        }),
+      (d) => d?.status === "sent",
       20_000,
     );
-    await new Promise((r) => setTimeout(r, 1000));
     expect(
       her
         .received()
@@ -369,7 +372,26 @@ describe("counsellor console API", () => {
         (n) => n.every((x) => x === 2),
       );
       // The colleague's queue does not show a conversation west has: nothing for her stream.
-      await new Promise((r) => setTimeout(r, 500));
+      // West then hands her to that colleague, which her stream hears of: it came after the
+      // message on the same stream, so the message would have come first.
+      const colleague = await s.db.prisma.counsellor.findUniqueOrThrow({
+        where: { loginName: "west2" },
+      });
+      const queueNotices = () =>
+        two.received.filter(
+          (e) =>
+            e.event === "queue" && (e.data as { conversationId?: string }).conversationId === c.id,
+        ).length;
+      const noticesBefore = queueNotices();
+      const handed = await west.post(`/api/v1/conversations/${c.id}/transfer`, {
+        toCounsellorId: colleague.id,
+        note: "引き継ぎ",
+      });
+      expect(handed.status).toBe(200);
+      await eventually(
+        () => Promise.resolve(queueNotices()),
+        (n) => n > noticesBefore,
+      );
       expect(about(two)).toBe(1);
     } finally {
       streams.forEach((x) => x.close());
@@ -396,10 +418,11 @@ describe("counsellor console API", () => {
     await handOff(her, "南牧村");
     const c = await conversationOf(her.userId);
     const before = her.received().length;
-    // Twenty minutes of waiting (the preset's tellAgainMinutes) pass.
+    // Twenty minutes of waiting (the preset's tellAgainMinutes) pass; supervisors were alerted
+    // already, so telling her is the one timer due.
     await s.db.prisma.conversation.update({
       where: { id: c.id },
-      data: { waitingSince: new Date(Date.now() - 21 * 60_000) },
+      data: { waitingSince: new Date(Date.now() - 21 * 60_000), waitAlertedAt: new Date() },
     });
     const told = await eventually(
       () => Promise.resolve(her.received().slice(before)),
@@ -407,8 +430,18 @@ describe("counsellor console API", () => {
     );
     expect(told[0]?.text).toMatch(/^お待たせしていてごめんなさい。/);
     expect(told[0]?.text).not.toMatch(/DV|暴力|死/);
-    // Told once for this wait, not on every sweep.
-    await new Promise((r) => setTimeout(r, 2000));
+    // Told once for this wait, not on every sweep. A later sweep looks at her timers again: it
+    // alerts supervisors once their alert is undone here, and would tell her again with it.
+    await s.db.prisma.conversation.update({ where: { id: c.id }, data: { waitAlertedAt: null } });
+    await eventually(
+      () => s.db.prisma.conversation.findUniqueOrThrow({ where: { id: c.id } }),
+      (row) => row.waitAlertedAt !== null,
+    );
+    await eventually(
+      () =>
+        s.db.prisma.outboundDelivery.count({ where: { personId: c.personId, status: "pending" } }),
+      (pending) => pending === 0,
+    );
     expect(her.received().slice(before)).toHaveLength(1);
   }, 60_000);
 
