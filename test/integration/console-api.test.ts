@@ -217,7 +217,21 @@ describe("counsellor console API", () => {
     expect(pushes[0]?.retryKey).toBe(pushes[1]?.retryKey);
   }, 60_000);
 
-  it("transfers to another region with a note she never sees, and closes with coding", async () => {
+  it("transfers to another region with a note she never sees, closes with coding, and counts it in the region it ended in", async () => {
+    // Topic × region of this fiscal year, as the statistics page asks for it.
+    const { currentFiscalYear } = (await sup.get("/api/v1/stats/options")).json as unknown as {
+      currentFiscalYear: number;
+    };
+    const topicByRegion = async () => {
+      const report = (await sup.get(`/api/v1/stats/report?fiscalYear=${currentFiscalYear}`))
+        .json as unknown as {
+        topicByRegion: { regionId: string | null; topic: string | null; consultations: number }[];
+      };
+      return (regionId: string, topic: string) =>
+        report.topicByRegion.find((t) => t.regionId === regionId && t.topic === topic)
+          ?.consultations ?? 0;
+    };
+    const countedBefore = await topicByRegion();
     const her = s.sim.person();
     await handOff(her, "高崎");
     const c = await conversationOf(her.userId);
@@ -237,6 +251,19 @@ describe("counsellor console API", () => {
     expect(view.notes).toEqual([
       expect.objectContaining({ kind: "transfer", text: "東毛在住とのこと" }),
     ]);
+    // East answers her (which makes it a consultation): the first words she gets since the
+    // transfer, which neither told nor asked her anything.
+    await east.post(`/api/v1/conversations/${c.id}/messages`, { text: "東毛の相談員です" });
+    await eventually(
+      () => Promise.resolve(her.received().slice(before)),
+      (m) => m.length > 0,
+    );
+    expect(
+      her
+        .received()
+        .slice(before)
+        .map((m) => m.text),
+    ).toEqual(["東毛の相談員です"]);
     const closed = await east.post(`/api/v1/conversations/${c.id}/close`, {
       topics: ["poverty", "work"],
       referrals: ["社会福祉協議会"],
@@ -253,7 +280,16 @@ describe("counsellor console API", () => {
         riskLevel: "low",
       },
     );
-    expect(her.received().slice(before)).toHaveLength(0); // she was neither told nor asked again
+    // Triaged to 西毛, answered and closed in 東毛: the report counts it in 東毛 only.
+    const countedAfter = await topicByRegion();
+    const added = (regionId: string, topic: string) =>
+      countedAfter(regionId, topic) - countedBefore(regionId, topic);
+    expect([
+      added("tomo", "poverty"),
+      added("tomo", "work"),
+      added("seimo", "poverty"),
+      added("seimo", "work"),
+    ]).toEqual([1, 1, 0, 0]);
     const audit = (await admin.get(`/api/v1/audit?conversationId=${c.id}`)).json as unknown as {
       action: string;
       counsellorName: string | null;
