@@ -85,9 +85,11 @@ describe.each(["redis", "postgres"] as const)("webhook ingress (BullMQ on %s)", 
     const res = await postWebhook(url, body(events));
     expect(res.status).toBe(200);
     expect(await db.prisma.webhookEvent.count()).toBe(events.length);
+    // 55 events at once: a deadline generous enough for a busy machine.
     const settled = await eventually(
       () => db.prisma.webhookEvent.groupBy({ by: ["status"], _count: true }),
       (groups) => groups.every((g) => g.status === "processed" || g.status === "ignored"),
+      60_000,
     );
     expect(settled.reduce((n, g) => n + g._count, 0)).toBe(events.length);
     const types = await db.prisma.webhookEvent.findMany({
@@ -104,7 +106,7 @@ describe.each(["redis", "postgres"] as const)("webhook ingress (BullMQ on %s)", 
         "messageEdited",
       ]),
     );
-  });
+  }, 90_000);
 
   it("stores a redelivered or duplicated event once", async () => {
     const deduplicated = async () =>
