@@ -2,6 +2,7 @@ import { Queue } from "bullmq";
 import { Redis } from "ioredis";
 import type { Preset } from "../../src/flows/flow-types";
 import { QUEUE_NAME } from "../../src/jobs/job-catalog";
+import { settledIn, watchService } from "./conversation-driver";
 import { LineSimulator, type LineSimulatorOptions } from "../../src/simulator/line-simulator";
 import { startRuntime, type Runtime } from "../../src/main/runtime";
 import {
@@ -52,17 +53,20 @@ export async function startServiceWithSimulator(
   });
   const { baseUrl } = await sim.listen();
   const redisUrl = options.queue === "postgres" ? undefined : await createTestRedisUrl();
-  const runtime = await startRuntime(
-    testConfig({ databaseUrl: databaseProxy?.url ?? db.url, redisUrl, lineApiBaseUrl: baseUrl }),
-    {
-      web: true,
-      worker: true,
-      sweepIntervalMs: 500,
-      preset: options.preset,
-    },
-  );
+  const config = testConfig({
+    databaseUrl: databaseProxy?.url ?? db.url,
+    redisUrl,
+    lineApiBaseUrl: baseUrl,
+  });
+  const runtime = await startRuntime(config, {
+    web: true,
+    worker: true,
+    sweepIntervalMs: 500,
+    preset: options.preset,
+  });
   const url = runtime.url ?? "";
   sim.setWebhookUrl(`${url}/webhook/line`);
+  const unwatch = watchService(settledIn(db.prisma, config.appSecretKey));
   return {
     db,
     sim,
@@ -81,6 +85,7 @@ export async function startServiceWithSimulator(
       }
     },
     async stop() {
+      unwatch();
       await runtime.stop();
       await databaseProxy?.close();
       await sim.close();
