@@ -36,7 +36,13 @@ describe("the counsellor console across a database outage", () => {
     proxy.cut();
     const during = await hana.say("聞こえていますか");
     expect(during.status).toBe(503);
-    await new Promise((r) => setTimeout(r, 2500));
+    // Down until the service, unasked, has tried the database again and been refused (the
+    // outbox sweep, the live events listener reconnecting), not only for her one request.
+    const refusedSoFar = proxy.refused;
+    await eventually(
+      () => Promise.resolve(proxy.refused),
+      (n) => n > refusedSoFar,
+    );
     proxy.restore();
     await eventually(
       () => hana.redeliver(during.webhookEventId),

@@ -28,8 +28,18 @@ class EchoBot {
   badSignatures = 0;
   failedCalls = 0;
   private server: Server | undefined;
+  /** 「待って」 is answered only once the test has seen the loading animation and lets it go. */
+  private letWaitingAnswer: () => void = () => undefined;
+  private readonly waitingMayAnswer = new Promise<void>((resolve) => {
+    this.letWaitingAnswer = resolve;
+  });
 
   constructor(private readonly apiBase: string) {}
+
+  /** Lets the bot answer 「待って」, which it holds with the loading animation on. */
+  release(): void {
+    this.letWaitingAnswer();
+  }
 
   async start(): Promise<string> {
     this.server = createServer((req, res) => {
@@ -77,7 +87,7 @@ class EchoBot {
         chatId: event.source.userId,
         loadingSeconds: 5,
       });
-      await new Promise((resolve) => setTimeout(resolve, 1500));
+      await this.waitingMayAnswer;
     }
     const echo =
       message?.type === "text" ? `「${message.text ?? ""}」ですね。` : "受け取りました。";
@@ -187,6 +197,8 @@ describe("the simulator's chat page", () => {
     await say(page, "待って");
     await page.locator('[data-testid="loading"]').waitFor();
     await screenshot(page, "03-loading");
+    // The animation shows while the bot holds its answer, and the answer ends it.
+    bot.release();
     await theirs(page).nth(3).getByText("「待って」ですね").waitFor();
     await expect(page.locator('[data-testid="loading"]').count()).resolves.toBe(0);
 

@@ -193,12 +193,15 @@ describe("counsellor console API", () => {
     const before = her.received().length;
     s.sim.injectFault({ status: 500, count: 1, path: "/v2/bot/message/push" });
     await west.post(`/api/v1/conversations/${c.id}/messages`, { text: "一度だけ届きます" });
+    // Recorded as sent: its job has ended, so no retry follows.
     await eventually(
-      () => Promise.resolve(her.received().slice(before)),
-      (m) => m.length >= 1,
+      () =>
+        s.db.prisma.outboundDelivery.findFirst({
+          where: { messages: { some: { text: "一度だけ届きます" } } },
+        }),
+      (d) => d?.status === "sent",
       20_000,
     );
-    await new Promise((r) => setTimeout(r, 1000));
     expect(
       her
         .received()
@@ -214,7 +217,21 @@ describe("counsellor console API", () => {
     expect(pushes[0]?.retryKey).toBe(pushes[1]?.retryKey);
   }, 60_000);
 
-  it("transfers to another region with a note she never sees, and closes with coding", async () => {
+  it("transfers to another region with a note she never sees, closes with coding, and counts it in the region it ended in", async () => {
+    // Topic × region of this fiscal year, as the statistics page asks for it.
+    const { currentFiscalYear } = (await sup.get("/api/v1/stats/options")).json as unknown as {
+      currentFiscalYear: number;
+    };
+    const topicByRegion = async () => {
+      const report = (await sup.get(`/api/v1/stats/report?fiscalYear=${currentFiscalYear}`))
+        .json as unknown as {
+        topicByRegion: { regionId: string | null; topic: string | null; consultations: number }[];
+      };
+      return (regionId: string, topic: string) =>
+        report.topicByRegion.find((t) => t.regionId === regionId && t.topic === topic)
+          ?.consultations ?? 0;
+    };
+    const countedBefore = await topicByRegion();
     const her = s.sim.person();
     await handOff(her, "高崎");
     const c = await conversationOf(her.userId);
@@ -234,6 +251,19 @@ describe("counsellor console API", () => {
     expect(view.notes).toEqual([
       expect.objectContaining({ kind: "transfer", text: "東毛在住とのこと" }),
     ]);
+    // East answers her (which makes it a consultation): the first words she gets since the
+    // transfer, which neither told nor asked her anything.
+    await east.post(`/api/v1/conversations/${c.id}/messages`, { text: "東毛の相談員です" });
+    await eventually(
+      () => Promise.resolve(her.received().slice(before)),
+      (m) => m.length > 0,
+    );
+    expect(
+      her
+        .received()
+        .slice(before)
+        .map((m) => m.text),
+    ).toEqual(["東毛の相談員です"]);
     const closed = await east.post(`/api/v1/conversations/${c.id}/close`, {
       topics: ["poverty", "work"],
       referrals: ["社会福祉協議会"],
@@ -250,7 +280,16 @@ describe("counsellor console API", () => {
         riskLevel: "low",
       },
     );
-    expect(her.received().slice(before)).toHaveLength(0); // she was neither told nor asked again
+    // Triaged to 西毛, answered and closed in 東毛: the report counts it in 東毛 only.
+    const countedAfter = await topicByRegion();
+    const added = (regionId: string, topic: string) =>
+      countedAfter(regionId, topic) - countedBefore(regionId, topic);
+    expect([
+      added("tomo", "poverty"),
+      added("tomo", "work"),
+      added("seimo", "poverty"),
+      added("seimo", "work"),
+    ]).toEqual([1, 1, 0, 0]);
     const audit = (await admin.get(`/api/v1/audit?conversationId=${c.id}`)).json as unknown as {
       action: string;
       counsellorName: string | null;
@@ -369,7 +408,26 @@ describe("counsellor console API", () => {
         (n) => n.every((x) => x === 2),
       );
       // The colleague's queue does not show a conversation west has: nothing for her stream.
-      await new Promise((r) => setTimeout(r, 500));
+      // West then hands her to that colleague, which her stream hears of: it came after the
+      // message on the same stream, so the message would have come first.
+      const colleague = await s.db.prisma.counsellor.findUniqueOrThrow({
+        where: { loginName: "west2" },
+      });
+      const queueNotices = () =>
+        two.received.filter(
+          (e) =>
+            e.event === "queue" && (e.data as { conversationId?: string }).conversationId === c.id,
+        ).length;
+      const noticesBefore = queueNotices();
+      const handed = await west.post(`/api/v1/conversations/${c.id}/transfer`, {
+        toCounsellorId: colleague.id,
+        note: "引き継ぎ",
+      });
+      expect(handed.status).toBe(200);
+      await eventually(
+        () => Promise.resolve(queueNotices()),
+        (n) => n > noticesBefore,
+      );
       expect(about(two)).toBe(1);
     } finally {
       streams.forEach((x) => x.close());
@@ -396,10 +454,11 @@ describe("counsellor console API", () => {
     await handOff(her, "南牧村");
     const c = await conversationOf(her.userId);
     const before = her.received().length;
-    // Twenty minutes of waiting (the preset's tellAgainMinutes) pass.
+    // Twenty minutes of waiting (the preset's tellAgainMinutes) pass; supervisors were alerted
+    // already, so telling her is the one timer due.
     await s.db.prisma.conversation.update({
       where: { id: c.id },
-      data: { waitingSince: new Date(Date.now() - 21 * 60_000) },
+      data: { waitingSince: new Date(Date.now() - 21 * 60_000), waitAlertedAt: new Date() },
     });
     const told = await eventually(
       () => Promise.resolve(her.received().slice(before)),
@@ -407,8 +466,18 @@ describe("counsellor console API", () => {
     );
     expect(told[0]?.text).toMatch(/^お待たせしていてごめんなさい。/);
     expect(told[0]?.text).not.toMatch(/DV|暴力|死/);
-    // Told once for this wait, not on every sweep.
-    await new Promise((r) => setTimeout(r, 2000));
+    // Told once for this wait, not on every sweep. A later sweep looks at her timers again: it
+    // alerts supervisors once their alert is undone here, and would tell her again with it.
+    await s.db.prisma.conversation.update({ where: { id: c.id }, data: { waitAlertedAt: null } });
+    await eventually(
+      () => s.db.prisma.conversation.findUniqueOrThrow({ where: { id: c.id } }),
+      (row) => row.waitAlertedAt !== null,
+    );
+    await eventually(
+      () =>
+        s.db.prisma.outboundDelivery.count({ where: { personId: c.personId, status: "pending" } }),
+      (pending) => pending === 0,
+    );
     expect(her.received().slice(before)).toHaveLength(1);
   }, 60_000);
 

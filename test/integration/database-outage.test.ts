@@ -43,8 +43,14 @@ describe("when the database goes away and comes back", () => {
         const ready = await fetch(`${s.url}/readyz`);
         expect(ready.status).toBe(503);
         expect(await ready.json()).toMatchObject({ failed: ["database"] });
-        // Down for longer than one reconnect attempt of the live events listener.
-        await new Promise((r) => setTimeout(r, 2500));
+        // Down until the service, unasked, has tried the database again and been refused (the
+        // outbox sweep, the live events listener reconnecting): the outage outlasts a retry of
+        // its own, not only the requests of this test.
+        const refusedSoFar = proxy.refused;
+        await eventually(
+          () => Promise.resolve(proxy.refused),
+          (n) => n > refusedSoFar,
+        );
         proxy.restore();
 
         // LINE redelivers the event it could not hand over; it is stored and shown once.

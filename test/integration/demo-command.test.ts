@@ -31,15 +31,29 @@ async function simulator<T>(url: string, method: string, route: string, json?: u
 
 const metric = async (url: string, prefix: string) => metricSum(await scrapeMetrics(url), prefix);
 
-/** Until no job has ended for a second: the bot's answer is recorded, not only sent. */
-async function workerIdle(url: string): Promise<void> {
-  let ended = -1;
-  for (;;) {
-    const now = await metric(url, "job_duration_seconds_count");
-    if (now === ended) return;
-    ended = now;
-    await new Promise((r) => setTimeout(r, 1000));
-  }
+/**
+ * Until her event is processed and every answer LINE accepted is recorded as sent: a delivery's
+ * job ends only after recording LINE's answer, so as many ended delivery jobs as accepted sends.
+ */
+async function answerRecorded(url: string): Promise<void> {
+  await eventually(
+    () => scrapeMetrics(url),
+    (text) => {
+      const processed = metricSum(
+        text,
+        'job_duration_seconds_count{job="process-event",outcome="completed"}',
+      );
+      const accepted =
+        metricSum(text, 'line_api_calls_total{endpoint="reply",status="200"}') +
+        metricSum(text, 'line_api_calls_total{endpoint="push",status="200"}');
+      const recorded = metricSum(
+        text,
+        'job_duration_seconds_count{job="send-delivery",outcome="completed"}',
+      );
+      return processed >= 1 && accepted >= 1 && recorded === accepted;
+    },
+    30_000,
+  );
 }
 
 describe("npm run demo", () => {
@@ -116,7 +130,7 @@ describe("npm run demo", () => {
       (view) => view.items.some((item) => item.kind === "bot"),
       30_000,
     );
-    await workerIdle(url);
+    await answerRecorded(url);
     expect(await metric(url, 'line_webhook_events_received_total{type="message"}')).toBe(1);
   }, 120_000);
 
@@ -128,9 +142,11 @@ describe("npm run demo", () => {
     expect(await demo.exit).toBe(0);
     expect(warningsIn(demo.output(), before)).toEqual([]);
     // Its embedded PostgreSQL is gone too: nothing of the process group is left.
-    const deadline = Date.now() + 10_000;
-    while (demo.groupAlive() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-    expect(demo.groupAlive()).toBe(false);
+    await eventually(
+      () => Promise.resolve(demo.groupAlive()),
+      (alive) => !alive,
+      10_000,
+    );
     await expect(fetch(`${url}/healthz`)).rejects.toThrow();
   }, 60_000);
 

@@ -65,12 +65,11 @@ describe("sending to LINE", () => {
     const pushes = sends(s).filter((r) => r.path === "/v2/bot/message/push");
     expect(pushes.map((p) => p.status)).toEqual([500, 500, 200]);
     expect(new Set(pushes.map((p) => p.retryKey)).size).toBe(1);
-    await new Promise((r) => setTimeout(r, 500));
-    expect(her.received()).toHaveLength(messagesIn(pushes[2]));
-    const delivery = await s.db.prisma.outboundDelivery.findFirstOrThrow({
-      where: { method: "push" },
-    });
+    // Recorded as sent: the job has ended, nothing more goes to LINE for it.
+    const delivery = await settledDelivery(s);
     expect(delivery).toMatchObject({ status: "sent", attempts: 4, retryKey: pushes[0]?.retryKey });
+    expect(sends(s).filter((r) => r.path === "/v2/bot/message/push")).toHaveLength(3);
+    expect(her.received()).toHaveLength(messagesIn(pushes[2]));
   }, 40_000);
 
   it("retries after a 429 and after no answer at all", async () => {
@@ -99,8 +98,11 @@ describe("sending to LINE", () => {
       lineRequestId: pushes[0]?.requestId,
       lastError: "Failed to send messages",
     });
-    // Well past the first back-off: still one push, nothing delivered.
-    await new Promise((r) => setTimeout(r, 3000));
+    // BullMQ has failed the job for good: no back-off, no retry will follow.
+    await eventually(
+      () => s.jobState(`dlv-${delivery.id}`),
+      (state) => state === "failed",
+    );
     expect(sends(s).filter((r) => r.path === "/v2/bot/message/push")).toHaveLength(1);
     expect(her.received()).toHaveLength(0);
   }, 30_000);

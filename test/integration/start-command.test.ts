@@ -5,7 +5,7 @@
  */
 import { freePort } from "../../scripts/free-port";
 import { LineSimulator } from "../../src/simulator/line-simulator";
-import { turn, texts } from "../support/conversation-driver";
+import { settledIn, turn, texts, watchService } from "../support/conversation-driver";
 import { eventually } from "../support/eventually";
 import { warningsIn, startServiceProcess, type ServiceProcess } from "../support/service-process";
 import {
@@ -15,6 +15,8 @@ import {
   TEST_CHANNEL_SECRET,
   type TestDatabase,
 } from "../support/test-env";
+
+const APP_SECRET_KEY = "start-command-test-app-secret-key-0123456789";
 
 describe("npm start", () => {
   it("refuses to start on a bad environment: exit code 1 and every problem listed", async () => {
@@ -50,6 +52,7 @@ describe("npm start", () => {
     let worker: ServiceProcess;
     let url = "";
     let herUserId = "";
+    let unwatch: () => void = () => undefined;
 
     beforeAll(async () => {
       db = await createTestDatabase();
@@ -67,7 +70,7 @@ describe("npm start", () => {
         LINE_CHANNEL_ACCESS_TOKEN: TEST_ACCESS_TOKEN,
         LINE_API_BASE_URL: line,
         LINE_DATA_API_BASE_URL: line,
-        APP_SECRET_KEY: "start-command-test-app-secret-key-0123456789",
+        APP_SECRET_KEY: APP_SECRET_KEY,
         // Every line it can log is checked for what must never be logged.
         LOG_LEVEL: "trace",
       };
@@ -76,9 +79,11 @@ describe("npm start", () => {
       await Promise.all([web.printed("web role listening"), worker.printed("worker role started")]);
       url = `http://127.0.0.1:${port}`;
       sim.setWebhookUrl(`${url}/webhook/line`);
+      unwatch = watchService(settledIn(db.prisma, APP_SECRET_KEY));
     }, 120_000);
 
     afterAll(async () => {
+      unwatch();
       for (const service of [web, worker]) {
         if (service.groupAlive()) service.signalGroup("SIGKILL");
       }

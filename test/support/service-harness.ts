@@ -1,4 +1,8 @@
+import { Queue } from "bullmq";
+import { Redis } from "ioredis";
 import type { Preset } from "../../src/flows/flow-types";
+import { QUEUE_NAME } from "../../src/jobs/job-catalog";
+import { settledIn, watchService } from "./conversation-driver";
 import { LineSimulator, type LineSimulatorOptions } from "../../src/simulator/line-simulator";
 import { startRuntime, type Runtime } from "../../src/main/runtime";
 import {
@@ -18,6 +22,11 @@ export interface ServiceUnderTest {
   url: string;
   /** Between the service and its database when asked for: cut it to take the database away. */
   databaseProxy: TcpProxy | undefined;
+  /**
+   * Where BullMQ has a job now ("completed", "failed", "delayed", "unknown", ...), as the queue
+   * itself says: a failed job is never run again. BullMQ on Redis only.
+   */
+  jobState(jobId: string): Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -44,24 +53,39 @@ export async function startServiceWithSimulator(
   });
   const { baseUrl } = await sim.listen();
   const redisUrl = options.queue === "postgres" ? undefined : await createTestRedisUrl();
-  const runtime = await startRuntime(
-    testConfig({ databaseUrl: databaseProxy?.url ?? db.url, redisUrl, lineApiBaseUrl: baseUrl }),
-    {
-      web: true,
-      worker: true,
-      sweepIntervalMs: 500,
-      preset: options.preset,
-    },
-  );
+  const config = testConfig({
+    databaseUrl: databaseProxy?.url ?? db.url,
+    redisUrl,
+    lineApiBaseUrl: baseUrl,
+  });
+  const runtime = await startRuntime(config, {
+    web: true,
+    worker: true,
+    sweepIntervalMs: 500,
+    preset: options.preset,
+  });
   const url = runtime.url ?? "";
   sim.setWebhookUrl(`${url}/webhook/line`);
+  const unwatch = watchService(settledIn(db.prisma, config.appSecretKey));
   return {
     db,
     sim,
     runtime,
     url,
     databaseProxy,
+    async jobState(jobId) {
+      if (!redisUrl) throw new Error("jobState reads BullMQ on Redis only");
+      const redis = new Redis(redisUrl, { maxRetriesPerRequest: null });
+      const queue = new Queue(QUEUE_NAME, { connection: redis });
+      try {
+        return await queue.getJobState(jobId);
+      } finally {
+        await queue.close();
+        redis.disconnect();
+      }
+    },
     async stop() {
+      unwatch();
       await runtime.stop();
       await databaseProxy?.close();
       await sim.close();

@@ -8,6 +8,8 @@ import { createServer, connect, type AddressInfo, type Socket } from "node:net";
 export interface TcpProxy {
   /** The target's URL with host and port replaced by the proxy's. */
   url: string;
+  /** Connections refused while cut: each one someone's attempt to reach the target. */
+  readonly refused: number;
   cut(): void;
   restore(): void;
   close(): Promise<void>;
@@ -17,8 +19,10 @@ export async function startTcpProxy(targetUrl: string): Promise<TcpProxy> {
   const target = new URL(targetUrl);
   const sockets = new Set<Socket>();
   let down = false;
+  let refused = 0;
   const server = createServer((client) => {
     if (down) {
+      refused += 1;
       client.destroy();
       return;
     }
@@ -38,6 +42,9 @@ export async function startTcpProxy(targetUrl: string): Promise<TcpProxy> {
   url.port = String((server.address() as AddressInfo).port);
   return {
     url: url.toString(),
+    get refused() {
+      return refused;
+    },
     cut() {
       down = true;
       for (const s of sockets) s.destroy();
