@@ -486,3 +486,90 @@ describe("LINE limits", () => {
     expect(build({ flow: (d) => (d.nodes.ask.choices[0].id = "a".repeat(288)) }).ok).toBe(true);
   });
 });
+
+describe("what the schema tells the person editing the files", () => {
+  const messageOf = (edits: Edits) => problems(edits).map((p) => p.message);
+
+  it.each([
+    ["an id with capitals", { flow: (d: Doc) => (d.start = "Hello") }],
+    ["an id starting with a digit", { flow: (d: Doc) => (d.start = "1hello") }],
+    ["an id with a hyphen", { flow: (d: Doc) => (d.settings.restartAt = "ask-again") }],
+  ])("%s: ids use lower-case letters, digits and _", (_label, edits: Edits) => {
+    expect(messageOf(edits)).toContainEqual(expect.stringContaining("ids use lower-case letters, digits and _"));
+  });
+
+  it.each(["answers", "answer.x", "topic", "answers.1x", "ageBandx", "xsafeNow"])("field %s is not a triage field", (field) => {
+    expect(messageOf({ flow: (d) => (d.nodes.ask.field = field) })).toEqual([
+      "nodes.ask.field: field must be safeNow, topics, ageBand, supportWish or answers.<name>",
+    ]);
+  });
+
+  it.each(["safeNow", "ageBand", "supportWish", "answers.partner_nearby"])("field %s is a triage field", (field) => {
+    expect(build({ flow: (d) => (d.nodes.ask.field = field) }).ok).toBe(true);
+  });
+
+  it("a flow needs an exit word", () => {
+    expect(messageOf({ flow: (d) => (d.keywords.exit = []) })).toEqual(["keywords.exit: at least one exit word is needed"]);
+  });
+
+  it.each(["12/29", "1229", "12-29-", "x12-29"])("closed date %s must be MM-DD", (date) => {
+    expect(messageOf({ preset: (d) => (d.regions[0].hours.closedDates = [date]) })).toEqual([
+      "regions.0.hours.closedDates.0: closed dates are MM-DD",
+    ]);
+  });
+
+  it.each(["コウヤマ", "甲山", "こうやまa", "aこうやま"])("kana %s must be the reading in hiragana", (kana) => {
+    expect(messageOf({ preset: (d) => (d.regions[0].municipalities[0].kana = kana) })).toEqual([
+      "regions.0.municipalities.0.kana: kana is the reading in hiragana",
+    ]);
+  });
+
+  it("a region open on public holidays, and a day written as one slot, a list or nothing", () => {
+    const result = build({
+      preset: (d) => {
+        d.regions[0].hours.holidays = "open";
+        d.regions[0].hours.weekly.sat = ["9:00-12:00", "13:00-17:00"];
+        d.regions[0].hours.weekly.sun = null;
+      },
+    });
+    if (!result.ok) throw new Error(JSON.stringify(result.problems));
+    expect(result.preset.regions[0]?.hours).toMatchObject({
+      holidays: "open",
+      closedDates: [],
+      weekly: {
+        mon: [{ start: 600, end: 1020 }],
+        sat: [
+          { start: 540, end: 720 },
+          { start: 780, end: 1020 },
+        ],
+        sun: [],
+      },
+    });
+  });
+
+  it("a flow text may be one string or a list of bubbles", () => {
+    const result = build({ flow: (d) => (d.nodes.hello.text = ["一つ目", "二つ目"]) });
+    if (!result.ok) throw new Error(JSON.stringify(result.problems));
+    expect(result.preset.flow.nodes.hello?.text).toEqual(["一つ目", "二つ目"]);
+    expect(result.preset.flow.nodes.done?.text).toEqual(["ありがとうございました。"]);
+  });
+
+  it.each(["Suicide", "1risk", "risk_now"])("a risk category id %s is rejected", (id) => {
+    expect(problems({ lexicon: (d) => (d.categories[0].id = id) }).map((p) => [p.code, p.file])).toEqual([
+      ["schema", "risk-lexicon.yaml"],
+    ]);
+  });
+
+  it("an end node's reason is not-safe-now or completed", () => {
+    for (const reason of ["not-safe-now", "completed"]) {
+      const result = build({
+        flow: (d) => {
+          d.nodes.ask.choices[0].next = "bye";
+          d.nodes.bye = { type: "end", reason, text: "では。" };
+        },
+      });
+      expect(result.ok ? [] : result.problems).toEqual([]);
+    }
+    expect(messageOf({ flow: (d) => (d.nodes.done = { type: "end", reason: "done", text: "では。" }) })[0]).toMatch(/^nodes\.done\.reason: /);
+  });
+});
