@@ -359,6 +359,19 @@ describe("flow graph", () => {
     ]);
   });
 
+  it("the first choice leading nowhere is named too", () => {
+    const edits: Edits = {
+      flow: (d) => {
+        delete d.nodes.ask.next;
+        d.nodes.ask.skippable = false;
+        d.nodes.ask.choices[1].next = "where";
+      },
+    };
+    expect(problems(edits)).toEqual([
+      expect.objectContaining({ code: "dead-end", line: lineIn(edits, "flow", "- id: money"), node: "ask" }),
+    ]);
+  });
+
   it("a node reachable only from restartAt is reachable", () => {
     const result = build({
       flow: (d) => {
