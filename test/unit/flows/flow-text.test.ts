@@ -31,6 +31,11 @@ describe("placeholders", () => {
     expect(placeholdersIn("差し込みなし")).toEqual([]);
   });
 
+  it("knows every placeholder the flows README lists", () => {
+    const all = Object.keys(VARS).map((name) => `{{${name}}}`).join("|");
+    expect(renderTemplate(all, VARS)).toBe(Object.values(VARS).join("|"));
+  });
+
   it("fills in the known ones and leaves an unknown one as written", () => {
     expect(renderTemplate("{{ serviceName }}です。{{nextOpening}}から。{{name}}さん", VARS)).toBe(
       "ぐんま・ほほえみネットです。明日 11月25日(水) 10:00から。{{name}}さん",
