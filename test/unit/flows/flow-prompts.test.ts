@@ -50,7 +50,8 @@ describe("choice buttons", () => {
     const noLabel: ChoiceNode = { ...topics };
     delete noLabel.doneLabel;
     const items = choiceItems("topics", noLabel, gunma.flow, ["dv"]);
-    expect(labels(items).at(-2)).toBe(DEFAULT_DONE_LABEL);
+    expect(labels(items).at(-2)).toBe("これで全部");
+    expect(DEFAULT_DONE_LABEL).toBe("これで全部");
     const custom = choiceItems("topics", { ...topics, doneLabel: "以上です" }, gunma.flow, ["dv"]);
     expect(labels(custom).at(-2)).toBe("以上です");
   });
