@@ -21,6 +21,7 @@ export type TemplateVars = Record<Placeholder, string>;
 const PLACEHOLDER_RE = /\{\{\s*([a-zA-Z0-9]+)\s*\}\}/g;
 
 export function placeholdersIn(text: string): string[] {
+  // Stryker disable next-line StringLiteral: equivalent, the pattern's one group takes part in every match, so the fallback is never used
   return [...text.matchAll(PLACEHOLDER_RE)].map((m) => m[1] ?? "");
 }
 
@@ -57,6 +58,7 @@ export function staticVars(
     hotlines: hotlineList(preset.hotlines),
     hotlines24h: hotlineList(preset.hotlines.filter((h) => h.h24)),
     nextOpening: "",
+    // Stryker disable next-line StringLiteral: equivalent, the flow schema requires at least one exit word, so the fallback is never used
     exitWord: flow.keywords.exit[0] ?? "",
     handoffWord: flow.settings.handoffButtonLabel,
     silenceMinutes: String(flow.settings.silenceMinutes),

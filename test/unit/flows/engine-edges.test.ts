@@ -1,0 +1,163 @@
+/**
+ * Engine behaviour at the edges: boundaries she could hit by chance (the risk-notice cool-down,
+ * a short 最初から message), and what a deployment's own settings change (no hand-off on risk,
+ * long welcome texts, a region that does not open for weeks). Variants of the Gunma preset stand
+ * in for an NPO's edited flow.yaml and preset.yaml.
+ */
+import type { Flow, Preset } from "../../../src/flows/flow-types";
+import { Chat, gunma, jst, OPEN } from "./chat-harness";
+
+function variant(edit: (p: Preset) => void): Preset {
+  const preset = structuredClone(gunma);
+  edit(preset);
+  preset.flowVersions = { [preset.flow.version]: preset.flow };
+  return preset;
+}
+
+function withFlow(edit: (f: Flow) => void): Preset {
+  return variant((p) => edit(p.flow));
+}
+
+describe("the risk notice cool-down", () => {
+  it("sends the numbers again exactly when the cool-down has passed", () => {
+    const chat = new Chat(gunma, OPEN, "human").say("しにたい");
+    chat.now = new Date(OPEN.getTime() + 30 * 60_000 - 1);
+    expect(chat.say("しにたい").effect("send")).toBeUndefined();
+    chat.now = new Date(OPEN.getTime() + 30 * 60_000);
+    expect(chat.say("しにたい").text()).toContain("110");
+  });
+
+  it("with a cool-down of 0 the numbers go out on every risk message", () => {
+    const preset = withFlow((f) => (f.settings.riskNoticeCooldownMinutes = 0));
+    const chat = new Chat(preset, OPEN, "human").say("しにたい").say("しにたい");
+    expect(chat.text()).toContain("110");
+  });
+
+  it("a repeated category is listed once in the triage", () => {
+    const chat = new Chat(gunma, OPEN, "human").say("しにたい");
+    chat.now = new Date(OPEN.getTime() + 60_000);
+    chat.say("死にたい、殴られた");
+    expect(chat.triage().risk).toEqual({ level: "high", categories: ["suicide", "violence-now"] });
+  });
+});
+
+describe("最初から in a short message", () => {
+  function atAge(): Chat {
+    return new Chat().follow().tap("はい、大丈夫").tap("その他").tap("これで全部").say("前橋");
+  }
+
+  it("restarts with up to six more characters around the word", () => {
+    const chat = atAge().say("最初からお願いします");
+    expect(chat.text()).toContain("はい、最初からお聞きしますね。");
+    expect(chat.triage().topics).toEqual([]);
+  });
+
+  it("is an answer with seven more", () => {
+    const chat = atAge().say("最初からお願いしますね");
+    expect(chat.text()).not.toContain("最初からお聞きしますね");
+  });
+
+  it("keeps whether she is safe to talk, and clears the rest", () => {
+    const chat = atAge().say("やり直し");
+    expect(chat.triage()).toMatchObject({ safeNow: "yes", topics: [], answers: {} });
+    expect(chat.triage().municipality).toBeUndefined();
+  });
+});
+
+describe("a flow that does not hand over on risk", () => {
+  const preset = withFlow((f) => (f.settings.handoffOnRisk = false));
+
+  it("sends the numbers, marks the risk, and goes on with the triage", () => {
+    const chat = new Chat(preset).follow().tap("はい、大丈夫").say("夫に殴られた");
+    expect(chat.effect("markRisk")).toMatchObject({ categories: ["violence-now"], source: "text" });
+    expect(chat.text()).toContain("110");
+    expect(chat.effect("handoff")).toBeUndefined();
+    expect(chat.text()).toContain("その相手は、いまあなたのそばにいますか");
+  });
+
+  it("an answer that signals danger is noted and the triage goes on", () => {
+    const chat = new Chat(preset).follow().tap("はい、大丈夫").tap("パートナー・家族のこと").tap("これで全部").tap("いる");
+    expect(chat.effect("markRisk")).toMatchObject({ categories: ["abuser-nearby"], source: "answer" });
+    expect(chat.effect("handoff")).toBeUndefined();
+    expect(chat.text()).toContain("お子さんはいますか");
+  });
+
+  it("a follow (she blocked and unblocked) starts again but keeps the risk", () => {
+    const chat = new Chat(preset).follow().tap("はい、大丈夫").say("しにたい").follow();
+    expect(chat.text()).toContain("いま安心してやりとりできる状況ですか");
+    expect(chat.triage().risk).toEqual({ level: "high", categories: ["suicide"] });
+  });
+});
+
+describe("choices", () => {
+  it("picking every topic goes straight on, without asking for more", () => {
+    const chat = new Chat().follow().tap("はい、大丈夫");
+    for (const label of ["お金・住まい・食べもの", "仕事のこと", "こころ・さみしさ", "その他"]) chat.tap(label);
+    expect(chat.text()).toContain("ほかにもあれば");
+    chat.tap("パートナー・家族のこと");
+    expect(chat.text()).not.toContain("ほかにもあれば");
+    expect(chat.text()).toContain("その相手は、いまあなたのそばにいますか");
+    expect(chat.triage().topics).toEqual(["poverty", "work", "mental", "other", "dv"]);
+  });
+
+  it("a multi-select without its own moreText names its done button", () => {
+    const preset = withFlow((f) => {
+      const topics = f.nodes.topics;
+      if (topics?.type === "choice") delete topics.moreText;
+    });
+    const chat = new Chat(preset).follow().tap("はい、大丈夫").tap("仕事のこと");
+    expect(chat.text()).toBe("ほかにもあれば選んでください。なければ「これで全部」を。");
+  });
+
+  it("a word she types that is exactly a choice's word beats a longer one it contains", () => {
+    // 「いない」 at 「その相手は、いまあなたのそばにいますか」 means no, though it is not 「いる」.
+    const chat = new Chat().follow().tap("はい、大丈夫").tap("パートナー・家族のこと").tap("これで全部").say("いない");
+    expect(chat.triage().answers.partnerNearby).toBe("no");
+  });
+
+  it("a one-character word counts only when it is the whole answer", () => {
+    const preset = withFlow((f) => {
+      const age = f.nodes.age;
+      if (age?.type === "choice") age.choices[0]?.match.push("若");
+    });
+    const atAge = () =>
+      new Chat(preset).follow().tap("はい、大丈夫").tap("その他").tap("これで全部").say("前橋");
+    expect(atAge().say("若").triage().ageBand).toBe("10s");
+    expect(atAge().say("若くはないです").triage().ageBand).toBeUndefined();
+  });
+
+  it("a question without next and without a free-text value asks again when her text names no choice", () => {
+    const preset = withFlow((f) => {
+      const age = f.nodes.age;
+      if (age?.type !== "choice") return;
+      delete age.next;
+      for (const c of age.choices) c.next = "support";
+    });
+    const chat = new Chat(preset).follow().tap("はい、大丈夫").tap("その他").tap("これで全部").say("前橋");
+    chat.say("ひみつです");
+    expect(chat.text()).toBe("差しつかえなければ、年代を教えてください。");
+    expect(chat.labels()).toContain("20代");
+  });
+});
+
+describe("messages and hours", () => {
+  it("more than five bubbles in one step go out in several sends of at most five", () => {
+    const preset = withFlow((f) => {
+      const welcome = f.nodes.welcome;
+      if (welcome?.type === "message") welcome.text = ["1", "2", "3", "4", "5"];
+    });
+    const chat = new Chat(preset).follow();
+    const sends = chat.last.effects.filter((e) => e.type === "send");
+    expect(sends.map((s) => s.messages.length)).toEqual([5, 1]);
+    expect(chat.messages().map((m) => m.text.split("\n")[0])).toEqual(["1", "2", "3", "4", "5", "はじめに、いま安心してやりとりできる状況ですか？"]);
+  });
+
+  it("when no region opens within three weeks she is told a counsellor answers after the break", () => {
+    const closed = variant((p) => {
+      for (const r of p.regions) r.hours.closedDates = Array.from({ length: 31 }, (_, i) => `12-${String(i + 1).padStart(2, "0")}`);
+    });
+    const chat = new Chat(closed, jst("2026-12-01T11:00:00")).follow().say("相談員と話したい");
+    expect(chat.text()).toContain("相談員からのお返事は、受付再開のあとからになります");
+    expect(chat.effect("handoff")).toEqual({ type: "handoff", reason: "requested", regionId: "chuhoku", outOfHours: true });
+  });
+});

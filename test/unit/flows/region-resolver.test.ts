@@ -1,0 +1,73 @@
+/**
+ * Where she says she lives, in the words she types, and the region that serves her.
+ */
+import { findRegion, municipalityKeys, resolveMunicipality } from "../../../src/flows/region-resolver";
+import type { Preset } from "../../../src/flows/flow-types";
+import { gunma, yamaguchi } from "./chat-harness";
+
+const where = (text: string, preset: Preset = gunma) => resolveMunicipality(text, preset)?.municipality ?? null;
+
+describe("readings with 市, 町 and 村", () => {
+  it.each([
+    ["まえばしし", "前橋市"],
+    ["おおいずみまち", "大泉町"],
+    ["おおいずみちょう", "大泉町"],
+    ["うえのむら", "上野村"],
+    ["しょうわそん", "昭和村"],
+    ["しょうわ", "昭和村"],
+    ["昭和", "昭和村"],
+  ])("%s → %s", (typed, municipality) => {
+    expect(where(typed)).toBe(municipality);
+  });
+
+  it("lists every spelling of a municipality once", () => {
+    expect(municipalityKeys({ name: "大泉町", kana: "おおいずみ", aliases: ["オオイズミ"] })).toEqual([
+      "大泉町",
+      "大泉",
+      "おおいずみ",
+      "おおいずみまち",
+      "おおいずみちょう",
+    ]);
+    expect(municipalityKeys({ name: "みどり", kana: "みどり", aliases: [] })).toEqual(["みどり"]);
+  });
+
+  it("an alias of only punctuation is no spelling at all", () => {
+    expect(municipalityKeys({ name: "萩市", kana: "はぎ", aliases: ["……"] })).toEqual(["萩市", "萩", "はぎ", "はぎし"]);
+  });
+});
+
+describe("in a sentence", () => {
+  it.each([
+    ["萩です", "萩市"],
+    ["光に住んでます", "光市"],
+    ["萩の方", "萩市"],
+    ["山口県の萩", "萩市"],
+    ["山口県萩の方", "萩市"],
+    ["山口県下関市に住んでいます", "下関市"],
+    ["周南市の徳山あたり", "周南市"],
+  ])("%s → %s", (typed, municipality) => {
+    expect(where(typed, yamaguchi)).toBe(municipality);
+  });
+
+  it("a one-character name inside a longer sentence is not taken for the place", () => {
+    expect(where("光が差してきれいです", yamaguchi)).toBeNull();
+    expect(where("萩の花が好き", yamaguchi)).toBeNull();
+  });
+
+  it("the longest name she wrote wins", () => {
+    expect(where("山陽小野田に住んでいます", yamaguchi)).toBe("山陽小野田市");
+    expect(where("東吾妻のあたり")).toBe("東吾妻町");
+  });
+
+  it("the prefecture alone is not a municipality; nothing typed is nothing found", () => {
+    expect(where("山口県", yamaguchi)).toBeNull();
+    expect(where("……")).toBeNull();
+  });
+});
+
+describe("findRegion", () => {
+  it("finds a region by id, or nothing", () => {
+    expect(findRegion(gunma, "seimo")?.id).toBe("seimo");
+    expect(findRegion(gunma, "kanto")).toBeUndefined();
+  });
+});
