@@ -201,11 +201,24 @@ describe("the report table staff send with the grant report", () => {
     ]);
   });
 
-  it("leaves the weekday blank rather than inventing one for an out-of-range value", () => {
-    const rows = parseCsv(
-      reportCsv(report({ heatmap: [{ weekday: 8, hour: 0, consultations: 1 }] }), regionName),
-    );
-    expect(rows).toContainEqual(["曜日×時間帯", "曜", "0時台", "1"]);
+  it("names the ISO weekdays Monday (1) to Sunday (7), and leaves any other value blank", () => {
+    const heatmap = [0, 1, 2, 3, 4, 5, 6, 7, 8].map((weekday) => ({
+      weekday,
+      hour: 0,
+      consultations: weekday,
+    }));
+    const rows = parseCsv(reportCsv(report({ heatmap }), regionName));
+    expect(rows.filter((r) => r[0] === "曜日×時間帯").map((r) => r[1])).toEqual([
+      "曜",
+      "月曜",
+      "火曜",
+      "水曜",
+      "木曜",
+      "金曜",
+      "土曜",
+      "日曜",
+      "曜",
+    ]);
   });
 });
 
