@@ -179,6 +179,18 @@ describe("one step of the bot, applied to her conversation", () => {
     expect(out.moves).toEqual([]);
   });
 
+  it("does not by itself hand a bot chat to the queue on a risk word (the flow says when)", () => {
+    const out = applyStep(
+      conversation("bot"),
+      step([{ type: "markRisk", level: "high", categories: ["suicide"], source: "text" }]),
+      NOW,
+      SILENCE_MINUTES,
+    );
+    expect(out.data.riskLevel).toBe("high");
+    expect(out.moves).toEqual([]);
+    expect(out.data).not.toHaveProperty("waitingSince");
+  });
+
   it("hands a bot chat to the queue of the region triage chose", () => {
     const out = applyStep(conversation("bot"), step([handoff()]), NOW, SILENCE_MINUTES);
     expect(out.moves).toEqual(["handoff"]);
