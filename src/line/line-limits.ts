@@ -59,7 +59,8 @@ function checkQuickReply(message: Message, index: number): void {
 }
 
 function splitLongText(message: Message): Message[] {
-  if (message.type !== "text" || message.text.length <= LINE_LIMITS.textUnits) return [message];
+  // Only texts are split; one within the limit comes back from splitText whole, buttons and all.
+  if (message.type !== "text") return [message];
   const { quickReply, ...rest } = message;
   const parts = splitText(message.text, LINE_LIMITS.textUnits);
   return parts.map((text, i) =>

@@ -42,7 +42,12 @@ function parseDay(text: string): [number, number, number] {
   const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text);
   const [y, mo, d] = [Number(m?.[1]), Number(m?.[2]), Number(m?.[3])];
   const check = new Date(Date.UTC(y, mo - 1, d));
-  if (!m || check.getUTCMonth() !== mo - 1 || check.getUTCDate() !== d) {
+  if (
+    !m ||
+    check.getUTCMonth() !== mo - 1 ||
+    // Stryker disable next-line ConditionalExpression: equivalent, because a day that does not exist (0, 31 April, 30 February, up to 99) always rolls into another month, which the month check refuses.
+    check.getUTCDate() !== d
+  ) {
     throw new AppError("INVALID_INPUT", `Not a date: ${text}`, 400);
   }
   return [y, mo, d];

@@ -6,6 +6,7 @@ import {
   MOVES,
   moveSpec,
   nextStatus,
+  OPEN_STATUSES,
   type Move,
 } from "../../../src/conversations/conversation-lifecycle";
 
@@ -49,9 +50,27 @@ describe("the conversation lifecycle table", () => {
   });
 
   it("tells a counsellor why a move was refused, with the code clients rely on", () => {
-    expect(moveSpec("claim").refusal?.code).toBe("ALREADY_TAKEN");
-    expect(moveSpec("close").refusal?.code).toBe("NOT_ACTIVE");
-    expect(moveSpec("transfer-to-region").refusal?.code).toBe("NOT_OPEN");
+    const transfer = {
+      code: "NOT_OPEN",
+      message: "Only an open conversation can be transferred",
+      status: 409,
+    };
+    expect(Object.fromEntries(moves.map((m) => [m, moveSpec(m).refusal]))).toEqual({
+      handoff: undefined,
+      claim: { code: "ALREADY_TAKEN", message: "Someone else took this conversation", status: 409 },
+      "transfer-to-colleague": transfer,
+      "transfer-to-region": transfer,
+      "return-to-queue": undefined,
+      close: { code: "NOT_ACTIVE", message: "Take the conversation before answering", status: 409 },
+      end: undefined,
+      reopen: undefined,
+      block: undefined,
+    });
+  });
+
+  it("finds her open conversation among bot, waiting and active only", () => {
+    expect(CONVERSATION_STATUSES).toEqual(["bot", "waiting", "active", "closed", "abandoned"]);
+    expect(OPEN_STATUSES).toEqual(["bot", "waiting", "active"]);
   });
 });
 

@@ -1,5 +1,5 @@
 import { AppError } from "../../../src/errors";
-import { createSealer } from "../../../src/privacy/sealer";
+import { createSealer, pseudonymFor } from "../../../src/privacy/sealer";
 
 const KEY = "unit-test-app-secret-key-0123456789abcdef";
 const IV_BYTES = 12;
@@ -37,5 +37,85 @@ describe("sealer", () => {
     expect(a.hash("U123")).toBe(createSealer(KEY).hash("U123"));
     expect(a.hash("U123")).not.toBe(a.hash("U124"));
     expect(a.hash("U123")).not.toBe(createSealer(`${KEY}-other`).hash("U123"));
+  });
+});
+
+/**
+ * What an earlier release stored must still be found and opened with the same APP_SECRET_KEY:
+ * her person is looked up by this hash, and her userId and the queued events are sealed this
+ * way. A change to the key derivation would make every woman a stranger and the data unreadable.
+ */
+describe("sealer, against data stored before", () => {
+  const sealer = createSealer(KEY);
+
+  it("finds her person by the same hash as before", () => {
+    expect(sealer.hash("U123")).toBe(
+      "55d9189e6d8a9430108e65514b13c30b35b2973d2bd7a922d1e2af00a3dbbbf3",
+    );
+  });
+
+  it("opens what was sealed before: IV, then tag, then the text", () => {
+    const stored =
+      "3da4e8e67cbae8d535ecf4f0509663395e12c1c42b606a22199e5d519cdc33050554b1b674aaff1c";
+    expect(sealer.open(Buffer.from(stored, "hex"))).toBe("相談内容");
+    expect(
+      sealer.open(Buffer.from("a9cb7e0257af1883feb2a40ea739667e1710511375e5240f3d04e226", "hex")),
+    ).toBe("");
+  });
+
+  it("seals into IV, tag and text of the same length, and nothing more", () => {
+    expect(sealer.seal("")).toHaveLength(28);
+    expect(sealer.seal("相談内容")).toHaveLength(28 + Buffer.byteLength("相談内容"));
+  });
+
+  it("refuses with a typed error that names the key to check", () => {
+    const sealed = createSealer(`${KEY}-other`).seal("相談内容");
+    let error: unknown;
+    try {
+      sealer.open(sealed);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(AppError);
+    expect(error).toMatchObject({
+      code: "SEAL_KEY_MISMATCH",
+      message: "Stored data cannot be opened with APP_SECRET_KEY",
+    });
+  });
+});
+
+describe("the pseudonym a counsellor sees", () => {
+  it("is a flower and six characters, from the first seven bytes of her hash", () => {
+    expect(pseudonymFor("00000000000000")).toBe("さくら-222222");
+    expect(pseudonymFor("ffffffffffffff")).toBe("あやめ-ZZZZZZ");
+    expect(pseudonymFor("0a1f2e3d4c5b6a")).toBe("さくら-ZGXEVC");
+    expect(pseudonymFor(createSealer(KEY).hash("U123"))).toBe("あやめ-TSYFCN");
+  });
+
+  it("uses every flower", () => {
+    const flowers = Array.from({ length: 10 }, (_, i) =>
+      pseudonymFor(`${i.toString(16).padStart(2, "0")}000000000000`),
+    );
+    expect(flowers.map((p) => p.split("-")[0])).toEqual([
+      "さくら",
+      "すみれ",
+      "つばき",
+      "なでしこ",
+      "ゆり",
+      "あやめ",
+      "かえで",
+      "もも",
+      "ひなぎく",
+      "りんどう",
+    ]);
+  });
+
+  it("has no characters a counsellor could misread (0, O, 1, I)", () => {
+    const codes = Array.from({ length: 256 }, (_, b) => {
+      const byte = b.toString(16).padStart(2, "0");
+      return pseudonymFor(`00${byte.repeat(6)}`).split("-")[1] ?? "";
+    });
+    expect(new Set(codes.map((c) => c[0])).size).toBe(32);
+    expect(codes.join("")).not.toMatch(/[01OI]/);
   });
 });

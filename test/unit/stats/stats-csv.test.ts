@@ -1,0 +1,353 @@
+import { recordsCsv, reportCsv, toCsv } from "../../../src/stats/stats-csv";
+import type { RecordRow, Report } from "../../../src/stats/stats-schemas";
+
+const BOM = "\uFEFF";
+
+/** Reads the CSV back as a spreadsheet would (RFC 4180 quoting, CRLF rows). */
+function parseCsv(csv: string): string[][] {
+  expect(csv.startsWith(BOM)).toBe(true);
+  expect(csv.endsWith("\r\n")).toBe(true);
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let cell = "";
+  let quoted = false;
+  const text = csv.slice(BOM.length);
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (quoted) {
+      if (c === '"' && text[i + 1] === '"') [cell, i] = [cell + '"', i + 1];
+      else if (c === '"') quoted = false;
+      else cell += c;
+    } else if (c === '"') quoted = true;
+    else if (c === ",") [row, cell] = [[...row, cell], ""];
+    else if (c === "\r" && text[i + 1] === "\n") {
+      rows.push([...row, cell]);
+      [row, cell, i] = [[], "", i + 1];
+    } else cell += c;
+  }
+  return rows;
+}
+
+const regionName = (id: string | null) => (id === null ? "地域なし" : `${id}地域`);
+
+describe("CSV cells a spreadsheet could run as a formula", () => {
+  // Excel runs a cell starting with any of these; a counsellor types referral names freely.
+  const formulas = [
+    ["=", '=HYPERLINK("http://x","相談")'],
+    ["+", "+81-90-0000-0000"],
+    ["-", "-2+3"],
+    ["@", "@SUM(A1)"],
+    ["tab", "\t=1+1"],
+    ["carriage return", "\r=1+1"],
+  ] as const;
+
+  it.each(formulas)("are written as text when they start with %s", (_prefix, value) => {
+    const [, row] = parseCsv(toCsv(["つなぎ先"], [[value]]));
+    expect(row).toEqual([`'${value}`]);
+  });
+
+  it.each(formulas)("are guarded in the records export when a referral starts with %s", (_p, v) => {
+    const [, row] = parseCsv(recordsCsv([record({ referrals: [v] })], regionName));
+    expect(row?.[12]).toBe(`'${v}`);
+  });
+
+  it("leaves other text, text with a sign inside, and numbers as they are", () => {
+    const [, row] = parseCsv(
+      toCsv(["a", "b", "c", "d", "e"], [["女性相談センター", "a=b", -3, 0, null]]),
+    );
+    expect(row).toEqual(["女性相談センター", "a=b", "-3", "0", ""]);
+  });
+});
+
+describe("toCsv", () => {
+  it("starts with the byte order mark Excel needs for UTF-8 and ends every row with CRLF", () => {
+    expect(toCsv(["区分", "値"], [["合計", 3]])).toBe(`${BOM}区分,値\r\n合計,3\r\n`);
+    expect(toCsv(["区分"], [])).toBe(`${BOM}区分\r\n`);
+  });
+
+  it("quotes cells with a comma, a quote or a line break, doubling the quotes", () => {
+    const csv = toCsv(["x"], [["a,b"], ['say "no"'], ["two\nlines"], ["cr\rinside"]]);
+    expect(csv).toBe(`${BOM}x\r\n"a,b"\r\n"say ""no"""\r\n"two\nlines"\r\n"cr\rinside"\r\n`);
+    expect(parseCsv(csv).slice(1)).toEqual([["a,b"], ['say "no"'], ["two\nlines"], ["cr\rinside"]]);
+  });
+});
+
+function report(overrides: Partial<Report> = {}): Report {
+  return {
+    period: {
+      label: "2025年度",
+      from: "2025-03-31T15:00:00.000Z",
+      to: "2026-03-31T15:00:00.000Z",
+      fiscalYear: 2025,
+    },
+    filters: { region: null, channel: null, topic: null, ageBand: null },
+    consultations: 40,
+    people: 25,
+    kpi: { fiscalYear: 2025, target: 220, people: 25, progress: 25 / 220, filtered: false },
+    byChannel: [
+      { channel: "line", label: "LINE", consultations: 30, people: 20 },
+      { channel: "phone", label: "電話", consultations: 10, people: 6 },
+    ],
+    trend: [{ month: "2025-04", consultations: 40, people: 25 }],
+    topicByRegion: [
+      {
+        regionId: "r1",
+        region: "前橋",
+        topic: "dv",
+        topicLabel: "パートナー・家族（DV）",
+        consultations: 12,
+      },
+    ],
+    heatmap: [
+      { weekday: 1, hour: 9, consultations: 4 },
+      { weekday: 7, hour: 23, consultations: 2 },
+    ],
+    ageBands: [{ ageBand: "20s", label: "20代", consultations: 8, people: 5 }],
+    newReturning: { new: 15, returning: 9, unknown: 1 },
+    waiting: {
+      answered: 28,
+      measured: 27,
+      waitMedian: 4.26,
+      waitP90: 31.04,
+      waitMean: 9,
+      responseMedian: 7.95,
+      responseP90: 40,
+      under5: 14,
+      under15: 8,
+      under30: 2,
+      under60: 2,
+      over60: 1,
+      handedOff: 33,
+      abandoned: 3,
+      stillWaiting: 2,
+      abandonmentRate: 3 / 31,
+    },
+    nonConsultations: { greetings: 6, botOnly: 5, blocked: 2 },
+    referrals: [{ agency: "=福祉事務所", consultations: 3 }],
+    followUps: [{ followUp: "visit", label: "訪問", consultations: 2 }],
+    riskLevels: [{ riskLevel: "high", label: "高", consultations: 4 }],
+    awareness: { asked: true, answers: [{ answer: "知っていた", people: 7 }] },
+    ...overrides,
+  };
+}
+
+describe("the report table staff send with the grant report", () => {
+  it("has the period and region in its title row, then one row per figure", () => {
+    const rows = parseCsv(reportCsv(report(), regionName));
+    expect(rows.slice(0, 2)).toEqual([
+      ["区分", "項目", "内訳", "値"],
+      ["期間 2025年度", "全地域", "", ""],
+    ]);
+    expect(rows.slice(2)).toEqual([
+      ["合計", "延べ数（相談件数）", "", "40"],
+      ["合計", "実数（相談者数）", "", "25"],
+      ["KPI", "2025年度 実数目標", "", "220"],
+      ["KPI", "達成率（%）", "", "11.4"],
+      ["経路別", "LINE", "延べ数", "30"],
+      ["経路別", "LINE", "実数", "20"],
+      ["経路別", "電話", "延べ数", "10"],
+      ["経路別", "電話", "実数", "6"],
+      ["月別", "2025-04", "延べ数", "40"],
+      ["月別", "2025-04", "実数", "25"],
+      ["相談内容×地域", "パートナー・家族（DV）", "前橋", "12"],
+      ["年代別", "20代", "延べ数", "8"],
+      ["年代別", "20代", "実数", "5"],
+      ["新規・継続", "新規", "実数", "15"],
+      ["新規・継続", "継続", "実数", "9"],
+      ["新規・継続", "不明", "実数", "1"],
+      ["LINE 待ち時間", "相談員につないだ件数", "", "33"],
+      ["LINE 待ち時間", "相談員が応答", "", "28"],
+      ["LINE 待ち時間", "応答前に離脱", "", "3"],
+      ["LINE 待ち時間", "待機中", "", "2"],
+      ["LINE 待ち時間", "離脱率（%）", "", "9.7"],
+      ["LINE 待ち時間", "待ち時間 中央値（分）", "", "4.3"],
+      ["LINE 待ち時間", "待ち時間 90%（分）", "", "31"],
+      ["LINE 待ち時間", "初回応答まで 中央値（分）", "", "8"],
+      ["LINE 相談以外", "あいさつのみ", "", "6"],
+      ["LINE 相談以外", "ボットのみで終了", "", "5"],
+      ["LINE 相談以外", "うちブロック", "", "2"],
+      ["つなぎ先", "'=福祉事務所", "延べ数", "3"],
+      ["フォローアップ", "訪問", "延べ数", "2"],
+      ["危険度", "高", "延べ数", "4"],
+      ["曜日×時間帯", "月曜", "9時台", "4"],
+      ["曜日×時間帯", "日曜", "23時台", "2"],
+      ["相談窓口の認知", "知っていた", "実数", "7"],
+    ]);
+  });
+
+  it("names the region filter, leaves out the KPI when there is none, and blanks missing times", () => {
+    const rows = parseCsv(
+      reportCsv(
+        report({
+          filters: { region: "r1", channel: null, topic: null, ageBand: null },
+          kpi: null,
+          waiting: { ...report().waiting, abandonmentRate: null, waitMedian: null },
+        }),
+        regionName,
+      ),
+    );
+    expect(rows[1]).toEqual(["期間 2025年度", "r1地域", "", ""]);
+    expect(rows.filter((r) => r[0] === "KPI")).toEqual([]);
+    expect(rows).toContainEqual(["LINE 待ち時間", "離脱率（%）", "", ""]);
+    expect(rows).toContainEqual(["LINE 待ち時間", "待ち時間 中央値（分）", "", ""]);
+  });
+
+  it("says the awareness question was not asked instead of reporting 0", () => {
+    const rows = parseCsv(
+      reportCsv(report({ awareness: { asked: false, answers: [] } }), regionName),
+    );
+    expect(rows.filter((r) => r[0] === "相談窓口の認知")).toEqual([
+      ["相談窓口の認知", "未実施（フローで質問していません）", "", ""],
+    ]);
+  });
+
+  it("names the ISO weekdays Monday (1) to Sunday (7), and leaves any other value blank", () => {
+    const heatmap = [0, 1, 2, 3, 4, 5, 6, 7, 8].map((weekday) => ({
+      weekday,
+      hour: 0,
+      consultations: weekday,
+    }));
+    const rows = parseCsv(reportCsv(report({ heatmap }), regionName));
+    expect(rows.filter((r) => r[0] === "曜日×時間帯").map((r) => r[1])).toEqual([
+      "曜",
+      "月曜",
+      "火曜",
+      "水曜",
+      "木曜",
+      "金曜",
+      "土曜",
+      "日曜",
+      "曜",
+    ]);
+  });
+});
+
+function record(overrides: Partial<RecordRow> = {}): RecordRow {
+  return {
+    channel: "line",
+    personKey: "p:1",
+    date: "2026-03-31",
+    hour: 23,
+    weekday: 2,
+    regionId: "r1",
+    topics: ["dv", "poverty"],
+    ageBand: "30s",
+    returning: false,
+    waitMinutes: 4.5,
+    responseMinutes: 12,
+    referrals: ["警察", "福祉事務所"],
+    followUps: ["visit", "phone"],
+    counsellor: "佐藤",
+    riskLevel: "high",
+    ...overrides,
+  };
+}
+
+describe("the de-identified records export", () => {
+  it("has one labelled row per consultation, in Japanese", () => {
+    const rows = parseCsv(recordsCsv([record()], regionName));
+    expect(rows).toEqual([
+      [
+        "番号",
+        "相談者番号",
+        "経路",
+        "地域",
+        "開始日",
+        "曜日",
+        "開始時間帯",
+        "相談内容",
+        "年代",
+        "新規・継続",
+        "待ち時間（分）",
+        "初回応答まで（分）",
+        "つなぎ先",
+        "フォローアップ",
+        "相談員",
+        "危険度",
+      ],
+      [
+        "1",
+        "1",
+        "LINE",
+        "r1地域",
+        "2026-03-31",
+        "火",
+        "23時台",
+        "パートナー・家族（DV）・お金・住まい・食べもの",
+        "30代",
+        "新規",
+        "4.5",
+        "12",
+        "警察・福祉事務所",
+        "訪問・電話",
+        "佐藤",
+        "高",
+      ],
+    ]);
+  });
+
+  it("numbers people within the file so 実数 can be recounted, and links to nothing else", () => {
+    const rows = parseCsv(
+      recordsCsv(
+        [
+          record({ personKey: "line:aaaa" }),
+          record({ personKey: "case:r1:17" }),
+          record({ personKey: "line:aaaa" }),
+          record({ personKey: "entry:x" }),
+        ],
+        regionName,
+      ),
+    );
+    expect(rows.slice(1).map((r) => [r[0], r[1]])).toEqual([
+      ["1", "1"],
+      ["2", "2"],
+      ["3", "1"],
+      ["4", "3"],
+    ]);
+    expect(rows.flat().join()).not.toContain("aaaa");
+  });
+
+  it("writes 不明 for an unknown age or first contact, 継続 for returning, and blanks for none", () => {
+    const rows = parseCsv(
+      recordsCsv(
+        [
+          record({ ageBand: null, returning: null, waitMinutes: null, counsellor: null }),
+          record({ returning: true, regionId: null, topics: [], referrals: [], followUps: [] }),
+        ],
+        regionName,
+      ),
+    );
+    const [unknown, returning] = rows.slice(1);
+    expect(unknown?.[8]).toBe("不明");
+    expect(unknown?.[9]).toBe("不明");
+    expect(unknown?.[10]).toBe("");
+    expect(unknown?.[14]).toBe("");
+    expect(returning?.[9]).toBe("継続");
+    expect(returning?.[3]).toBe("地域なし");
+    expect([returning?.[7], returning?.[12], returning?.[13]]).toEqual(["", "", ""]);
+  });
+
+  it("shows a code it has no label for as it is, rather than dropping it", () => {
+    const [, row] = parseCsv(
+      recordsCsv(
+        [
+          record({
+            channel: "fax",
+            ageBand: "70s",
+            topics: ["housing"],
+            followUps: ["letter"],
+            riskLevel: "extreme",
+            weekday: 8,
+          }),
+        ],
+        regionName,
+      ),
+    );
+    expect(row?.[2]).toBe("fax");
+    expect(row?.[5]).toBe("");
+    expect(row?.[7]).toBe("housing");
+    expect(row?.[8]).toBe("70s");
+    expect(row?.[13]).toBe("letter");
+    expect(row?.[15]).toBe("extreme");
+  });
+});
