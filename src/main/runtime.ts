@@ -159,6 +159,7 @@ export async function startRuntime(config: AppConfig, options: RuntimeOptions): 
     const sweeper = createOutboxSweeper({
       prisma,
       dispatcher,
+      onFailure: (err) => connectionLost("outbox sweep failed", err),
       silence,
       queueTimers,
       media,

@@ -25,10 +25,17 @@ export function createOutboxSweeper(deps: {
   queueTimers: QueueTimers;
   media: MediaService;
   logger: Logger;
+  /**
+   * A pass that failed (the database or the queue went away). By default a warning; the runtime
+   * says it more quietly while stopping, when a cut connection is expected.
+   */
+  onFailure?: (err: string) => void;
   graceMs?: number;
   batch?: number;
 }): OutboxSweeper {
   const { prisma, dispatcher, silence, queueTimers, media, logger } = deps;
+  const onFailure =
+    deps.onFailure ?? ((err: string) => logger.warn({ err }, "outbox sweep failed"));
   const graceMs = deps.graceMs ?? 10_000;
   const batch = deps.batch ?? 1000;
   let timer: NodeJS.Timeout | undefined;
@@ -89,9 +96,7 @@ export function createOutboxSweeper(deps: {
               logger.info(n, "outbox sweep enqueued stored work");
             }
           })
-          .catch((error: unknown) =>
-            logger.warn({ err: describeError(error) }, "outbox sweep failed"),
-          )
+          .catch((error: unknown) => onFailure(describeError(error)))
           .finally(() => {
             if (timer) timer = setTimeout(tick, intervalMs);
           });
