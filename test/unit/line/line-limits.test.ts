@@ -1,6 +1,6 @@
 import type { messagingApi } from "@line/bot-sdk";
-import { AppError } from "../../../src/errors";
 import { LINE_LIMITS, planRequests, splitText } from "../../../src/line/line-limits";
+import { refusal } from "../../support/refusal";
 
 type Message = messagingApi.Message;
 
@@ -13,16 +13,6 @@ const buttons = (count: number, label = "はい", data = "yes"): messagingApi.Qu
     action: { type: "postback" as const, label, data, displayText: label },
   })),
 });
-
-function refusal(run: () => unknown): AppError {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof AppError) return error;
-    throw error;
-  }
-  throw new Error("expected a refusal");
-}
 
 describe("LINE's limits", () => {
   it("are the documented ones", () => {

@@ -1,4 +1,3 @@
-import { AppError } from "../../../src/errors";
 import {
   fiscalYearOf,
   monthsOf,
@@ -7,6 +6,7 @@ import {
   tokyoMidnight,
   type Period,
 } from "../../../src/stats/stats-period";
+import { refusal } from "../../support/refusal";
 
 /**
  * The grant report counts a consultation in the period it started in, Tokyo time (COUNTING.md,
@@ -17,16 +17,6 @@ const MARCH_31_23_59 = new Date("2026-03-31T14:59:59.999Z"); // 31 March 23:59:5
 const APRIL_1_00_00 = new Date("2026-03-31T15:00:00.000Z"); // 1 April 00:00 in Tokyo
 
 const contains = (period: Period, at: Date) => period.from <= at && at < period.to;
-
-function refusal(run: () => unknown): AppError {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof AppError) return error;
-    throw error;
-  }
-  throw new Error("expected a refusal");
-}
 
 describe("the fiscal year (年度) of a moment", () => {
   it("changes at 1 April 00:00 in Tokyo, while it is still 31 March in UTC", () => {
