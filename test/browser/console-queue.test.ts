@@ -109,14 +109,16 @@ describe("the counsellor console: queue, taking, answering, transfer, close", ()
     await higashi.getByLabel("返信", { exact: true }).fill("");
 
     // Her reply reaches her phone; what she writes appears without a reload.
-    await higashi.getByLabel("定型文").selectOption({ label: "いま、安全な場所にいますか？" });
+    await higashi
+      .getByLabel("定型文")
+      .selectOption({ label: "いま、安心してやりとりできる状況ですか？" });
     await expect(higashi.getByLabel("返信", { exact: true }).inputValue()).resolves.toBe(
-      "いま、安全な場所にいますか？",
+      "いま、安心してやりとりできる状況ですか？",
     );
     await higashi.getByRole("button", { name: "送信", exact: true }).click();
     await eventually(
       () => Promise.resolve(yui.received().map((m) => m.text)),
-      (texts) => texts.includes("いま、安全な場所にいますか？"),
+      (texts) => texts.includes("いま、安心してやりとりできる状況ですか？"),
     );
     await yui.say("いまは家にひとりです");
     await higashi
