@@ -1,6 +1,7 @@
 import type { Conversation, Person, Tx } from "../db/prisma-client";
 import type { JobIntents } from "../jobs/job-dispatch";
 import type { LineEvent, PersonEvent, PersonEventHandler } from "../line/event-processor";
+import { MEDIA_KINDS } from "../line/media-service";
 import { recordOutbound, skipPendingDeliveries } from "../line/outbound-service";
 import { pseudonymFor, type Sealer } from "../privacy/sealer";
 import { nextStatus, OPEN_STATUSES } from "./conversation-lifecycle";
@@ -51,6 +52,14 @@ export function createInboundService(deps: {
       });
       // The same LINE message under another event id: already recorded and answered.
       if (recorded.count === 0) return;
+      if (event.message && MEDIA_KINDS.includes(event.message.type)) {
+        // LINE keeps her image or file only for a while: copied by a job of its own.
+        const stored = await tx.message.findUniqueOrThrow({
+          where: { lineMessageId: event.message.id },
+          select: { id: true },
+        });
+        jobs.add("copy-media", { messageId: stored.id });
+      }
     }
     const messages = await responder.respond(tx, conversation, inbound, at);
     if (messages.length === 0) {

@@ -79,10 +79,31 @@ export function jobIdOf(request: JobRequest): string {
   return jobId(request.payload);
 }
 
+/**
+ * A job as it goes on the queue: attempt 0 is the first time, each re-drive of a job that failed
+ * all its attempts is the next one (see job-outbox.ts).
+ */
+export interface QueuedJob {
+  request: JobRequest;
+  attempt: number;
+}
+
+/** The BullMQ id of one attempt: a re-drive never meets the kept job of an earlier one. */
+export function queuedJobId({ request, attempt }: QueuedJob): string {
+  const key = jobIdOf(request);
+  return attempt === 0 ? key : `${key}-r${attempt}`;
+}
+
 export const QUEUE_NAME = "line-support";
 
 /**
- * Completed jobs are kept a day (their ids de-duplicate re-adds by the outbox sweep). By age
+ * Failed jobs are kept a week, to look into (the outbox records them as dead and re-drives them
+ * under new ids, so a kept one never blocks its work).
+ */
+export const KEEP_FAILED = { age: 7 * 24 * 3600 };
+
+/**
+ * Completed jobs are kept a day (their ids de-duplicate a re-add racing the job's end). By age
  * only: a count limit makes BullMQ's PostgreSQL backend sort every kept job on each completion
  * (4 ms a job with 10,000 kept, growing with the day's traffic).
  */

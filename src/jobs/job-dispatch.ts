@@ -1,7 +1,8 @@
 import type { PrismaClient, Tx } from "../db/prisma-client";
 import { describeError } from "../errors";
 import type { Logger } from "../logger";
-import type { JobName, JobPayload, JobRequest } from "./job-catalog";
+import type { JobName, JobPayload, JobRequest, QueuedJob } from "./job-catalog";
+import type { JobOutbox } from "./job-outbox";
 import type { JobProducer } from "./job-queue";
 
 /** The jobs a change asks for, collected while its transaction runs. */
@@ -10,49 +11,83 @@ export interface JobIntents {
 }
 
 /**
- * The one way work is put on the queue. A change that needs jobs runs in `transaction`: it
- * writes its rows and names its jobs, and the jobs are added once it has committed, so a job
- * never runs against a change that rolled back.
- *
- * Adding after commit is best effort: when the queue is down the change still stands and the
- * caller is answered; what it stored (events, deliveries, timers, media) is found again by the
- * outbox sweep. A transactional outbox (the intents written in the same transaction, a
- * dispatcher moving them to the queue) replaces the body of `transaction` and nothing else.
+ * The one way work is put on the queue: a transactional outbox. A change that needs jobs runs
+ * in `transaction`: it writes its rows and names its jobs, and the jobs are written to the
+ * outbox in the same transaction. Once it has committed the caller is answered and the new jobs
+ * are moved to BullMQ in the background; when the queue is down they wait in the outbox, and
+ * the sweep (src/worker/outbox-sweeper.ts) moves them once it is back. So a job never runs
+ * against a change that rolled back, and a change that committed never loses its job.
  */
 export interface JobDispatcher {
   transaction<T>(
     work: (tx: Tx, jobs: JobIntents) => Promise<T>,
     options?: { timeout?: number },
   ): Promise<T>;
-  /** Adds jobs now, outside any change (the ingress, the outbox sweep); rejects when it fails. */
-  dispatch(requests: readonly JobRequest[]): Promise<void>;
+  /**
+   * Writes jobs outside any other change (the sweep's timers that fell due) and moves the new
+   * ones to the queue; returns how many were new (work already written is not written twice).
+   */
+  write(requests: readonly JobRequest[]): Promise<number>;
+  /**
+   * Moves jobs already written to the outbox onto the queue now (the webhook ingress, whose
+   * INSERT writes its own, and the sweep); rejects when the queue does not take them.
+   */
+  relay(jobs: readonly QueuedJob[]): Promise<void>;
+  /** Waits (at most `ms`) for the moves still running after commits: for a clean stop. */
+  settle(ms: number): Promise<void>;
 }
 
 export function createJobDispatcher(deps: {
   prisma: PrismaClient;
+  outbox: JobOutbox;
   producer: JobProducer;
   logger: Logger;
 }): JobDispatcher {
-  const { prisma, producer, logger } = deps;
-  const dispatch = (requests: readonly JobRequest[]) => producer.add(requests);
+  const { prisma, outbox, producer, logger } = deps;
+  const running = new Set<Promise<void>>();
+  const relay = (jobs: readonly QueuedJob[]) => producer.add(jobs);
+
+  function relayInBackground(requests: readonly JobRequest[]) {
+    if (requests.length === 0) return;
+    const move = relay(requests.map((request) => ({ request, attempt: 0 })))
+      .catch((error: unknown) => {
+        // The producer reports the queue being down (throttled); the sweep moves these later.
+        logger.debug(
+          { jobs: requests.map((r) => r.name), err: describeError(error) },
+          "queue did not take jobs after commit; they wait in the outbox",
+        );
+      })
+      .finally(() => running.delete(move));
+    running.add(move);
+  }
+
   return {
-    dispatch,
+    relay,
+    async write(requests) {
+      if (requests.length === 0) return 0;
+      const fresh = await prisma.$transaction((tx) => outbox.write(tx, requests));
+      relayInBackground(fresh);
+      return fresh.length;
+    },
     async transaction(work, options) {
-      let requests: JobRequest[] = [];
+      let fresh: JobRequest[] = [];
       const result = await prisma.$transaction(async (tx) => {
-        requests = [];
+        const requests: JobRequest[] = [];
         const jobs: JobIntents = {
           add: (name, payload) => requests.push({ name, payload } as JobRequest),
         };
-        return work(tx, jobs);
+        const value = await work(tx, jobs);
+        fresh = await outbox.write(tx, requests);
+        return value;
       }, options);
-      await dispatch(requests).catch((error: unknown) => {
-        logger.warn(
-          { jobs: requests.map((r) => r.name), err: describeError(error) },
-          "queue unavailable after commit; the outbox sweep picks the stored work up",
-        );
-      });
+      relayInBackground(fresh);
       return result;
+    },
+    async settle(ms) {
+      let timer: NodeJS.Timeout | undefined;
+      const deadline = new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)));
+      await Promise.race([Promise.allSettled([...running]), deadline]);
+      clearTimeout(timer);
     },
   };
 }

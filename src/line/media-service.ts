@@ -5,8 +5,6 @@ import type { LineMessenger } from "./line-messenger";
 export const MEDIA_KINDS = ["image", "video", "audio", "file"];
 
 export interface MediaService {
-  /** Her messages whose content is still to copy (recent ones; LINE drops old content). */
-  pending(limit: number): Promise<string[]>;
   /** Copies one message's content; "retry" when LINE did not answer. Safe to run twice. */
   copy(messageId: string): Promise<"done" | "retry">;
 }
@@ -17,21 +15,6 @@ export function createMediaService(deps: {
 }): MediaService {
   const { prisma, messenger } = deps;
   return {
-    async pending(limit) {
-      const rows = await prisma.message.findMany({
-        where: {
-          direction: "in",
-          kind: { in: MEDIA_KINDS },
-          media: null,
-          unsentAt: null,
-          lineMessageId: { not: null },
-          createdAt: { gt: new Date(Date.now() - 24 * 3600_000) },
-        },
-        take: limit,
-        select: { id: true },
-      });
-      return rows.map((r) => r.id);
-    },
     async copy(messageId) {
       const message = await prisma.message.findUnique({
         where: { id: messageId },

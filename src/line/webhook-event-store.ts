@@ -26,11 +26,21 @@ interface Row {
   payloadEnc: Buffer;
 }
 
+/**
+ * Each new event and its process-event job in the job outbox (src/jobs/job-outbox.ts), in one
+ * statement: the job's key is the catalog's (`evt-<id>`), its payload `{ eventId }`.
+ */
 const INSERT = `
-INSERT INTO webhook_event (webhook_event_id, type, mode, is_redelivery, source_key, event_at, payload_enc)
-SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bool[], $5::text[], $6::timestamptz[], $7::bytea[])
-ON CONFLICT (webhook_event_id) DO NOTHING
-RETURNING id::text, webhook_event_id`;
+WITH stored AS (
+  INSERT INTO webhook_event (webhook_event_id, type, mode, is_redelivery, source_key, event_at, payload_enc)
+  SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bool[], $5::text[], $6::timestamptz[], $7::bytea[])
+  ON CONFLICT (webhook_event_id) DO NOTHING
+  RETURNING id, webhook_event_id
+), jobs AS (
+  INSERT INTO job_outbox (key, name, payload)
+  SELECT 'evt-' || id, 'process-event', jsonb_build_object('eventId', id::text) FROM stored
+)
+SELECT id::text, webhook_event_id FROM stored`;
 
 /**
  * The webhook's write path: raw SQL through a pg pool with group commit, because this is the

@@ -9,7 +9,10 @@ import type { StoredEvent, WebhookEventStore } from "./webhook-event-store";
 export interface WebhookIngress {
   /** Stores every event durably; rejects (→ 503) if that is not certain. */
   accept(events: readonly IncomingEvent[]): Promise<StoredEvent[]>;
-  /** Queues processing of new events. Best effort: the outbox sweep catches what fails here. */
+  /**
+   * Queues processing of new events. Best effort: their jobs are in the outbox (written with
+   * the events), and the sweep moves what fails here.
+   */
   dispatch(stored: readonly StoredEvent[]): void;
 }
 
@@ -30,8 +33,11 @@ export function createWebhookIngress(deps: {
   // without delay.
   const enqueue = new GroupCommit<StoredEvent, void>(
     async (events) => {
-      await dispatcher.dispatch(
-        events.map((e) => ({ name: "process-event" as const, payload: { eventId: e.id } })),
+      await dispatcher.relay(
+        events.map((e) => ({
+          request: { name: "process-event" as const, payload: { eventId: e.id } },
+          attempt: 0,
+        })),
       );
       return events.map(() => undefined);
     },
@@ -49,10 +55,11 @@ export function createWebhookIngress(deps: {
     },
     dispatch(stored) {
       for (const event of stored.filter((e) => e.isNew)) {
+        // The producer reports the queue being down (throttled): one line per event is noise.
         enqueue.add(event).catch((error: unknown) => {
-          logger.warn(
+          logger.debug(
             { eventId: event.id, err: describeError(error) },
-            "queue unavailable; the outbox sweep will enqueue this event",
+            "queue unavailable; the outbox sweep will move this event's job",
           );
         });
       }

@@ -15,7 +15,8 @@ import { createReadReceipts } from "../line/read-receipts";
 import { migrate } from "../db/migration-runner";
 import { createPrismaClient } from "../db/prisma-client";
 import { createJobDispatcher } from "../jobs/job-dispatch";
-import { createJobProcessor } from "../worker/job-handlers";
+import { createJobOutbox } from "../jobs/job-outbox";
+import { createJobHandling } from "../worker/job-handlers";
 import { createOutboxSweeper } from "../worker/outbox-sweeper";
 import {
   createJobProducer,
@@ -42,8 +43,10 @@ export interface RuntimeOptions {
   routers?: { path: string; router: Router }[];
   logger?: Logger;
   sweepIntervalMs?: number;
-  /** How long stored work may wait for its job before the sweep enqueues it again. */
+  /** How long a pending job may go unseen before the sweep looks for it on the queue. */
   sweepGraceMs?: number;
+  /** Shortens the jobs' back-offs (tests that need a job to fail all its attempts quickly). */
+  jobBackoffScale?: number;
   /** The deployment's preset; by default loaded (and checked) from flows/ by config. */
   preset?: Preset;
 }
@@ -76,8 +79,11 @@ export async function startRuntime(config: AppConfig, options: RuntimeOptions): 
     (message) => connectionLost("queue connection problem", message),
     10_000,
   );
-  const producer = createJobProducer(queueConnection, reportQueueError);
-  const dispatcher = createJobDispatcher({ prisma, producer, logger });
+  const producer = createJobProducer(queueConnection, reportQueueError, {
+    backoffScale: options.jobBackoffScale,
+  });
+  const outbox = createJobOutbox(prisma);
+  const dispatcher = createJobDispatcher({ prisma, outbox, producer, logger });
   const stops: (() => Promise<void>)[] = [];
   let url: string | undefined;
 
@@ -138,31 +144,32 @@ export async function startRuntime(config: AppConfig, options: RuntimeOptions): 
     const responder = createFlowResponder(preset);
     const silence = createSilenceService({ prisma, dispatcher, responder });
     const queueTimers = createQueueTimers({ prisma, dispatcher, preset });
-    const media = createMediaService({ prisma, messenger });
     const handle = createInboundService({ sealer, responder });
-    const processor = createJobProcessor({
+    const handling = createJobHandling({
       events: createEventProcessor({ prisma, dispatcher, sealer, handle, logger }),
       deliveries: createDeliveryService({ prisma, sealer, messenger }),
       silence,
       queueTimers,
       readReceipts: createReadReceipts({ prisma, messenger }),
-      media,
+      media: createMediaService({ prisma, messenger }),
+      outbox,
       metrics,
       logger,
     });
     const worker: JobWorker = createJobWorker(
       queueConnection,
-      processor,
+      handling.process,
       config.workerConcurrency,
       reportQueueError,
     );
     const sweeper = createOutboxSweeper({
-      prisma,
+      outbox,
       dispatcher,
+      producer,
+      bury: handling.bury,
       onFailure: (err) => connectionLost("outbox sweep failed", err),
       silence,
       queueTimers,
-      media,
       logger,
       graceMs: options.sweepGraceMs,
     });
@@ -180,6 +187,7 @@ export async function startRuntime(config: AppConfig, options: RuntimeOptions): 
     async stop() {
       stopping = true;
       for (const stop of stops) await stop();
+      await dispatcher.settle(2000);
       await producer.close();
       await prisma.$disconnect();
     },

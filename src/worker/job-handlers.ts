@@ -8,78 +8,122 @@ import type { MediaService } from "../line/media-service";
 import type { ReadReceipts } from "../line/read-receipts";
 import type { Logger } from "../logger";
 import type { Metrics } from "../metrics";
-import { JOB_CATALOG, type JobName, type JobPayload } from "../jobs/job-catalog";
+import {
+  JOB_CATALOG,
+  jobIdOf,
+  type JobName,
+  type JobPayload,
+  type JobRequest,
+} from "../jobs/job-catalog";
+import type { JobOutbox } from "../jobs/job-outbox";
 import type { JobProcessor } from "../jobs/job-queue";
+
+interface Handler<N extends JobName> {
+  run(payload: JobPayload<N>, job: Job): Promise<void>;
+  /** When the job is given up after its last re-drive: what its work owes the record. */
+  giveUp?(payload: JobPayload<N>, error: string): Promise<void>;
+}
+
+export interface JobHandling {
+  process: JobProcessor;
+  /**
+   * A job that failed all its attempts goes to the outbox's dead letters, to be re-driven; once
+   * re-drives are used up it is given up. Used by the worker and by the sweep (for a job whose
+   * end the worker could not record).
+   */
+  bury(request: JobRequest, error: string): Promise<void>;
+}
 
 /**
  * Thin handlers: each calls one service, and each is safe to run twice. The jobs a service
- * asks for go through the dispatcher inside that service, not through here.
+ * asks for go through the dispatcher inside that service, not through here. A job that ends
+ * is marked done in the outbox; one that failed its last attempt is buried.
  */
-export function createJobProcessor(deps: {
+export function createJobHandling(deps: {
   events: EventProcessor;
   deliveries: DeliveryService;
   silence: SilenceService;
   queueTimers: QueueTimers;
   readReceipts: ReadReceipts;
   media: MediaService;
+  outbox: JobOutbox;
   metrics: Metrics;
   logger: Logger;
-}): JobProcessor {
-  const { events, deliveries, silence, queueTimers, readReceipts, media, metrics, logger } = deps;
+}): JobHandling {
+  const { events, deliveries, silence, queueTimers, readReceipts, media, outbox } = deps;
+  const { metrics, logger } = deps;
   const isLastAttempt = (job: Job) => job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
 
-  const handlers: { [N in JobName]: (payload: JobPayload<N>, job: Job) => Promise<void> } = {
-    async "process-event"({ eventId }, job) {
-      try {
-        await events.process(eventId);
-      } catch (error) {
-        if (isLastAttempt(job)) {
-          const type = await events.markFailed(eventId, describeError(error));
-          metrics.eventsFailed.inc({ type: type ?? "unknown" });
-        }
-        throw error;
-      }
+  const handlers: { [N in JobName]: Handler<N> } = {
+    "process-event": {
+      run: ({ eventId }) => events.process(eventId),
+      async giveUp({ eventId }, error) {
+        const type = await events.markFailed(eventId, error);
+        metrics.eventsFailed.inc({ type: type ?? "unknown" });
+      },
     },
-    async "conversation-silence"({ conversationId, dueAt }) {
-      await silence.fire(conversationId, new Date(dueAt));
+    "conversation-silence": {
+      run: ({ conversationId, dueAt }) => silence.fire(conversationId, new Date(dueAt)),
     },
-    async "queue-timer"({ conversationId, kind, since }) {
-      await queueTimers.fire({ conversationId, kind, since: new Date(since) });
+    "queue-timer": {
+      run: ({ conversationId, kind, since }) =>
+        queueTimers.fire({ conversationId, kind, since: new Date(since) }),
     },
-    async "mark-read"({ conversationId }) {
-      if ((await readReceipts.markRead(conversationId)) === "retry")
-        throw new Error("LINE did not answer");
+    "mark-read": {
+      async run({ conversationId }) {
+        if ((await readReceipts.markRead(conversationId)) === "retry")
+          throw new Error("LINE did not answer");
+      },
     },
-    async "copy-media"({ messageId }) {
-      if ((await media.copy(messageId)) === "retry") throw new Error("LINE did not answer");
+    "copy-media": {
+      async run({ messageId }) {
+        if ((await media.copy(messageId)) === "retry") throw new Error("LINE did not answer");
+      },
     },
-    async "send-delivery"({ deliveryId }, job) {
-      const outcome = await deliveries.deliver(deliveryId);
-      if (outcome === "rejected") throw new UnrecoverableError("LINE rejected the request");
-      if (outcome === "retry") {
-        if (isLastAttempt(job)) await deliveries.giveUp(deliveryId);
+    "send-delivery": {
+      async run({ deliveryId }, job) {
+        // "rejected" is recorded on the delivery by the service: nothing to retry.
+        if ((await deliveries.deliver(deliveryId)) !== "retry") return;
+        // LINE did not take it through every attempt (minutes): the message is given up now,
+        // not re-driven hours later, when it would no longer fit her conversation.
+        if (isLastAttempt(job)) return deliveries.giveUp(deliveryId);
         throw new Error("LINE did not accept the request yet");
-      }
+      },
+      giveUp: ({ deliveryId }) => deliveries.giveUp(deliveryId),
     },
   };
 
-  return async (name, payload, job) => {
+  async function bury(request: JobRequest, error: string) {
+    const outcome = await outbox.markDead(jobIdOf(request), error, new Date());
+    if (outcome !== "given-up") return;
+    logger.error({ job: request.name, key: jobIdOf(request) }, "job given up after its re-drives");
+    const giveUp = handlers[request.name].giveUp as
+      ((payload: unknown, error: string) => Promise<void>) | undefined;
+    await giveUp?.(request.payload, error);
+  }
+
+  const process: JobProcessor = async (name, payload, job) => {
     const started = job.timestamp;
+    const request = { name, payload: JOB_CATALOG[name].payload.parse(payload) } as JobRequest;
     let outcome = "completed";
     try {
-      await (handlers[name] as (p: unknown, j: Job) => Promise<void>)(
-        JOB_CATALOG[name].payload.parse(payload),
-        job,
-      );
+      await (handlers[name].run as (p: unknown, j: Job) => Promise<void>)(request.payload, job);
+      await outbox.markDone(jobIdOf(request));
     } catch (error) {
       outcome = "failed";
-      logger.warn(
-        { job: name, jobId: job.id, attempt: job.attemptsMade + 1, err: describeError(error) },
-        "job failed",
-      );
+      const err = describeError(error);
+      logger.warn({ job: name, jobId: job.id, attempt: job.attemptsMade + 1, err }, "job failed");
+      if (isLastAttempt(job) || error instanceof UnrecoverableError) {
+        // When even this fails (the database is down), the sweep finds the job failed later.
+        await bury(request, err).catch((buryError: unknown) =>
+          logger.warn({ job: name, err: describeError(buryError) }, "could not bury the job"),
+        );
+      }
       throw error;
     } finally {
       metrics.jobDuration.observe({ job: name, outcome }, (Date.now() - started) / 1000);
     }
   };
+
+  return { process, bury };
 }

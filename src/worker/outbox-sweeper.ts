@@ -1,29 +1,52 @@
 import type { QueueTimers } from "../conversations/queue-timers";
 import type { SilenceService } from "../conversations/silence-service";
-import type { PrismaClient } from "../db/prisma-client";
 import { describeError } from "../errors";
-import type { MediaService } from "../line/media-service";
 import type { Logger } from "../logger";
+import { queuedJobId, type JobRequest, type QueuedJob } from "../jobs/job-catalog";
 import type { JobDispatcher } from "../jobs/job-dispatch";
+import type { JobOutbox, OutboxEntry } from "../jobs/job-outbox";
+import type { JobProducer } from "../jobs/job-queue";
+
+/** What one pass did; the sweep logs only when something is not zero. */
+export interface SweepResult {
+  /** Conversation timers that fell due, newly written to the outbox. */
+  timers: number;
+  /** Jobs that never reached the queue (it was down at commit), moved to it now. */
+  moved: number;
+  /** Jobs whose end the worker could not record: marked done, or buried when they failed. */
+  settled: number;
+  /** Dead jobs re-driven after their back-off. */
+  redriven: number;
+  /** Done entries older than a day, removed. */
+  pruned: number;
+}
 
 export interface OutboxSweeper {
-  /** One pass: enqueue stored work that has waited too long. Returns how much it enqueued. */
-  sweep(): Promise<Record<"events" | "deliveries" | "timers" | "media", number>>;
+  sweep(): Promise<SweepResult>;
   start(intervalMs: number): void;
   stop(): void;
 }
 
+const DAY_MS = 24 * 3600_000;
+
 /**
- * The guarantee behind "nothing stored is left unprocessed": events and deliveries still
- * pending after a grace period are (re-)enqueued, and conversation timers that fell due fire. Job ids are deterministic, so a job that is
- * already queued is not added twice, and every handler is safe to run twice anyway.
+ * The guarantee behind "nothing stored is left unprocessed", walking the job outbox:
+ * - pending jobs not seen on the queue for a grace period: put on it if BullMQ does not have
+ *   them (the queue was down at commit), recorded when BullMQ finished them but the worker
+ *   could not say so (the database was down), buried when they failed;
+ * - dead jobs whose back-off has passed: re-driven under a new attempt id;
+ * - conversation timers that fell due (they live in the database, so a restart loses none).
+ * Each pending job it checks is stamped, so the next pass starts with the ones not seen for
+ * longest: a pile of stuck jobs never hides newer ones.
  */
 export function createOutboxSweeper(deps: {
-  prisma: PrismaClient;
+  outbox: JobOutbox;
   dispatcher: JobDispatcher;
+  producer: JobProducer;
+  /** Buries a job the queue reports failed (src/worker/job-handlers.ts). */
+  bury: (request: JobRequest, error: string) => Promise<void>;
   silence: SilenceService;
   queueTimers: QueueTimers;
-  media: MediaService;
   logger: Logger;
   /**
    * A pass that failed (the database or the queue went away). By default a warning; the runtime
@@ -33,41 +56,17 @@ export function createOutboxSweeper(deps: {
   graceMs?: number;
   batch?: number;
 }): OutboxSweeper {
-  const { prisma, dispatcher, silence, queueTimers, media, logger } = deps;
+  const { outbox, dispatcher, producer, bury, silence, queueTimers, logger } = deps;
   const onFailure =
     deps.onFailure ?? ((err: string) => logger.warn({ err }, "outbox sweep failed"));
   const graceMs = deps.graceMs ?? 10_000;
   const batch = deps.batch ?? 1000;
   let timer: NodeJS.Timeout | undefined;
 
-  async function sweep() {
-    const before = new Date(Date.now() - graceMs);
-    const events = await prisma.webhookEvent.findMany({
-      where: { status: "received", receivedAt: { lt: before } },
-      orderBy: { id: "asc" },
-      take: batch,
-      select: { id: true },
-    });
-    const deliveries = await prisma.outboundDelivery.findMany({
-      where: { status: "pending", createdAt: { lt: before } },
-      orderBy: { createdAt: "asc" },
-      take: batch,
-      select: { id: true },
-    });
-    // Timers live in the database (silence_due_at, queue columns), so a restart loses none.
-    const now = new Date();
+  async function dueTimers(now: Date): Promise<number> {
     const silences = await silence.due(now, batch);
     const timers = await queueTimers.due(now, batch);
-    const mediaIds = await media.pending(batch);
-    await dispatcher.dispatch([
-      ...events.map((e) => ({
-        name: "process-event" as const,
-        payload: { eventId: String(e.id) },
-      })),
-      ...deliveries.map((d) => ({
-        name: "send-delivery" as const,
-        payload: { deliveryId: d.id },
-      })),
+    return dispatcher.write([
       ...silences.map((s) => ({
         name: "conversation-silence" as const,
         payload: { conversationId: s.conversationId, dueAt: s.dueAt.toISOString() },
@@ -76,14 +75,50 @@ export function createOutboxSweeper(deps: {
         name: "queue-timer" as const,
         payload: { conversationId: t.conversationId, kind: t.kind, since: t.since.toISOString() },
       })),
-      ...mediaIds.map((messageId) => ({ name: "copy-media" as const, payload: { messageId } })),
     ]);
-    return {
-      events: events.length,
-      deliveries: deliveries.length,
-      timers: silences.length + timers.length,
-      media: mediaIds.length,
-    };
+  }
+
+  /** Pending jobs not seen for a grace period: where BullMQ has them, and what follows. */
+  async function checkPending(now: Date): Promise<{ moved: number; settled: number }> {
+    const stale = await outbox.stalePending(new Date(now.getTime() - graceMs), batch);
+    const missing: QueuedJob[] = [];
+    let settled = 0;
+    for (const entry of stale) {
+      const job = { request: entry.request, attempt: entry.attempt };
+      const state = await producer.state(queuedJobId(job));
+      if (state === "unknown") missing.push(job);
+      else if (state === "completed") {
+        await outbox.markDone(entry.key);
+        settled += 1;
+      } else if (state === "failed") {
+        await bury(entry.request, entry.lastError ?? "failed while its end could not be recorded");
+        settled += 1;
+      }
+    }
+    await dispatcher.relay(missing);
+    await outbox.touch(
+      stale.map((e) => e.key),
+      now,
+    );
+    return { moved: missing.length, settled };
+  }
+
+  async function redrive(now: Date): Promise<number> {
+    const dead = await outbox.dueDead(now, batch);
+    const again = (await Promise.all(dead.map((e) => outbox.redrive(e.key, now)))).filter(
+      (e): e is OutboxEntry => e !== null,
+    );
+    await dispatcher.relay(again.map((e) => ({ request: e.request, attempt: e.attempt })));
+    return again.length;
+  }
+
+  async function sweep(): Promise<SweepResult> {
+    const now = new Date();
+    const timers = await dueTimers(now);
+    const { moved, settled } = await checkPending(now);
+    const redriven = await redrive(now);
+    const pruned = await outbox.prune(new Date(now.getTime() - DAY_MS), batch);
+    return { timers, moved, settled, redriven, pruned };
   }
 
   return {
@@ -92,9 +127,10 @@ export function createOutboxSweeper(deps: {
       const tick = () => {
         sweep()
           .then((n) => {
-            if (Object.values(n).some((count) => count > 0)) {
-              logger.info(n, "outbox sweep enqueued stored work");
-            }
+            const { pruned, ...work } = n;
+            if (Object.values(work).some((count) => count > 0)) {
+              logger.info(n, "outbox sweep moved stored work");
+            } else if (pruned > 0) logger.debug({ pruned }, "outbox sweep pruned done jobs");
           })
           .catch((error: unknown) => onFailure(describeError(error)))
           .finally(() => {

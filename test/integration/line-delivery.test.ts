@@ -98,11 +98,17 @@ describe("sending to LINE", () => {
       lineRequestId: pushes[0]?.requestId,
       lastError: "Failed to send messages",
     });
-    // BullMQ has failed the job for good: no back-off, no retry will follow.
+    // The job ended at once (LINE's answer is recorded on the delivery): no back-off, no retry
+    // will follow, and nothing waits in the outbox to be re-driven.
     await eventually(
       () => s.jobState(`dlv-${delivery.id}`),
-      (state) => state === "failed",
+      (state) => state === "completed",
     );
+    expect(
+      await s.db.prisma.jobOutbox.findUnique({ where: { key: `dlv-${delivery.id}` } }),
+    ).toMatchObject({
+      state: "done",
+    });
     expect(sends(s).filter((r) => r.path === "/v2/bot/message/push")).toHaveLength(1);
     expect(her.received()).toHaveLength(0);
   }, 30_000);

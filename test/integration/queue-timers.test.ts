@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { createQueueTimers, type DueTimer } from "../../src/conversations/queue-timers";
 import { createJobDispatcher } from "../../src/jobs/job-dispatch";
+import { createJobOutbox } from "../../src/jobs/job-outbox";
 import { createJobProducer, type JobProducer } from "../../src/jobs/job-queue";
 import { createLogger } from "../../src/logger";
 import { jst } from "../support/stats-history";
@@ -23,6 +24,7 @@ describe("queue timers and opening hours", () => {
       preset,
       dispatcher: createJobDispatcher({
         prisma: db.prisma,
+        outbox: createJobOutbox(db.prisma),
         producer,
         logger: createLogger("silent"),
       }),

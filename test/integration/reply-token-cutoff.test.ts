@@ -120,7 +120,11 @@ describe("the 50 s reply-token cutoff", () => {
   async function expectOnePushUnderItsDeliveryKey(her: SimulatedPerson, text: string) {
     const sends = sendsTo(her, text);
     expect(sends.map((r) => [r.endpoint, r.status])).toEqual([["push", 200]]);
-    const delivery = (await deliveriesTo(her)).find((d) => d.retryKey === sends[0]?.retryKey);
+    // Her phone has it a moment before the service has recorded LINE's answer.
+    const delivery = await eventually(
+      async () => (await deliveriesTo(her)).find((d) => d.retryKey === sends[0]?.retryKey),
+      (d) => d?.status !== "pending",
+    );
     expect(delivery).toMatchObject({ method: "push", status: "sent" });
   }
 

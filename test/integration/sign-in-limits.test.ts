@@ -10,6 +10,7 @@ import type { AddressInfo } from "node:net";
 import { createApp } from "../../src/app";
 import { startConsole } from "../../src/console/console-module";
 import { createJobDispatcher } from "../../src/jobs/job-dispatch";
+import { createJobOutbox } from "../../src/jobs/job-outbox";
 import { createJobProducer, type JobProducer } from "../../src/jobs/job-queue";
 import { createLogger } from "../../src/logger";
 import { createMetrics } from "../../src/metrics";
@@ -38,7 +39,12 @@ describe("sign-in limits", () => {
       databaseUrl: db.url,
       prisma: db.prisma,
       preset: gunma(),
-      dispatcher: createJobDispatcher({ prisma: db.prisma, producer, logger }),
+      dispatcher: createJobDispatcher({
+        prisma: db.prisma,
+        outbox: createJobOutbox(db.prisma),
+        producer,
+        logger,
+      }),
       logger,
       now: () => clock,
     });

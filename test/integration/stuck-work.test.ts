@@ -1,0 +1,138 @@
+import { Queue } from "bullmq";
+import { Redis } from "ioredis";
+import { QUEUE_NAME } from "../../src/jobs/job-catalog";
+import { startRuntime, type Runtime } from "../../src/main/runtime";
+import { createSealer } from "../../src/privacy/sealer";
+import { LineSimulator } from "../../src/simulator/line-simulator";
+import { account, ConsoleClient, PASSWORD } from "../support/console-client";
+import { settledIn, watchService } from "../support/conversation-driver";
+import { eventually } from "../support/eventually";
+import { handOff } from "../support/handoff";
+import { gunmaOpenAroundTheClock } from "../support/presets";
+import { startTcpProxy, type TcpProxy } from "../support/tcp-proxy";
+import {
+  createTestDatabase,
+  createTestRedisUrl,
+  testConfig,
+  TEST_ACCESS_TOKEN,
+  TEST_CHANNEL_SECRET,
+  type TestDatabase,
+} from "../support/test-env";
+
+/**
+ * Work that could not be finished when it was asked for: the job outbox keeps it, and the sweep
+ * finishes it once its cause has cleared. Web and worker are separate processes' worth of
+ * runtime here: the web role keeps its database, the worker reaches it through a proxy the
+ * test cuts, and the queue is on Redis (so it stays up while the database is away).
+ */
+describe("work the worker could not finish", () => {
+  let db: TestDatabase;
+  let proxy: TcpProxy;
+  let sim: LineSimulator;
+  let queue: Queue;
+  let redis: Redis;
+  const runtimes: Runtime[] = [];
+  let unwatch: () => void = () => undefined;
+
+  afterEach(async () => {
+    unwatch();
+    for (const r of runtimes.splice(0)) await r.stop();
+    await queue.close();
+    redis.disconnect();
+    await proxy.close();
+    await sim.close();
+    await db.drop();
+  });
+
+  it("is done once the database is back, after an outage longer than all of the jobs' attempts", async () => {
+    db = await createTestDatabase();
+    proxy = await startTcpProxy(db.url);
+    sim = new LineSimulator({
+      channelSecret: TEST_CHANNEL_SECRET,
+      channelAccessToken: TEST_ACCESS_TOKEN,
+    });
+    const { baseUrl } = await sim.listen();
+    const redisUrl = await createTestRedisUrl();
+    redis = new Redis(redisUrl, { maxRetriesPerRequest: null });
+    queue = new Queue(QUEUE_NAME, { connection: redis });
+    // Back-offs a thousandth of the real ones: every attempt fails within the outage.
+    const options = { preset: gunmaOpenAroundTheClock(), jobBackoffScale: 0.001 };
+    const web = await startRuntime(
+      testConfig({ databaseUrl: db.url, redisUrl, lineApiBaseUrl: baseUrl }),
+      { ...options, web: true, worker: false },
+    );
+    runtimes.push(web);
+    const config = testConfig({ databaseUrl: proxy.url, redisUrl, lineApiBaseUrl: baseUrl });
+    runtimes.push(
+      await startRuntime(config, {
+        ...options,
+        web: false,
+        worker: true,
+        sweepIntervalMs: 200,
+        sweepGraceMs: 1000,
+      }),
+    );
+    sim.setWebhookUrl(`${web.url}/webhook/line`);
+    unwatch = watchService(settledIn(db.prisma, config.appSecretKey));
+
+    await account(db.prisma, "west", "counsellor", "seimo");
+    const west = await ConsoleClient.signedIn(web.url ?? "", "west", PASSWORD);
+    const her = sim.person();
+    await handOff(her, "富岡");
+    const { id } = await db.prisma.conversation.findFirstOrThrow({
+      where: { person: { lineUserHash: createSealer(config.appSecretKey).hash(her.userId) } },
+    });
+    expect((await west.call("POST", `/api/v1/conversations/${id}/claim`)).status).toBe(200);
+
+    proxy.cut();
+    // The web role stores both while the worker cannot reach the database.
+    const said = await her.say("停電のあいだに書きました");
+    expect(said.status).toBe(200);
+    const sent = await west.call("POST", `/api/v1/conversations/${id}/messages`, {
+      text: "停電のあいだの返事です",
+    });
+    expect(sent.status).toBe(201);
+    const event = await db.prisma.webhookEvent.findUniqueOrThrow({
+      where: { webhookEventId: said.webhookEventId },
+    });
+    const delivery = await db.prisma.outboundDelivery.findFirstOrThrow({
+      where: { messages: { some: { conversationId: id, author: "counsellor" } } },
+    });
+    // BullMQ has given up both jobs, and the worker could not even record that.
+    for (const jobId of [`evt-${event.id}`, `dlv-${delivery.id}`]) {
+      await eventually(
+        () => queue.getJobState(jobId),
+        (state) => state === "failed",
+        30_000,
+      );
+    }
+    proxy.restore();
+
+    const inbound = () =>
+      db.prisma.message.count({ where: { conversationId: id, text: "停電のあいだに書きました" } });
+    await eventually(inbound, (n) => n === 1, 30_000);
+    await eventually(
+      () =>
+        Promise.resolve(her.received().filter((m) => m.text === "停電のあいだの返事です").length),
+      (n) => n === 1,
+      30_000,
+    );
+    expect(
+      await db.prisma.webhookEvent.findUniqueOrThrow({ where: { id: event.id } }),
+    ).toMatchObject({ status: "processed" });
+    expect(
+      await db.prisma.outboundDelivery.findUniqueOrThrow({ where: { id: delivery.id } }),
+    ).toMatchObject({ status: "sent" });
+    // Re-driven under new job ids: the failed jobs were kept and did not block their work.
+    expect(await queue.getJobState(`evt-${event.id}`)).toBe("failed");
+    await eventually(
+      () =>
+        db.prisma.jobOutbox.findMany({
+          where: { key: { in: [`evt-${event.id}`, `dlv-${delivery.id}`] } },
+          select: { state: true, attempt: true },
+        }),
+      (rows) => rows.length === 2 && rows.every((r) => r.state === "done" && r.attempt === 1),
+    );
+    expect(await inbound()).toBe(1);
+  }, 120_000);
+});
