@@ -19,9 +19,9 @@ import type { JobOutbox } from "../jobs/job-outbox";
 import type { JobProcessor } from "../jobs/job-queue";
 
 interface Handler<N extends JobName> {
-  run(payload: JobPayload<N>, job: Job): Promise<void>;
+  run: (payload: JobPayload<N>, job: Job) => Promise<void>;
   /** When the job is given up after its last re-drive: what its work owes the record. */
-  giveUp?(payload: JobPayload<N>, error: string): Promise<void>;
+  giveUp?: (payload: JobPayload<N>, error: string) => Promise<void>;
 }
 
 export interface JobHandling {
