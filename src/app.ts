@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import express, { type ErrorRequestHandler, type Express, type Router } from "express";
-import { AppError, describeError } from "./errors";
+import { AppError, describeError, isDependencyDown } from "./errors";
 import type { Logger } from "./logger";
 import type { Metrics } from "./metrics";
 
@@ -69,10 +69,21 @@ function checkWithin(ms: number) {
 function errorHandler(logger: Logger): ErrorRequestHandler {
   return (error: unknown, req, res, _next) => {
     const reqId = String(res.locals.reqId);
-    const known = error instanceof AppError ? error : undefined;
+    const known =
+      error instanceof AppError
+        ? error
+        : isDependencyDown(error)
+          ? new AppError(
+              "SERVICE_UNAVAILABLE",
+              "The service is partly down; try again shortly",
+              503,
+            )
+          : undefined;
     const status = known?.status ?? 500;
     const log = { reqId, method: req.method, path: req.path, status, code: known?.code };
-    if (status >= 500) logger.error({ ...log, err: describeError(error) }, "request failed");
+    // A dependency that is down is reported by /readyz and the connection logs already.
+    if (status === 503) logger.warn({ ...log, err: describeError(error) }, "request failed");
+    else if (status >= 500) logger.error({ ...log, err: describeError(error) }, "request failed");
     else logger.info(log, "request rejected");
     if (res.headersSent) return;
     res.status(status).json({

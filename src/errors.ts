@@ -31,3 +31,25 @@ export class ConfigError extends AppError {
 export function describeError(error: unknown): string {
   return error instanceof Error ? `${error.name}: ${error.message}` : "unknown error";
 }
+
+/** Prisma's codes for a database it cannot reach or that stopped answering in time. */
+const UNREACHABLE_CODES = new Set(["P1001", "P1002", "P1008", "P1017", "P2024", "P2028"]);
+/** Node's and node-postgres's signs of the same, on an error or any of its causes. */
+const CONNECTION_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EPIPE", "57P01"]);
+const CONNECTION_MESSAGE =
+  /Connection terminated|connection timeout|Connection is closed|Query read timeout/i;
+
+/**
+ * Whether an error says a dependency (the database, the queue) is down or not answering, not
+ * that the request or the code is wrong: such a request is answered 503, to be retried.
+ */
+export function isDependencyDown(error: unknown): boolean {
+  for (let e: unknown = error, depth = 0; e instanceof Error && depth < 5; depth += 1) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === "string" && (UNREACHABLE_CODES.has(code) || CONNECTION_CODES.has(code)))
+      return true;
+    if (CONNECTION_MESSAGE.test(e.message)) return true;
+    e = e.cause;
+  }
+  return false;
+}

@@ -69,9 +69,28 @@ function jobOptions(job: QueuedJob, backoffScale: number): JobsOptions {
   };
 }
 
+/** How long the queue may take to answer the producer before the call fails. */
+export const QUEUE_TIMEOUT_MS = 5_000;
+
 /**
- * Producer side. On Redis it fails fast when Redis is down (no offline queue), so the caller
- * knows at once and the outbox sweep picks the work up later: nothing waits in memory.
+ * BullMQ waits for its connection to be ready before any command, for ever: a queue that
+ * accepts connections and never answers (a partition, a hung server) would hold the caller.
+ */
+function answered<T>(call: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(
+      () => reject(new Error(`the queue did not answer within ${QUEUE_TIMEOUT_MS} ms`)),
+      QUEUE_TIMEOUT_MS,
+    );
+  });
+  return Promise.race([call, timeout]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * Producer side. On Redis it fails fast when Redis is down (no offline queue) and within
+ * QUEUE_TIMEOUT_MS when it does not answer, so the caller knows and the outbox sweep moves
+ * the work later: nothing waits in memory.
  */
 export function createJobProducer(
   connection: QueueConnection,
@@ -91,20 +110,22 @@ export function createJobProducer(
       // One job alone (the usual case at chat rates) skips the bulk path, which on the
       // PostgreSQL backend builds temporary tables: 6.7 ms of database time against ~1 ms.
       if (more.length === 0) {
-        await queue.add(only.request.name, data(only), jobOptions(only, backoffScale));
+        await answered(queue.add(only.request.name, data(only), jobOptions(only, backoffScale)));
         return;
       }
-      await queue.addBulk(
-        jobs.map((j) => ({
-          name: j.request.name,
-          data: data(j),
-          opts: jobOptions(j, backoffScale),
-        })),
+      await answered(
+        queue.addBulk(
+          jobs.map((j) => ({
+            name: j.request.name,
+            data: data(j),
+            opts: jobOptions(j, backoffScale),
+          })),
+        ),
       );
     },
-    state: (jobId) => queue.getJobState(jobId),
+    state: (jobId) => answered(queue.getJobState(jobId)),
     async ping() {
-      await queue.getJobCounts("waiting");
+      await answered(queue.getJobCounts("waiting"));
     },
     close: () => queue.close(),
   };
@@ -161,6 +182,7 @@ function makeQueue(connection: QueueConnection, onError: (message: string) => vo
       maxRetriesPerRequest: 1,
       enableOfflineQueue: false,
       connectTimeout: 2000,
+      commandTimeout: QUEUE_TIMEOUT_MS,
     });
     const queue = new Queue(QUEUE_NAME, { connection: redis });
     queue.on("error", report);

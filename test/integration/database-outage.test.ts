@@ -87,4 +87,41 @@ describe("when the database goes away and comes back", () => {
       await s.stop();
     }
   }, 60_000);
+
+  it.each([
+    ["refuses connections", "cut"],
+    ["accepts connections and never answers", "hold"],
+  ] as const)(
+    "answers a counsellor 503 SERVICE_UNAVAILABLE within seconds when it %s, and serves her again after",
+    async (_how, fault) => {
+      const s = await startServiceWithSimulator({ databaseProxy: true });
+      try {
+        const proxy = s.databaseProxy;
+        if (!proxy) throw new Error("no proxy");
+        await account(s.db.prisma, "west", "counsellor", "seimo");
+        const west = await ConsoleClient.signedIn(s.url, "west", PASSWORD);
+        proxy[fault]();
+        let during: { status: number; json: unknown };
+        try {
+          // Bounded by the test, not by the service: a hang fails here rather than time out.
+          during = await Promise.race([
+            west.get("/api/v1/queue"),
+            new Promise<{ status: number; json: unknown }>((resolve) =>
+              setTimeout(() => resolve({ status: 0, json: "no answer in 20 s" }), 20_000),
+            ),
+          ]);
+        } finally {
+          proxy.restore();
+        }
+        expect(during).toMatchObject({ status: 503, json: { code: "SERVICE_UNAVAILABLE" } });
+        await eventually(
+          () => west.get("/api/v1/queue").then((r) => r.status),
+          (status) => status === 200,
+        );
+      } finally {
+        await s.stop();
+      }
+    },
+    60_000,
+  );
 });

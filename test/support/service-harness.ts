@@ -22,6 +22,8 @@ export interface ServiceUnderTest {
   url: string;
   /** Between the service and its database when asked for: cut it to take the database away. */
   databaseProxy: TcpProxy | undefined;
+  /** Between the service and Redis when asked for. */
+  redisProxy: TcpProxy | undefined;
   /**
    * Where BullMQ has a job now ("completed", "failed", "delayed", "unknown", ...), as the queue
    * itself says: a failed job is never run again. BullMQ on Redis only.
@@ -42,6 +44,8 @@ export async function startServiceWithSimulator(
     preset?: Preset;
     /** Reach the database through a TCP proxy the test can cut (see tcp-proxy.ts). */
     databaseProxy?: boolean;
+    /** Reach Redis (the queue) through a TCP proxy the test can cut or hold. */
+    redisProxy?: boolean;
   } = {},
 ): Promise<ServiceUnderTest> {
   const db = await createTestDatabase();
@@ -53,9 +57,10 @@ export async function startServiceWithSimulator(
   });
   const { baseUrl } = await sim.listen();
   const redisUrl = options.queue === "postgres" ? undefined : await createTestRedisUrl();
+  const redisProxy = redisUrl && options.redisProxy ? await startTcpProxy(redisUrl) : undefined;
   const config = testConfig({
     databaseUrl: databaseProxy?.url ?? db.url,
-    redisUrl,
+    redisUrl: redisProxy?.url ?? redisUrl,
     lineApiBaseUrl: baseUrl,
   });
   const runtime = await startRuntime(config, {
@@ -73,6 +78,7 @@ export async function startServiceWithSimulator(
     runtime,
     url,
     databaseProxy,
+    redisProxy,
     async jobState(jobId) {
       if (!redisUrl) throw new Error("jobState reads BullMQ on Redis only");
       const redis = new Redis(redisUrl, { maxRetriesPerRequest: null });
@@ -88,6 +94,7 @@ export async function startServiceWithSimulator(
       unwatch();
       await runtime.stop();
       await databaseProxy?.close();
+      await redisProxy?.close();
       await sim.close();
       await db.drop();
     },

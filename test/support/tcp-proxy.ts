@@ -11,6 +11,11 @@ export interface TcpProxy {
   /** Connections refused while cut: each one someone's attempt to reach the target. */
   readonly refused: number;
   cut(): void;
+  /**
+   * Takes the target away as a network partition or a hung server does: connections are
+   * accepted and never answered, open ones fall silent. `restore()` ends it.
+   */
+  hold(): void;
   restore(): void;
   close(): Promise<void>;
 }
@@ -19,11 +24,18 @@ export async function startTcpProxy(targetUrl: string): Promise<TcpProxy> {
   const target = new URL(targetUrl);
   const sockets = new Set<Socket>();
   let down = false;
+  let held = false;
   let refused = 0;
   const server = createServer((client) => {
     if (down) {
       refused += 1;
       client.destroy();
+      return;
+    }
+    if (held) {
+      sockets.add(client);
+      client.on("close", () => sockets.delete(client));
+      client.on("error", () => undefined);
       return;
     }
     const upstream = connect(Number(target.port), target.hostname);
@@ -49,8 +61,15 @@ export async function startTcpProxy(targetUrl: string): Promise<TcpProxy> {
       down = true;
       for (const s of sockets) s.destroy();
     },
+    hold() {
+      held = true;
+      for (const s of sockets) s.unpipe().pause();
+    },
     restore() {
+      // Held connections never got an answer: they end now, and the client connects again.
+      if (held) for (const s of sockets) s.destroy();
       down = false;
+      held = false;
     },
     close: () =>
       new Promise<void>((resolve) => {
