@@ -111,7 +111,11 @@ export async function startRuntime(config: AppConfig, options: RuntimeOptions): 
       routers: [
         {
           path: "/",
-          router: createWebhookRouter({ channelSecret: config.line.channelSecret, ingress }),
+          router: createWebhookRouter({
+            channelSecret: config.line.channelSecret,
+            ingress,
+            logger,
+          }),
         },
         ...consoleApp.routers,
         ...(options.routers ?? []),
