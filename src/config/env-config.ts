@@ -20,6 +20,8 @@ export interface AppConfig {
   workerConcurrency: number;
   /** Deployment preset folder under flows/ (regions, hours, conversation scripts). */
   flowPreset: string;
+  /** How long a stop (SIGTERM, Ctrl-C) may take before the process gives up and exits 1. */
+  shutdownTimeoutMs: number;
 }
 
 /** A URL of one of the given schemes ("redis:"…), so a typo fails here, not at first use. */
@@ -56,6 +58,7 @@ const envSchema = z.object({
     .string()
     .regex(/^[a-z0-9-]+$/, "FLOW_PRESET must be a folder name under flows/")
     .default("gunma"),
+  SHUTDOWN_TIMEOUT_MS: wholeNumber("SHUTDOWN_TIMEOUT_MS", 1000, 600_000).default(10_000),
 });
 
 type Env = Record<string, string | undefined>;
@@ -87,6 +90,7 @@ export function loadConfig(env: Env): AppConfig {
     logLevel: e.LOG_LEVEL,
     workerConcurrency: e.WORKER_CONCURRENCY,
     flowPreset: e.FLOW_PRESET,
+    shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
   };
 }
 

@@ -1,9 +1,11 @@
 import type { Conversation, Person, Tx } from "../db/prisma-client";
+import { AppError } from "../errors";
 import type { JobIntents } from "../jobs/job-dispatch";
 import type { LineEvent, PersonEvent, PersonEventHandler } from "../line/event-processor";
 import { MEDIA_KINDS } from "../line/media-service";
 import { recordOutbound, skipPendingDeliveries } from "../line/outbound-service";
-import { pseudonymFor, type Sealer } from "../privacy/sealer";
+import { pseudonymFor } from "../privacy/pseudonym";
+import type { Sealer } from "../privacy/sealer";
 import { nextStatus, OPEN_STATUSES } from "./conversation-lifecycle";
 import { lockConversation, moveConversation, updateConversation } from "./conversation-repository";
 import type { ConversationResponder, Inbound } from "./flow-responder";
@@ -12,6 +14,8 @@ import type { ConversationResponder, Inbound } from "./flow-responder";
 export const REOPEN_WITHIN_MS = 60 * 60_000;
 
 const MEDIA_TYPES = ["image", "video", "audio", "file", "location"] as const;
+/** Pseudonyms tried for a new person: all taken has a chance of (people / 2⁴¹)⁵, that is never. */
+const PSEUDONYM_ATTEMPTS = 5;
 
 /**
  * What her LINE events mean for her and her conversation: she is known by a keyed hash of her
@@ -84,19 +88,35 @@ export function createInboundService(deps: {
 
   async function upsertPerson(tx: Tx, userId: string, followedAt?: Date): Promise<Person> {
     const hash = sealer.hash(userId);
-    // She is known on every event but her first: one read, not Prisma's upsert (three).
+    // She is known on every event but her first: one read.
     const known = await tx.person.findUnique({ where: { lineUserHash: hash } });
-    if (known && !followedAt) return known;
-    return tx.person.upsert({
-      where: { lineUserHash: hash },
-      create: {
-        lineUserHash: hash,
-        lineUserIdEnc: sealer.seal(userId),
-        pseudonym: pseudonymFor(hash),
-        followedAt: followedAt ?? null,
-      },
-      update: followedAt ? { reachable: true, followedAt, unfollowedAt: null } : {},
+    if (!known) return createPerson(tx, userId, hash, followedAt);
+    if (!followedAt) return known;
+    return tx.person.update({
+      where: { id: known.id },
+      data: { reachable: true, followedAt, unfollowedAt: null },
     });
+  }
+
+  /**
+   * Her first event. Her pseudonym may already be someone else's: then the next derivation is
+   * tried, in the same transaction (ON CONFLICT DO NOTHING: a taken one inserts nothing and
+   * leaves the transaction usable), so her event is answered instead of failing at every retry.
+   */
+  async function createPerson(tx: Tx, userId: string, hash: string, followedAt?: Date) {
+    for (let attempt = 0; attempt < PSEUDONYM_ATTEMPTS; attempt++) {
+      const [created] = await tx.person.createManyAndReturn({
+        data: {
+          lineUserHash: hash,
+          lineUserIdEnc: sealer.seal(userId),
+          pseudonym: pseudonymFor(hash, attempt),
+          followedAt: followedAt ?? null,
+        },
+        skipDuplicates: true,
+      });
+      if (created) return created;
+    }
+    throw new AppError("PSEUDONYM_EXHAUSTED", `No free pseudonym in ${PSEUDONYM_ATTEMPTS} tries`);
   }
 
   return async (tx, jobs, p) => {

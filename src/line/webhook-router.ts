@@ -1,6 +1,7 @@
 import { JSONParseError, SignatureValidationFailed, middleware } from "@line/bot-sdk";
-import express, { type ErrorRequestHandler, type Router } from "express";
+import express, { type ErrorRequestHandler, type RequestHandler, type Router } from "express";
 import { AppError } from "../errors";
+import type { Logger } from "../logger";
 import type { WebhookIngress } from "./webhook-ingress";
 import { webhookBodySchema } from "./webhook-event";
 
@@ -14,11 +15,12 @@ const MAX_BODY = "1mb";
 export function createWebhookRouter(deps: {
   channelSecret: string;
   ingress: WebhookIngress;
+  logger: Logger;
 }): Router {
   const router = express.Router();
   router.post(
     WEBHOOK_PATH,
-    express.raw({ type: () => true, limit: MAX_BODY }),
+    readBody(deps.logger),
     middleware({ channelSecret: deps.channelSecret }),
     async (req, res) => {
       const parsed = webhookBodySchema.safeParse(req.body);
@@ -34,14 +36,53 @@ export function createWebhookRouter(deps: {
   return router;
 }
 
-/** Turns the SDK's and body parser's errors into typed ones; the app's handler answers. */
+const readRaw = express.raw({ type: () => true, limit: MAX_BODY });
+
+/**
+ * The raw body, as the signature check needs it. A body that cannot be read (not the gzip it
+ * says it is, an encoding we do not read, over 1 MiB, cut short) will never be readable: it is
+ * refused with a 4xx, so LINE does not send it again, and logged at warn (a proxy may be
+ * mangling LINE's requests), by the reader's reason and never with the body.
+ */
+function readBody(logger: Logger): RequestHandler {
+  return (req, res, next) => {
+    readRaw(req, res, (error?: unknown) => {
+      if (!error) {
+        next();
+        return;
+      }
+      const refused = unreadable(error);
+      const { type, code } = error as { type?: unknown; code?: unknown };
+      logger.warn(
+        { reqId: res.locals.reqId, status: refused.status, reason: type ?? code },
+        "webhook body unreadable",
+      );
+      next(refused);
+    });
+  };
+}
+
+function unreadable(error: unknown): AppError {
+  switch ((error as { type?: unknown }).type) {
+    case "entity.too.large":
+      return new AppError("BODY_TOO_LARGE", "The body is larger than 1 MiB", 413);
+    case "encoding.unsupported":
+      return new AppError(
+        "BODY_ENCODING_UNSUPPORTED",
+        "The body's Content-Encoding is not supported",
+        415,
+      );
+    default:
+      return new AppError("BODY_UNREADABLE", "The body could not be read as sent", 400);
+  }
+}
+
+/** Turns the SDK's errors into typed ones; the app's handler answers. */
 const webhookErrors: ErrorRequestHandler = (error: unknown, _req, _res, next) => {
   if (error instanceof SignatureValidationFailed) {
     next(new AppError("SIGNATURE_INVALID", "Missing or invalid x-line-signature", 401));
   } else if (error instanceof JSONParseError) {
     next(new AppError("BODY_NOT_JSON", "The body is not valid JSON", 400));
-  } else if (isTooLarge(error)) {
-    next(new AppError("BODY_TOO_LARGE", "The body is larger than 1 MiB", 413));
   } else if (error instanceof AppError) {
     next(error);
   } else {
@@ -49,11 +90,3 @@ const webhookErrors: ErrorRequestHandler = (error: unknown, _req, _res, next) =>
     next(new AppError("STORE_UNAVAILABLE", "Events could not be stored; retry later", 503));
   }
 };
-
-function isTooLarge(error: unknown): boolean {
-  return (
-    typeof error === "object" &&
-    error !== null &&
-    (error as { type?: unknown }).type === "entity.too.large"
-  );
-}

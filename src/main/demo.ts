@@ -9,7 +9,7 @@ import { createPrismaClient } from "../db/prisma-client";
 import { LineSimulator } from "../simulator/line-simulator";
 import { simulatorRoutes } from "../simulator/simulator-routes";
 import { runMain } from "./run-main";
-import { startRuntime, stopOnSignals } from "./runtime";
+import { startRuntime, stopOnSignals, type StopStep } from "./runtime";
 
 const ROOT = path.resolve(__dirname, "../..");
 
@@ -50,7 +50,7 @@ runMain(async () => {
   const dataDir = path.resolve(env.DEMO_DATA_DIR ?? path.join(ROOT, ".data/demo"));
   const secrets = demoSecrets(dataDir);
   let databaseUrl = env.DATABASE_URL;
-  let stopPostgres: (() => Promise<void>) | undefined;
+  let postgres: StopStep | undefined;
   if (!databaseUrl) {
     process.stdout.write("Starting embedded PostgreSQL…\n");
     const pg = await startEmbeddedPostgres({
@@ -59,7 +59,7 @@ runMain(async () => {
     });
     await ensureDatabase(pg.adminUrl, "line_support");
     databaseUrl = pg.urlFor("line_support");
-    stopPostgres = () => pg.stop();
+    postgres = { name: "embedded PostgreSQL", stop: () => pg.stop() };
   }
   // The simulator's Messaging API sits at the service's root (see simulatorRoutes).
   const simulatorBase = `http://127.0.0.1:${port}`;
@@ -82,6 +82,10 @@ runMain(async () => {
     web: true,
     worker: true,
     routers: simulatorRoutes(simulator),
+    stopAfter: [
+      { name: "LINE simulator", stop: () => simulator.close() },
+      ...(postgres ? [postgres] : []),
+    ],
   });
   const accounts = await demoAccounts(
     config.databaseUrl,
@@ -102,10 +106,7 @@ runMain(async () => {
       "",
     ].join("\n"),
   );
-  stopOnSignals(runtime, runtime.logger, async () => {
-    await simulator.close();
-    await stopPostgres?.();
-  });
+  stopOnSignals(runtime, runtime.logger, config.shutdownTimeoutMs);
 });
 
 /** First run: an admin, a supervisor of every region and a counsellor per region. */

@@ -49,13 +49,24 @@ export interface RuntimeOptions {
   jobBackoffScale?: number;
   /** The deployment's preset; by default loaded (and checked) from flows/ by config. */
   preset?: Preset;
+  /** What the caller started for the service, stopped after it (the demo's simulator…). */
+  stopAfter?: StopStep[];
+}
+
+/** One part to stop, named so that a stop that hangs can say where. */
+export interface StopStep {
+  name: string;
+  stop(): Promise<void>;
 }
 
 export interface Runtime {
   /** The web role's address once listening (port 0 picks a free one). */
   url: string | undefined;
   logger: Logger;
+  /** Stops every part, one after another in the order they depend on each other. */
   stop(): Promise<void>;
+  /** The parts not stopped yet, by name: the one stopping now first. */
+  unfinishedStops(): string[];
 }
 
 /** Builds every dependency from config, starts the roles asked for, and knows how to stop. */
@@ -84,7 +95,7 @@ export async function startRuntime(config: AppConfig, options: RuntimeOptions): 
   });
   const outbox = createJobOutbox(prisma);
   const dispatcher = createJobDispatcher({ prisma, outbox, producer, logger });
-  const stops: (() => Promise<void>)[] = [];
+  const stops: StopStep[] = [];
   let url: string | undefined;
 
   if (options.web) {
@@ -117,7 +128,11 @@ export async function startRuntime(config: AppConfig, options: RuntimeOptions): 
       routers: [
         {
           path: "/",
-          router: createWebhookRouter({ channelSecret: config.line.channelSecret, ingress }),
+          router: createWebhookRouter({
+            channelSecret: config.line.channelSecret,
+            ingress,
+            logger,
+          }),
         },
         ...consoleApp.routers,
         ...(options.routers ?? []),
@@ -127,9 +142,9 @@ export async function startRuntime(config: AppConfig, options: RuntimeOptions): 
     const address = server.address();
     url = `http://127.0.0.1:${typeof address === "object" && address ? address.port : config.port}`;
     stops.push(
-      () => consoleApp.stop(),
-      () => closeServer(server),
-      () => pool.end(),
+      { name: "console", stop: () => consoleApp.stop() },
+      { name: "http server", stop: () => closeServer(server) },
+      { name: "database pool", stop: () => pool.end() },
     );
     logger.info({ url, queue: describeQueue(queueConnection) }, "web role listening");
   }
@@ -175,22 +190,30 @@ export async function startRuntime(config: AppConfig, options: RuntimeOptions): 
     });
     sweeper.start(options.sweepIntervalMs ?? 5000);
     stops.push(
-      () => Promise.resolve(sweeper.stop()),
-      () => worker.close(),
+      { name: "outbox sweeper", stop: () => Promise.resolve(sweeper.stop()) },
+      { name: "job worker", stop: () => worker.close() },
     );
     logger.info({ queue: describeQueue(queueConnection) }, "worker role started");
   }
 
+  stops.push(
+    { name: "jobs moving to the queue", stop: () => dispatcher.settle(2000) },
+    { name: "job producer", stop: () => producer.close() },
+    { name: "prisma", stop: () => prisma.$disconnect() },
+    ...(options.stopAfter ?? []),
+  );
+  const stopped = new Set<StopStep>();
   return {
     url,
     logger,
     async stop() {
       stopping = true;
-      for (const stop of stops) await stop();
-      await dispatcher.settle(2000);
-      await producer.close();
-      await prisma.$disconnect();
+      for (const step of stops) {
+        await step.stop();
+        stopped.add(step);
+      }
     },
+    unfinishedStops: () => stops.filter((step) => !stopped.has(step)).map((step) => step.name),
   };
 }
 
@@ -209,11 +232,15 @@ function closeServer(server: Server): Promise<void> {
   });
 }
 
-/** Stops cleanly on Ctrl-C or SIGTERM (containers), then exits. */
+/**
+ * Stops cleanly on Ctrl-C or SIGTERM (containers), then exits 0. A stop that has not finished
+ * by `timeoutMs` (a part waiting on a Redis that is gone) is given up: one error line names the
+ * parts not stopped, and the process exits 1, so the supervisor can start it again.
+ */
 export function stopOnSignals(
-  runtime: { stop(): Promise<void> },
+  runtime: Pick<Runtime, "stop" | "unfinishedStops">,
   logger: Logger,
-  extra?: () => Promise<void>,
+  timeoutMs: number,
 ) {
   let stopping = false;
   const stop = (signal: string) => {
@@ -225,9 +252,15 @@ export function stopOnSignals(
     process.on("uncaughtException", (error) =>
       logger.debug({ err: error.message }, "error while stopping"),
     );
+    setTimeout(() => {
+      logger.error(
+        { timeoutMs, unfinished: runtime.unfinishedStops() },
+        "stop did not finish in time",
+      );
+      process.exit(1);
+    }, timeoutMs);
     runtime
       .stop()
-      .then(() => extra?.())
       .then(() => process.exit(0))
       .catch((error: unknown) => {
         logger.error({ err: describeError(error) }, "unclean stop");

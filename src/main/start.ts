@@ -17,6 +17,7 @@ runMain(async () => {
   const role = process.argv[2] ?? "all";
   if (!(role in ROLES))
     throw new AppError("ROLE_UNKNOWN", `Unknown role "${role}": use all, web or worker`);
-  const runtime = await startRuntime(loadConfig(processEnv()), ROLES[role as keyof typeof ROLES]);
-  stopOnSignals(runtime, runtime.logger);
+  const config = loadConfig(processEnv());
+  const runtime = await startRuntime(config, ROLES[role as keyof typeof ROLES]);
+  stopOnSignals(runtime, runtime.logger, config.shutdownTimeoutMs);
 });

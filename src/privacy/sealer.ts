@@ -69,27 +69,3 @@ export function createSealer(appSecretKey: string): Sealer {
     },
   };
 }
-
-const FLOWERS = [
-  "さくら",
-  "すみれ",
-  "つばき",
-  "なでしこ",
-  "ゆり",
-  "あやめ",
-  "かえで",
-  "もも",
-  "ひなぎく",
-  "りんどう",
-];
-const ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ";
-
-/** A pseudonym counsellors see (e.g. "すみれ-7KQ2XM"), derived from the person's keyed hash. */
-export function pseudonymFor(personHash: string): string {
-  // Stryker disable next-line MethodExpression: equivalent, because only the first seven bytes are read below, whether or not the rest of the hash is decoded.
-  const bytes = Buffer.from(personHash.slice(0, 14), "hex");
-  // Stryker disable next-line StringLiteral: equivalent, because the index is always within FLOWERS; the fallback only satisfies noUncheckedIndexedAccess.
-  const flower = FLOWERS[(bytes[0] ?? 0) % FLOWERS.length] ?? "さくら";
-  const code = [...bytes.subarray(1, 7)].map((b) => ALPHABET[b % ALPHABET.length]).join("");
-  return `${flower}-${code}`;
-}

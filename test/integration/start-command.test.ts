@@ -8,6 +8,7 @@ import { LineSimulator } from "../../src/simulator/line-simulator";
 import { settledIn, turn, texts, watchService } from "../support/conversation-driver";
 import { eventually } from "../support/eventually";
 import { warningsIn, startServiceProcess, type ServiceProcess } from "../support/service-process";
+import { startTcpProxy } from "../support/tcp-proxy";
 import {
   createTestDatabase,
   createTestRedisUrl,
@@ -44,6 +45,56 @@ describe("npm start", () => {
     expect(await service.exit).toBe(1);
     expect(service.output()).toContain('Unknown role "sideline": use all, web or worker');
   }, 60_000);
+
+  it("stops within SHUTDOWN_TIMEOUT_MS while Redis is gone: exit code 1, the unfinished steps named", async () => {
+    const db = await createTestDatabase();
+    // Redis reached through a proxy the test cuts, as a Redis that went down.
+    const redis = await startTcpProxy(await createTestRedisUrl());
+    const timeoutMs = 2000;
+    const service = startServiceProcess("start.ts", [], {
+      PATH: process.env.PATH,
+      DATABASE_URL: db.url,
+      REDIS_URL: redis.url,
+      LINE_CHANNEL_SECRET: TEST_CHANNEL_SECRET,
+      LINE_CHANNEL_ACCESS_TOKEN: TEST_ACCESS_TOKEN,
+      APP_SECRET_KEY: APP_SECRET_KEY,
+      PORT: "0",
+      SHUTDOWN_TIMEOUT_MS: String(timeoutMs),
+    });
+    try {
+      await service.printed("worker role started");
+      redis.cut();
+      await service.printed("queue connection problem");
+      const mark = service.output().length;
+      const signalledAt = Date.now();
+      service.signalGroup("SIGTERM");
+      // Bounded here too: a stop that hangs must fail this test, not time it out.
+      const slackMs = 8000;
+      const exit = await Promise.race([
+        service.exit,
+        new Promise<"still running">((resolve) =>
+          setTimeout(() => resolve("still running"), timeoutMs + slackMs).unref(),
+        ),
+      ]);
+      expect(exit).toBe(1);
+      expect(Date.now() - signalledAt).toBeLessThan(timeoutMs + slackMs);
+      const errors = service
+        .output()
+        .slice(mark)
+        .split("\n")
+        .filter((l) => /"level":50/.test(l));
+      expect(errors).toHaveLength(1);
+      const line = JSON.parse(errors[0] ?? "{}") as { msg?: string; unfinished?: string[] };
+      expect(line.msg).toBe("stop did not finish in time");
+      // The worker waits on Redis; the web role, which does not, stopped.
+      expect(line.unfinished).toContain("job worker");
+      expect(line.unfinished).not.toContain("http server");
+    } finally {
+      if (service.groupAlive()) service.signalGroup("SIGKILL");
+      await redis.close();
+      await db.drop();
+    }
+  }, 90_000);
 
   describe("web and worker as two processes on PostgreSQL and Redis", () => {
     let db: TestDatabase;

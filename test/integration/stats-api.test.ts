@@ -1,3 +1,4 @@
+import { pseudonymFor } from "../../src/privacy/pseudonym";
 import { account, PASSWORD } from "../support/console-client";
 import { startServiceWithSimulator, type ServiceUnderTest } from "../support/service-harness";
 import { statsHistory } from "../support/stats-history";
@@ -36,6 +37,7 @@ interface ReportBody {
 
 describe("statistics API: who sees what, CSV, other-channel entries", () => {
   let s: ServiceUnderTest;
+  let herPseudonym = "";
 
   beforeAll(async () => {
     s = await startServiceWithSimulator();
@@ -45,6 +47,7 @@ describe("statistics API: who sees what, CSV, other-channel entries", () => {
     const h = statsHistory(s.db.prisma);
     const cn = await h.counsellor("seimo");
     const her = await h.person();
+    herPseudonym = her.pseudonym;
     // One LINE consultation in 西毛 and one in 東毛, fiscal year 2025.
     for (const region of ["seimo", "tomo"]) {
       await h.line({
@@ -127,5 +130,34 @@ describe("statistics API: who sees what, CSV, other-channel entries", () => {
       { channel: "line", label: "LINE", consultations: 1, people: 1 },
       { channel: "phone", label: "電話", consultations: 1, people: 1 },
     ]);
+  });
+
+  it("finds her by the pseudonym the console shows for a phone entry: she counts once in 実数", async () => {
+    const sv = await signIn(s.url, "sv-all");
+    const report = async () =>
+      (await (await sv.get("/stats/report?fiscalYear=2025")).json()) as ReportBody;
+    const before = await report();
+    const entry = {
+      channel: "phone",
+      regionId: "tomo",
+      startedAt: "2025-07-01T10:00:00+09:00",
+      topics: ["dv"],
+      referrals: [],
+      followUps: [],
+      riskLevel: "low",
+    };
+    const nobody = await sv.post("/stats/entries", {
+      ...entry,
+      personPseudonym: pseudonymFor("nobody"),
+    });
+    expect(nobody.status).toBe(400);
+    expect(await nobody.json()).toMatchObject({ code: "UNKNOWN_PERSON" });
+
+    const created = await sv.post("/stats/entries", { ...entry, personPseudonym: herPseudonym });
+    expect(created.status).toBe(201);
+    expect(await created.json()).toMatchObject({ personKnown: true });
+    const after = await report();
+    expect(after.consultations).toBe(before.consultations + 1);
+    expect(after.people).toBe(before.people);
   });
 });

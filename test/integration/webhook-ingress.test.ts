@@ -1,5 +1,8 @@
 import { readFileSync } from "node:fs";
+import { connect } from "node:net";
 import path from "node:path";
+import { gzipSync } from "node:zlib";
+import pino from "pino";
 import { startRuntime, type Runtime } from "../../src/main/runtime";
 import { eventually } from "../support/eventually";
 import { metricSum, scrapeMetrics } from "../support/metrics";
@@ -13,6 +16,7 @@ import {
   body,
   newEventId,
   newUserId,
+  postBytes,
   postWebhook,
   sign,
   textEvent,
@@ -24,11 +28,44 @@ const loadFixture = (name: string) =>
     events: Record<string, unknown>[];
   };
 
+/** The service's log lines (pino JSON), kept for the tests to read. */
+function capturedLogs() {
+  const lines: string[] = [];
+  const logger = pino({ level: "info" }, { write: (line: string) => void lines.push(line) });
+  type Entry = { level: number; msg: string; reason?: string };
+  return {
+    logger,
+    lines,
+    entries: (from = 0) => lines.slice(from).map((l) => JSON.parse(l) as Entry),
+  };
+}
+
+/**
+ * Sends headers promising 100 bytes, 10 of them, and hangs up: a request cut short on the way.
+ * Resolves with what came back (Node's HTTP parser answers it itself).
+ */
+function postCutShort(baseUrl: string): Promise<string> {
+  const { hostname, port } = new URL(baseUrl);
+  return new Promise((resolve) => {
+    let answer = "";
+    const socket = connect(Number(port), hostname, () => {
+      socket.end(
+        "POST /webhook/line HTTP/1.1\r\nHost: service\r\nContent-Type: application/json\r\n" +
+          'Content-Length: 100\r\n\r\n{"events":',
+      );
+    });
+    socket.on("data", (chunk: Buffer) => (answer += chunk.toString()));
+    socket.on("error", () => undefined); // "close" follows
+    socket.on("close", () => resolve(answer));
+  });
+}
+
 describe.each(["redis", "postgres"] as const)("webhook ingress (BullMQ on %s)", (queue) => {
   let db: TestDatabase;
   let runtime: Runtime;
   let url: string;
   let redisUrl: string | undefined;
+  const logs = capturedLogs();
 
   beforeAll(async () => {
     db = await createTestDatabase();
@@ -37,6 +74,7 @@ describe.each(["redis", "postgres"] as const)("webhook ingress (BullMQ on %s)", 
       web: true,
       worker: true,
       sweepIntervalMs: 200,
+      logger: logs.logger,
     });
     url = runtime.url ?? "";
   });
@@ -107,6 +145,59 @@ describe.each(["redis", "postgres"] as const)("webhook ingress (BullMQ on %s)", 
       ]),
     );
   }, 90_000);
+
+  it("answers 4xx, never 503, to a body it cannot read, so LINE does not send it again; logs it at warn, never the body", async () => {
+    const mark = logs.lines.length;
+    const unreadable = body([textEvent(newUserId(), "読めない本文")]);
+    const plain = Buffer.from(unreadable);
+    const gzipped = gzipSync(plain);
+    // Labelled gzip but not gzip, unsigned.
+    expect(await postBytes(url, plain, { "content-encoding": "gzip" })).toMatchObject({
+      status: 400,
+      json: { code: "BODY_UNREADABLE" },
+    });
+    // Signed, but the gzip stream is cut short.
+    const cut = gzipped.subarray(0, gzipped.length - 12);
+    expect(
+      await postBytes(url, cut, {
+        "content-encoding": "gzip",
+        "x-line-signature": sign(unreadable),
+      }),
+    ).toMatchObject({ status: 400, json: { code: "BODY_UNREADABLE" } });
+    expect(await postBytes(url, plain, { "content-encoding": "compress" })).toMatchObject({
+      status: 415,
+      json: { code: "BODY_ENCODING_UNSUPPORTED" },
+    });
+    // Small on the wire, over 1 MiB once inflated.
+    const bomb = gzipSync(Buffer.alloc(2 * 1024 * 1024, " "));
+    expect(await postBytes(url, bomb, { "content-encoding": "gzip" })).toMatchObject({
+      status: 413,
+      json: { code: "BODY_TOO_LARGE" },
+    });
+    expect(await postCutShort(url)).toMatch(/^HTTP\/1\.1 400 /);
+
+    // A signed body after them all is stored and acknowledged.
+    const event = textEvent(newUserId(), "届く");
+    expect((await postWebhook(url, body([event]))).status).toBe(200);
+    expect(
+      await db.prisma.webhookEvent.count({ where: { webhookEventId: event.webhookEventId } }),
+    ).toBe(1);
+
+    // Worth a look (a proxy may be mangling LINE's requests), not an alarm.
+    const refused = await eventually(
+      () => Promise.resolve(logs.entries(mark).filter((l) => l.msg === "webhook body unreadable")),
+      (lines) => lines.length === 5,
+    );
+    expect(refused.map((l) => [l.level, l.reason])).toEqual([
+      [40, "Z_DATA_ERROR"],
+      [40, "Z_BUF_ERROR"],
+      [40, "encoding.unsupported"],
+      [40, "entity.too.large"],
+      [40, "request.aborted"],
+    ]);
+    expect(logs.entries(mark).filter((l) => l.level >= 50)).toEqual([]);
+    expect(logs.lines.slice(mark).join("\n")).not.toContain("読めない");
+  });
 
   it("stores a redelivered or duplicated event once", async () => {
     const deduplicated = async () =>

@@ -1,7 +1,7 @@
 import { startRuntime } from "../../src/main/runtime";
 import { eventually } from "../support/eventually";
 import { createTestDatabase, createTestRedisUrl, testConfig } from "../support/test-env";
-import { body, newUserId, postWebhook, textEvent } from "../support/webhook-client";
+import { body, newUserId, postBytes, postWebhook, textEvent } from "../support/webhook-client";
 
 describe("webhook when parts are down", () => {
   it("still stores and acknowledges events while the queue is down, and processes them once it is back", async () => {
@@ -51,7 +51,7 @@ describe("webhook when parts are down", () => {
     }
   });
 
-  it("answers 503, never 200, when the database cannot store the events", async () => {
+  it("answers 503, never 200, when the database cannot store the events, and still 400 to a body it cannot read", async () => {
     const db = await createTestDatabase();
     const web = await startRuntime(
       testConfig({ databaseUrl: db.url, redisUrl: await createTestRedisUrl() }),
@@ -65,6 +65,9 @@ describe("webhook when parts are down", () => {
       await db.drop(); // the database disappears under the running service
       const res = await postWebhook(url, body([textEvent(newUserId(), "保存できない")]));
       expect(res).toMatchObject({ status: 503, json: { code: "STORE_UNAVAILABLE" } });
+      // A body that can never be read is refused for good, storage or not.
+      const garbage = await postBytes(url, Buffer.from("not gzip"), { "content-encoding": "gzip" });
+      expect(garbage).toMatchObject({ status: 400, json: { code: "BODY_UNREADABLE" } });
       const ready = await fetch(`${url}/readyz`);
       expect(ready.status).toBe(503);
       expect(await ready.json()).toMatchObject({ failed: ["database"] });

@@ -1,5 +1,6 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import type { ConversationStatus, PrismaClient } from "../../src/db/prisma-client";
+import { pseudonymFor } from "../../src/privacy/pseudonym";
 
 /** "2025-04-01 09:30" in Tokyo, as an instant. */
 export const jst = (local: string): Date => new Date(`${local.replace(" ", "T")}:00+09:00`);
@@ -52,7 +53,7 @@ export function statsHistory(prisma: PrismaClient) {
     async person(): Promise<{ id: string; pseudonym: string }> {
       const hash = randomBytes(16).toString("hex");
       return prisma.person.create({
-        data: { lineUserHash: hash, lineUserIdEnc: randomBytes(8), pseudonym: `P-${hash}` },
+        data: { lineUserHash: hash, lineUserIdEnc: randomBytes(8), pseudonym: pseudonymFor(hash) },
         select: { id: true, pseudonym: true },
       });
     },

@@ -96,5 +96,6 @@ export function testConfig(overrides: {
     logLevel: process.env.TEST_LOG_LEVEL ?? "silent",
     workerConcurrency: 4,
     flowPreset: "gunma",
+    shutdownTimeoutMs: 10_000,
   };
 }

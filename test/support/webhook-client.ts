@@ -20,6 +20,20 @@ export async function postWebhook(
   return { status: res.status, json: text ? (JSON.parse(text) as unknown) : undefined };
 }
 
+/** Posts bytes as they are, with the given headers: what a broken proxy or a stranger may send. */
+export async function postBytes(
+  baseUrl: string,
+  bytes: Uint8Array<ArrayBuffer>,
+  headers: Record<string, string>,
+): Promise<{ status: number; json: unknown }> {
+  const res = await fetch(`${baseUrl}/webhook/line`, {
+    method: "POST",
+    headers: { "content-type": "application/json", ...headers },
+    body: bytes,
+  });
+  return { status: res.status, json: (await res.json()) as unknown };
+}
+
 export const newUserId = () => `U${randomBytes(16).toString("hex")}`;
 export const newEventId = () => randomBytes(13).toString("hex").toUpperCase().slice(0, 26);
 

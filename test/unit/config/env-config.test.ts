@@ -41,6 +41,7 @@ describe("configuration from the environment", () => {
         LOG_LEVEL: "verbose",
         WORKER_CONCURRENCY: "0",
         FLOW_PRESET: "../etc",
+        SHUTDOWN_TIMEOUT_MS: "10s",
       }),
     ).toEqual([
       "PORT must be a whole number from 0 to 65535",
@@ -50,6 +51,7 @@ describe("configuration from the environment", () => {
       expect.stringMatching(/^LOG_LEVEL: .*"info"/),
       "WORKER_CONCURRENCY must be a whole number from 1 to 256",
       "FLOW_PRESET must be a folder name under flows/",
+      "SHUTDOWN_TIMEOUT_MS must be a whole number from 1000 to 600000",
     ]);
   });
 
@@ -88,6 +90,7 @@ describe("configuration from the environment", () => {
       logLevel: "info",
       workerConcurrency: 8,
       flowPreset: "gunma",
+      shutdownTimeoutMs: 10_000,
     });
   });
 
@@ -98,10 +101,12 @@ describe("configuration from the environment", () => {
       PORT: "8080",
       WORKER_CONCURRENCY: "16",
       LINE_API_BASE_URL: "http://127.0.0.1:4000",
+      SHUTDOWN_TIMEOUT_MS: "25000",
     });
     expect(config.redisUrl).toBeUndefined();
     expect(config.port).toBe(8080);
     expect(config.workerConcurrency).toBe(16);
     expect(config.line.apiBaseUrl).toBe("http://127.0.0.1:4000");
+    expect(config.shutdownTimeoutMs).toBe(25_000);
   });
 });

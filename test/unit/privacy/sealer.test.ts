@@ -1,5 +1,5 @@
 import { AppError } from "../../../src/errors";
-import { createSealer, pseudonymFor } from "../../../src/privacy/sealer";
+import { createSealer } from "../../../src/privacy/sealer";
 
 const KEY = "unit-test-app-secret-key-0123456789abcdef";
 const IV_BYTES = 12;
@@ -81,41 +81,5 @@ describe("sealer, against data stored before", () => {
       code: "SEAL_KEY_MISMATCH",
       message: "Stored data cannot be opened with APP_SECRET_KEY",
     });
-  });
-});
-
-describe("the pseudonym a counsellor sees", () => {
-  it("is a flower and six characters, from the first seven bytes of her hash", () => {
-    expect(pseudonymFor("00000000000000")).toBe("さくら-222222");
-    expect(pseudonymFor("ffffffffffffff")).toBe("あやめ-ZZZZZZ");
-    expect(pseudonymFor("0a1f2e3d4c5b6a")).toBe("さくら-ZGXEVC");
-    expect(pseudonymFor(createSealer(KEY).hash("U123"))).toBe("あやめ-TSYFCN");
-  });
-
-  it("uses every flower", () => {
-    const flowers = Array.from({ length: 10 }, (_, i) =>
-      pseudonymFor(`${i.toString(16).padStart(2, "0")}000000000000`),
-    );
-    expect(flowers.map((p) => p.split("-")[0])).toEqual([
-      "さくら",
-      "すみれ",
-      "つばき",
-      "なでしこ",
-      "ゆり",
-      "あやめ",
-      "かえで",
-      "もも",
-      "ひなぎく",
-      "りんどう",
-    ]);
-  });
-
-  it("has no characters a counsellor could misread (0, O, 1, I)", () => {
-    const codes = Array.from({ length: 256 }, (_, b) => {
-      const byte = b.toString(16).padStart(2, "0");
-      return pseudonymFor(`00${byte.repeat(6)}`).split("-")[1] ?? "";
-    });
-    expect(new Set(codes.map((c) => c[0])).size).toBe(32);
-    expect(codes.join("")).not.toMatch(/[01OI]/);
   });
 });
