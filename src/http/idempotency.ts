@@ -27,7 +27,10 @@ export const KEY_KEPT_MS = 24 * 3600_000;
 export const KEY_ABANDONED_MS = 5 * 60_000;
 /** Visible ASCII only (a UUID fits easily); anything else is a client's mistake. */
 const KEY_PATTERN = /^[\x21-\x7e]{1,200}$/;
-/** Old keys are deleted by the requests that bring keys, at most once a minute per process. */
+/**
+ * Expired keys are deleted by the requests that bring keys, at most once a minute per web
+ * process, rather than by a timer of their own; an expired key is never answered from anyway.
+ */
 const PRUNE_INTERVAL_MS = 60_000;
 
 type Claim =

@@ -216,7 +216,7 @@ describe("console changes with an Idempotency-Key", () => {
     expect(notes.map((n) => n.text)).toEqual(["西のメモ", "スーパーバイザーのメモ"]);
   }, 60_000);
 
-  it("does each change of a conversation once when retried with its key: claim, note, emergency, transfer, close", async () => {
+  it("does each change of a conversation once when retried with its key: claim, note, emergency (and its acknowledgement), transfer, close", async () => {
     const { id } = await waitingConversation("下仁田");
     const twice = async (client: ConsoleClient, action: string, body: unknown) => {
       const key = newKey(action);
@@ -238,6 +238,15 @@ describe("console changes with an Idempotency-Key", () => {
       decision: "no-call",
     });
     expect(emergency.status).toBe(201);
+    // An answer without a body (204) is kept too: the supervisor acknowledges the alert.
+    const alert = await s.db.prisma.supervisorAlert.findFirstOrThrow({
+      where: { conversationId: id, kind: "emergency" },
+    });
+    const ackKey = newKey("ack");
+    const ack = await keyed(sup, "POST", `/api/v1/alerts/${alert.id}/ack`, {}, ackKey);
+    const ackAgain = await keyed(sup, "POST", `/api/v1/alerts/${alert.id}/ack`, {}, ackKey);
+    expect([ack.status, ackAgain.status]).toEqual([204, 204]);
+    expect(ackAgain.headers.get("idempotent-replayed")).toBe("true");
     const colleague = await s.db.prisma.counsellor.findUniqueOrThrow({
       where: { loginName: "west2" },
     });
