@@ -14,9 +14,11 @@ import { Client } from "pg";
 import { loadPreset } from "../src/config/preset-loader";
 import { buildApiRouter } from "../src/http/api-router";
 import { authenticate } from "../src/http/auth-middleware";
+import { idempotency } from "../src/http/idempotency";
 import { createAuthService, createCounsellor } from "../src/console/auth-service";
 import { createPrismaClient } from "../src/db/prisma-client";
 import { AppError } from "../src/errors";
+import { createLogger } from "../src/logger";
 import { statsRoutes } from "../src/stats/stats-routes";
 import { openBenchDatabase } from "./support/bench-database";
 import { ascending, quantile } from "./support/quantile";
@@ -144,7 +146,11 @@ async function serve(url: string) {
   });
   const signed = await auth.signIn("bench-admin", "bench-password-123");
   const app = express();
-  app.use("/api/v1", buildApiRouter(statsRoutes({ prisma, preset }), authenticate(auth)));
+  const router = buildApiRouter(statsRoutes({ prisma, preset }), {
+    authenticate: authenticate(auth),
+    idempotency: idempotency({ prisma, logger: createLogger("silent") }),
+  });
+  app.use("/api/v1", router);
   app.use(((error, _req, res, _next) => {
     const status = error instanceof AppError ? error.status : 500;
     res.status(status).json({ message: String(error) });

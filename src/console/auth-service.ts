@@ -79,12 +79,16 @@ export function createAuthService(deps: { prisma: PrismaClient; now?: () => numb
     });
     const sessionToken = randomBytes(32).toString("base64url");
     const csrfToken = randomBytes(24).toString("base64url");
+    // By the same clock as session() measures idleness with, not the database's.
+    const at = now();
     await prisma.consoleSession.create({
       data: {
         tokenHash: hashToken(sessionToken),
         csrfToken,
         counsellorId: counsellor.id,
-        expiresAt: new Date(now() + SESSION_MAX_MS),
+        createdAt: new Date(at),
+        lastSeenAt: new Date(at),
+        expiresAt: new Date(at + SESSION_MAX_MS),
       },
     });
     return { counsellor, sessionToken, csrfToken };

@@ -8,6 +8,7 @@ import { PUBLIC_KIT_DIR } from "../http/public-kit";
 import type { Logger } from "../logger";
 import { buildApiRouter, openApiDocument } from "../http/api-router";
 import { authenticate } from "../http/auth-middleware";
+import { idempotency } from "../http/idempotency";
 import { createAuthService } from "./auth-service";
 import { createConsolePresenter } from "./console-presenter";
 import { consoleRoutes } from "./console-routes";
@@ -26,7 +27,10 @@ export async function startConsole(deps: {
   preset: Preset;
   dispatcher: JobDispatcher;
   logger: Logger;
-  /** The clock sign-in limits, account locks and sessions are measured with (Date.now). */
+  /**
+   * The clock sign-in limits, account locks, sessions and Idempotency-Keys are measured with
+   * (Date.now).
+   */
   now?: () => number;
 }): Promise<{ routers: { path: string; router: Router }[]; stop(): Promise<void> }> {
   const auth = createAuthService({ prisma: deps.prisma, now: deps.now });
@@ -52,7 +56,13 @@ export async function startConsole(deps: {
   pages.use(express.static(CONSOLE_PUBLIC_DIR, { index: "index.html" }));
   return {
     routers: [
-      { path: "/api/v1", router: buildApiRouter(routes, authenticate(auth)) },
+      {
+        path: "/api/v1",
+        router: buildApiRouter(routes, {
+          authenticate: authenticate(auth),
+          idempotency: idempotency({ prisma: deps.prisma, logger: deps.logger, now: deps.now }),
+        }),
+      },
       { path: "/api", router: docs },
       { path: "/console", router: pages },
     ],

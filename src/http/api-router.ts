@@ -3,6 +3,7 @@ import { z } from "zod";
 import type { CounsellorRole } from "../db/prisma-client";
 import { AppError } from "../errors";
 import { requireCsrf, requireRole, userOf, type ConsoleUser } from "./auth-middleware";
+import { IDEMPOTENCY_HEADER } from "./idempotency";
 
 type Method = "get" | "post" | "patch" | "delete";
 
@@ -41,12 +42,23 @@ function parse<T>(schema: z.ZodType<T>, value: unknown): T {
   return parsed.data;
 }
 
-export function buildApiRouter(routes: readonly ApiRoute[], authenticate: RequestHandler): Router {
+/** A signed-in change: it takes an Idempotency-Key (sign-in has no account to keep keys for). */
+const takesIdempotencyKey = (r: ApiRoute) => !r.public && r.method !== "get";
+
+export function buildApiRouter(
+  routes: readonly ApiRoute[],
+  middleware: {
+    authenticate: RequestHandler;
+    /** src/http/idempotency.ts, on every signed-in change. */
+    idempotency: RequestHandler;
+  },
+): Router {
   const router = express.Router();
   router.use(express.json({ limit: "100kb" }));
   for (const r of routes) {
-    const guards: RequestHandler[] = r.public ? [] : [authenticate, requireCsrf];
+    const guards: RequestHandler[] = r.public ? [] : [middleware.authenticate, requireCsrf];
     if (r.roles) guards.push(requireRole(...r.roles));
+    if (takesIdempotencyKey(r)) guards.push(middleware.idempotency);
     router[r.method](r.path, ...guards, async (req: Request, res: Response) => {
       const result = await r.handler({
         user: r.public ? (undefined as unknown as ConsoleUser) : userOf(res),
@@ -72,12 +84,13 @@ export function openApiDocument(
   const paths: Record<string, Record<string, unknown>> = {};
   for (const r of routes) {
     const path = `/api/v1${r.path}`.replace(/:(\w+)/g, "{$1}");
-    const params = [...r.path.matchAll(/:(\w+)/g)].map((m) => ({
+    const params: object[] = [...r.path.matchAll(/:(\w+)/g)].map((m) => ({
       name: m[1],
       in: "path",
       required: true,
       schema: { type: "string" },
     }));
+    if (takesIdempotencyKey(r)) params.push(IDEMPOTENCY_PARAMETER);
     paths[path] ??= {};
     const ok = String(r.status ?? (r.response ? 200 : 204));
     paths[path][r.method] = {
@@ -123,6 +136,15 @@ export function openApiDocument(
     },
   };
 }
+
+const IDEMPOTENCY_PARAMETER = {
+  name: IDEMPOTENCY_HEADER,
+  in: "header",
+  required: false,
+  description:
+    "One key per action (e.g. a UUID), kept 24 h per account: a retry with it answers as the first time did, and changes nothing again",
+  schema: { type: "string", minLength: 1, maxLength: 200, pattern: "^[\\x21-\\x7e]+$" },
+};
 
 const ERROR_SCHEMA = {
   type: "object",

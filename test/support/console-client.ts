@@ -25,8 +25,16 @@ export class ConsoleClient {
     return client;
   }
 
-  async call(method: string, path: string, body?: unknown, opts: { csrf?: boolean } = {}) {
-    const headers: Record<string, string> = { "content-type": "application/json" };
+  async call(
+    method: string,
+    path: string,
+    body?: unknown,
+    opts: { csrf?: boolean; headers?: Record<string, string> } = {},
+  ) {
+    const headers: Record<string, string> = {
+      "content-type": "application/json",
+      ...opts.headers,
+    };
     if (this.cookie) headers.cookie = this.cookie;
     if (this.csrf && opts.csrf !== false) headers["x-csrf-token"] = this.csrf;
     const res = await fetch(`${this.baseUrl}${path}`, {
@@ -40,7 +48,11 @@ export class ConsoleClient {
     const json = text ? (JSON.parse(text) as unknown) : undefined;
     const token = (json as { csrfToken?: unknown } | undefined)?.csrfToken;
     if (typeof token === "string") this.csrf = token;
-    return { status: res.status, json: json as Record<string, unknown> & Record<string, never> };
+    return {
+      status: res.status,
+      json: json as Record<string, unknown> & Record<string, never>,
+      headers: res.headers,
+    };
   }
 
   /**

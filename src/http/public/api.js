@@ -26,12 +26,64 @@ export class ApiError extends Error {
   }
 }
 
-/** `path` as the page gives it: absolute (/api/v1/…) or relative to the page (_sim/…). */
-export async function api(method, path, body) {
+/**
+ * The console API (/api/v1/) takes an Idempotency-Key on every change (src/console/API.md): a
+ * change whose answer was lost is asked again with the same key, and the server answers as the
+ * first time instead of acting twice. Other servers of ours (the LINE simulator) take no key.
+ */
+const KEYED_PREFIX = "/api/v1/";
+/** Waits before each new attempt of a change whose answer was lost: about 3.5 s in all. */
+const RETRY_DELAYS_MS = [500, 1000, 2000];
+/** A proxy's "no answer from the server": the change may or may not have been made. */
+const GATEWAY_STATUSES = new Set([502, 503, 504]);
+
+/** One key per action. crypto.randomUUID needs https or localhost; the fallback does not. */
+export function newIdempotencyKey() {
+  if (typeof crypto.randomUUID === "function") return crypto.randomUUID();
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  bytes[6] = (bytes[6] & 0x0f) | 0x40;
+  bytes[8] = (bytes[8] & 0x3f) | 0x80;
+  const hex = [...bytes].map((b) => b.toString(16).padStart(2, "0")).join("");
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+/**
+ * Whether a change that failed so may have been made anyway (the network, a gateway) or is still
+ * running: only asking again with the same key tells.
+ */
+export function outcomeUnknown(error) {
+  return (
+    error instanceof ApiError &&
+    (error.status === 0 ||
+      GATEWAY_STATUSES.has(error.status) ||
+      error.code === "IDEMPOTENCY_KEY_IN_USE")
+  );
+}
+
+/**
+ * `path` as the page gives it: absolute (/api/v1/…) or relative to the page (_sim/…). A change
+ * to the console API carries `idempotencyKey` (a fresh one unless the caller keeps its own) and
+ * is asked again with it a few times while its outcome is unknown.
+ */
+export async function api(method, path, body, { idempotencyKey } = {}) {
+  if (method === "GET" || !path.startsWith(KEYED_PREFIX)) return request(method, path, body);
+  const key = idempotencyKey ?? newIdempotencyKey();
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await request(method, path, body, key);
+    } catch (error) {
+      if (!outcomeUnknown(error) || attempt >= RETRY_DELAYS_MS.length) throw error;
+      await new Promise((resolve) => setTimeout(resolve, RETRY_DELAYS_MS[attempt]));
+    }
+  }
+}
+
+async function request(method, path, body, idempotencyKey) {
   const headers = { accept: "application/json" };
   const raw = body instanceof Blob;
   if (body !== undefined) headers["content-type"] = raw ? body.type : "application/json";
   if (method !== "GET" && csrfToken) headers["x-csrf-token"] = csrfToken;
+  if (idempotencyKey) headers["idempotency-key"] = idempotencyKey;
   let response;
   try {
     response = await fetch(path, {
@@ -63,6 +115,7 @@ const MESSAGES = {
   UNAUTHENTICATED: "もう一度サインインしてください。",
   CSRF_INVALID: "画面が古くなっています。読み込み直してください。",
   FORBIDDEN: "この操作をする権限がありません。",
+  IDEMPOTENCY_KEY_IN_USE: "前の操作をまだ処理しています。少し待ってから画面を確かめてください。",
 };
 
 /** A Japanese sentence for an API error, for the person at the screen. */

@@ -1,5 +1,5 @@
 // The reply box: canned replies, Ctrl+Enter, and whether I may answer at all.
-import { api } from "../../kit/api.js";
+import { api, newIdempotencyKey, outcomeUnknown } from "../../kit/api.js";
 import { el } from "../../kit/dom.js";
 import { describeError } from "../errors.js";
 import { getReference } from "../labels.js";
@@ -53,17 +53,25 @@ export function buildReply(id, reload) {
       form.requestSubmit();
     }
   });
+  // A reply whose answer never came (kit/api.js asked again a few times) may have reached her:
+  // it keeps its key, so pressing 送信 again with the same words cannot send them twice.
+  let unsure = null;
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     const text = textarea.value.trim();
     if (!text) return;
     send.disabled = true;
+    const idempotencyKey = unsure?.text === text ? unsure.key : newIdempotencyKey();
+    unsure = { text, key: idempotencyKey };
     try {
-      await api("POST", `/api/v1/conversations/${encodeURIComponent(id)}/messages`, { text });
+      const path = `/api/v1/conversations/${encodeURIComponent(id)}/messages`;
+      await api("POST", path, { text }, { idempotencyKey });
+      unsure = null;
       textarea.value = "";
       await reload();
       void refreshQueue();
     } catch (error) {
+      if (!outcomeUnknown(error)) unsure = null;
       toast(describeError(error), "error");
     } finally {
       send.disabled = false;
