@@ -31,7 +31,7 @@ export interface JobHandling {
    * re-drives are used up it is given up. Used by the worker and by the sweep (for a job whose
    * end the worker could not record).
    */
-  bury(request: JobRequest, error: string): Promise<void>;
+  bury: (request: JobRequest, error: string) => Promise<void>;
 }
 
 /**

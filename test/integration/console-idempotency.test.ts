@@ -7,7 +7,6 @@ import type { AddressInfo } from "node:net";
 import { Client } from "pg";
 import { createApp } from "../../src/app";
 import { startConsole } from "../../src/console/console-module";
-import { createJobDispatcher } from "../../src/jobs/job-dispatch";
 import { createJobProducer, type JobProducer } from "../../src/jobs/job-queue";
 import { createLogger } from "../../src/logger";
 import { createMetrics } from "../../src/metrics";
@@ -15,6 +14,7 @@ import { createSealer } from "../../src/privacy/sealer";
 import type { SimulatedPerson } from "../../src/simulator/simulated-person";
 import { account, ConsoleClient, PASSWORD } from "../support/console-client";
 import { eventually } from "../support/eventually";
+import { testDispatcher } from "../support/test-dispatcher";
 import { handOff } from "../support/handoff";
 import { gunma, gunmaOpenAroundTheClock } from "../support/presets";
 import { startServiceWithSimulator, type ServiceUnderTest } from "../support/service-harness";
@@ -339,7 +339,7 @@ describe("Idempotency-Key lifetime", () => {
       databaseUrl: db.url,
       prisma: db.prisma,
       preset: gunma(),
-      dispatcher: createJobDispatcher({ prisma: db.prisma, producer, logger }),
+      dispatcher: testDispatcher(db, producer),
       logger,
       now: () => clock,
     });

@@ -1,11 +1,9 @@
 import { randomBytes } from "node:crypto";
 import { createQueueTimers, type DueTimer } from "../../src/conversations/queue-timers";
-import { createJobDispatcher } from "../../src/jobs/job-dispatch";
-import { createJobOutbox } from "../../src/jobs/job-outbox";
 import { createJobProducer, type JobProducer } from "../../src/jobs/job-queue";
-import { createLogger } from "../../src/logger";
 import { jst } from "../support/stats-history";
 import { gunma } from "../support/presets";
+import { testDispatcher } from "../support/test-dispatcher";
 import { createTestDatabase, type TestDatabase } from "../support/test-env";
 
 /**
@@ -22,12 +20,7 @@ describe("queue timers and opening hours", () => {
     createQueueTimers({
       prisma: db.prisma,
       preset,
-      dispatcher: createJobDispatcher({
-        prisma: db.prisma,
-        outbox: createJobOutbox(db.prisma),
-        producer,
-        logger: createLogger("silent"),
-      }),
+      dispatcher: testDispatcher(db, producer),
     });
 
   beforeEach(async () => {

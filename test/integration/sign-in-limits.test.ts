@@ -9,13 +9,12 @@ import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { createApp } from "../../src/app";
 import { startConsole } from "../../src/console/console-module";
-import { createJobDispatcher } from "../../src/jobs/job-dispatch";
-import { createJobOutbox } from "../../src/jobs/job-outbox";
 import { createJobProducer, type JobProducer } from "../../src/jobs/job-queue";
 import { createLogger } from "../../src/logger";
 import { createMetrics } from "../../src/metrics";
 import { account, PASSWORD } from "../support/console-client";
 import { gunma } from "../support/presets";
+import { testDispatcher } from "../support/test-dispatcher";
 import { createTestDatabase, type TestDatabase } from "../support/test-env";
 
 /** Failed sign-ins one address may make in a minute (console-module.ts). */
@@ -39,12 +38,7 @@ describe("sign-in limits", () => {
       databaseUrl: db.url,
       prisma: db.prisma,
       preset: gunma(),
-      dispatcher: createJobDispatcher({
-        prisma: db.prisma,
-        outbox: createJobOutbox(db.prisma),
-        producer,
-        logger,
-      }),
+      dispatcher: testDispatcher(db, producer),
       logger,
       now: () => clock,
     });
