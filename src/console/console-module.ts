@@ -4,6 +4,7 @@ import type { PrismaClient } from "../db/prisma-client";
 import type { Preset } from "../flows/flow-types";
 import { createCounsellorService } from "../conversations/counsellor-service";
 import type { JobDispatcher } from "../jobs/job-dispatch";
+import type { JobOutbox } from "../jobs/job-outbox";
 import { PUBLIC_KIT_DIR } from "../http/public-kit";
 import type { Logger } from "../logger";
 import { buildApiRouter, openApiDocument } from "../http/api-router";
@@ -26,6 +27,7 @@ export async function startConsole(deps: {
   prisma: PrismaClient;
   preset: Preset;
   dispatcher: JobDispatcher;
+  outbox: JobOutbox;
   logger: Logger;
   /**
    * The clock sign-in limits, account locks, sessions and Idempotency-Keys are measured with
@@ -43,6 +45,8 @@ export async function startConsole(deps: {
     conversations: createCounsellorService({ dispatcher: deps.dispatcher, preset: deps.preset }),
     live,
     signInLimiter: failedSignInLimiter(10, deps.now),
+    outbox: deps.outbox,
+    dispatcher: deps.dispatcher,
   });
   routes.push(...statsRoutes({ prisma: deps.prisma, preset: deps.preset }));
   const openapi = openApiDocument(routes, { title: "Counsellor console API", version: "1" });

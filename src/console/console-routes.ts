@@ -1,3 +1,4 @@
+import { z } from "zod";
 import type { Response } from "express";
 import type { PrismaClient } from "../db/prisma-client";
 import { AppError } from "../errors";
@@ -5,6 +6,8 @@ import type { Preset } from "../flows/flow-types";
 import { conversationScope as scopeOf } from "../conversations/conversation-scope";
 import type { CounsellorService } from "../conversations/counsellor-service";
 import { route, type ApiRoute } from "../http/api-router";
+import type { JobDispatcher } from "../jobs/job-dispatch";
+import type { JobOutbox, OutboxEntry } from "../jobs/job-outbox";
 import { SESSION_COOKIE, type ConsoleUser } from "../http/auth-middleware";
 import { SESSION_MAX_MS, type AuthService } from "./auth-service";
 import type { ConsolePresenter } from "./console-presenter";
@@ -21,6 +24,24 @@ export interface ConsoleRouteDeps {
   live: LiveEvents;
   /** Failed sign-ins allowed per client address and minute (on top of the account lock). */
   signInLimiter: SignInLimiter;
+  /** Stuck work, for admins: listed from the job outbox, retried through the dispatcher. */
+  outbox: JobOutbox;
+  dispatcher: JobDispatcher;
+}
+
+/** Work pending this long has missed its chance on the queue: an admin sees it as stuck. */
+const STUCK_AFTER_MS = 5 * 60_000;
+
+function stuckJob(e: OutboxEntry) {
+  return {
+    key: e.key,
+    job: e.request.name,
+    state: e.state === "dead" ? (e.dueAt ? "dead" : "given-up") : "waiting",
+    attempt: e.attempt,
+    createdAt: e.createdAt.toISOString(),
+    nextAttemptAt: e.state === "dead" && e.dueAt ? e.dueAt.toISOString() : null,
+    lastError: e.lastError,
+  } as const;
 }
 
 function setSessionCookie(res: Response, token: string, secure: boolean) {
@@ -272,6 +293,27 @@ export function consoleRoutes(d: ConsoleRouteDeps): ApiRoute[] {
           data: { acknowledgedAt: new Date() },
         });
         return undefined;
+      },
+    }),
+    route({
+      method: "get",
+      path: "/stuck-work",
+      summary: "Jobs that failed all their attempts or never reached the queue, oldest first",
+      roles: ["admin"],
+      response: z.array(s.stuckJobSchema),
+      handler: async () =>
+        (await d.outbox.stuck(new Date(Date.now() - STUCK_AFTER_MS), 500)).map(stuckJob),
+    }),
+    route({
+      method: "post",
+      path: "/stuck-work/:key/retry",
+      summary: "Run a stuck job again now",
+      roles: ["admin"],
+      response: s.stuckJobSchema,
+      handler: async ({ params }) => {
+        const entry = await d.dispatcher.retry(params.key ?? "");
+        if (!entry) throw new AppError("NOT_FOUND", "No such stuck job", 404);
+        return stuckJob(entry);
       },
     }),
     route({

@@ -206,4 +206,15 @@ export const auditQuerySchema = z.object({
   limit: z.coerce.number().int().min(1).max(500).default(100),
   conversationId: id.optional(),
 });
+export const stuckJobSchema = z.object({
+  key: z.string(),
+  job: z.string(),
+  /** "waiting": never reached the queue or not finished; "dead": re-driven at nextAttemptAt; "given-up": waits for an admin. */
+  state: z.enum(["waiting", "dead", "given-up"]),
+  attempt: z.number().int(),
+  createdAt: iso,
+  nextAttemptAt: iso.nullable(),
+  lastError: z.string().nullable(),
+});
+export const stuckJobKeySchema = z.object({ key: z.string().min(1).max(200) });
 export const empty = z.object({});

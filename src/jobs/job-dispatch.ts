@@ -2,7 +2,7 @@ import type { PrismaClient, Tx } from "../db/prisma-client";
 import { describeError } from "../errors";
 import type { Logger } from "../logger";
 import type { JobName, JobPayload, JobRequest, QueuedJob } from "./job-catalog";
-import type { JobOutbox } from "./job-outbox";
+import type { JobOutbox, OutboxEntry } from "./job-outbox";
 import type { JobProducer } from "./job-queue";
 
 /** The jobs a change asks for, collected while its transaction runs. */
@@ -33,9 +33,16 @@ export interface JobDispatcher {
    * INSERT writes its own, and the sweep); rejects when the queue does not take them.
    */
   relay(jobs: readonly QueuedJob[]): Promise<void>;
+  /**
+   * An admin's retry of stuck work: a dead job is re-driven now, a pending one put on the queue
+   * again. Null when there is no such job or it is done.
+   */
+  retry(key: string): Promise<OutboxEntry | null>;
   /** Waits (at most `ms`) for the moves still running after commits: for a clean stop. */
   settle(ms: number): Promise<void>;
 }
+
+const firstAttempt = (request: JobRequest): QueuedJob => ({ request, attempt: 0 });
 
 export function createJobDispatcher(deps: {
   prisma: PrismaClient;
@@ -47,13 +54,13 @@ export function createJobDispatcher(deps: {
   const running = new Set<Promise<void>>();
   const relay = (jobs: readonly QueuedJob[]) => producer.add(jobs);
 
-  function relayInBackground(requests: readonly JobRequest[]) {
-    if (requests.length === 0) return;
-    const move = relay(requests.map((request) => ({ request, attempt: 0 })))
+  function relayInBackground(jobs: readonly QueuedJob[]) {
+    if (jobs.length === 0) return;
+    const move = relay(jobs)
       .catch((error: unknown) => {
         // The producer reports the queue being down (throttled); the sweep moves these later.
         logger.debug(
-          { jobs: requests.map((r) => r.name), err: describeError(error) },
+          { jobs: jobs.map((j) => j.request.name), err: describeError(error) },
           "queue did not take jobs after commit; they wait in the outbox",
         );
       })
@@ -66,7 +73,7 @@ export function createJobDispatcher(deps: {
     async write(requests) {
       if (requests.length === 0) return 0;
       const fresh = await prisma.$transaction((tx) => outbox.write(tx, requests));
-      relayInBackground(fresh);
+      relayInBackground(fresh.map(firstAttempt));
       return fresh.length;
     },
     async transaction(work, options) {
@@ -80,8 +87,15 @@ export function createJobDispatcher(deps: {
         fresh = await outbox.write(tx, requests);
         return value;
       }, options);
-      relayInBackground(fresh);
+      relayInBackground(fresh.map(firstAttempt));
       return result;
+    },
+    async retry(key) {
+      const entry = await outbox.find(key);
+      if (!entry || entry.state === "done") return null;
+      const current = entry.state === "dead" ? await outbox.redrive(key, new Date()) : entry;
+      if (current) relayInBackground([{ request: current.request, attempt: current.attempt }]);
+      return current;
     },
     async settle(ms) {
       let timer: NodeJS.Timeout | undefined;

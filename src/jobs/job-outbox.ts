@@ -44,6 +44,7 @@ export interface JobOutbox {
   dueDead(now: Date, limit: number): Promise<OutboxEntry[]>;
   /** A dead entry back to pending under its next attempt id; null if it was not dead. */
   redrive(key: string, now: Date): Promise<OutboxEntry | null>;
+  find(key: string): Promise<OutboxEntry | null>;
   /** What is stuck: dead entries and pending ones older than `before`. */
   stuck(before: Date, limit: number): Promise<OutboxEntry[]>;
   /** Removes done entries older than `before`; returns how many. */
@@ -77,7 +78,14 @@ function payloadJson(request: JobRequest | undefined): string {
   return request ? JSON.stringify(JOB_CATALOG[request.name].payload.parse(request.payload)) : "{}";
 }
 
-export function createJobOutbox(prisma: PrismaClient): JobOutbox {
+export function createJobOutbox(
+  prisma: PrismaClient,
+  options: {
+    /** Shortens the re-drive back-offs (tests that need a job given up). */
+    backoffScale?: number;
+  } = {},
+): JobOutbox {
+  const backoffScale = options.backoffScale ?? 1;
   const entries = (
     where: Prisma.JobOutboxWhereInput,
     limit: number,
@@ -118,7 +126,7 @@ export function createJobOutbox(prisma: PrismaClient): JobOutbox {
           data: {
             state: "dead",
             lastError: error.slice(0, 500),
-            dueAt: delay === undefined ? null : new Date(now.getTime() + delay),
+            dueAt: delay === undefined ? null : new Date(now.getTime() + delay * backoffScale),
             updatedAt: now,
           },
         });
@@ -148,6 +156,9 @@ export function createJobOutbox(prisma: PrismaClient): JobOutbox {
       const [row] = rows;
       return row ? toEntry(row) : null;
     },
+
+    find: (key) =>
+      prisma.jobOutbox.findUnique({ where: { key } }).then((row) => (row ? toEntry(row) : null)),
 
     stuck: (before, limit) =>
       entries(

@@ -19,6 +19,17 @@ export interface DeliveryService {
   giveUp(deliveryId: string): Promise<void>;
 }
 
+/**
+ * A delivery given up without LINE ever refusing it (LINE down for its every try, or our own
+ * failure): sent when its job runs again, which only an admin's retry does.
+ */
+function givenUp(delivery: OutboundDelivery): boolean {
+  const code = delivery.lastStatusCode;
+  return (
+    delivery.status === "failed" && (code === null || code === 0 || code === 429 || code >= 500)
+  );
+}
+
 export function createDeliveryService(deps: {
   prisma: PrismaClient;
   sealer: Sealer;
@@ -62,7 +73,7 @@ export function createDeliveryService(deps: {
         where: { id: deliveryId },
         include: { person: true },
       });
-      if (!delivery || delivery.status !== "pending") return "done";
+      if (!delivery || !(delivery.status === "pending" || givenUp(delivery))) return "done";
       if (!delivery.person.reachable) {
         await prisma.outboundDelivery.update({
           where: { id: delivery.id },

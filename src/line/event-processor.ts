@@ -1,4 +1,4 @@
-import type { PrismaClient, Tx, WebhookEvent } from "../db/prisma-client";
+import type { PrismaClient, Tx, WebhookEvent, WebhookEventStatus } from "../db/prisma-client";
 import { describeError } from "../errors";
 import type { JobDispatcher, JobIntents } from "../jobs/job-dispatch";
 import type { Logger } from "../logger";
@@ -42,6 +42,12 @@ export interface EventProcessor {
   markFailed(eventId: string, reason: string): Promise<string | undefined>;
 }
 
+/**
+ * Events a job may process: new ones, and ones given up after all their re-drives (their job
+ * runs again only when an admin retries it, once the cause is fixed).
+ */
+const PROCESSABLE: WebhookEventStatus[] = ["received", "failed"];
+
 /** Stored webhook events, in her order, to the handler: LINE's side of processing. */
 export function createEventProcessor(deps: {
   prisma: PrismaClient;
@@ -59,7 +65,7 @@ export function createEventProcessor(deps: {
         if (sourceKey) {
           await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${sourceKey}))`;
         }
-        const row = await tx.webhookEvent.findFirst({ where: { id, status: "received" } });
+        const row = await tx.webhookEvent.findFirst({ where: { id, status: { in: PROCESSABLE } } });
         if (!row) return;
         const event = JSON.parse(sealer.open(row.payloadEnc)) as LineEvent;
         const userId = event.source?.type === "user" ? event.source.userId : undefined;
@@ -84,7 +90,7 @@ export function createEventProcessor(deps: {
         where: { id },
         select: { status: true, sourceKey: true, eventAt: true },
       });
-      if (!head || head.status !== "received") return;
+      if (!head || !PROCESSABLE.includes(head.status)) return;
       for (const earlier of await earlierPending(prisma, id, head.sourceKey, head.eventAt)) {
         // An earlier event that fails is left to its own job; it must not block hers.
         try {

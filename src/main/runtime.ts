@@ -45,7 +45,7 @@ export interface RuntimeOptions {
   sweepIntervalMs?: number;
   /** How long a pending job may go unseen before the sweep looks for it on the queue. */
   sweepGraceMs?: number;
-  /** Shortens the jobs' back-offs (tests that need a job to fail all its attempts quickly). */
+  /** Shortens the jobs' back-offs and re-drives (tests that need a job to fail, or given up). */
   jobBackoffScale?: number;
   /** The deployment's preset; by default loaded (and checked) from flows/ by config. */
   preset?: Preset;
@@ -93,7 +93,7 @@ export async function startRuntime(config: AppConfig, options: RuntimeOptions): 
   const producer = createJobProducer(queueConnection, reportQueueError, {
     backoffScale: options.jobBackoffScale,
   });
-  const outbox = createJobOutbox(prisma);
+  const outbox = createJobOutbox(prisma, { backoffScale: options.jobBackoffScale });
   const dispatcher = createJobDispatcher({ prisma, outbox, producer, logger });
   const stops: StopStep[] = [];
   let url: string | undefined;
@@ -110,6 +110,7 @@ export async function startRuntime(config: AppConfig, options: RuntimeOptions): 
       prisma,
       preset,
       dispatcher,
+      outbox,
       logger,
     });
     const ingress = createWebhookIngress({

@@ -14,7 +14,7 @@ import { createSealer } from "../../src/privacy/sealer";
 import type { SimulatedPerson } from "../../src/simulator/simulated-person";
 import { account, ConsoleClient, PASSWORD } from "../support/console-client";
 import { eventually } from "../support/eventually";
-import { testDispatcher } from "../support/test-dispatcher";
+import { testJobs } from "../support/test-jobs";
 import { handOff } from "../support/handoff";
 import { gunma, gunmaOpenAroundTheClock } from "../support/presets";
 import { startServiceWithSimulator, type ServiceUnderTest } from "../support/service-harness";
@@ -339,7 +339,7 @@ describe("Idempotency-Key lifetime", () => {
       databaseUrl: db.url,
       prisma: db.prisma,
       preset: gunma(),
-      dispatcher: testDispatcher(db, producer),
+      ...testJobs(db, producer),
       logger,
       now: () => clock,
     });

@@ -3,7 +3,7 @@ import { createQueueTimers, type DueTimer } from "../../src/conversations/queue-
 import { createJobProducer, type JobProducer } from "../../src/jobs/job-queue";
 import { jst } from "../support/stats-history";
 import { gunma } from "../support/presets";
-import { testDispatcher } from "../support/test-dispatcher";
+import { testJobs } from "../support/test-jobs";
 import { createTestDatabase, type TestDatabase } from "../support/test-env";
 
 /**
@@ -20,7 +20,7 @@ describe("queue timers and opening hours", () => {
     createQueueTimers({
       prisma: db.prisma,
       preset,
-      dispatcher: testDispatcher(db, producer),
+      dispatcher: testJobs(db, producer).dispatcher,
     });
 
   beforeEach(async () => {

@@ -14,7 +14,7 @@ import { createLogger } from "../../src/logger";
 import { createMetrics } from "../../src/metrics";
 import { account, PASSWORD } from "../support/console-client";
 import { gunma } from "../support/presets";
-import { testDispatcher } from "../support/test-dispatcher";
+import { testJobs } from "../support/test-jobs";
 import { createTestDatabase, type TestDatabase } from "../support/test-env";
 
 /** Failed sign-ins one address may make in a minute (console-module.ts). */
@@ -38,7 +38,7 @@ describe("sign-in limits", () => {
       databaseUrl: db.url,
       prisma: db.prisma,
       preset: gunma(),
-      dispatcher: testDispatcher(db, producer),
+      ...testJobs(db, producer),
       logger,
       now: () => clock,
     });

@@ -135,4 +135,86 @@ describe("work the worker could not finish", () => {
     );
     expect(await inbound()).toBe(1);
   }, 120_000);
+
+  it("is given up after its re-drives when the cause stays, listed for an admin, and done by her retry once the cause is fixed", async () => {
+    db = await createTestDatabase();
+    proxy = await startTcpProxy(db.url);
+    sim = new LineSimulator({
+      channelSecret: TEST_CHANNEL_SECRET,
+      channelAccessToken: TEST_ACCESS_TOKEN,
+    });
+    const { baseUrl } = await sim.listen();
+    const redisUrl = await createTestRedisUrl();
+    redis = new Redis(redisUrl, { maxRetriesPerRequest: null });
+    queue = new Queue(QUEUE_NAME, { connection: redis });
+    const config = testConfig({ databaseUrl: db.url, redisUrl, lineApiBaseUrl: baseUrl });
+    // Back-offs and re-drives a ten-thousandth of the real ones: given up within seconds.
+    const options = { preset: gunmaOpenAroundTheClock(), jobBackoffScale: 0.0001 };
+    const web = await startRuntime(config, { ...options, web: true, worker: false });
+    runtimes.push(web);
+    sim.setWebhookUrl(`${web.url}/webhook/line`);
+    await account(db.prisma, "admin", "admin", null);
+    await account(db.prisma, "west", "counsellor", "seimo");
+    const admin = await ConsoleClient.signedIn(web.url ?? "", "admin", PASSWORD);
+    const west = await ConsoleClient.signedIn(web.url ?? "", "west", PASSWORD);
+
+    // Her first message is stored while no worker runs; then its record is made unreadable to
+    // this service (sealed under another key: a botched key rotation), a cause no retry clears.
+    const her = sim.person();
+    expect((await her.follow()).status).toBe(200);
+    const event = await db.prisma.webhookEvent.findFirstOrThrow();
+    const otherKey = createSealer("another-app-secret-key-0123456789abcdef-012345");
+    const readable = event.payloadEnc;
+    await db.prisma.webhookEvent.update({
+      where: { id: event.id },
+      data: { payloadEnc: otherKey.seal("{}") },
+    });
+    runtimes.push(
+      await startRuntime(config, { ...options, web: false, worker: true, sweepIntervalMs: 100 }),
+    );
+    const key = `evt-${event.id}`;
+    await eventually(
+      () => db.prisma.jobOutbox.findUniqueOrThrow({ where: { key } }),
+      (row) => row.state === "dead" && row.dueAt === null,
+      30_000,
+    );
+    // Given up: her event is failed for good, not left "received" for ever.
+    expect(
+      await db.prisma.webhookEvent.findUniqueOrThrow({ where: { id: event.id } }),
+    ).toMatchObject({ status: "failed" });
+
+    const listed = await admin.get("/api/v1/stuck-work");
+    expect(listed.status).toBe(200);
+    expect(listed.json).toEqual([
+      expect.objectContaining({
+        key,
+        job: "process-event",
+        state: "given-up",
+        attempt: 6,
+        nextAttemptAt: null,
+        lastError: expect.stringMatching(/\S/),
+      }),
+    ]);
+    expect((await west.get("/api/v1/stuck-work")).status).toBe(403);
+    expect((await west.post(`/api/v1/stuck-work/${key}/retry`)).status).toBe(403);
+    expect((await admin.post("/api/v1/stuck-work/evt-0/retry")).status).toBe(404);
+
+    // The cause fixed (the record readable again), an admin retries: she gets her greeting, once.
+    await db.prisma.webhookEvent.update({
+      where: { id: event.id },
+      data: { payloadEnc: readable },
+    });
+    const retried = await admin.post(`/api/v1/stuck-work/${key}/retry`);
+    expect(retried).toMatchObject({ status: 200, json: { key, state: "waiting", attempt: 7 } });
+    await eventually(
+      () => Promise.resolve(her.received().length),
+      (n) => n > 0,
+    );
+    await eventually(
+      () => db.prisma.jobOutbox.findUniqueOrThrow({ where: { key } }),
+      (row) => row.state === "done",
+    );
+    expect((await admin.get("/api/v1/stuck-work")).json).toEqual([]);
+    expect(await db.prisma.outboundDelivery.count()).toBe(1);
+  }, 120_000);
 });

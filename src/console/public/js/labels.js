@@ -100,3 +100,20 @@ const ACTIONS = {
   "create-account": "アカウント作成",
 };
 export const auditActionLabel = (value) => ACTIONS[value] ?? value;
+
+const JOBS = {
+  "process-event": "受け取ったメッセージの処理",
+  "send-delivery": "LINEへの送信",
+  "copy-media": "画像・ファイルの保存",
+  "mark-read": "既読の通知",
+  "conversation-silence": "返信がないときの案内",
+  "queue-timer": "待ち時間の見守り",
+};
+export const jobLabel = (value) => JOBS[value] ?? value;
+
+const JOB_STATES = {
+  waiting: "キューに届いていない",
+  dead: "自動で再試行待ち",
+  "given-up": "停止中（手動で再試行）",
+};
+export const jobStateLabel = (value) => JOB_STATES[value] ?? value;

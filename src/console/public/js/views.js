@@ -1,5 +1,5 @@
-// The other pages of the main area: home, alerts (supervisors), accounts and audit (admins),
-// and the profile.
+// The other pages of the main area: home, alerts (supervisors), accounts, stuck work and audit
+// (admins), and the profile.
 import { api } from "../kit/api.js";
 import { $, clear, el } from "../kit/dom.js";
 import { describeError } from "./errors.js";
@@ -8,6 +8,8 @@ import {
   alertKindLabel,
   auditActionLabel,
   getReference,
+  jobLabel,
+  jobStateLabel,
   regionLabel,
   roleLabel,
 } from "./labels.js";
@@ -133,11 +135,12 @@ function alertsPanel(title) {
   ]);
 }
 
-// ---------- admin: accounts and audit ----------
+// ---------- admin: accounts, stuck work and audit ----------
 
 export function renderAdmin() {
   const main = clear($("main"));
   const accounts = el("tbody");
+  const stuck = el("tbody");
   const audit = el("tbody");
   main.append(
     heading("管理"),
@@ -147,6 +150,25 @@ export function renderAdmin() {
       el("table", { attrs: { "data-testid": "accounts" } }, [
         el("thead", {}, [row("th", ["表示名", "役割", "地域"])]),
         accounts,
+      ]),
+    ]),
+    el("section", { className: "panel", attrs: { "aria-labelledby": "stuck-title" } }, [
+      el("h2", { text: "止まっている処理", attrs: { id: "stuck-title" } }),
+      el("p", {
+        className: "muted small",
+        text: "すべての試行に失敗した処理と、5分以上キューに届いていない処理です。失敗した処理は間隔をあけて自動で再試行されます。",
+      }),
+      el("button", {
+        className: "small",
+        text: "更新",
+        attrs: { type: "button" },
+        on: { click: () => void loadStuck(stuck) },
+      }),
+      el("table", { attrs: { "data-testid": "stuck-work" } }, [
+        el("thead", {}, [
+          row("th", ["処理", "状態", "再試行", "記録", "次の再試行", "エラー", ""]),
+        ]),
+        stuck,
       ]),
     ]),
     el("section", { className: "panel", attrs: { "aria-labelledby": "audit-title" } }, [
@@ -164,6 +186,7 @@ export function renderAdmin() {
     ]),
   );
   void loadAccounts(accounts);
+  void loadStuck(stuck);
   void loadAudit(audit);
 }
 
@@ -186,6 +209,50 @@ async function loadAccounts(tbody) {
           p.regionId ? regionLabel(p.regionId) : "すべて",
         ]),
       );
+    }
+  } catch (error) {
+    toast(describeError(error), "error");
+  }
+}
+
+async function loadStuck(tbody) {
+  try {
+    const jobs = await api("GET", "/api/v1/stuck-work");
+    clear(tbody);
+    if (jobs.length === 0) {
+      tbody.appendChild(
+        el("tr", {}, [
+          el("td", { text: "止まっている処理はありません。", attrs: { colspan: "7" } }),
+        ]),
+      );
+    }
+    for (const job of jobs) {
+      const retry = el("button", {
+        className: "small",
+        text: "いま再試行",
+        attrs: { type: "button", "aria-label": `${jobLabel(job.job)}をいま再試行` },
+      });
+      retry.addEventListener("click", async () => {
+        retry.disabled = true;
+        try {
+          await api("POST", `/api/v1/stuck-work/${encodeURIComponent(job.key)}/retry`);
+          toast(`${jobLabel(job.job)}を再試行しました。`);
+          await loadStuck(tbody);
+        } catch (error) {
+          toast(describeError(error), "error");
+          retry.disabled = false;
+        }
+      });
+      const tr = row("td", [
+        jobLabel(job.job),
+        jobStateLabel(job.state),
+        String(job.attempt),
+        formatDateTime(job.createdAt),
+        job.nextAttemptAt ? formatDateTime(job.nextAttemptAt) : "—",
+        job.lastError ?? "",
+      ]);
+      tr.appendChild(el("td", {}, [retry]));
+      tbody.appendChild(tr);
     }
   } catch (error) {
     toast(describeError(error), "error");
