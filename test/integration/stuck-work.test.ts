@@ -192,7 +192,7 @@ describe("work the worker could not finish", () => {
         state: "given-up",
         attempt: 6,
         nextAttemptAt: null,
-        lastError: expect.stringMatching(/\S/),
+        lastError: "AppError: Stored data cannot be opened with APP_SECRET_KEY",
       }),
     ]);
     expect((await west.get("/api/v1/stuck-work")).status).toBe(403);
