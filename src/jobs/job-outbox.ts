@@ -90,7 +90,10 @@ export function createJobOutbox(
     where: Prisma.JobOutboxWhereInput,
     limit: number,
     orderBy: Prisma.JobOutboxOrderByWithRelationInput = { dueAt: "asc" },
-  ) => prisma.jobOutbox.findMany({ where, orderBy, take: limit }).then((rows) => rows.map(toEntry));
+  ) =>
+    prisma.jobOutbox
+      .findMany({ where, orderBy: [orderBy, { key: "asc" }], take: limit })
+      .then((rows) => rows.map(toEntry));
 
   return {
     async write(tx, requests) {

@@ -1,0 +1,92 @@
+import { randomUUID } from "node:crypto";
+import { createFlowResponder } from "../../src/conversations/flow-responder";
+import { createQueueTimers } from "../../src/conversations/queue-timers";
+import { createSilenceService } from "../../src/conversations/silence-service";
+import type { JobRequest } from "../../src/jobs/job-catalog";
+import { createJobProducer, type JobProducer } from "../../src/jobs/job-queue";
+import { createLogger } from "../../src/logger";
+import { createOutboxSweeper, type OutboxSweeper } from "../../src/worker/outbox-sweeper";
+import { gunma } from "../support/presets";
+import { createTestDatabase, type TestDatabase } from "../support/test-env";
+import { testJobs } from "../support/test-jobs";
+
+/**
+ * The sweep on a pile of work that never reached the queue (it was down when the work was
+ * committed): it moves all of it, a batch per pass, the work not looked at for longest first,
+ * so old work never hides newer work; and once nothing is left to do, a pass does nothing.
+ * BullMQ on the test database's PostgreSQL; no worker runs, so moved jobs stay waiting.
+ */
+describe("the outbox sweep", () => {
+  let db: TestDatabase;
+  let live: JobProducer;
+  let down: JobProducer;
+  let sweeper: OutboxSweeper;
+
+  beforeEach(async () => {
+    db = await createTestDatabase();
+    live = createJobProducer({ redisUrl: undefined, databaseUrl: db.url }, () => undefined);
+    // A Redis nobody listens on: every add fails at once, as when the queue is down.
+    down = createJobProducer({ redisUrl: "redis://127.0.0.1:1", databaseUrl: db.url }, () => {});
+    const { dispatcher, outbox } = testJobs(db, live);
+    const preset = gunma();
+    sweeper = createOutboxSweeper({
+      outbox,
+      dispatcher,
+      producer: live,
+      bury: () => Promise.reject(new Error("no job failed in this test")),
+      silence: createSilenceService({
+        prisma: db.prisma,
+        dispatcher,
+        responder: createFlowResponder(preset),
+      }),
+      queueTimers: createQueueTimers({ prisma: db.prisma, dispatcher, preset }),
+      logger: createLogger("silent"),
+      graceMs: 0,
+      batch: 2,
+    });
+  });
+  afterEach(async () => {
+    await live.close();
+    await down.close();
+    await db.drop();
+  });
+
+  it("moves every job the queue missed, two per pass, oldest unseen first, then rests", async () => {
+    const jobs: JobRequest[] = Array.from({ length: 5 }, (_, i) => ({
+      name: "mark-read",
+      payload: {
+        conversationId: randomUUID(),
+        readAt: new Date(Date.UTC(2026, 10, 30, 9, i)).toISOString(),
+      },
+    }));
+    const whileDown = testJobs(db, down).dispatcher;
+    for (const job of jobs) expect(await whileDown.write([job])).toBe(1);
+    await whileDown.settle(5000);
+    const keys = (
+      await db.prisma.jobOutbox.findMany({ orderBy: [{ createdAt: "asc" }, { key: "asc" }] })
+    ).map((r) => r.key);
+    const states = () => Promise.all(keys.map((k) => live.state(k)));
+    expect(await states()).toEqual(Array(5).fill("unknown"));
+
+    const moved: number[] = [];
+    const queued: string[][] = [];
+    for (let pass = 0; pass < 3; pass += 1) {
+      moved.push((await sweeper.sweep()).moved);
+      queued.push(await states());
+    }
+    expect(moved).toEqual([2, 2, 1]);
+    // The oldest two first; then the three not looked at yet, before the two seen already.
+    expect(queued.map((s) => s.map((state) => state !== "unknown"))).toEqual([
+      [true, true, false, false, false],
+      [true, true, true, true, false],
+      [true, true, true, true, true],
+    ]);
+    expect(await sweeper.sweep()).toEqual({
+      timers: 0,
+      moved: 0,
+      settled: 0,
+      redriven: 0,
+      pruned: 0,
+    });
+  });
+});
