@@ -7,6 +7,7 @@ export interface Metrics {
   eventsDeduplicated: Counter;
   eventsFailed: Counter<"type">;
   jobDuration: Histogram<"job" | "outcome">;
+  jobsBuried: Counter<"job" | "outcome">;
   lineApiCalls: Counter<"endpoint" | "status">;
 }
 
@@ -37,6 +38,12 @@ export function createMetrics(): Metrics {
       help: "Time from a job's creation to the end of its processing",
       labelNames: ["job", "outcome"],
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+      registers: [registry],
+    }),
+    jobsBuried: new Counter({
+      name: "jobs_buried_total",
+      help: "Jobs that failed all their attempts: outcome redrive (tried again later) or given-up (waits for an admin)",
+      labelNames: ["job", "outcome"],
       registers: [registry],
     }),
     lineApiCalls: new Counter({

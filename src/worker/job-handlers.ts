@@ -95,6 +95,8 @@ export function createJobHandling(deps: {
 
   async function bury(request: JobRequest, error: string) {
     const outcome = await outbox.markDead(jobIdOf(request), error, new Date());
+    if (outcome === "gone") return;
+    metrics.jobsBuried.inc({ job: request.name, outcome });
     if (outcome !== "given-up") return;
     logger.error({ job: request.name, key: jobIdOf(request) }, "job given up after its re-drives");
     const giveUp = handlers[request.name].giveUp as
