@@ -37,7 +37,12 @@ const UNREACHABLE_CODES = new Set(["P1001", "P1002", "P1008", "P1017", "P2024", 
 /** Node's and node-postgres's signs of the same, on an error or any of its causes. */
 const CONNECTION_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EPIPE", "57P01"]);
 const CONNECTION_MESSAGE =
-  /Connection terminated|connection timeout|Connection is closed|Query read timeout/i;
+  /Connection terminated|connection timeout|Connection is closed|Query read timeout|Can't reach database server|Timed out fetching a new connection|ECONNREFUSED/i;
+
+/** Whether an error's message (all a queue keeps of a job's failure) says a dependency was down. */
+export function saysDependencyDown(message: string): boolean {
+  return CONNECTION_MESSAGE.test(message);
+}
 
 /**
  * Whether an error says a dependency (the database, the queue) is down or not answering, not

@@ -31,6 +31,10 @@ export interface JobProducer {
   add(jobs: readonly QueuedJob[]): Promise<void>;
   /** BullMQ's state of a job ("waiting", "active", "completed", "failed"…, "unknown"). */
   state(jobId: string): Promise<string>;
+  /** Why a job's last attempt failed, as BullMQ kept it (its error's message). */
+  failedReason(jobId: string): Promise<string | undefined>;
+  /** Runs a job waiting out its back-off now. */
+  promote(jobId: string): Promise<void>;
   /** Resolves when the queue's store answers; used by /readyz. */
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -124,6 +128,10 @@ export function createJobProducer(
       );
     },
     state: (jobId) => answered(queue.getJobState(jobId)),
+    failedReason: async (jobId) => (await answered(queue.getJob(jobId)))?.failedReason,
+    async promote(jobId) {
+      await answered((async () => (await queue.getJob(jobId))?.promote())());
+    },
     async ping() {
       await answered(queue.getJobCounts("waiting"));
     },
@@ -172,6 +180,7 @@ interface MinimalQueue {
   addBulk(jobs: { name: string; data: unknown; opts: JobsOptions }[]): Promise<unknown>;
   getJobCounts(...types: string[]): Promise<Record<string, number>>;
   getJobState(jobId: string): Promise<string>;
+  getJob(jobId: string): Promise<Job | undefined>;
   close(): Promise<void>;
 }
 
@@ -191,6 +200,7 @@ function makeQueue(connection: QueueConnection, onError: (message: string) => vo
       addBulk: (jobs) => queue.addBulk(jobs),
       getJobCounts: (...t) => queue.getJobCounts(...(t as [])),
       getJobState: (id) => queue.getJobState(id),
+      getJob: (id) => queue.getJob(id),
       close: async () => {
         await queue.close();
         redis.disconnect();
@@ -207,6 +217,7 @@ function makeQueue(connection: QueueConnection, onError: (message: string) => vo
     addBulk: (jobs) => queue.addBulk(jobs),
     getJobCounts: (...t) => queue.getJobCounts(...(t as [])),
     getJobState: (id) => queue.getJobState(id),
+    getJob: (id) => queue.getJob(id),
     close: () => queue.close(),
   };
 }

@@ -1,6 +1,6 @@
 import type { QueueTimers } from "../conversations/queue-timers";
 import type { SilenceService } from "../conversations/silence-service";
-import { describeError } from "../errors";
+import { describeError, saysDependencyDown } from "../errors";
 import type { Logger } from "../logger";
 import { queuedJobId, type JobRequest, type QueuedJob } from "../jobs/job-catalog";
 import type { JobDispatcher } from "../jobs/job-dispatch";
@@ -15,6 +15,8 @@ export interface SweepResult {
   moved: number;
   /** Jobs whose end the worker could not record: marked done, or buried when they failed. */
   settled: number;
+  /** Jobs waiting out a back-off after a dependency was down, run now that it is back. */
+  resumed: number;
   /** Dead jobs re-driven after their back-off. */
   redriven: number;
   /** Done entries older than a day, removed. */
@@ -33,7 +35,8 @@ const DAY_MS = 24 * 3600_000;
  * The guarantee behind "nothing stored is left unprocessed", walking the job outbox:
  * - pending jobs not seen on the queue for a grace period: put on it if BullMQ does not have
  *   them (the queue was down at commit), recorded when BullMQ finished them but the worker
- *   could not say so (the database was down), buried when they failed;
+ *   could not say so (the database was down), buried when they failed, run at once when they
+ *   wait out a back-off after the database or the queue was down (both answer the sweep now);
  * - dead jobs whose back-off has passed: re-driven under a new attempt id;
  * - conversation timers that fell due (they live in the database, so a restart loses none).
  * Each pending job it checks is stamped, so the next pass starts with the ones not seen for
@@ -79,15 +82,27 @@ export function createOutboxSweeper(deps: {
   }
 
   /** Pending jobs not seen for a grace period: where BullMQ has them, and what follows. */
-  async function checkPending(now: Date): Promise<{ moved: number; settled: number }> {
+  async function checkPending(
+    now: Date,
+  ): Promise<Pick<SweepResult, "moved" | "settled" | "resumed">> {
     const stale = await outbox.stalePending(new Date(now.getTime() - graceMs), batch);
     const missing: QueuedJob[] = [];
     let settled = 0;
+    let resumed = 0;
     for (const entry of stale) {
       const job = { request: entry.request, attempt: entry.attempt };
-      const state = await producer.state(queuedJobId(job));
+      const jobId = queuedJobId(job);
+      const state = await producer.state(jobId);
       if (state === "unknown") missing.push(job);
-      else if (state === "completed") {
+      else if (state === "delayed") {
+        // The sweep reaches the database and the queue: a back-off waited out for either of
+        // them (up to minutes, doubling with each try) need not go on.
+        const reason = await producer.failedReason(jobId);
+        if (reason !== undefined && saysDependencyDown(reason)) {
+          await producer.promote(jobId);
+          resumed += 1;
+        }
+      } else if (state === "completed") {
         await outbox.markDone(entry.key);
         settled += 1;
       } else if (state === "failed") {
@@ -100,7 +115,7 @@ export function createOutboxSweeper(deps: {
       stale.map((e) => e.key),
       now,
     );
-    return { moved: missing.length, settled };
+    return { moved: missing.length, settled, resumed };
   }
 
   async function redrive(now: Date): Promise<number> {
@@ -115,10 +130,10 @@ export function createOutboxSweeper(deps: {
   async function sweep(): Promise<SweepResult> {
     const now = new Date();
     const timers = await dueTimers(now);
-    const { moved, settled } = await checkPending(now);
+    const { moved, settled, resumed } = await checkPending(now);
     const redriven = await redrive(now);
     const pruned = await outbox.prune(new Date(now.getTime() - DAY_MS), batch);
-    return { timers, moved, settled, redriven, pruned };
+    return { timers, moved, settled, resumed, redriven, pruned };
   }
 
   return {

@@ -85,6 +85,7 @@ describe("the outbox sweep", () => {
       timers: 0,
       moved: 0,
       settled: 0,
+      resumed: 0,
       redriven: 0,
       pruned: 0,
     });

@@ -3,9 +3,10 @@ import { Redis } from "ioredis";
 import { QUEUE_NAME } from "../../src/jobs/job-catalog";
 import { startRuntime, type Runtime } from "../../src/main/runtime";
 import { createSealer } from "../../src/privacy/sealer";
+import type { SimulatedPerson } from "../../src/simulator/simulated-person";
 import { LineSimulator } from "../../src/simulator/line-simulator";
 import { account, ConsoleClient, PASSWORD } from "../support/console-client";
-import { settledIn, watchService } from "../support/conversation-driver";
+import { settledIn, turn, watchService } from "../support/conversation-driver";
 import { eventually } from "../support/eventually";
 import { handOff } from "../support/handoff";
 import { gunmaOpenAroundTheClock } from "../support/presets";
@@ -44,7 +45,12 @@ describe("work the worker could not finish", () => {
     await db.drop();
   });
 
-  it("is done once the database is back, after an outage longer than all of the jobs' attempts", async () => {
+  /**
+   * Database, proxy, LINE and Redis, and the web role on the database directly; the worker is
+   * started by `startWorker`, through the proxy when asked. Back-offs and re-drives are
+   * `jobBackoffScale` of the real ones.
+   */
+  async function setUp(jobBackoffScale: number) {
     db = await createTestDatabase();
     proxy = await startTcpProxy(db.url);
     sim = new LineSimulator({
@@ -55,34 +61,45 @@ describe("work the worker could not finish", () => {
     const redisUrl = await createTestRedisUrl();
     redis = new Redis(redisUrl, { maxRetriesPerRequest: null });
     queue = new Queue(QUEUE_NAME, { connection: redis });
-    // Back-offs a thousandth of the real ones: every attempt fails within the outage.
-    const options = { preset: gunmaOpenAroundTheClock(), jobBackoffScale: 0.001 };
-    const web = await startRuntime(
-      testConfig({ databaseUrl: db.url, redisUrl, lineApiBaseUrl: baseUrl }),
-      { ...options, web: true, worker: false },
-    );
+    const options = { preset: gunmaOpenAroundTheClock(), jobBackoffScale };
+    const config = testConfig({ databaseUrl: db.url, redisUrl, lineApiBaseUrl: baseUrl });
+    const web = await startRuntime(config, { ...options, web: true, worker: false });
     runtimes.push(web);
-    const config = testConfig({ databaseUrl: proxy.url, redisUrl, lineApiBaseUrl: baseUrl });
-    runtimes.push(
-      await startRuntime(config, {
-        ...options,
-        web: false,
-        worker: true,
-        sweepIntervalMs: 200,
-        sweepGraceMs: 1000,
-      }),
-    );
     sim.setWebhookUrl(`${web.url}/webhook/line`);
     unwatch = watchService(settledIn(db.prisma, config.appSecretKey));
+    return {
+      url: web.url ?? "",
+      config,
+      async startWorker(throughProxy: boolean) {
+        const databaseUrl = throughProxy ? proxy.url : db.url;
+        runtimes.push(
+          await startRuntime(
+            { ...config, databaseUrl },
+            { ...options, web: false, worker: true, sweepIntervalMs: 200, sweepGraceMs: 1000 },
+          ),
+        );
+      },
+    };
+  }
 
+  /** West has taken her conversation (handed off in 西毛); its id. */
+  async function takenByWest(url: string, her: SimulatedPerson, appSecretKey: string) {
     await account(db.prisma, "west", "counsellor", "seimo");
-    const west = await ConsoleClient.signedIn(web.url ?? "", "west", PASSWORD);
-    const her = sim.person();
+    const west = await ConsoleClient.signedIn(url, "west", PASSWORD);
     await handOff(her, "富岡");
     const { id } = await db.prisma.conversation.findFirstOrThrow({
-      where: { person: { lineUserHash: createSealer(config.appSecretKey).hash(her.userId) } },
+      where: { person: { lineUserHash: createSealer(appSecretKey).hash(her.userId) } },
     });
     expect((await west.call("POST", `/api/v1/conversations/${id}/claim`)).status).toBe(200);
+    return { west, id };
+  }
+
+  it("is done once the database is back, after an outage longer than all of the jobs' attempts", async () => {
+    // Back-offs a thousandth of the real ones: every attempt fails within the outage.
+    const { url, config, startWorker } = await setUp(0.001);
+    await startWorker(true);
+    const her = sim.person();
+    const { west, id } = await takenByWest(url, her, config.appSecretKey);
 
     proxy.cut();
     // The web role stores both while the worker cannot reach the database.
@@ -136,27 +153,48 @@ describe("work the worker could not finish", () => {
     expect(await inbound()).toBe(1);
   }, 120_000);
 
-  it("is given up after its re-drives when the cause stays, listed for an admin, and done by her retry once the cause is fixed", async () => {
-    db = await createTestDatabase();
-    proxy = await startTcpProxy(db.url);
-    sim = new LineSimulator({
-      channelSecret: TEST_CHANNEL_SECRET,
-      channelAccessToken: TEST_ACCESS_TOKEN,
+  it("runs at once, when the database is back, a job waiting out a back-off it began while the database was down", async () => {
+    // Back-offs ten times the real ones: her event's third try would wait 20 s.
+    const { startWorker } = await setUp(10);
+    await startWorker(true);
+    const her = sim.person();
+    await turn(her, (p) => p.follow());
+
+    proxy.cut();
+    const said = await her.say("聞こえますか");
+    expect(said.status).toBe(200);
+    const { id } = await db.prisma.webhookEvent.findUniqueOrThrow({
+      where: { webhookEventId: said.webhookEventId },
     });
-    const { baseUrl } = await sim.listen();
-    const redisUrl = await createTestRedisUrl();
-    redis = new Redis(redisUrl, { maxRetriesPerRequest: null });
-    queue = new Queue(QUEUE_NAME, { connection: redis });
-    const config = testConfig({ databaseUrl: db.url, redisUrl, lineApiBaseUrl: baseUrl });
+    await eventually(
+      async () => {
+        const job = await queue.getJob(`evt-${id}`);
+        return { tries: job?.attemptsMade, state: await job?.getState() };
+      },
+      (job) => job.tries === 2 && job.state === "delayed",
+      30_000,
+    );
+    // From here BullMQ would wait 20 s before the next try.
+    const backOffEnds = Date.now() + 20_000;
+    proxy.restore();
+    const event = await eventually(
+      () => db.prisma.webhookEvent.findUniqueOrThrow({ where: { id } }),
+      (e) => e.status === "processed",
+      30_000,
+    );
+    expect(event.processedAt?.getTime()).toBeLessThan(backOffEnds);
+    expect(
+      await db.prisma.message.count({ where: { direction: "in", text: "聞こえますか" } }),
+    ).toBe(1);
+  }, 60_000);
+
+  it("is given up after its re-drives when the cause stays, listed for an admin, and done by her retry once the cause is fixed", async () => {
     // Back-offs and re-drives a ten-thousandth of the real ones: given up within seconds.
-    const options = { preset: gunmaOpenAroundTheClock(), jobBackoffScale: 0.0001 };
-    const web = await startRuntime(config, { ...options, web: true, worker: false });
-    runtimes.push(web);
-    sim.setWebhookUrl(`${web.url}/webhook/line`);
+    const { url, startWorker } = await setUp(0.0001);
     await account(db.prisma, "admin", "admin", null);
     await account(db.prisma, "west", "counsellor", "seimo");
-    const admin = await ConsoleClient.signedIn(web.url ?? "", "admin", PASSWORD);
-    const west = await ConsoleClient.signedIn(web.url ?? "", "west", PASSWORD);
+    const admin = await ConsoleClient.signedIn(url, "admin", PASSWORD);
+    const west = await ConsoleClient.signedIn(url, "west", PASSWORD);
 
     // Her first message is stored while no worker runs; then its record is made unreadable to
     // this service (sealed under another key: a botched key rotation), a cause no retry clears.
@@ -169,9 +207,7 @@ describe("work the worker could not finish", () => {
       where: { id: event.id },
       data: { payloadEnc: otherKey.seal("{}") },
     });
-    runtimes.push(
-      await startRuntime(config, { ...options, web: false, worker: true, sweepIntervalMs: 100 }),
-    );
+    await startWorker(false);
     const key = `evt-${event.id}`;
     await eventually(
       () => db.prisma.jobOutbox.findUniqueOrThrow({ where: { key } }),
