@@ -21,7 +21,9 @@ export interface OutboxEntry {
 
 /**
  * The transactional outbox (table `job_outbox`): written inside the change's transaction,
- * marked done or dead by the worker, walked by the sweep. The only code that touches the table.
+ * marked done or dead by the worker, walked by the sweep. The only code that touches the table
+ * but for the webhook's INSERT, which writes each new event with its job in one statement
+ * (src/line/webhook-event-store.ts).
  */
 export interface JobOutbox {
   /**
