@@ -79,7 +79,7 @@ describe("the console for supervisors and admins", () => {
       admin.locator('[data-testid="accounts"] tr', { hasText: "やまだ" }).innerText(),
     ).resolves.toContain("西毛");
 
-    await admin.getByRole("button", { name: "更新" }).click();
+    await admin.getByRole("button", { name: "操作の記録を更新" }).click();
     await eventually(
       () => admin.locator('[data-testid="audit"] tbody').innerText(),
       (text) => text.includes("緊急対応") && text.includes("対応開始"),

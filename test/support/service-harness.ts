@@ -18,6 +18,7 @@ import { startTcpProxy, type TcpProxy } from "./tcp-proxy";
 export interface ServiceUnderTest {
   db: TestDatabase;
   sim: LineSimulator;
+  /** The web role (and the worker, unless started with `worker: false`). */
   runtime: Runtime;
   url: string;
   /** Between the service and its database when asked for: cut it to take the database away. */
@@ -29,6 +30,12 @@ export interface ServiceUnderTest {
    * itself says: a failed job is never run again. BullMQ on Redis only.
    */
   jobState(jobId: string): Promise<string>;
+  /**
+   * Starts the worker role beside the web role, on the same database and queue, as a second
+   * process would: for a service started with `worker: false`, once the test has set up what
+   * the worker is to find. Stopped with the service.
+   */
+  startWorker(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -46,6 +53,13 @@ export async function startServiceWithSimulator(
     databaseProxy?: boolean;
     /** Reach Redis (the queue) through a TCP proxy the test can cut or hold. */
     redisProxy?: boolean;
+    /**
+     * false: the web role alone, its jobs left waiting on the queue until the test calls
+     * `startWorker()`. Default true (web and worker in one runtime).
+     */
+    worker?: boolean;
+    /** Shortens the jobs' back-offs and re-drives (see RuntimeOptions), for web and worker. */
+    jobBackoffScale?: number;
   } = {},
 ): Promise<ServiceUnderTest> {
   const db = await createTestDatabase();
@@ -63,12 +77,14 @@ export async function startServiceWithSimulator(
     redisUrl: redisProxy?.url ?? redisUrl,
     lineApiBaseUrl: baseUrl,
   });
-  const runtime = await startRuntime(config, {
-    web: true,
-    worker: true,
+  const roles = {
     sweepIntervalMs: 500,
     preset: options.preset,
-  });
+    jobBackoffScale: options.jobBackoffScale,
+  };
+  const withWorker = options.worker ?? true;
+  const runtime = await startRuntime(config, { ...roles, web: true, worker: withWorker });
+  let worker: Runtime | undefined;
   const url = runtime.url ?? "";
   sim.setWebhookUrl(`${url}/webhook/line`);
   const unwatch = watchService(settledIn(db.prisma, config.appSecretKey));
@@ -90,8 +106,13 @@ export async function startServiceWithSimulator(
         redis.disconnect();
       }
     },
+    async startWorker() {
+      if (withWorker || worker) throw new Error("the worker is running already");
+      worker = await startRuntime(config, { ...roles, web: false, worker: true });
+    },
     async stop() {
       unwatch();
+      await worker?.stop();
       await runtime.stop();
       await databaseProxy?.close();
       await redisProxy?.close();

@@ -153,7 +153,8 @@ export function renderAdmin() {
       ]),
     ]),
     el("section", { className: "panel", attrs: { "aria-labelledby": "stuck-title" } }, [
-      el("h2", { text: "止まっている処理", attrs: { id: "stuck-title" } }),
+      // Focusable from script: where focus goes once a retried row has left the table.
+      el("h2", { text: "止まっている処理", attrs: { id: "stuck-title", tabindex: "-1" } }),
       el("p", {
         className: "muted small",
         text: "すべての試行に失敗した処理と、5分以上キューに届いていない処理です。失敗した処理は間隔をあけて自動で再試行されます。",
@@ -161,22 +162,35 @@ export function renderAdmin() {
       el("button", {
         className: "small",
         text: "更新",
-        attrs: { type: "button" },
+        // Two 更新 buttons on this page: each named for what it reloads.
+        attrs: { type: "button", "aria-label": "止まっている処理を更新" },
         on: { click: () => void loadStuck(stuck) },
       }),
-      el("table", { attrs: { "data-testid": "stuck-work" } }, [
-        el("thead", {}, [
-          row("th", ["処理", "状態", "再試行", "記録", "次の再試行", "エラー", ""]),
-        ]),
-        stuck,
-      ]),
+      el(
+        "table",
+        {
+          className: "stuck-work",
+          attrs: { "data-testid": "stuck-work", "aria-labelledby": "stuck-title" },
+        },
+        [
+          el("thead", {}, [
+            el("tr", {}, [
+              ...["処理", "状態", "再試行", "記録", "次の再試行", "エラー"].map((text) =>
+                el("th", { text }),
+              ),
+              el("th", {}, [el("span", { className: "sr-only", text: "操作" })]),
+            ]),
+          ]),
+          stuck,
+        ],
+      ),
     ]),
     el("section", { className: "panel", attrs: { "aria-labelledby": "audit-title" } }, [
       el("h2", { text: "操作の記録（新しい順、100件まで）", attrs: { id: "audit-title" } }),
       el("button", {
         className: "small",
         text: "更新",
-        attrs: { type: "button" },
+        attrs: { type: "button", "aria-label": "操作の記録を更新" },
         on: { click: () => void loadAudit(audit) },
       }),
       el("table", { attrs: { "data-testid": "audit" } }, [
@@ -227,21 +241,30 @@ async function loadStuck(tbody) {
       );
     }
     for (const job of jobs) {
+      // Named by its visible text first, then which row it is: rows of one kind are common
+      // (every delivery of an outage), and a name like the next row's says nothing.
       const retry = el("button", {
         className: "small",
         text: "いま再試行",
-        attrs: { type: "button", "aria-label": `${jobLabel(job.job)}をいま再試行` },
+        attrs: {
+          type: "button",
+          "aria-label": `いま再試行（${jobLabel(job.job)}、${formatDateTime(job.createdAt)}記録）`,
+          "data-key": job.key,
+        },
       });
       retry.addEventListener("click", async () => {
         retry.disabled = true;
         try {
           await api("POST", `/api/v1/stuck-work/${encodeURIComponent(job.key)}/retry`);
-          toast(`${jobLabel(job.job)}を再試行しました。`);
-          await loadStuck(tbody);
         } catch (error) {
           toast(describeError(error), "error");
           retry.disabled = false;
+          keepFocusAfterRetry(tbody, job.key);
+          return;
         }
+        toast(`${jobLabel(job.job)}を再試行しました。`);
+        await loadStuck(tbody);
+        keepFocusAfterRetry(tbody, job.key);
       });
       const tr = row("td", [
         jobLabel(job.job),
@@ -257,6 +280,19 @@ async function loadStuck(tbody) {
   } catch (error) {
     toast(describeError(error), "error");
   }
+}
+
+/**
+ * The pressed button was disabled, and went with its row if the list was loaded again: focus
+ * stays in the section (the job's button if it is still listed, else the section's heading)
+ * rather than falling back to the top of the page.
+ */
+function keepFocusAfterRetry(tbody, key) {
+  if (!tbody.isConnected) return;
+  const focused = document.activeElement;
+  if (focused && focused !== document.body && focused.isConnected) return;
+  const again = [...tbody.querySelectorAll("button[data-key]")].find((b) => b.dataset.key === key);
+  (again ?? $("stuck-title")).focus();
 }
 
 async function loadAudit(tbody) {
