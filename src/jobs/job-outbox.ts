@@ -47,7 +47,7 @@ export interface JobOutbox {
   /** A dead entry back to pending under its next attempt id; null if it was not dead. */
   redrive(key: string, now: Date): Promise<OutboxEntry | null>;
   find(key: string): Promise<OutboxEntry | null>;
-  /** What is stuck: dead entries and pending ones older than `before`. */
+  /** What is stuck: dead entries and pending ones asked for (or re-driven) before `before`. */
   stuck(before: Date, limit: number): Promise<OutboxEntry[]>;
   /** Removes done entries older than `before`; returns how many. */
   prune(before: Date, limit: number): Promise<number>;
@@ -167,7 +167,8 @@ export function createJobOutbox(
 
     stuck: (before, limit) =>
       entries(
-        { OR: [{ state: "dead" }, { state: "pending", createdAt: { lte: before } }] },
+        // A pending job's updatedAt is when it was asked for or last re-driven (a retry).
+        { OR: [{ state: "dead" }, { state: "pending", updatedAt: { lte: before } }] },
         limit,
         { createdAt: "asc" },
       ),

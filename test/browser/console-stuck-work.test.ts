@@ -98,7 +98,7 @@ describe("stuck work on the admin page", () => {
       {
         処理: "受け取ったメッセージの処理",
         状態: "停止中（手動で再試行）",
-        再試行: "6",
+        再実行の回数: "6",
         記録: recorded,
         次の再試行: "—",
         エラー: UNREADABLE,

@@ -112,7 +112,7 @@ const JOBS = {
 export const jobLabel = (value) => JOBS[value] ?? value;
 
 const JOB_STATES = {
-  waiting: "キューに届いていない",
+  waiting: "5分以上終わっていない",
   dead: "自動で再試行待ち",
   "given-up": "停止中（手動で再試行）",
 };

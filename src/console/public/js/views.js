@@ -157,7 +157,7 @@ export function renderAdmin() {
       el("h2", { text: "止まっている処理", attrs: { id: "stuck-title", tabindex: "-1" } }),
       el("p", {
         className: "muted small",
-        text: "すべての試行に失敗した処理と、5分以上キューに届いていない処理です。失敗した処理は間隔をあけて自動で再試行されます。",
+        text: "すべての試行に失敗した処理と、頼まれてから5分以上終わっていない処理（再試行中、またはキューに届いていない）です。失敗した処理は間隔をあけて自動で再試行されます。",
       }),
       el("button", {
         className: "small",
@@ -175,7 +175,7 @@ export function renderAdmin() {
         [
           el("thead", {}, [
             el("tr", {}, [
-              ...["処理", "状態", "再試行", "記録", "次の再試行", "エラー"].map((text) =>
+              ...["処理", "状態", "再実行の回数", "記録", "次の再試行", "エラー"].map((text) =>
                 el("th", { text }),
               ),
               el("th", {}, [el("span", { className: "sr-only", text: "操作" })]),
