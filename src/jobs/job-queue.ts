@@ -140,6 +140,13 @@ export function createJobProducer(
 }
 
 /**
+ * A worker that dies mid-job (kill -9, a lost machine) leaves its job "active" until the job's
+ * lock expires and a stalled-job check puts it back: BullMQ's defaults (30 s and 30 s) kept a
+ * message from her waiting a minute. The lock is renewed every 5 s while the job runs.
+ */
+const STALLED = { lockDuration: 10_000, stalledInterval: 5_000 };
+
+/**
  * Worker side: retries its connection for ever (BullMQ's production advice), validates each
  * payload against the catalog and hands it to `processor`. Failed jobs are kept.
  */
@@ -157,7 +164,7 @@ export function createJobWorker(
   };
   if (connection.redisUrl) {
     const redis = new Redis(connection.redisUrl, { maxRetriesPerRequest: null });
-    const worker = new Worker(QUEUE_NAME, handle, { connection: redis, concurrency });
+    const worker = new Worker(QUEUE_NAME, handle, { connection: redis, concurrency, ...STALLED });
     worker.on("error", (error) => onError(error.message));
     return {
       close: async () => {
@@ -170,6 +177,7 @@ export function createJobWorker(
   const worker = new pg.Worker(QUEUE_NAME, handle, {
     connection: { connectionString: connection.databaseUrl, max: 4 },
     concurrency,
+    ...STALLED,
   });
   worker.on("error", (error) => onError(error.message));
   return { close: () => worker.close() };
