@@ -44,6 +44,8 @@ export class SteadyLoad {
   readonly errors: string[] = [];
   private writing = false;
   private stopped = false;
+  /** After stop(), LINE keeps redelivering what was not acknowledged until this moment. */
+  private redeliverUntil = Infinity;
   private readonly loops: Promise<void>[] = [];
   private readonly tasks = new Set<Promise<void>>();
 
@@ -77,6 +79,7 @@ export class SteadyLoad {
   async stop(): Promise<void> {
     this.writing = false;
     this.stopped = true;
+    this.redeliverUntil = Date.now() + this.options.giveUpAfterMs;
     await Promise.all(this.loops);
     await Promise.all([...this.tasks]);
   }
@@ -111,7 +114,8 @@ export class SteadyLoad {
   }
 
   private async redeliveries(): Promise<void> {
-    while (!this.stopped || this.book.inbound.some((i) => !i.acked && i.webhookEventId)) {
+    const unacknowledged = () => this.book.inbound.some((i) => !i.acked && i.webhookEventId);
+    while (!this.stopped || (unacknowledged() && Date.now() < this.redeliverUntil)) {
       const due = this.book.inbound.filter(
         (i) =>
           !i.acked &&
