@@ -41,9 +41,10 @@ export const RECOVERY_GOAL_MS = 30_000;
 
 export const FULL: ChaosOptions = {
   form: "full",
-  women: 8,
+  women: 12,
   counsellors: 3,
-  messageIntervalMs: 2000,
+  messageIntervalMs: 1500,
+  patienceMs: 10 * 60_000,
   replyDelayMs: 800,
   secondReplyShare: 0.3,
   resendAfterMs: 1000,
@@ -54,16 +55,17 @@ export const FULL: ChaosOptions = {
   redisDownMs: 5000,
   stormMs: 20_000,
   lostAnswersMs: 10_000,
-  recoveryTimeoutMs: 5 * 60_000,
+  recoveryTimeoutMs: 4 * 60_000,
   settleMs: 5000,
 };
 
 export const SHORT: ChaosOptions = {
   ...FULL,
   form: "short",
-  women: 4,
+  women: 6,
   counsellors: 2,
-  messageIntervalMs: 1500,
+  messageIntervalMs: 1000,
+  patienceMs: 90_000,
   replyDelayMs: 500,
   giveUpAfterMs: 2 * 60_000,
   warmUpMs: 2000,

@@ -27,10 +27,11 @@ const COLUMNS = [
 
 export function describeRun(options: ChaosOptions, print: Print): void {
   print(
-    `chaos (${options.form} form): ${options.women} women writing about every ` +
-      `${options.messageIntervalMs / 1000} s, ${options.counsellors} counsellors answering ` +
-      `(${Math.round(options.secondReplyShare * 100)} % twice); queue on Redis; ` +
-      `faults: ${options.faults.join(", ")}\n`,
+    `chaos (${options.form} form): ${options.women} women, each writing again about ` +
+      `${options.messageIntervalMs / 1000} s after her answer (or after ` +
+      `${options.patienceMs / 1000} s without one); ${options.counsellors} counsellors answering ` +
+      `what shows in the console (${Math.round(options.secondReplyShare * 100)} % twice); ` +
+      `queue on Redis; faults: ${options.faults.join(", ")}\n`,
   );
 }
 

@@ -39,7 +39,7 @@ export async function runChaos(options: ChaosOptions, print: Print): Promise<Cha
     const book = new MarkerBook();
     const pairs = await setUp(cluster, db, options);
     print(`every woman in the queue, her conversation claimed: ${since()}\n`);
-    const load = new SteadyLoad(cluster.line, book, pairs, options);
+    const load = new SteadyLoad(cluster.line, db, book, pairs, options);
     const ctx: PhaseContext = { cluster, load, options, book, db };
     const printRow = startTable(print);
     const rows: PhaseResult[] = [];
@@ -51,6 +51,7 @@ export async function runChaos(options: ChaosOptions, print: Print): Promise<Cha
     }
     await load.stop();
     const total = await countAll(ctx);
+    await load.close();
     rows.push(total);
     printRow(total);
     explain(rows, load.errors, print);

@@ -18,6 +18,9 @@ import { startRedisProcess, type RedisProcess } from "./redis-process";
 export interface ServiceRole {
   start(): Promise<void>;
   kill9(): Promise<void>;
+  /** Frozen (SIGSTOP) and going on again (SIGCONT): a role that falls behind for a moment. */
+  freeze(): void;
+  thaw(): void;
   stop(): Promise<void>;
 }
 
@@ -125,7 +128,10 @@ function serviceRole(
       await current?.kill9();
       current = undefined;
     },
+    freeze: () => current?.freeze(),
+    thaw: () => current?.thaw(),
     async stop() {
+      current?.thaw();
       await current?.stop();
       current = undefined;
     },

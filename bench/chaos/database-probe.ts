@@ -14,15 +14,21 @@ export interface StoredCounts {
 
 /** The service's own book of work: what it still has to do, and what it gave up on. */
 export interface WorkState {
-  /** Events not yet processed and deliveries not yet settled, stored up to the cutoff. */
+  /** Events not yet processed and deliveries not yet settled, stored in the window asked for. */
   pending: number;
   /** Events and deliveries it marked failed (its retries exhausted). */
   failed: number;
 }
 
+/** A span of time in which work was stored. */
+export interface Window {
+  since: Date;
+  until: Date;
+}
+
 export interface DatabaseProbe {
   stored(runId: string): Promise<StoredCounts>;
-  work(cutoff: Date): Promise<WorkState>;
+  work(window: Window): Promise<WorkState>;
   /** Rows of `sql` (setup only). */
   query<R extends object>(sql: string, values?: unknown[]): Promise<R[]>;
   close(): Promise<void>;
@@ -49,15 +55,16 @@ export function openDatabaseProbe(url: string): DatabaseProbe {
         (r.direction === "in" ? counts.inbound : counts.outbound).set(r.marker, r.n);
       return counts;
     },
-    async work(cutoff) {
+    async work({ since, until }) {
       const [row] = await query<WorkState>(
         `SELECT
-           (SELECT count(*) FROM webhook_event WHERE status = 'received' AND received_at <= $1)
-           + (SELECT count(*) FROM outbound_delivery WHERE status = 'pending' AND created_at <= $1)
-           AS pending,
+           (SELECT count(*) FROM webhook_event
+            WHERE status = 'received' AND received_at BETWEEN $1 AND $2)
+           + (SELECT count(*) FROM outbound_delivery
+              WHERE status = 'pending' AND created_at BETWEEN $1 AND $2) AS pending,
            (SELECT count(*) FROM webhook_event WHERE status = 'failed')
            + (SELECT count(*) FROM outbound_delivery WHERE status = 'failed') AS failed`,
-        [cutoff],
+        [since, until],
       );
       return { pending: Number(row?.pending), failed: Number(row?.failed) };
     },

@@ -6,12 +6,14 @@
 import type { FaultSpec } from "../../src/simulator/simulator-types";
 import type { ChaosOptions, FaultName } from "./chaos-options";
 import type { Cluster } from "./cluster";
+import type { DatabaseProbe } from "./database-probe";
 import type { MessageCall } from "./line-ledger";
 import type { SteadyLoad } from "./steady-load";
 
 export interface FaultContext {
   cluster: Cluster;
   load: SteadyLoad;
+  db: DatabaseProbe;
   options: ChaosOptions;
 }
 
@@ -76,11 +78,27 @@ async function redisRestart(ctx: FaultContext): Promise<string> {
   return `down ${seconds(ctx.options.redisDownMs)}, back empty (no persistence)`;
 }
 
+/**
+ * PostgreSQL stopped (a fast shutdown) while the worker has stored work to do: the worker is
+ * frozen for a moment first, as one that fell behind, until something stored waits for it.
+ */
 async function postgresOutage(ctx: FaultContext): Promise<string> {
-  await ctx.cluster.postgres.stop();
+  const { worker, postgres } = ctx.cluster;
+  worker.freeze();
+  const deadline = Date.now() + 10_000;
+  let backlog = 0;
+  while (backlog === 0 && Date.now() < deadline) {
+    backlog = (await ctx.db.work({ since: new Date(0), until: new Date() })).pending;
+    if (backlog === 0) await sleep(50);
+  }
+  await postgres.stop();
+  worker.thaw();
   await sleep(ctx.options.postgresOutageMs);
-  await ctx.cluster.postgres.start();
-  return `down ${seconds(ctx.options.postgresOutageMs)} (fast shutdown), queue on Redis`;
+  await postgres.start();
+  return (
+    `down ${seconds(ctx.options.postgresOutageMs)} (fast shutdown) with ${backlog} stored ` +
+    `events or deliveries waiting for the worker; queue on Redis`
+  );
 }
 
 async function lineStorm(ctx: FaultContext): Promise<string> {

@@ -17,6 +17,10 @@ export interface Inbound extends Written {
   userId: string;
   webhookEventId: string | undefined;
   acked: boolean;
+  /** Her counsellor has it in the console (the service stored it) and answers it. */
+  seenByCounsellor: boolean;
+  /** An answer to it is on her phone. */
+  answerOnPhone: boolean;
   /** Deliveries LINE made of the event (the first and its redeliveries). */
   posts: number;
   lastPostAt: number;
@@ -28,6 +32,8 @@ export interface Inbound extends Written {
  */
 export interface Outbound extends Written {
   conversationId: string;
+  /** The marker of her message it answers. */
+  answers: string;
   outcome: "sending" | "sent" | "refused" | "gave-up";
   tries: number;
   /** Statuses of the failed tries (0: no answer at all), for the report. */
@@ -39,6 +45,8 @@ export class MarkerBook {
   readonly runId = randomBytes(3).toString("hex");
   readonly inbound: Inbound[] = [];
   readonly outbound: Outbound[] = [];
+  private readonly hers = new Map<string, Inbound>();
+  private readonly replies = new Map<string, Outbound>();
   phase = "setup";
   private next = 0;
 
@@ -56,24 +64,39 @@ export class MarkerBook {
       userId,
       webhookEventId: undefined,
       acked: false,
+      seenByCounsellor: false,
+      answerOnPhone: false,
       posts: 0,
       lastPostAt: 0,
     };
     this.inbound.push(item);
+    this.hers.set(item.marker, item);
     return item;
   }
 
-  newOutbound(conversationId: string): Outbound {
+  /** Her message with this marker. */
+  her(marker: string): Inbound | undefined {
+    return this.hers.get(marker);
+  }
+
+  /** The counsellor's reply with this marker. */
+  reply(marker: string): Outbound | undefined {
+    return this.replies.get(marker);
+  }
+
+  newOutbound(conversationId: string, answers: Inbound): Outbound {
     const item: Outbound = {
       marker: this.marker("out"),
       phase: this.phase,
       issuedAt: Date.now(),
       conversationId,
+      answers: answers.marker,
       outcome: "sending",
       tries: 0,
       failures: [],
     };
     this.outbound.push(item);
+    this.replies.set(item.marker, item);
     return item;
   }
 

@@ -15,6 +15,9 @@ export interface NodeProcess {
   printed(text: string, timeoutMs?: number): Promise<void>;
   /** kill -9, and its exit. */
   kill9(): Promise<void>;
+  /** SIGSTOP / SIGCONT: frozen in place, every connection left open, then going on. */
+  freeze(): void;
+  thaw(): void;
   /** SIGTERM (a clean stop), then SIGKILL if it has not exited after `graceMs`. */
   stop(graceMs?: number): Promise<void>;
 }
@@ -55,6 +58,8 @@ export function startNodeProcess(
       }
     },
     kill9: () => kill("SIGKILL"),
+    freeze: () => void (alive() && child.kill("SIGSTOP")),
+    thaw: () => void (alive() && child.kill("SIGCONT")),
     async stop(graceMs = 10_000) {
       const timer = setTimeout(() => alive() && child.kill("SIGKILL"), graceMs);
       await kill("SIGTERM");

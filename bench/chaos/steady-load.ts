@@ -1,12 +1,15 @@
 /**
- * The steady load: women writing to the account, each message a signed webhook POST (sent by
- * the simulated LINE), and their counsellors answering through the console API shortly after
- * the service took her message. LINE's side is played in full: an event the service did not
- * answer 200 is redelivered (same webhookEventId) until it is, with a growing pause.
+ * The steady load, as a consultation goes: each woman writes (a signed webhook POST, sent by
+ * the simulated LINE), waits for her counsellor's answer on her phone, pauses, and writes
+ * again; if no answer comes within her patience she writes again anyway. Each counsellor
+ * answers a message once it shows in the console (the service stored it), a moment later,
+ * sometimes twice. LINE redelivers an event the service did not answer 200 until it does.
  */
 import { randomUUID } from "node:crypto";
 import type { CounsellorSession } from "./counsellor-session";
+import type { DatabaseProbe } from "./database-probe";
 import type { LineControl } from "./line-control";
+import { dueForRedelivery, redeliverDue } from "./line-redelivery";
 import type { Inbound, MarkerBook, Outbound } from "./markers";
 
 /** A woman, her conversation, and the counsellor who took it. */
@@ -17,9 +20,11 @@ export interface Pair {
 }
 
 export interface LoadOptions {
-  /** Each woman writes about this often (±50 %). */
+  /** After an answer, she writes again about this long later (±50 %). */
   messageIntervalMs: number;
-  /** Her counsellor answers about this long (±50 %) after the service took her message. */
+  /** Without an answer, she writes again after this long. */
+  patienceMs: number;
+  /** Her counsellor answers about this long (±50 %) after her message shows in the console. */
   replyDelayMs: number;
   /** Share of her messages that get a second reply a moment later (a push: the token is spent). */
   secondReplyShare: number;
@@ -31,8 +36,6 @@ export interface LoadOptions {
 
 const HER_TEXT = "きのうの続きを書きます。";
 const REPLY_TEXT = "読みました。続けて書いてくださいね。";
-/** LINE redelivers after 1, 2, 4 s…, at most every 5 s. */
-const redeliveryPause = (posts: number) => Math.min(1000 * 2 ** (posts - 1), 5000);
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const jitter = (ms: number) => ms * (0.5 + Math.random());
@@ -43,14 +46,17 @@ export class SteadyLoad {
   /** The harness's own failures (LINE's process refused an action): reported, never hidden. */
   readonly errors: string[] = [];
   private writing = false;
+  /** The women have stopped writing for good. */
   private stopped = false;
-  /** After stop(), LINE keeps redelivering what was not acknowledged until this moment. */
-  private redeliverUntil = Infinity;
+  /** Everything has stopped: watching, redelivering, answering. */
+  private closed = false;
+  private readonly women: Promise<void>[] = [];
   private readonly loops: Promise<void>[] = [];
   private readonly tasks = new Set<Promise<void>>();
 
   constructor(
     private readonly line: LineControl,
+    private readonly db: DatabaseProbe,
     private readonly book: MarkerBook,
     private readonly pairs: Pair[],
     private readonly options: LoadOptions,
@@ -58,11 +64,11 @@ export class SteadyLoad {
 
   start(): void {
     this.writing = true;
-    for (const pair of this.pairs) this.loops.push(this.woman(pair));
-    this.loops.push(this.redeliveries());
+    for (const pair of this.pairs) this.women.push(this.woman(pair));
+    this.loops.push(this.watch(), this.redeliveries());
   }
 
-  /** No new messages from her; what is under way (replies, redeliveries) goes on. */
+  /** No new messages from her; what is under way (answers, redeliveries) goes on. */
   pause(): void {
     this.writing = false;
   }
@@ -71,32 +77,39 @@ export class SteadyLoad {
     this.writing = true;
   }
 
-  /** Work the load still has under way: replies to send, events not acknowledged. */
+  /** Work under way: events not acknowledged or not in the console yet, answers being sent. */
   busy(): number {
-    return this.tasks.size + this.book.inbound.filter((i) => !i.acked).length;
+    const open = this.book.inbound.filter((i) => !i.acked || !i.seenByCounsellor).length;
+    return open + this.tasks.size;
   }
 
+  /** The women stop writing; the counsellors still answer, LINE still redelivers. */
   async stop(): Promise<void> {
-    this.writing = false;
     this.stopped = true;
-    this.redeliverUntil = Date.now() + this.options.giveUpAfterMs;
-    await Promise.all(this.loops);
-    await Promise.all([...this.tasks]);
+    await Promise.all(this.women);
+  }
+
+  /** Everything stops, once the answers being sent are settled. */
+  async close(): Promise<void> {
+    this.stopped = true;
+    this.closed = true;
+    await Promise.all([...this.women, ...this.loops, ...this.tasks]);
   }
 
   private async woman(pair: Pair): Promise<void> {
     // Not all at once: the women start a moment apart.
     await sleep(Math.random() * this.options.messageIntervalMs);
     while (!this.stopped) {
-      if (this.writing) await this.write(pair).catch((e: unknown) => this.failed(e));
+      if (!this.writing) {
+        await sleep(100);
+        continue;
+      }
+      const item = this.book.newInbound(pair.userId);
+      await this.post(item, () => this.line.say(pair.userId, `${item.marker} ${HER_TEXT}`));
+      const giveUpAt = Date.now() + this.options.patienceMs;
+      while (!item.answerOnPhone && !this.stopped && Date.now() < giveUpAt) await sleep(100);
       await sleep(jitter(this.options.messageIntervalMs));
     }
-  }
-
-  private async write(pair: Pair): Promise<void> {
-    const item = this.book.newInbound(pair.userId);
-    await this.post(item, () => this.line.say(pair.userId, `${item.marker} ${HER_TEXT}`));
-    if (item.acked) this.answer(pair);
   }
 
   /** One delivery of her event by LINE; acknowledged only by a 200. */
@@ -106,6 +119,8 @@ export class SteadyLoad {
       const result = await send();
       item.webhookEventId ??= result.webhookEventId;
       if (result.status === 200) item.acked = true;
+    } catch (error) {
+      this.failed(error);
     } finally {
       this.inFlight.webhooks -= 1;
       item.posts += 1;
@@ -114,38 +129,50 @@ export class SteadyLoad {
   }
 
   private async redeliveries(): Promise<void> {
-    const unacknowledged = () => this.book.inbound.some((i) => !i.acked && i.webhookEventId);
-    while (!this.stopped || (unacknowledged() && Date.now() < this.redeliverUntil)) {
-      const due = this.book.inbound.filter(
-        (i) =>
-          !i.acked &&
-          i.webhookEventId !== undefined &&
-          Date.now() - i.lastPostAt >= redeliveryPause(i.posts),
+    while (!this.closed || dueForRedelivery(this.book).length > 0) {
+      await redeliverDue(this.book, (item) =>
+        this.post(item, () => this.line.redeliver(item.webhookEventId ?? "")),
       );
-      // A few at a time, as LINE's redelivery does not wait for one before the next.
-      for (let i = 0; i < due.length; i += 4) {
-        await Promise.all(due.slice(i, i + 4).map((item) => this.redeliver(item)));
-      }
+      if (this.closed) return;
       await sleep(200);
     }
   }
 
-  private async redeliver(item: Inbound): Promise<void> {
-    const id = item.webhookEventId ?? "";
-    await this.post(item, () => this.line.redeliver(id)).catch((e: unknown) => this.failed(e));
-    const pair = this.pairs.find((p) => p.userId === item.userId);
-    if (item.acked && pair) this.answer(pair);
+  /**
+   * What the counsellors see in the console (her messages the service stored) and what
+   * reaches her phone (their answers), read from the database and from LINE.
+   */
+  private async watch(): Promise<void> {
+    while (!this.closed) {
+      const [stored, ledger] = await Promise.all([
+        this.db.stored(this.book.runId),
+        this.line.ledger(),
+      ]).catch(() => [undefined, undefined]);
+      for (const item of this.book.inbound) {
+        if (item.seenByCounsellor || !stored?.inbound.has(item.marker)) continue;
+        item.seenByCounsellor = true;
+        this.answer(item);
+      }
+      for (const delivered of ledger?.deliveries ?? []) {
+        const reply = this.book.reply(this.book.markerOf(delivered.text) ?? "");
+        const her = reply && this.book.her(reply.answers);
+        if (her) her.answerOnPhone = true;
+      }
+      await sleep(300);
+    }
   }
 
   /** Her counsellor answers, sometimes twice. */
-  private answer(pair: Pair): void {
+  private answer(item: Inbound): void {
+    const pair = this.pairs.find((p) => p.userId === item.userId);
+    if (!pair) return;
     this.track(
       (async () => {
         await sleep(jitter(this.options.replyDelayMs));
-        await this.send(pair, this.book.newOutbound(pair.conversationId));
+        await this.send(pair, this.book.newOutbound(pair.conversationId, item));
         if (Math.random() < this.options.secondReplyShare) {
           await sleep(jitter(1000));
-          await this.send(pair, this.book.newOutbound(pair.conversationId));
+          await this.send(pair, this.book.newOutbound(pair.conversationId, item));
         }
       })(),
     );

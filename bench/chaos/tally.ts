@@ -7,7 +7,7 @@
  *   retry key): such a repeat is counted apart, as "reply→push". Pushes LINE answered 409
  *   (retry key already accepted) delivered nothing twice and are counted apart too.
  */
-import type { DatabaseProbe, StoredCounts, WorkState } from "./database-probe";
+import type { DatabaseProbe, StoredCounts, Window, WorkState } from "./database-probe";
 import type { Ledger } from "./line-ledger";
 import type { LineControl } from "./line-control";
 import type { Inbound, MarkerBook, Outbound } from "./markers";
@@ -21,7 +21,7 @@ interface Copy {
 /** What the database and LINE hold now, by marker. */
 export interface Observation {
   stored: StoredCounts;
-  /** The service's pending work (stored up to the cutoff asked for) and failed work. */
+  /** The service's pending work (stored in the window asked for) and failed work. */
   work: WorkState;
   /** Her phone: each copy of a marked reply. */
   delivered: Map<string, Copy[]>;
@@ -33,11 +33,11 @@ export async function observe(
   book: MarkerBook,
   db: DatabaseProbe,
   line: LineControl,
-  cutoff: Date,
+  window: Window,
 ): Promise<Observation> {
   const [stored, work, ledger] = await Promise.all([
     db.stored(book.runId),
-    db.work(cutoff),
+    db.work(window),
     line.ledger(),
   ]);
   return { stored, work, ...fromLedger(book, ledger) };
@@ -137,8 +137,8 @@ function judge(copies: Copy[]): "once" | "missing" | "doubled" | "repeatedAsPush
 
 /**
  * All of `work` is done: every message of hers acknowledged and stored, every send settled,
- * every reply she must get on her phone, and the service has nothing pending from before the
- * observation's cutoff (retries of what LINE already has included).
+ * every reply she must get on her phone, and the service has nothing pending that it stored in
+ * the observation's window (retries of what LINE already has included).
  */
 export function isDone(work: { inbound: Inbound[]; outbound: Outbound[] }, o: Observation) {
   const herMessagesDone = work.inbound.every(
