@@ -96,8 +96,8 @@ async function postgresOutage(ctx: FaultContext): Promise<string> {
   await sleep(ctx.options.postgresOutageMs);
   await postgres.start();
   return (
-    `down ${seconds(ctx.options.postgresOutageMs)} (fast shutdown) with ${backlog} stored ` +
-    `events or deliveries waiting for the worker; queue on Redis`
+    `down ${seconds(ctx.options.postgresOutageMs)} (fast shutdown), ${backlog} stored ` +
+    `event(s)/deliveries waiting for the worker; queue on Redis`
   );
 }
 
