@@ -82,6 +82,10 @@ recovery: from the fault clearing until all work written before then was done.`)
       print(
         `${r.fault}: the service marked ${failed} events or deliveries failed (retries exhausted)`,
       );
+    if (r.tally.servicePending > 0)
+      print(
+        `${r.fault}: ${r.tally.servicePending} events or deliveries still pending when counted`,
+      );
     const { storedTwice, notTaken } = r.tally.replies;
     if (storedTwice > 0)
       print(

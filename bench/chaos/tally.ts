@@ -68,6 +68,8 @@ function fromLedger(book: MarkerBook, ledger: Ledger) {
 export interface Tally {
   /** Events and deliveries the service marked failed, in all (not only this work's). */
   serviceFailed: number;
+  /** Events and deliveries it stored in the phase and still has to do. */
+  servicePending: number;
   events: { sent: number; acked: number; once: number; missing: number; doubled: number };
   replies: {
     /** Replies the console took (201) or the database holds: each must reach her phone. */
@@ -116,7 +118,7 @@ export function tally(work: { inbound: Inbound[]; outbound: Outbound[] }, o: Obs
     const verdict = judge(copies);
     replies[verdict] += 1;
   }
-  return { serviceFailed: o.work.failed, events, replies };
+  return { serviceFailed: o.work.failed, servicePending: o.work.pending, events, replies };
 }
 
 /** A reply she must get: the console said it was sent, or the service stored or sent it. */
