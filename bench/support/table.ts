@@ -11,8 +11,14 @@ export interface Column {
   align?: "left" | "right";
 }
 
-/** Prints the header of a table and returns the function that prints one of its rows. */
-export function printTable(columns: (string | Column)[]): (cells: (string | number)[]) => void {
+/**
+ * Prints the header of a table and returns the function that prints one of its rows; `print`
+ * takes each line (console.log by default).
+ */
+export function printTable(
+  columns: (string | Column)[],
+  print: (line: string) => void = console.log,
+): (cells: (string | number)[]) => void {
   const specs = columns.map((c, i): Required<Column> => {
     const column = typeof c === "string" ? { title: c } : c;
     return {
@@ -29,6 +35,6 @@ export function printTable(columns: (string | Column)[]): (cells: (string | numb
       })
       .join(" | ")
       .trimEnd();
-  console.log(line(specs.map((s) => s.title)));
-  return (cells) => console.log(line(cells));
+  print(line(specs.map((s) => s.title)));
+  return (cells) => print(line(cells));
 }

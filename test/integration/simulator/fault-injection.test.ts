@@ -1,6 +1,7 @@
+import { randomUUID } from "node:crypto";
 import { HTTPFetchError } from "@line/bot-sdk";
 import { eventually } from "../../support/eventually";
-import { startHarness, type Harness } from "./simulator-harness";
+import { lastReplyToken, startHarness, type Harness } from "./simulator-harness";
 
 async function statusOf(promise: Promise<unknown>): Promise<number | string> {
   try {
@@ -66,6 +67,31 @@ describe("fault injection", () => {
     expect(h.sim.requests().at(-1)?.status).toBe("timeout");
     expect(h.sim.personById(to)?.received()).toEqual([]);
     expect(await statusOf(h.client.pushMessage({ to, messages: [message] }))).toBe(200);
+  });
+
+  it("loses the answer of a push it accepted: delivered once, and the same retry key meets 409", async () => {
+    h.sim.injectFault({ status: "lost-response", count: 1, path: "/v2/bot/message/push" });
+    const retryKey = randomUUID();
+    const first = await statusOf(h.client.pushMessage({ to, messages: [message] }, retryKey));
+    // The caller sees a cut connection, not an HTTP status.
+    expect(first).toBe("TypeError");
+    expect(h.sim.requests().at(-1)?.status).toBe("lost-response");
+    expect(h.sim.personById(to)?.received()).toHaveLength(1);
+    expect(await statusOf(h.client.pushMessage({ to, messages: [message] }, retryKey))).toBe(409);
+    expect(h.sim.personById(to)?.received()).toHaveLength(1);
+  });
+
+  it("loses the answer of a reply it accepted: delivered, and the token is spent", async () => {
+    const hana = h.sim.personById(to)!;
+    await hana.say("こんにちは");
+    const replyToken = lastReplyToken(h.bot);
+    h.sim.injectFault({ status: "lost-response", count: 1, path: "/v2/bot/message/reply" });
+    expect(await statusOf(h.client.replyMessage({ replyToken, messages: [message] }))).toBe(
+      "TypeError",
+    );
+    expect(hana.received().map((m) => m.via)).toEqual(["reply"]);
+    expect(await statusOf(h.client.replyMessage({ replyToken, messages: [message] }))).toBe(400);
+    expect(hana.received()).toHaveLength(1);
   });
 
   it("limits a fault to one path when asked", async () => {
