@@ -28,7 +28,7 @@ export interface LineSimulatorOptions {
   replyTokenTtlMs?: number;
   /** The clock for timestamps and token expiry; tests move it to expire reply tokens. */
   now?: () => number;
-  /** LINE's messaging-api.yml; defaults to shared/line/openapi next to the repository. */
+  /** LINE's messaging-api.yml; defaults to the copy in src/simulator/line-openapi/. */
   specPath?: string;
   /** The account's name as shown at the top of her chat. */
   botName?: string;

@@ -4,15 +4,14 @@ import Ajv, { type ErrorObject, type ValidateFunction } from "ajv";
 import addFormats from "ajv-formats";
 import { parse as parseYaml } from "yaml";
 
-/** LINE's official specs live in `shared/` next to the repository, not inside it. */
-export const DEFAULT_MESSAGING_API_SPEC = path.resolve(
-  __dirname,
-  "../../../shared/line/openapi/messaging-api.yml",
-);
-export const DEFAULT_WEBHOOK_SPEC = path.resolve(
-  __dirname,
-  "../../../shared/line/openapi/webhook.yml",
-);
+/**
+ * LINE's official specs, copied into the repository (see line-openapi/SOURCE.txt) so that the
+ * demo runs from a clone alone. Resolved from the source tree, as the console's pages are, so
+ * the same path serves tsx and a build in dist/.
+ */
+export const LINE_OPENAPI_DIR = path.resolve(__dirname, "../../src/simulator/line-openapi");
+export const DEFAULT_MESSAGING_API_SPEC = path.join(LINE_OPENAPI_DIR, "messaging-api.yml");
+export const DEFAULT_WEBHOOK_SPEC = path.join(LINE_OPENAPI_DIR, "webhook.yml");
 
 /** One problem in LINE's error-detail shape: `property` is a path like `messages[0].text`. */
 export interface ValidationProblem {

@@ -1,6 +1,8 @@
 import { readFileSync } from "node:fs";
+import path from "node:path";
 import {
   DEFAULT_WEBHOOK_SPEC,
+  LINE_OPENAPI_DIR,
   OpenApiValidator,
   validateRequestBody,
 } from "../../../src/simulator/openapi-validator";
@@ -92,4 +94,16 @@ describe("OpenApiValidator with webhook.yml", () => {
     const body = { destination: "U" + "a".repeat(32), events: known };
     expect(validator.validateSchema("CallbackRequest", body)).toEqual([]);
   });
+});
+
+describe("LINE's specs the simulator carries", () => {
+  it.each(["messaging-api.yml", "webhook.yml"])(
+    "%s is the official one, byte for byte (../shared/line/openapi)",
+    (file) => {
+      const official = readFileSync(
+        path.resolve(__dirname, "../../../../shared/line/openapi", file),
+      );
+      expect(readFileSync(path.join(LINE_OPENAPI_DIR, file)).equals(official)).toBe(true);
+    },
+  );
 });
