@@ -2,23 +2,16 @@
  * Idempotency-Key on the console's changes (src/http/idempotency.ts, src/console/API.md): a
  * counsellor's page that lost an answer asks again with the same key, and nothing happens twice.
  */
-import type { Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { Client } from "pg";
-import { createApp } from "../../src/app";
-import { startConsole } from "../../src/console/console-module";
-import { createJobProducer, type JobProducer } from "../../src/jobs/job-queue";
-import { createLogger } from "../../src/logger";
-import { createMetrics } from "../../src/metrics";
 import { createSealer } from "../../src/privacy/sealer";
 import type { SimulatedPerson } from "../../src/simulator/simulated-person";
 import { account, ConsoleClient, PASSWORD } from "../support/console-client";
+import { startConsoleOnClock, type ConsoleOnClock } from "../support/console-on-clock";
 import { eventually } from "../support/eventually";
-import { testJobs } from "../support/test-jobs";
 import { handOff } from "../support/handoff";
-import { gunma, gunmaOpenAroundTheClock } from "../support/presets";
+import { gunmaOpenAroundTheClock } from "../support/presets";
 import { startServiceWithSimulator, type ServiceUnderTest } from "../support/service-harness";
-import { createTestDatabase, testConfig, type TestDatabase } from "../support/test-env";
+import { testConfig, type TestDatabase } from "../support/test-env";
 
 const sealer = createSealer(testConfig({ databaseUrl: "" }).appSecretKey);
 
@@ -322,9 +315,7 @@ describe("console changes with an Idempotency-Key", () => {
  */
 describe("Idempotency-Key lifetime", () => {
   let db: TestDatabase;
-  let producer: JobProducer;
-  let server: Server;
-  let stopConsole: () => Promise<void>;
+  let consoleApp: ConsoleOnClock;
   let url: string;
   /** The console's clock: it stands still unless a test moves it. */
   let clock = Date.now();
@@ -332,38 +323,10 @@ describe("Idempotency-Key lifetime", () => {
   const HOUR = 60 * MINUTE;
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    producer = createJobProducer({ redisUrl: undefined, databaseUrl: db.url }, () => undefined);
-    const logger = createLogger("silent");
-    const consoleApp = await startConsole({
-      databaseUrl: db.url,
-      prisma: db.prisma,
-      preset: gunma(),
-      ...testJobs(db, producer),
-      logger,
-      now: () => clock,
-    });
-    stopConsole = consoleApp.stop;
-    const app = createApp({
-      logger,
-      metrics: createMetrics(),
-      readiness: [],
-      routers: consoleApp.routers,
-    });
-    server = await new Promise<Server>((resolve) => {
-      const started = app.listen(0, "127.0.0.1", () => resolve(started));
-    });
-    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    await account(db.prisma, "west", "counsellor", "seimo");
-    await account(db.prisma, "east", "counsellor", "tomo");
+    consoleApp = await startConsoleOnClock(() => clock);
+    ({ db, url } = consoleApp);
   }, 60_000);
-  afterAll(async () => {
-    server.closeAllConnections();
-    await new Promise((resolve) => server.close(resolve));
-    await stopConsole();
-    await producer.close();
-    await db.drop();
-  });
+  afterAll(() => consoleApp.stop());
 
   const rename = (client: ConsoleClient, displayName: string, key: string) =>
     keyed(client, "PATCH", "/api/v1/me", { displayName }, key);

@@ -5,17 +5,9 @@
  * the client's address is the one a reverse proxy reports (X-Forwarded-For; the app trusts one
  * proxy, as behind the deployment's load balancer).
  */
-import type { Server } from "node:http";
-import type { AddressInfo } from "node:net";
-import { createApp } from "../../src/app";
-import { startConsole } from "../../src/console/console-module";
-import { createJobProducer, type JobProducer } from "../../src/jobs/job-queue";
-import { createLogger } from "../../src/logger";
-import { createMetrics } from "../../src/metrics";
 import { account, PASSWORD } from "../support/console-client";
-import { gunma } from "../support/presets";
-import { testJobs } from "../support/test-jobs";
-import { createTestDatabase, type TestDatabase } from "../support/test-env";
+import { startConsoleOnClock, type ConsoleOnClock } from "../support/console-on-clock";
+import type { TestDatabase } from "../support/test-env";
 
 /** Failed sign-ins one address may make in a minute (console-module.ts). */
 const PER_ADDRESS_PER_MINUTE = 10;
@@ -23,46 +15,16 @@ const MINUTE = 60_000;
 
 describe("sign-in limits", () => {
   let db: TestDatabase;
-  let producer: JobProducer;
-  let server: Server;
-  let stopConsole: () => Promise<void>;
+  let consoleApp: ConsoleOnClock;
   let url: string;
   /** The console's clock: it stands still unless a test moves it. */
   let clock = Date.now();
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    producer = createJobProducer({ redisUrl: undefined, databaseUrl: db.url }, () => undefined);
-    const logger = createLogger("silent");
-    const consoleApp = await startConsole({
-      databaseUrl: db.url,
-      prisma: db.prisma,
-      preset: gunma(),
-      ...testJobs(db, producer),
-      logger,
-      now: () => clock,
-    });
-    stopConsole = consoleApp.stop;
-    const app = createApp({
-      logger,
-      metrics: createMetrics(),
-      readiness: [],
-      routers: consoleApp.routers,
-    });
-    server = await new Promise<Server>((resolve) => {
-      const s = app.listen(0, "127.0.0.1", () => resolve(s));
-    });
-    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    await account(db.prisma, "west", "counsellor", "seimo");
-    await account(db.prisma, "east", "counsellor", "tomo");
+    consoleApp = await startConsoleOnClock(() => clock);
+    ({ db, url } = consoleApp);
   }, 60_000);
-  afterAll(async () => {
-    server.closeAllConnections();
-    await new Promise((resolve) => server.close(resolve));
-    await stopConsole();
-    await producer.close();
-    await db.drop();
-  });
+  afterAll(() => consoleApp.stop());
 
   /** One sign-in attempt from `address`: the status and the error code, if any. */
   async function signIn(address: string, loginName: string, password: string) {

@@ -1,0 +1,58 @@
+import type { Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { createApp } from "../../src/app";
+import { startConsole } from "../../src/console/console-module";
+import { createJobProducer } from "../../src/jobs/job-queue";
+import { createLogger } from "../../src/logger";
+import { createMetrics } from "../../src/metrics";
+import { account } from "./console-client";
+import { gunma } from "./presets";
+import { createTestDatabase, type TestDatabase } from "./test-env";
+import { testJobs } from "./test-jobs";
+
+export interface ConsoleOnClock {
+  db: TestDatabase;
+  url: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * The console alone (API, no LINE, no worker) on a database of its own and BullMQ's PostgreSQL
+ * backend, measuring time by `now`: for tests that move the clock (sign-in limits, key expiry).
+ * Counsellors west (西毛) and east (東毛) exist.
+ */
+export async function startConsoleOnClock(now: () => number): Promise<ConsoleOnClock> {
+  const db = await createTestDatabase();
+  const producer = createJobProducer({ redisUrl: undefined, databaseUrl: db.url }, () => {});
+  const logger = createLogger("silent");
+  const consoleApp = await startConsole({
+    databaseUrl: db.url,
+    prisma: db.prisma,
+    preset: gunma(),
+    ...testJobs(db, producer),
+    logger,
+    now,
+  });
+  const app = createApp({
+    logger,
+    metrics: createMetrics(),
+    readiness: [],
+    routers: consoleApp.routers,
+  });
+  const server = await new Promise<Server>((resolve) => {
+    const started = app.listen(0, "127.0.0.1", () => resolve(started));
+  });
+  await account(db.prisma, "west", "counsellor", "seimo");
+  await account(db.prisma, "east", "counsellor", "tomo");
+  return {
+    db,
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    async stop() {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+      await consoleApp.stop();
+      await producer.close();
+      await db.drop();
+    },
+  };
+}
