@@ -122,6 +122,8 @@ export async function startRuntime(config: AppConfig, options: RuntimeOptions): 
     const app = createApp({
       logger,
       metrics,
+      trustProxy: config.trustProxy,
+      metricsToken: config.metricsToken,
       readiness: [
         { name: "database", check: async () => void (await pool.query("SELECT 1")) },
         { name: "queue", check: () => producer.ping() },
