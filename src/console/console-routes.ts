@@ -288,10 +288,18 @@ export function consoleRoutes(d: ConsoleRouteDeps): ApiRoute[] {
       summary: "Acknowledge an alert",
       roles: ["supervisor", "admin"],
       handler: async ({ user, params }) => {
-        await d.prisma.supervisorAlert.updateMany({
-          where: { id: params.id ?? "", ...(user.regionId ? { regionId: user.regionId } : {}) },
+        const inScope = {
+          id: params.id ?? "",
+          ...(user.regionId ? { regionId: user.regionId } : {}),
+        };
+        // Acknowledged once: a second click keeps the first time. Another region's is not found.
+        const acked = await d.prisma.supervisorAlert.updateMany({
+          where: { ...inScope, acknowledgedAt: null },
           data: { acknowledgedAt: new Date() },
         });
+        if (acked.count === 0 && !(await d.prisma.supervisorAlert.count({ where: inScope }))) {
+          throw new AppError("NOT_FOUND", "No such alert", 404);
+        }
         return undefined;
       },
     }),
