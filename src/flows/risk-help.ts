@@ -4,7 +4,8 @@
  *   the DV lines, 119 before the suicide lines), and a line appears only for its categories, so
  *   a woman who wrote only of wanting to die never sees 警察 at all.
  * - Out of hours the 24-hour lines come first: the others may be closed.
- * - There is always a line she can write to: a woman who cannot speak aloud can still reach one.
+ * - There is always a line she can write to, one open now (24 h, out of hours): a woman who
+ *   cannot speak aloud can still reach one.
  */
 import type { Hotline } from "./flow-types";
 
@@ -22,17 +23,23 @@ function aroundTheClockFirst(lines: Hotline[]): Hotline[] {
   return [...lines].sort((a, b) => Number(b.h24) - Number(a.h24));
 }
 
-/** A line she can write to: one that fits, else a 24-hour one, else any. */
-function textLine(hotlines: Hotline[], categories: readonly string[]): Hotline | undefined {
+/** A line she can write to now: out of hours only a 24-hour one is sure to answer. */
+function writableNow(hotline: Hotline, ctx: HelpContext): boolean {
+  return hotline.mode === "text" && (hotline.h24 || !ctx.outOfHours);
+}
+
+/** The line to add when none of hers can be written to now: one that fits, else any. */
+function writableLine(hotlines: Hotline[], categories: readonly string[], ctx: HelpContext): Hotline | undefined {
+  const now = hotlines.filter((h) => writableNow(h, ctx));
   const text = hotlines.filter((h) => h.mode === "text");
-  return text.find((h) => fits(h, categories)) ?? text.find((h) => h.h24) ?? text[0];
+  return now.find((h) => fits(h, categories)) ?? now[0] ?? text.find((h) => fits(h, categories)) ?? text[0];
 }
 
 /** The lines for a risk notice about `categories`, in the order she should read them. */
 export function helpLines(hotlines: Hotline[], categories: readonly string[], ctx: HelpContext): Hotline[] {
   const lines = hotlines.filter((h) => fits(h, categories));
-  const writable = textLine(hotlines, categories);
-  if (writable && !lines.some((h) => h.mode === "text")) lines.push(writable);
+  const writable = writableLine(hotlines, categories, ctx);
+  if (writable && !lines.includes(writable) && !lines.some((h) => writableNow(h, ctx))) lines.push(writable);
   return ctx.outOfHours ? aroundTheClockFirst(lines) : lines;
 }
 

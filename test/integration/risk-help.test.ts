@@ -52,6 +52,8 @@ describe("help that fits the risk (Gunma preset, through the LINE simulator)", (
     const first = answer[0]?.text ?? "";
     expect(first).toMatch(/^・性暴力被害ワンストップ支援センター #8891.* 24時間$/m);
     expect(first).toContain("「おわり」とだけ送ってください");
+    // A line she can write to tonight, should she be unable to speak aloud.
+    expect(first).toMatch(/^・.*（文字で） \S+ 24時間$/m);
     expect(lockScreenProblem(first)).toBeUndefined();
     expect(texts(answer)).not.toContain("110");
     expect(await conversationOf(her.userId)).toMatchObject({

@@ -29,6 +29,13 @@ describe("the lines fit what she wrote", () => {
     const lines = listed(greeted(NIGHT).say("レイプされた"));
     expect(lines[0]).toBe("・性暴力被害ワンストップ支援センター #8891（72時間以内なら緊急避妊の相談も） 24時間");
     expect(lines.join("\n")).not.toContain("110");
+    // The chat for sexual violence closes at 21:00: a 24-hour chat is added for tonight.
+    expect(lines).toContainEqual(expect.stringMatching(/^・.*（文字で） .* 24時間$/));
+  });
+
+  it("「レイプされた」 by day: the chat for sexual violence is the line to write to", () => {
+    const lines = listed(greeted().say("レイプされた"));
+    expect(lines).toEqual([expect.stringMatching(/#8891/), expect.stringMatching(/^・Cure Time.*（文字で） https:\/\/curetime\.jp\//)]);
   });
 
   it("wanting to die: いのちの電話 first, a line to write to, and 警察 nowhere", () => {
@@ -70,12 +77,12 @@ describe("the lines fit what she wrote", () => {
   it.each<[string, Preset]>([
     ["gunma", gunma],
     ["yamaguchi", yamaguchi],
-  ])("%s: every known category has a line, one she can write to among them, by day and by night", (_name, preset) => {
+  ])("%s: every known category has a line, and one she can write to now (a 24-hour one at night)", (_name, preset) => {
     for (const category of RISK_CATEGORIES) {
       for (const outOfHours of [false, true]) {
         const lines = helpLines(preset.hotlines, [category], { outOfHours });
         expect(lines.filter((h) => h.categories.includes(category)).length).toBeGreaterThan(0);
-        expect(lines.some((h) => h.mode === "text")).toBe(true);
+        expect(lines.some((h) => h.mode === "text" && (h.h24 || !outOfHours))).toBe(true);
         if (outOfHours) expect(lines[0]?.h24).toBe(true);
       }
     }
