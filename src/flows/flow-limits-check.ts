@@ -38,6 +38,9 @@ function checkText(text: string, path: SourcePath, vars: TemplateVars, sink: Pro
     if (!isPlaceholder(name)) sink.add("unknown-placeholder", path, `unknown placeholder {{${name}}}`, node);
   }
   checkFirstLine(text, path, vars, sink, node);
+  if (placeholdersIn(text).includes("quietNumber") && vars.quietNumber === "") {
+    sink.add("no-discreet-hotline", path, "{{quietNumber}} needs a hotline with discreet: true in preset.yaml", node);
+  }
   const length = renderTemplate(text, vars).length;
   if (length > LINE_LIMITS.textLength) {
     sink.add("text-too-long", path, `text is ${length} characters, LINE allows ${LINE_LIMITS.textLength}`, node);

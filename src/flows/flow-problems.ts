@@ -23,6 +23,7 @@ export type ProblemCode =
   | "hotline-without-mode"
   | "hotline-without-category"
   | "risk-without-hotline"
+  | "no-discreet-hotline"
   | "unsafe-first-line"
   | "municipality-in-two-regions"
   | "unknown-region"

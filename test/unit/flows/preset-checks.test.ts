@@ -254,6 +254,19 @@ describe("flow.yaml against the preset and the lexicon", () => {
     ]);
   });
 
+  it("{{quietNumber}} with no discreet hotline to fill it; with one it passes", () => {
+    const flow = (d: Doc) => (d.messages.riskNoticeNear = "わかりました。{{quietNumber}}");
+    expect(build({ flow, preset: (d) => (d.hotlines[0].discreet = true) }).ok).toBe(true);
+    const edits: Edits = { flow };
+    expect(problems(edits)).toEqual([
+      expect.objectContaining({
+        code: "no-discreet-hotline",
+        line: lineIn(edits, "flow", "riskNoticeNear:"),
+        message: "{{quietNumber}} needs a hotline with discreet: true in preset.yaml",
+      }),
+    ]);
+  });
+
   it("a municipality button that is not in the preset", () => {
     const edits: Edits = { flow: (d) => (d.nodes.where.buttons = ["甲山市", "丁島市"]) };
     expect(problems(edits)).toEqual([

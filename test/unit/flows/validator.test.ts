@@ -128,7 +128,7 @@ describe("rejects broken flows with file:line and node", () => {
 describe("rejects help that cannot reach her, with file:line", () => {
   const BAD = `${FIXTURES}/bad-flows`;
 
-  it("a hotline without hours, without a mode, or for a category the service does not know", () => {
+  it("a hotline without hours, without a mode, for a category the service does not know, or for none", () => {
     const file = `${BAD}/hotline-problems.preset.yaml`;
     expect(problemsWith({ preset: file })).toEqual([
       expect.objectContaining({ code: "hotline-without-hours", file, line: lineOf(file, "name: 相談電話"), message: "hotline 相談電話 has no hours: write hours, or h24: true" }),
@@ -139,6 +139,7 @@ describe("rejects help that cannot reach her, with file:line", () => {
         line: lineOf(file, "overdose"),
         message: expect.stringMatching(/^risk category overdose is not a known category/) as unknown,
       }),
+      expect.objectContaining({ code: "hotline-without-category", file, line: lineOf(file, "name: 予備の電話"), message: "hotline 予備の電話 names no risk category" }),
     ]);
   });
 
