@@ -191,13 +191,13 @@ const HANDOFF_TEXTS: Record<
 /** Hands her to the queue; out of hours she is told when a counsellor answers, and stays queued. */
 export function handoff(turn: Turn, reason: HandoffReason): void {
   const { regionId, hours } = regionHours(turn);
-  const open = hours ? isOpen(hours, turn.ctx.now) : false;
+  const open = herRegionOpen(turn);
   const nextAt = hours && !open ? nextOpening(hours, turn.ctx.now) : null;
+  const near = personNear(turn.state.triage);
   turn.pendingNotice = [];
-  if (reason !== "completed" && !(reason === "risk" && personNear(turn.state.triage))) {
-    say(turn, turn.flow.messages[HANDOFF_TEXTS[reason]]);
-  }
-  if (!personNear(turn.state.triage)) sayWait(turn, reason, open, hours);
+  // When the person is near, the risk notice's one short line is all (a request gets its one line).
+  if (reason !== "completed" && !(near && reason === "risk")) say(turn, turn.flow.messages[HANDOFF_TEXTS[reason]]);
+  if (!near) sayWait(turn, reason, open, hours);
   turn.closing.push({
     type: "handoff",
     reason,
