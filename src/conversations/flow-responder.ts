@@ -1,6 +1,7 @@
 import type { messagingApi } from "@line/bot-sdk";
 import type { Conversation, Tx } from "../db/prisma-client";
 import { pickFlow, step } from "../flows/flow-engine";
+import { personNear } from "../flows/shared-phone";
 import type { EngineInput, EngineState, Preset } from "../flows/flow-types";
 import { applyMoves } from "./conversation-repository";
 import { applyStep } from "./flow-effects";
@@ -35,7 +36,14 @@ export function createFlowResponder(preset: Preset): ConversationResponder {
         flow.settings.silenceMinutes,
       );
       const updated = await applyMoves(tx, conversation, moves, { by: null, reason, data });
-      if (moves.includes("handoff") && updated.status === "waiting" && !updated.outOfHours) {
+      // When the person is near, the flow's one short line is all she gets.
+      const quiet = personNear(result.state.triage);
+      if (
+        moves.includes("handoff") &&
+        updated.status === "waiting" &&
+        !updated.outOfHours &&
+        !quiet
+      ) {
         messages.push({ type: "text", text: queuePositionText(await peopleAhead(tx, updated)) });
       }
       return messages;

@@ -111,7 +111,8 @@ function route(turn: Turn, input: EngineInput): void {
 
 function restartFresh(turn: Turn): void {
   const risk = turn.state.triage.risk;
-  turn.state = { ...initialState(turn.flow, turn.preset), lastRiskNoticeAt: turn.state.lastRiskNoticeAt };
+  const { lastRiskNoticeAt, riskNoticeCategories } = turn.state;
+  turn.state = { ...initialState(turn.flow, turn.preset), lastRiskNoticeAt, riskNoticeCategories };
   turn.state.triage.risk = risk;
   beginConversation(turn);
 }

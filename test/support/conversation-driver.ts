@@ -59,6 +59,23 @@ export async function turn(
   return answer;
 }
 
+/**
+ * Does one thing as her that the bot must not answer, and returns what it answered all the same
+ * (nothing, when it behaves): waits, as turn() does, until the service is done with her event.
+ */
+export async function silentTurn(
+  her: SimulatedPerson,
+  act: (her: SimulatedPerson) => Promise<ActionResult>,
+): Promise<DeliveredMessage[]> {
+  const before = her.received().length;
+  const { webhookEventId } = await act(her);
+  await eventually(
+    () => settled(webhookEventId, her.userId),
+    (done) => done,
+  );
+  return her.received().slice(before);
+}
+
 async function settled(webhookEventId: string, userId: string): Promise<boolean> {
   const answers = await Promise.all([...services].map((probe) => probe(webhookEventId, userId)));
   const known = answers.filter((a) => a !== undefined);
