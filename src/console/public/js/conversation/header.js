@@ -76,7 +76,7 @@ export function renderBanners(c) {
     const cats = conv.riskInChat.categories.map(riskCategoryLabel).join("、");
     banner(
       "risk",
-      `相談中にリスクの言葉がありました（${cats}・${formatClock(conv.riskInChat.at)}）。自動応答は何も送っていません。安全を確かめてください。`,
+      `相談中にリスクの言葉がありました（${cats}・${formatClock(conv.riskInChat.at)}）。相談者の安全を確かめてください。`,
       "risk-in-chat-banner",
     );
   }
