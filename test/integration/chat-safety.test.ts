@@ -25,6 +25,10 @@ interface View {
  * real PostgreSQL, Redis and BullMQ, with the clock chosen by the test (the service's and the
  * simulator's: her messages are stamped with it, and the timers fall due by it).
  */
+// Each test takes her (or three women) through the whole triage first: on a busy machine that
+// alone can take most of the default 30 s.
+jest.setTimeout(120_000);
+
 describe("safety during a counsellor's chat", () => {
   let s: ServiceUnderTest;
   let clock = jst("2026-11-24 11:00");
