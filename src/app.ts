@@ -110,6 +110,8 @@ function errorHandler(logger: Logger): ErrorRequestHandler {
       reqId,
       code: known?.code ?? "INTERNAL",
       message: known?.message ?? "Internal error",
+      // What the client must show to fix its request (which fields, which word); never on 5xx.
+      ...(status < 500 && known?.details ? { details: known.details } : {}),
     });
   };
 }

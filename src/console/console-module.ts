@@ -34,6 +34,8 @@ export async function startConsole(deps: {
    * (Date.now).
    */
   now?: () => number;
+  /** The clock of conversations: counsellors' replies and her contact times (new Date()). */
+  clock?: () => Date;
 }): Promise<{ routers: { path: string; router: Router }[]; stop(): Promise<void> }> {
   const auth = createAuthService({ prisma: deps.prisma, now: deps.now });
   const live = await startLiveEvents(deps.databaseUrl, deps.logger);
@@ -42,7 +44,11 @@ export async function startConsole(deps: {
     preset: deps.preset,
     auth,
     presenter: createConsolePresenter({ prisma: deps.prisma, preset: deps.preset }),
-    conversations: createCounsellorService({ dispatcher: deps.dispatcher, preset: deps.preset }),
+    conversations: createCounsellorService({
+      dispatcher: deps.dispatcher,
+      preset: deps.preset,
+      now: deps.clock,
+    }),
     live,
     signInLimiter: failedSignInLimiter(10, deps.now),
     outbox: deps.outbox,

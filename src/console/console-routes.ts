@@ -168,7 +168,10 @@ export function consoleRoutes(d: ConsoleRouteDeps): ApiRoute[] {
       status: 201,
       handler: async ({ user, params, body }) => {
         const id = params.id ?? "";
-        const delivery = await d.conversations.sendMessage(user, id, body.text);
+        const delivery = await d.conversations.sendMessage(user, id, body.text, {
+          overrideHold: body.overrideHold,
+          unsafeFirstLine: body.confirmUnsafeFirstLine,
+        });
         return d.presenter.sentMessage(user, id, delivery);
       },
     }),

@@ -321,7 +321,9 @@ export type Effect =
       nextOpenAt?: string;
     }
   | { type: "markRisk"; level: "high"; categories: RiskCategoryId[]; source: "text" | "answer" }
-  | { type: "end"; reason: EndReason };
+  | { type: "end"; reason: EndReason }
+  /** When it is safe to contact her (a band of contact-times.ts); null = any time. */
+  | { type: "setContactTimes"; bandId: string | null };
 
 export interface StepResult {
   state: EngineState;

@@ -207,5 +207,10 @@ const IDEMPOTENCY_PARAMETER = {
 const ERROR_SCHEMA = {
   type: "object",
   required: ["reqId", "code", "message"],
-  properties: { reqId: { type: "string" }, code: { type: "string" }, message: { type: "string" } },
+  properties: {
+    reqId: { type: "string" },
+    code: { type: "string" },
+    message: { type: "string" },
+    details: { type: "array", items: { type: "string" } },
+  },
 };

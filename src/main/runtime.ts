@@ -31,6 +31,7 @@ import { createLineMessenger } from "../line/line-messenger";
 import { createWebhookEventStore } from "../line/webhook-event-store";
 import { createWebhookIngress } from "../line/webhook-ingress";
 import { createWebhookRouter } from "../line/webhook-router";
+import { dueHeldDeliveries } from "../line/outbound-service";
 import { createLogger, reportConnectionLost, type Logger } from "../logger";
 import { createMetrics } from "../metrics";
 import { createSealer } from "../privacy/sealer";
@@ -51,6 +52,11 @@ export interface RuntimeOptions {
   preset?: Preset;
   /** What the caller started for the service, stopped after it (the demo's simulator…). */
   stopAfter?: StopStep[];
+  /**
+   * The clock of conversations (new Date()): counsellors' replies, her contact times, the
+   * timers and when a held message may go. Sessions and the job queue keep the machine's.
+   */
+  now?: () => Date;
 }
 
 /** One part to stop, named so that a stop that hangs can say where. */
@@ -112,6 +118,7 @@ export async function startRuntime(config: AppConfig, options: RuntimeOptions): 
       dispatcher,
       outbox,
       logger,
+      clock: options.now,
     });
     const ingress = createWebhookIngress({
       store: createWebhookEventStore(pool, sealer),
@@ -161,11 +168,16 @@ export async function startRuntime(config: AppConfig, options: RuntimeOptions): 
     });
     const responder = createFlowResponder(preset);
     const silence = createSilenceService({ prisma, dispatcher, responder });
-    const queueTimers = createQueueTimers({ prisma, dispatcher, preset });
+    const queueTimers = createQueueTimers({ prisma, dispatcher, preset, now: options.now });
     const handle = createInboundService({ sealer, responder });
     const handling = createJobHandling({
       events: createEventProcessor({ prisma, dispatcher, sealer, handle, logger }),
-      deliveries: createDeliveryService({ prisma, sealer, messenger }),
+      deliveries: createDeliveryService({
+        prisma,
+        sealer,
+        messenger,
+        now: options.now ? () => (options.now as () => Date)().getTime() : undefined,
+      }),
       silence,
       queueTimers,
       readReceipts: createReadReceipts({ prisma, messenger }),
@@ -188,8 +200,10 @@ export async function startRuntime(config: AppConfig, options: RuntimeOptions): 
       onFailure: (err) => connectionLost("outbox sweep failed", err),
       silence,
       queueTimers,
+      heldDeliveries: (now, limit) => dueHeldDeliveries(prisma, now, limit),
       logger,
       graceMs: options.sweepGraceMs,
+      now: options.now,
     });
     sweeper.start(options.sweepIntervalMs ?? 5000);
     stops.push(

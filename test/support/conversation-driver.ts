@@ -33,8 +33,9 @@ export function settledIn(prisma: PrismaClient, appSecretKey: string): SettledPr
     });
     if (!event) return undefined;
     if (event.status === "received") return false;
+    // A message held for her contact times is not on its way: it waits for her window.
     const onTheirWay = await prisma.outboundDelivery.count({
-      where: { status: "pending", person: { lineUserHash: sealer.hash(userId) } },
+      where: { status: "pending", notBefore: null, person: { lineUserHash: sealer.hash(userId) } },
     });
     return onTheirWay === 0;
   };

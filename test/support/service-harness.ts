@@ -60,6 +60,8 @@ export async function startServiceWithSimulator(
     worker?: boolean;
     /** Shortens the jobs' back-offs and re-drives (see RuntimeOptions), for web and worker. */
     jobBackoffScale?: number;
+    /** The conversations' clock (see RuntimeOptions.now): the test's, to move at will. */
+    now?: () => Date;
   } = {},
 ): Promise<ServiceUnderTest> {
   const db = await createTestDatabase();
@@ -81,6 +83,7 @@ export async function startServiceWithSimulator(
     sweepIntervalMs: 500,
     preset: options.preset,
     jobBackoffScale: options.jobBackoffScale,
+    now: options.now,
   };
   const withWorker = options.worker ?? true;
   const runtime = await startRuntime(config, { ...roles, web: true, worker: withWorker });
