@@ -80,6 +80,8 @@ export function testConfig(overrides: {
   databaseUrl: string;
   redisUrl?: string;
   lineApiBaseUrl?: string;
+  /** On-call webhook, SMTP and console address; by default none (nothing is sent). */
+  onCall?: Partial<AppConfig["onCall"]>;
 }): AppConfig {
   return {
     port: 0,
@@ -97,5 +99,12 @@ export function testConfig(overrides: {
     workerConcurrency: 4,
     flowPreset: "gunma",
     shutdownTimeoutMs: 10_000,
+    onCall: {
+      webhook: undefined,
+      smtpUrl: undefined,
+      mailFrom: "line-support@localhost",
+      publicBaseUrl: undefined,
+      ...overrides.onCall,
+    },
   };
 }
