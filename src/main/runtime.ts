@@ -34,6 +34,8 @@ import { createWebhookRouter } from "../line/webhook-router";
 import { createLogger, reportConnectionLost, type Logger } from "../logger";
 import { createMetrics } from "../metrics";
 import { createSealer } from "../privacy/sealer";
+import { createOnCallNotifier } from "../oncall/oncall-notifier";
+import { createOnCallSenders } from "../oncall/oncall-senders";
 import { describeError } from "../errors";
 
 export interface RuntimeOptions {
@@ -51,6 +53,11 @@ export interface RuntimeOptions {
   preset?: Preset;
   /** What the caller started for the service, stopped after it (the demo's simulator…). */
   stopAfter?: StopStep[];
+  /**
+   * The clock the on-call calls are measured by (nights, holidays, the ten minutes before a
+   * reminder); by default the real one. Tests choose it.
+   */
+  onCallClock?: () => Date;
 }
 
 /** One part to stop, named so that a stop that hangs can say where. */
@@ -160,12 +167,23 @@ export async function startRuntime(config: AppConfig, options: RuntimeOptions): 
     const responder = createFlowResponder(preset);
     const silence = createSilenceService({ prisma, dispatcher, responder });
     const queueTimers = createQueueTimers({ prisma, dispatcher, preset });
+    const onCallSenders = createOnCallSenders(config.onCall);
+    const onCall = createOnCallNotifier({
+      prisma,
+      dispatcher,
+      preset,
+      config: config.onCall,
+      senders: onCallSenders,
+      logger,
+      clock: options.onCallClock,
+    });
     const handle = createInboundService({ sealer, responder });
     const handling = createJobHandling({
       events: createEventProcessor({ prisma, dispatcher, sealer, handle, logger }),
       deliveries: createDeliveryService({ prisma, sealer, messenger }),
       silence,
       queueTimers,
+      onCall,
       readReceipts: createReadReceipts({ prisma, messenger }),
       media: createMediaService({ prisma, messenger }),
       outbox,
@@ -186,6 +204,7 @@ export async function startRuntime(config: AppConfig, options: RuntimeOptions): 
       onFailure: (err) => connectionLost("outbox sweep failed", err),
       silence,
       queueTimers,
+      onCall,
       logger,
       graceMs: options.sweepGraceMs,
     });
@@ -193,6 +212,7 @@ export async function startRuntime(config: AppConfig, options: RuntimeOptions): 
     stops.push(
       { name: "outbox sweeper", stop: () => Promise.resolve(sweeper.stop()) },
       { name: "job worker", stop: () => worker.close() },
+      { name: "on-call mail", stop: () => Promise.resolve(onCallSenders.close()) },
     );
     logger.info({ queue: describeQueue(queueConnection) }, "worker role started");
   }

@@ -2,6 +2,7 @@ import type { QueueTimers } from "../conversations/queue-timers";
 import type { SilenceService } from "../conversations/silence-service";
 import { describeError, saysDependencyDown } from "../errors";
 import type { Logger } from "../logger";
+import type { OnCallNotifier } from "../oncall/oncall-notifier";
 import { queuedJobId, type JobRequest, type QueuedJob } from "../jobs/job-catalog";
 import type { JobDispatcher } from "../jobs/job-dispatch";
 import type { JobOutbox, OutboxEntry } from "../jobs/job-outbox";
@@ -38,7 +39,8 @@ const DAY_MS = 24 * 3600_000;
  *   could not say so (the database was down), buried when they failed, run at once when they
  *   wait out a back-off after the database or the queue was down (both answer the sweep now);
  * - dead jobs whose back-off has passed: re-driven under a new attempt id;
- * - conversation timers that fell due (they live in the database, so a restart loses none).
+ * - conversation timers that fell due (they live in the database, so a restart loses none),
+ *   the on-call calls among them.
  * Each pending job it checks is stamped, so the next pass starts with the ones not seen for
  * longest: a pile of stuck jobs never hides newer ones.
  */
@@ -50,6 +52,8 @@ export function createOutboxSweeper(deps: {
   bury: (request: JobRequest, error: string) => Promise<void>;
   silence: SilenceService;
   queueTimers: QueueTimers;
+  /** On-call calls that fell due, by the notifier's own clock. */
+  onCall: Pick<OnCallNotifier, "due" | "now">;
   logger: Logger;
   /**
    * A pass that failed (the database or the queue went away). By default a warning; the runtime
@@ -59,7 +63,7 @@ export function createOutboxSweeper(deps: {
   graceMs?: number;
   batch?: number;
 }): OutboxSweeper {
-  const { outbox, dispatcher, producer, bury, silence, queueTimers, logger } = deps;
+  const { outbox, dispatcher, producer, bury, silence, queueTimers, onCall, logger } = deps;
   const onFailure =
     deps.onFailure ?? ((err: string) => logger.warn({ err }, "outbox sweep failed"));
   const graceMs = deps.graceMs ?? 10_000;
@@ -69,6 +73,7 @@ export function createOutboxSweeper(deps: {
   async function dueTimers(now: Date): Promise<number> {
     const silences = await silence.due(now, batch);
     const timers = await queueTimers.due(now, batch);
+    const calls = await onCall.due(onCall.now(), batch);
     return dispatcher.write([
       ...silences.map((s) => ({
         name: "conversation-silence" as const,
@@ -77,6 +82,10 @@ export function createOutboxSweeper(deps: {
       ...timers.map((t) => ({
         name: "queue-timer" as const,
         payload: { conversationId: t.conversationId, kind: t.kind, since: t.since.toISOString() },
+      })),
+      ...calls.map((c) => ({
+        name: "oncall-timer" as const,
+        payload: { conversationId: c.conversationId, kind: c.kind, dueAt: c.dueAt.toISOString() },
       })),
     ]);
   }

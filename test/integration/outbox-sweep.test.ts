@@ -5,9 +5,11 @@ import { createSilenceService } from "../../src/conversations/silence-service";
 import type { JobRequest } from "../../src/jobs/job-catalog";
 import { createJobProducer, type JobProducer } from "../../src/jobs/job-queue";
 import { createLogger } from "../../src/logger";
+import { createOnCallNotifier } from "../../src/oncall/oncall-notifier";
+import { createOnCallSenders } from "../../src/oncall/oncall-senders";
 import { createOutboxSweeper, type OutboxSweeper } from "../../src/worker/outbox-sweeper";
 import { gunma } from "../support/presets";
-import { createTestDatabase, type TestDatabase } from "../support/test-env";
+import { createTestDatabase, testConfig, type TestDatabase } from "../support/test-env";
 import { testJobs } from "../support/test-jobs";
 
 /**
@@ -40,6 +42,14 @@ describe("the outbox sweep", () => {
         responder: createFlowResponder(preset),
       }),
       queueTimers: createQueueTimers({ prisma: db.prisma, dispatcher, preset }),
+      onCall: createOnCallNotifier({
+        prisma: db.prisma,
+        dispatcher,
+        preset,
+        config: testConfig({ databaseUrl: db.url }).onCall,
+        senders: createOnCallSenders(testConfig({ databaseUrl: db.url }).onCall),
+        logger: createLogger("silent"),
+      }),
       logger: createLogger("silent"),
       graceMs: 0,
       batch: 2,
