@@ -60,6 +60,10 @@ export async function startServiceWithSimulator(
     worker?: boolean;
     /** Shortens the jobs' back-offs and re-drives (see RuntimeOptions), for web and worker. */
     jobBackoffScale?: number;
+    /** On-call webhook, SMTP and console address (see testConfig); by default none. */
+    onCall?: Parameters<typeof testConfig>[0]["onCall"];
+    /** The clock the on-call calls are measured by (see RuntimeOptions). */
+    onCallClock?: () => Date;
   } = {},
 ): Promise<ServiceUnderTest> {
   const db = await createTestDatabase();
@@ -76,11 +80,13 @@ export async function startServiceWithSimulator(
     databaseUrl: databaseProxy?.url ?? db.url,
     redisUrl: redisProxy?.url ?? redisUrl,
     lineApiBaseUrl: baseUrl,
+    onCall: options.onCall,
   });
   const roles = {
     sweepIntervalMs: 500,
     preset: options.preset,
     jobBackoffScale: options.jobBackoffScale,
+    onCallClock: options.onCallClock,
   };
   const withWorker = options.worker ?? true;
   const runtime = await startRuntime(config, { ...roles, web: true, worker: withWorker });
