@@ -6,6 +6,10 @@ import type { ConsoleUser } from "../http/auth-middleware";
 import { regionsOf } from "../conversations/conversation-scope";
 import { mayEdit, visibleNotifications, visibleShifts } from "./oncall-presenter";
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** A path id that is no uuid names nothing (rather than a database error). */
+const idOrNone = (id: string) => (UUID.test(id) ? id : "00000000-0000-0000-0000-000000000000");
+
 export interface ShiftInput {
   counsellorId: string;
   regionId: string | null;
@@ -75,23 +79,23 @@ export function createOnCallService(deps: {
   async function removeShift(user: ConsoleUser, id: string) {
     await prisma.$transaction(async (tx) => {
       const shift = await tx.onCallShift.findFirst({
-        where: { AND: [visibleShifts(user), { id }] },
+        where: { AND: [visibleShifts(user), { id: idOrNone(id) }] },
       });
       if (!shift) throw new AppError("NOT_FOUND", "No such shift", 404);
       if (!mayEdit(user, shift))
         throw new AppError("FORBIDDEN_REGION", "You can only plan your own region's on-call", 403);
-      await tx.onCallShift.delete({ where: { id } });
+      await tx.onCallShift.delete({ where: { id: shift.id } });
       await recordAudit(tx, {
         by: user.id,
         action: "oncall-shift-remove",
-        detail: { shiftId: id, counsellorId: shift.counsellorId, regionId: shift.regionId },
+        detail: { shiftId: shift.id, counsellorId: shift.counsellorId, regionId: shift.regionId },
       });
     });
   }
 
   /** One's own address; an admin's for anyone, a region's supervisor's for her or his region. */
   async function setEmail(user: ConsoleUser, counsellorId: string, email: string | null) {
-    const person = await prisma.counsellor.findUnique({ where: { id: counsellorId } });
+    const person = await prisma.counsellor.findUnique({ where: { id: idOrNone(counsellorId) } });
     const region = regionsOf(user);
     const inScope = person && (region === null || person.regionId === region);
     if (!person || !inScope) throw new AppError("NOT_FOUND", "No such account", 404);
@@ -115,7 +119,7 @@ export function createOnCallService(deps: {
   async function acknowledge(user: ConsoleUser, notificationId: string) {
     return prisma.$transaction(async (tx) => {
       const n = await tx.onCallNotification.findFirst({
-        where: { AND: [visibleNotifications(user), { id: notificationId }] },
+        where: { AND: [visibleNotifications(user), { id: idOrNone(notificationId) }] },
       });
       if (!n) throw new AppError("NOT_FOUND", "No such notification", 404);
       // The conversation's row lock orders this with a reminder being fired for it.
