@@ -12,6 +12,11 @@ const MESSAGES = {
   PASSWORD_TOO_SHORT: "パスワードは12文字以上にしてください。",
   LOGIN_TAKEN: "そのログイン名はすでに使われています。",
   REGION_REQUIRED: "相談員には担当地域が必要です。",
+  ONCALL_NO_EMAIL: "この人は通知先のメールアドレスが未登録のため、当番にできません。",
+  ONCALL_NOT_ELIGIBLE: "当番にできるのは、スーパーバイザーと管理者です。",
+  ONCALL_OUT_OF_REGION: "この人はその地域の相談を見られないため、その地域の当番にできません。",
+  FORBIDDEN_REGION: "自分の担当地域の当番だけを変更できます。",
+  UNKNOWN_REGION: "その地域はありません。",
 };
 
 /** A Japanese sentence for an API error, for the person at the screen. */
