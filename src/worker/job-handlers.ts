@@ -89,8 +89,8 @@ export function createJobHandling(deps: {
       run: ({ conversationId, kind, dueAt }) =>
         onCall.fire({ conversationId, kind, dueAt: new Date(dueAt) }),
     },
-    "oncall-webhook": { run: onCallSend("webhook", onCall.sendWebhook) },
-    "oncall-mail": { run: onCallSend("mail", onCall.sendMail) },
+    "oncall-webhook": { run: onCallSend("webhook", (id) => onCall.sendWebhook(id)) },
+    "oncall-mail": { run: onCallSend("mail", (id) => onCall.sendMail(id)) },
     "mark-read": {
       async run({ conversationId }) {
         if ((await readReceipts.markRead(conversationId)) === "retry")

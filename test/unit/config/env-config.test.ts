@@ -120,9 +120,7 @@ describe("configuration from the environment", () => {
     const WEBHOOK = "https://alerts.example.org/hooks/on-call";
 
     it("refuses a webhook without its secret, listed with the other problems", () => {
-      expect(
-        problemsWith({ ...REAL_CHANNEL, ONCALL_WEBHOOK_URL: WEBHOOK, PORT: "http" }),
-      ).toEqual([
+      expect(problemsWith({ ...REAL_CHANNEL, ONCALL_WEBHOOK_URL: WEBHOOK, PORT: "http" })).toEqual([
         "PORT must be a whole number from 0 to 65535",
         "ONCALL_WEBHOOK_SECRET is required when ONCALL_WEBHOOK_URL is set",
       ]);
