@@ -130,6 +130,8 @@ export interface Preset {
   kpi?: { fiscalYear: number; uniquePeopleTarget: number };
   /** Replies a counsellor can pick; {{counsellorName}} is filled in by the console. */
   cannedReplies: string[];
+  /** On-call (src/oncall/): a high-risk conversation nobody took for this long calls them. */
+  onCall: { highRiskWaitMinutes: number };
   lexicon: RiskLexicon;
   /** The flow new conversations start with. */
   flow: Flow;

@@ -147,6 +147,7 @@ function toPreset(file: PresetFile, lexicon: RiskLexicon, flows: Flow[]): Preset
     partners: file.partners,
     ...(file.kpi ? { kpi: file.kpi } : {}),
     cannedReplies: file.cannedReplies,
+    onCall: file.onCall,
     lexicon,
     flow: current,
     flowVersions: Object.fromEntries(flows.map((f) => [f.version, f])),
