@@ -254,7 +254,9 @@ describe("safety during a counsellor's chat", () => {
   });
 
   it("keeps a push until the contact time she chose, and answers her fresh message at once", async () => {
-    clock = jst("2026-11-25 14:50");
+    // Taken at 14:55: the replies at 15:00 come within the region's 10-minute answer limit, so
+    // no conversation goes back to the queue meanwhile.
+    clock = jst("2026-11-25 14:55");
     /** She chooses a band with the 「連絡してよい時間」 buttons. */
     async function choose(her: SimulatedPerson, band: string) {
       const question = await turn(her, (p) => p.say("連絡してよい時間"));
@@ -299,7 +301,7 @@ describe("safety during a counsellor's chat", () => {
       (m) => m?.via === "reply",
     );
 
-    // The others wrote ten minutes ago: a push, held until their window; the console says when.
+    // The others wrote five minutes ago: a push, held until their window; the console says when.
     const held = await reply(ids.evening, { text: "お返事をお送りします" });
     expect(held).toMatchObject({
       status: 201,
