@@ -72,15 +72,19 @@ function readBody(): RequestHandler {
   };
 }
 
-/** Refuses a path whose `:id` is not a UUID as not found, before any guard reads the database. */
-function idsAreUuids(path: string): RequestHandler {
-  const named = [...path.matchAll(/:(\w+)/g)].map((m) => m[1]).filter((n) => n === "id");
+/**
+ * Refuses, as not found, a path whose `:id` is not a UUID or whose parameters hold a NUL (no key
+ * can): before any guard reads the database, which would fail on either.
+ */
+function pathNamesSomething(path: string): RequestHandler {
+  const names = [...path.matchAll(/:(\w+)/g)].map((m) => m[1] ?? "");
   return (req, _res, next) => {
     const params = req.params as Record<string, string>;
-    if (named.some((n) => !UUID.test(params[n ?? ""] ?? ""))) {
-      return next(new AppError("NOT_FOUND", "Not found", 404));
-    }
-    next();
+    const bad = names.some((n) => {
+      const value = params[n] ?? "";
+      return value.includes("\u0000") || (n === "id" && !UUID.test(value));
+    });
+    next(bad ? new AppError("NOT_FOUND", "Not found", 404) : undefined);
   };
 }
 
@@ -98,7 +102,7 @@ export function buildApiRouter(
   const router = express.Router();
   router.use(readBody());
   for (const r of routes) {
-    const guards: RequestHandler[] = [idsAreUuids(r.path)];
+    const guards: RequestHandler[] = [pathNamesSomething(r.path)];
     if (!r.public) guards.push(middleware.authenticate, requireCsrf);
     if (r.roles) guards.push(requireRole(...r.roles));
     if (takesIdempotencyKey(r)) guards.push(middleware.idempotency);
