@@ -30,19 +30,24 @@ export async function startConsole(deps: {
   outbox: JobOutbox;
   logger: Logger;
   /**
-   * The clock sign-in limits, account locks, sessions and Idempotency-Keys are measured with
-   * (Date.now).
+   * The clock sign-in limits, account locks, sessions and Idempotency-Keys are measured with,
+   * and that says which regions are open now (Date.now).
    */
   now?: () => number;
 }): Promise<{ routers: { path: string; router: Router }[]; stop(): Promise<void> }> {
   const auth = createAuthService({ prisma: deps.prisma, now: deps.now });
+  const clock = () => new Date(deps.now ? deps.now() : Date.now());
   const live = await startLiveEvents(deps.databaseUrl, deps.logger);
   const routes = consoleRoutes({
     prisma: deps.prisma,
     preset: deps.preset,
     auth,
-    presenter: createConsolePresenter({ prisma: deps.prisma, preset: deps.preset }),
-    conversations: createCounsellorService({ dispatcher: deps.dispatcher, preset: deps.preset }),
+    presenter: createConsolePresenter({ prisma: deps.prisma, preset: deps.preset, now: clock }),
+    conversations: createCounsellorService({
+      dispatcher: deps.dispatcher,
+      preset: deps.preset,
+      now: clock,
+    }),
     live,
     signInLimiter: failedSignInLimiter(10, deps.now),
     outbox: deps.outbox,

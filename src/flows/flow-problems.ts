@@ -22,7 +22,9 @@ export type ProblemCode =
   | "municipality-in-two-regions"
   | "unknown-region"
   | "duplicate-id"
-  | "duplicate-version";
+  | "duplicate-version"
+  | "lock-screen-word"
+  | "person-near-one-line";
 
 export interface FlowProblem {
   code: ProblemCode;

@@ -18,6 +18,7 @@ import type {
   StepResult,
 } from "./flow-types";
 import { LINE_LIMITS } from "./flow-limits-check";
+import { openNeighbour, whenAnswered } from "./waiting-notice";
 
 export interface Turn {
   flow: Flow;
@@ -70,19 +71,20 @@ function openingText(at: Date | null, now: Date): string {
   return at ? formatOpening(at, now) : "受付再開のあと";
 }
 
-export function vars(turn: Turn, hours?: OpeningHours): TemplateVars {
+/** `opening`: when her counsellor will answer; by default the first region to open. */
+export function vars(turn: Turn, opening?: Date | null): TemplateVars {
   const base = staticVars(turn.flow, turn.preset);
-  const at = hours ? nextOpening(hours, turn.ctx.now) : earliestOpening(turn);
+  const at = opening === undefined ? earliestOpening(turn) : opening;
   return { ...base, nextOpening: openingText(at, turn.ctx.now) };
 }
 
-export function render(turn: Turn, texts: string[], hours?: OpeningHours): string[] {
-  const v = vars(turn, hours);
+export function render(turn: Turn, texts: string[], opening?: Date | null): string[] {
+  const v = vars(turn, opening);
   return texts.map((t) => renderTemplate(t, v));
 }
 
-export function say(turn: Turn, texts: string[], hours?: OpeningHours): void {
-  for (const text of render(turn, texts, hours)) turn.messages.push({ type: "text", text });
+export function say(turn: Turn, texts: string[], opening?: Date | null): void {
+  for (const text of render(turn, texts, opening)) turn.messages.push({ type: "text", text });
 }
 
 // ---------- hours
@@ -127,18 +129,24 @@ const HANDOFF_TEXTS: Record<Exclude<HandoffReason, "completed">, keyof Flow["mes
   "flow-changed": "flowChanged",
 };
 
-/** Hands her to the queue; out of hours she is told when a counsellor answers, and stays queued. */
+/**
+ * Hands her to the queue. Her region closed while a neighbour is open: she joins the
+ * neighbour's queue (her region stays hers). Nobody on duty: she is told when a counsellor
+ * answers, and stays queued.
+ */
 export function handoff(turn: Turn, reason: HandoffReason): void {
   const { regionId, hours } = regionHours(turn);
-  const open = hours ? isOpen(hours, turn.ctx.now) : false;
-  const nextAt = hours && !open ? nextOpening(hours, turn.ctx.now) : null;
+  const now = turn.ctx.now;
+  const neighbour = hours && !isOpen(hours, now) ? openNeighbour(turn.preset, regionId, now) : undefined;
+  const open = neighbour !== undefined || (hours ? isOpen(hours, now) : false);
+  const nextAt = hours && !open ? whenAnswered(turn.preset, regionId, now) : null;
   turn.pendingNotice = [];
   if (reason !== "completed") say(turn, turn.flow.messages[HANDOFF_TEXTS[reason]]);
-  if (open) say(turn, turn.flow.messages.waitInHours, hours);
+  if (open) say(turn, turn.flow.messages.waitInHours, nextAt);
   else {
-    say(turn, turn.flow.messages.waitOutOfHours, hours);
+    say(turn, turn.flow.messages.waitOutOfHours, nextAt);
     // The risk notice already listed the 24-hour lines.
-    if (reason !== "risk") say(turn, turn.flow.messages.outOfHoursHotlines, hours);
+    if (reason !== "risk") say(turn, turn.flow.messages.outOfHoursHotlines, nextAt);
   }
   turn.closing.push({
     type: "handoff",
@@ -146,6 +154,7 @@ export function handoff(turn: Turn, reason: HandoffReason): void {
     regionId,
     outOfHours: !open,
     ...(nextAt ? { nextOpenAt: nextAt.toISOString() } : {}),
+    ...(neighbour ? { servingRegionId: neighbour.id } : {}),
   });
   Object.assign(turn.state, { status: "handed-off", nodeId: null, queue: [], retries: 0 });
 }

@@ -10,7 +10,9 @@ import { ProblemSink, type FlowProblem } from "./flow-problems";
 import type { Flow, FlowNode, Preset, RiskLexicon } from "./flow-types";
 import { checkFlowGraph } from "./flow-graph-check";
 import { checkFlowLimits, LINE_LIMITS } from "./flow-limits-check";
-import { CANNED_REPLY_PLACEHOLDERS, placeholdersIn } from "./flow-text";
+import { CANNED_REPLY_PLACEHOLDERS, isPlaceholder, placeholdersIn } from "./flow-text";
+import { lockScreenProblem } from "./shared-phone";
+import { PLACE_PLACEHOLDER } from "./waiting-notice";
 import { municipalityKeys } from "./region-resolver";
 
 export { FlowValidationError, formatProblem, type FlowProblem } from "./flow-problems";
@@ -98,6 +100,28 @@ function checkPresetFile(file: PresetFile, sink: ProblemSink): void {
   );
   checkMunicipalities(file, sink);
   checkCannedReplies(file, sink);
+  checkWaitingTexts(file, sink);
+}
+
+/**
+ * What she is told while she waits may reach her lock screen: its first line must not say what
+ * she consults about, and once the person is near it is one line only.
+ */
+function checkWaitingTexts(file: PresetFile, sink: ProblemSink): void {
+  for (const [key, text] of Object.entries(file.waiting)) {
+    if (typeof text !== "string") continue;
+    const at = ["waiting", key];
+    const word = lockScreenProblem(text);
+    if (word) sink.add("lock-screen-word", at, `the first line of waiting.${key} names "${word}"`);
+    if (key.endsWith("ersonNear") && /\r?\n/.test(text.trim())) {
+      sink.add("person-near-one-line", at, `waiting.${key} must be one short line`);
+    }
+    for (const name of placeholdersIn(text)) {
+      if (name !== PLACE_PLACEHOLDER && !isPlaceholder(name)) {
+        sink.add("unknown-placeholder", at, `unknown placeholder {{${name}}} in waiting.${key}`);
+      }
+    }
+  }
 }
 
 /** A canned reply may only name the counsellor, and must fit one LINE text message. */
@@ -136,6 +160,7 @@ function toPreset(file: PresetFile, lexicon: RiskLexicon, flows: Flow[]): Preset
     partners: file.partners,
     ...(file.kpi ? { kpi: file.kpi } : {}),
     cannedReplies: file.cannedReplies,
+    waiting: file.waiting,
     lexicon,
     flow: current,
     flowVersions: Object.fromEntries(flows.map((f) => [f.version, f])),

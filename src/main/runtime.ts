@@ -51,6 +51,12 @@ export interface RuntimeOptions {
   preset?: Preset;
   /** What the caller started for the service, stopped after it (the demo's simulator…). */
   stopAfter?: StopStep[];
+  /**
+   * The clock the service acts by where time is part of what she or a counsellor sees (opening
+   * hours in the console, reply-token freshness, the queue's timers); Date.now by default. Her
+   * events carry LINE's own timestamps.
+   */
+  now?: () => number;
 }
 
 /** One part to stop, named so that a stop that hangs can say where. */
@@ -112,6 +118,7 @@ export async function startRuntime(config: AppConfig, options: RuntimeOptions): 
       dispatcher,
       outbox,
       logger,
+      now: options.now,
     });
     const ingress = createWebhookIngress({
       store: createWebhookEventStore(pool, sealer),
@@ -163,9 +170,10 @@ export async function startRuntime(config: AppConfig, options: RuntimeOptions): 
     const handle = createInboundService({ sealer, responder });
     const handling = createJobHandling({
       events: createEventProcessor({ prisma, dispatcher, sealer, handle, logger }),
-      deliveries: createDeliveryService({ prisma, sealer, messenger }),
+      deliveries: createDeliveryService({ prisma, sealer, messenger, now: options.now }),
       silence,
       queueTimers,
+      now: options.now,
       readReceipts: createReadReceipts({ prisma, messenger }),
       media: createMediaService({ prisma, messenger }),
       outbox,
@@ -188,6 +196,7 @@ export async function startRuntime(config: AppConfig, options: RuntimeOptions): 
       queueTimers,
       logger,
       graceMs: options.sweepGraceMs,
+      now: options.now,
     });
     sweeper.start(options.sweepIntervalMs ?? 5000);
     stops.push(

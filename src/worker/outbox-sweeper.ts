@@ -58,6 +58,8 @@ export function createOutboxSweeper(deps: {
   onFailure?: (err: string) => void;
   graceMs?: number;
   batch?: number;
+  /** The clock conversation timers fall due by (the service's); the outbox keeps real time. */
+  now?: () => number;
 }): OutboxSweeper {
   const { outbox, dispatcher, producer, bury, silence, queueTimers, logger } = deps;
   const onFailure =
@@ -129,7 +131,7 @@ export function createOutboxSweeper(deps: {
 
   async function sweep(): Promise<SweepResult> {
     const now = new Date();
-    const timers = await dueTimers(now);
+    const timers = await dueTimers(deps.now ? new Date(deps.now()) : now);
     const { moved, settled, resumed } = await checkPending(now);
     const redriven = await redrive(now);
     const pruned = await outbox.prune(new Date(now.getTime() - DAY_MS), batch);
