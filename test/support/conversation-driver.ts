@@ -59,6 +59,24 @@ export async function turn(
   return answer;
 }
 
+/**
+ * Like turn(), for a message the bot may rightly leave unanswered: waits until the service is
+ * done with her event (so an answer, had there been one, would be on her phone) and returns
+ * what she got, perhaps nothing.
+ */
+export async function turnPerhapsUnanswered(
+  her: SimulatedPerson,
+  act: (her: SimulatedPerson) => Promise<ActionResult>,
+): Promise<DeliveredMessage[]> {
+  const before = her.received().length;
+  const { webhookEventId } = await act(her);
+  await eventually(
+    () => settled(webhookEventId, her.userId),
+    (done) => done,
+  );
+  return her.received().slice(before);
+}
+
 async function settled(webhookEventId: string, userId: string): Promise<boolean> {
   const answers = await Promise.all([...services].map((probe) => probe(webhookEventId, userId)));
   const known = answers.filter((a) => a !== undefined);

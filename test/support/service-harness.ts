@@ -60,6 +60,11 @@ export async function startServiceWithSimulator(
     worker?: boolean;
     /** Shortens the jobs' back-offs and re-drives (see RuntimeOptions), for web and worker. */
     jobBackoffScale?: number;
+    /**
+     * One clock for LINE (her events' timestamps, reply tokens) and the service (opening hours,
+     * reply freshness, queue timers): see `testClock`.
+     */
+    clock?: () => number;
   } = {},
 ): Promise<ServiceUnderTest> {
   const db = await createTestDatabase();
@@ -67,6 +72,7 @@ export async function startServiceWithSimulator(
   const sim = new LineSimulator({
     channelSecret: TEST_CHANNEL_SECRET,
     channelAccessToken: TEST_ACCESS_TOKEN,
+    ...(options.clock ? { now: options.clock } : {}),
     ...options.simulator,
   });
   const { baseUrl } = await sim.listen();
@@ -81,6 +87,7 @@ export async function startServiceWithSimulator(
     sweepIntervalMs: 500,
     preset: options.preset,
     jobBackoffScale: options.jobBackoffScale,
+    now: options.clock,
   };
   const withWorker = options.worker ?? true;
   const runtime = await startRuntime(config, { ...roles, web: true, worker: withWorker });
@@ -118,6 +125,24 @@ export async function startServiceWithSimulator(
       await redisProxy?.close();
       await sim.close();
       await db.drop();
+    },
+  };
+}
+
+/**
+ * A clock the test sets: it runs on from the Japan time it was set to, as real time passes, so
+ * that LINE and the service see seconds go by; `set` and `advance` move it.
+ */
+export function testClock(localJst: string) {
+  const at = (local: string) => new Date(`${local.replace(" ", "T")}:00+09:00`).getTime();
+  let offset = at(localJst) - Date.now();
+  return {
+    now: () => Date.now() + offset,
+    set(local: string) {
+      offset = at(local) - Date.now();
+    },
+    advance(minutes: number) {
+      offset += minutes * 60_000;
     },
   };
 }
