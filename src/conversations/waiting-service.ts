@@ -32,13 +32,27 @@ export function createWaitingService(preset: Preset) {
   const triageOf = (c: Conversation) => stateOf(c)?.triage ?? emptyTriage();
 
   /** Her place, or when someone answers: the one message about her wait. */
-  async function notice(tx: Tx, flow: Flow, c: Conversation, kind: "acknowledge" | "transferred", at: Date) {
+  async function notice(
+    tx: Tx,
+    flow: Flow,
+    c: Conversation,
+    kind: "acknowledge" | "transferred",
+    at: Date,
+  ) {
     const serving = regionOf(queueRegionOf(c));
     const open = serving ? isOpen(serving.hours, at) : false;
     const pinned = c.servingRegionId !== null;
-    const answeredAt = open ? null : whenAnswered(preset, queueRegionOf(c) ?? preset.defaultRegionId, at, pinned);
+    const answeredAt = open
+      ? null
+      : whenAnswered(preset, queueRegionOf(c) ?? preset.defaultRegionId, at, pinned);
     const place = open ? queuePositionText(await peopleAhead(tx, c)) : "";
-    return waitingNotice(preset, flow, kind, { triage: triageOf(c), open, answeredAt, place, now: at });
+    return waitingNotice(preset, flow, kind, {
+      triage: triageOf(c),
+      open,
+      answeredAt,
+      place,
+      now: at,
+    });
   }
 
   return {
@@ -71,7 +85,12 @@ export function createWaitingService(preset: Preset) {
         personId: c.personId,
         conversationId: c.id,
         author: "bot",
-        messages: [{ type: "text", text: await notice(tx, pickFlow(preset, stateOf(c)), told, "transferred", at) }],
+        messages: [
+          {
+            type: "text",
+            text: await notice(tx, pickFlow(preset, stateOf(c)), told, "transferred", at),
+          },
+        ],
         dedupeKey: `transferred:${c.id}:${at.getTime()}`,
       });
     },

@@ -188,7 +188,10 @@ describe("no silence while she waits; open neighbours answer", () => {
       nextOpening: "2026-12-01T01:00:00.000Z",
       nextOpeningText: "明日 12月1日(火) 10:00",
     });
-    expect(regions.find((r) => r.id === "chuhoku")).toMatchObject({ open: true, nextOpening: null });
+    expect(regions.find((r) => r.id === "chuhoku")).toMatchObject({
+      open: true,
+      nextOpening: null,
+    });
 
     const before = her.received().length;
     const refused = await west.post(`/api/v1/conversations/${c.id}/transfer`, {

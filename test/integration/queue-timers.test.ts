@@ -137,7 +137,11 @@ describe("queue timers and opening hours", () => {
       expect(due.map((t) => t.kind)).toEqual(["open-neighbour"]);
       for (const timer of due) await timers().fire(timer, jst("2026-11-30 09:31"));
       const after = await db.prisma.conversation.findUniqueOrThrow({ where: { id: c.id } });
-      expect(after).toMatchObject({ regionId: "tomo", servingRegionId: "seimo", outOfHours: false });
+      expect(after).toMatchObject({
+        regionId: "tomo",
+        servingRegionId: "seimo",
+        outOfHours: false,
+      });
       expect(after.overflowRegions).toEqual(["seimo"]);
       // Nothing is pushed to her for it (a shared phone at 9:31); the timer is spent.
       expect(await db.prisma.outboundDelivery.count({ where: { personId: c.personId } })).toBe(0);
