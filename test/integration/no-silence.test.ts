@@ -231,6 +231,9 @@ describe("no silence while she waits; open neighbours answer", () => {
     clock.set("2026-12-01 11:00");
     const her = s.sim.person();
     await handOff(her, "高崎");
+    // While she waited she was told once already (11:00).
+    const waitingAck = await turn(her, (p) => p.say("よろしくお願いします"));
+    expect(waitingAck[0]?.text).toMatch(/^メッセージを受け取りました。\n/);
     const c = await conversationOf(her.userId);
     const west = await signIn("west");
     await west.post(`/api/v1/conversations/${c.id}/claim`);
@@ -247,7 +250,9 @@ describe("no silence while she waits; open neighbours answer", () => {
       (t) => t === "お話を聞かせてください",
     );
 
-    clock.advance(20);
+    // Five minutes later (less than the 10 since she was last told): the reopened wait is a new
+    // one, and her message is answered.
+    clock.advance(5);
     const answer = await turn(her, (p) => p.say("言い忘れたことがありました"));
     expect(answer.map((m) => m.via)).toEqual(["reply"]);
     expect(answer[0]?.text).toMatch(/^メッセージを受け取りました。\n/);
