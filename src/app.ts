@@ -1,6 +1,7 @@
-import { randomUUID } from "node:crypto";
+import { createHash, randomUUID, timingSafeEqual } from "node:crypto";
 import express, { type ErrorRequestHandler, type Express, type Router } from "express";
 import { AppError, describeError, isDependencyDown } from "./errors";
+import { securityHeaders } from "./http/security-headers";
 import type { Logger } from "./logger";
 import type { Metrics } from "./metrics";
 
@@ -15,13 +16,21 @@ export interface AppDeps {
   readiness: readonly ReadinessCheck[];
   /** Feature routers (webhook, console, simulator…), mounted in order. */
   routers: readonly { path: string; router: Router }[];
+  /** Which proxies' X-Forwarded-* headers to believe (express's `trust proxy`); none when unset. */
+  trustProxy?: TrustProxy;
+  /** When set, /metrics answers only `Authorization: Bearer <token>`. */
+  metricsToken?: string;
 }
+
+/** A hop count, or addresses/CIDRs/names (`loopback`…); false trusts no proxy. */
+export type TrustProxy = number | string[] | false;
 
 /** Express wiring only: routes come from feature modules, errors end in one handler. */
 export function createApp(deps: AppDeps): Express {
   const app = express();
   app.disable("x-powered-by");
-  app.set("trust proxy", 1);
+  app.set("trust proxy", deps.trustProxy ?? false);
+  app.use(securityHeaders());
   app.use((req, res, next) => {
     res.locals.reqId = req.header("x-request-id") ?? randomUUID();
     res.setHeader("x-request-id", String(res.locals.reqId));
@@ -38,7 +47,11 @@ export function createApp(deps: AppDeps): Express {
       .status(failed.length ? 503 : 200)
       .json({ status: failed.length ? "unavailable" : "ok", failed });
   });
-  app.get("/metrics", async (_req, res) => {
+  app.get("/metrics", async (req, res) => {
+    if (deps.metricsToken && !bearerMatches(req.header("authorization"), deps.metricsToken)) {
+      res.setHeader("www-authenticate", 'Bearer realm="metrics"');
+      throw new AppError("METRICS_TOKEN_REQUIRED", "A metrics token is required", 401);
+    }
     res.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
   });
 
@@ -46,6 +59,13 @@ export function createApp(deps: AppDeps): Express {
   app.use((_req, _res, next) => next(new AppError("NOT_FOUND", "Not found", 404)));
   app.use(errorHandler(deps.logger));
   return app;
+}
+
+/** Compared as digests, in constant time: the token's length and bytes leak nothing. */
+function bearerMatches(header: string | undefined, token: string): boolean {
+  const given = /^Bearer (.+)$/i.exec(header ?? "")?.[1] ?? "";
+  const digest = (s: string) => createHash("sha256").update(s).digest();
+  return timingSafeEqual(digest(given), digest(token));
 }
 
 function checkWithin(ms: number) {
@@ -90,6 +110,8 @@ function errorHandler(logger: Logger): ErrorRequestHandler {
       reqId,
       code: known?.code ?? "INTERNAL",
       message: known?.message ?? "Internal error",
+      // What the client must show to fix its request (which fields, which word); never on 5xx.
+      ...(status < 500 && known?.details ? { details: known.details } : {}),
     });
   };
 }

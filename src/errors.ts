@@ -58,3 +58,26 @@ export function isDependencyDown(error: unknown): boolean {
   }
   return false;
 }
+
+/**
+ * A request body express could not read (body-parser's error `type`), as the 4xx it is. The
+ * parser's own message may quote the body (「Unexpected token … in "…"」): it is never passed on.
+ */
+export function unreadableBody(error: unknown, limit: string): AppError {
+  switch ((error as { type?: unknown }).type) {
+    case "entity.parse.failed":
+      return new AppError("BODY_NOT_JSON", "The body is not valid JSON", 400);
+    case "entity.too.large":
+      return new AppError("BODY_TOO_LARGE", `The body is larger than ${limit}`, 413);
+    case "encoding.unsupported":
+      return new AppError(
+        "BODY_ENCODING_UNSUPPORTED",
+        "The body's Content-Encoding is not supported",
+        415,
+      );
+    case "charset.unsupported":
+      return new AppError("BODY_CHARSET_UNSUPPORTED", "The body's charset is not supported", 415);
+    default:
+      return new AppError("BODY_UNREADABLE", "The body could not be read as sent", 400);
+  }
+}

@@ -1,3 +1,4 @@
+import { isIP } from "node:net";
 import { z } from "zod";
 import { ConfigError } from "../errors";
 
@@ -22,6 +23,10 @@ export interface AppConfig {
   flowPreset: string;
   /** How long a stop (SIGTERM, Ctrl-C) may take before the process gives up and exits 1. */
   shutdownTimeoutMs: number;
+  /** Proxies whose X-Forwarded-For/-Proto the web role believes (express's `trust proxy`). */
+  trustProxy: number | string[] | false;
+  /** When set, /metrics requires `Authorization: Bearer <token>`. */
+  metricsToken: string | undefined;
 }
 
 /** A URL of one of the given schemes ("redis:"…), so a typo fails here, not at first use. */
@@ -43,6 +48,30 @@ const wholeNumber = (name: string, min: number, max: number) => {
   return z.coerce.number({ error }).int(error).min(min, error).max(max, error);
 };
 
+/** express's names for address ranges, usable in TRUST_PROXY beside addresses and CIDRs. */
+const PROXY_NAMES = ["loopback", "linklocal", "uniquelocal"];
+const TRUST_PROXY_ERROR =
+  "TRUST_PROXY must be a hop count (1) or comma-separated addresses, CIDRs or loopback/linklocal/uniquelocal";
+
+function isProxyEntry(entry: string): boolean {
+  if (PROXY_NAMES.includes(entry)) return true;
+  const [address = "", bits, ...rest] = entry.split("/");
+  const version = isIP(address);
+  if (version === 0 || rest.length > 0) return false;
+  if (bits === undefined) return true;
+  const prefix = Number(bits);
+  return /^\d+$/.test(bits) && prefix <= (version === 4 ? 32 : 128);
+}
+
+/** `2` → 2 hops; `loopback, 10.0.0.0/8` → the list; anything else is refused at start. */
+const trustProxy = z.string().transform((value, ctx) => {
+  if (/^\d+$/.test(value)) return Number(value);
+  const entries = value.split(",").map((e) => e.trim());
+  if (entries.every(isProxyEntry)) return entries;
+  ctx.addIssue({ code: "custom", message: TRUST_PROXY_ERROR });
+  return z.NEVER;
+});
+
 const envSchema = z.object({
   PORT: wholeNumber("PORT", 0, 65535).default(3000),
   DATABASE_URL: url("DATABASE_URL", POSTGRES),
@@ -59,6 +88,8 @@ const envSchema = z.object({
     .regex(/^[a-z0-9-]+$/, "FLOW_PRESET must be a folder name under flows/")
     .default("gunma"),
   SHUTDOWN_TIMEOUT_MS: wholeNumber("SHUTDOWN_TIMEOUT_MS", 1000, 600_000).default(10_000),
+  TRUST_PROXY: trustProxy.optional(),
+  METRICS_TOKEN: secret("METRICS_TOKEN", 16).optional(),
 });
 
 type Env = Record<string, string | undefined>;
@@ -91,6 +122,8 @@ export function loadConfig(env: Env): AppConfig {
     workerConcurrency: e.WORKER_CONCURRENCY,
     flowPreset: e.FLOW_PRESET,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    trustProxy: e.TRUST_PROXY ?? false,
+    metricsToken: e.METRICS_TOKEN,
   };
 }
 

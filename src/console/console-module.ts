@@ -30,23 +30,31 @@ export async function startConsole(deps: {
   outbox: JobOutbox;
   logger: Logger;
   /**
-   * The clock sign-in limits, account locks, sessions and Idempotency-Keys are measured with,
-   * and that says which regions are open now (Date.now).
+   * The clock sign-in limits, account locks, sessions and Idempotency-Keys are measured with
+   * (Date.now).
    */
   now?: () => number;
+  /**
+   * The clock of conversations: counsellors' replies, her contact times, which regions are open
+   * now (new Date()).
+   */
+  clock?: () => Date;
 }): Promise<{ routers: { path: string; router: Router }[]; stop(): Promise<void> }> {
   const auth = createAuthService({ prisma: deps.prisma, now: deps.now });
-  const clock = () => new Date(deps.now ? deps.now() : Date.now());
   const live = await startLiveEvents(deps.databaseUrl, deps.logger);
   const routes = consoleRoutes({
     prisma: deps.prisma,
     preset: deps.preset,
     auth,
-    presenter: createConsolePresenter({ prisma: deps.prisma, preset: deps.preset, now: clock }),
+    presenter: createConsolePresenter({
+      prisma: deps.prisma,
+      preset: deps.preset,
+      now: deps.clock,
+    }),
     conversations: createCounsellorService({
       dispatcher: deps.dispatcher,
       preset: deps.preset,
-      now: clock,
+      now: deps.clock,
     }),
     live,
     signInLimiter: failedSignInLimiter(10, deps.now),

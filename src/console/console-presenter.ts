@@ -5,6 +5,8 @@ import { AppError } from "../errors";
 import type { ConsoleUser } from "../http/auth-middleware";
 import { conversationScope } from "../conversations/conversation-scope";
 import { formatOpening, isOpen, nextOpening } from "../flows/opening-hours";
+import { RISK_IN_CHAT } from "../conversations/chat-safety";
+import { contactBand } from "../flows/contact-times";
 
 const PREVIEW_CHARS = 60;
 
@@ -24,7 +26,7 @@ type QueueRow = Prisma.ConversationGetPayload<{ include: typeof queueInclude }>;
 
 const messageInclude = {
   counsellor: { select: { displayName: true } },
-  delivery: { select: { status: true } },
+  delivery: { select: { status: true, notBefore: true } },
   media: { select: { messageId: true } },
 } satisfies Prisma.MessageInclude;
 
@@ -42,6 +44,8 @@ const messageItem = (m: MessageRow) => ({
   read: m.readAt !== null,
   hasContent: m.media !== null,
   delivery: m.delivery?.status ?? null,
+  deliverAt:
+    m.delivery?.status === "pending" ? (m.delivery.notBefore?.toISOString() ?? null) : null,
 });
 
 /** Reads for the console pages: the queue and one conversation, shaped as API.md says. */
@@ -114,8 +118,14 @@ export function createConsolePresenter(deps: {
     const conversation = await prisma.conversation.findFirst({
       where: { AND: [conversationScope(user), { id }] },
       include: {
-        person: { select: { id: true, pseudonym: true } },
+        person: { select: { id: true, pseudonym: true, contactTimes: true } },
         assignedTo: { select: { id: true, displayName: true } },
+        alerts: {
+          where: { kind: RISK_IN_CHAT },
+          orderBy: { createdAt: "desc" },
+          take: 1,
+          select: { riskCategories: true, createdAt: true },
+        },
         messages: { orderBy: [{ sentAt: "asc" }, { createdAt: "asc" }], include: messageInclude },
         notes: {
           orderBy: { createdAt: "asc" },
@@ -177,6 +187,11 @@ export function createConsolePresenter(deps: {
         referrals: c.referrals,
         followUps: c.followUps,
         closedAt: c.closedAt?.toISOString() ?? null,
+        pushesHeldSince: c.pushesHeldSince?.toISOString() ?? null,
+        contactTimes: contactTimesOf(c.person.contactTimes),
+        riskInChat: c.alerts[0]
+          ? { categories: c.alerts[0].riskCategories, at: c.alerts[0].createdAt.toISOString() }
+          : null,
       },
       messages: c.messages.map(messageItem),
       notes: c.notes.map((n) => ({
@@ -340,6 +355,11 @@ export function createConsolePresenter(deps: {
 }
 
 export type ConsolePresenter = ReturnType<typeof createConsolePresenter>;
+
+function contactTimesOf(bandId: string | null) {
+  const band = contactBand(bandId);
+  return band ? { bandId: band.id, label: band.label } : null;
+}
 
 function byUrgency(a: QueueRow, b: QueueRow): number {
   const risk = Number(b.riskLevel === "high") - Number(a.riskLevel === "high");

@@ -168,7 +168,10 @@ export function consoleRoutes(d: ConsoleRouteDeps): ApiRoute[] {
       status: 201,
       handler: async ({ user, params, body }) => {
         const id = params.id ?? "";
-        const delivery = await d.conversations.sendMessage(user, id, body.text);
+        const delivery = await d.conversations.sendMessage(user, id, body.text, {
+          overrideHold: body.overrideHold,
+          unsafeFirstLine: body.confirmUnsafeFirstLine,
+        });
         return d.presenter.sentMessage(user, id, delivery);
       },
     }),
@@ -295,10 +298,18 @@ export function consoleRoutes(d: ConsoleRouteDeps): ApiRoute[] {
       summary: "Acknowledge an alert",
       roles: ["supervisor", "admin"],
       handler: async ({ user, params }) => {
-        await d.prisma.supervisorAlert.updateMany({
-          where: { id: params.id ?? "", ...(user.regionId ? { regionId: user.regionId } : {}) },
+        const inScope = {
+          id: params.id ?? "",
+          ...(user.regionId ? { regionId: user.regionId } : {}),
+        };
+        // Acknowledged once: a second click keeps the first time. Another region's is not found.
+        const acked = await d.prisma.supervisorAlert.updateMany({
+          where: { ...inScope, acknowledgedAt: null },
           data: { acknowledgedAt: new Date() },
         });
+        if (acked.count === 0 && !(await d.prisma.supervisorAlert.count({ where: inScope }))) {
+          throw new AppError("NOT_FOUND", "No such alert", 404);
+        }
         return undefined;
       },
     }),

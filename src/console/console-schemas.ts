@@ -80,6 +80,8 @@ export const messageSchema = z.object({
   read: z.boolean(),
   hasContent: z.boolean(),
   delivery: z.enum(["pending", "sent", "failed", "skipped"]).nullable(),
+  /** Held for her contact times: not sent before this time. */
+  deliverAt: iso.nullable(),
 });
 
 export const noteSchema = z.object({
@@ -131,6 +133,12 @@ export const conversationViewSchema = z.object({
     referrals: z.array(z.string()),
     followUps: z.array(z.string()),
     closedAt: iso.nullable(),
+    /** She sent the exit word at this time and has not written since: replies are held. */
+    pushesHeldSince: iso.nullable(),
+    /** When she said it is safe to contact her; null: she has not limited it. */
+    contactTimes: z.object({ bandId: z.string(), label: z.string() }).nullable(),
+    /** The last risk word during the chat: its categories (never her words) and when. */
+    riskInChat: z.object({ categories: z.array(z.string()), at: iso }).nullable(),
   }),
   messages: z.array(messageSchema),
   notes: z.array(noteSchema),
@@ -153,7 +161,13 @@ export const conversationViewSchema = z.object({
   ),
 });
 
-export const replySchema = z.object({ text: shortText(5000) });
+export const replySchema = z.object({
+  text: shortText(5000),
+  /** Send although she sent the exit word and has not written since (audited). */
+  overrideHold: z.boolean().optional(),
+  /** Send although the first line names something sensitive (the word the 422 named). */
+  confirmUnsafeFirstLine: z.boolean().optional(),
+});
 export const noteInputSchema = z.object({ text: shortText(5000) });
 export const transferSchema = z
   .object({
@@ -204,6 +218,8 @@ export const alertSchema = z.object({
   kind: z.string(),
   conversationId: id,
   regionId: z.string().nullable(),
+  /** risk-in-chat: the categories of the risk words, never the words. */
+  riskCategories: z.array(z.string()),
   createdAt: iso,
 });
 export const auditSchema = z.object({

@@ -1,6 +1,7 @@
 import type { Response } from "express";
 import { Client } from "pg";
 import { reportConnectionLost, type Logger } from "../logger";
+import { RISK_IN_CHAT } from "../conversations/chat-safety";
 import { regionsOf } from "../conversations/conversation-scope";
 import type { ConsoleUser } from "../http/auth-middleware";
 
@@ -11,7 +12,7 @@ interface ConsoleNotice {
   conversationId: string;
   regionId: string | null;
   overflowRegions: string[] | null;
-  /** Of a message notice: the counsellor who has the conversation, if anyone does. */
+  /** Of a message or alert notice: the counsellor who has the conversation, if anyone does. */
   assignedToId?: string | null;
 }
 
@@ -116,14 +117,20 @@ function visible(user: ConsoleUser, notice: ConsoleNotice): boolean {
   return notice.regionId === scope || (notice.overflowRegions ?? []).includes(scope);
 }
 
+/** Alerts about her chat that the counsellor who has her gets too (a banner and a sound). */
+const CHAT_ALERT_KINDS = new Set([RISK_IN_CHAT]);
+
 /**
- * Alerts are for supervisors. A message in a conversation a counsellor has is for her and for
- * supervisors: another counsellor's queue does not list it (the queue shows the waiting ones
- * and her own), so she has nothing to refresh.
+ * Alerts are for supervisors, and those about a chat also for the counsellor who has her. A
+ * message in a conversation a counsellor has is for her and for supervisors: another
+ * counsellor's queue does not list it (the queue shows the waiting ones and her own), so she has
+ * nothing to refresh.
  */
 function concerns(user: ConsoleUser, notice: ConsoleNotice): boolean {
   if (user.role !== "counsellor") return true;
-  if (notice.type === "alert") return false;
+  if (notice.type === "alert") {
+    return CHAT_ALERT_KINDS.has(notice.kind ?? "") && notice.assignedToId === user.id;
+  }
   if (notice.type === "message" && notice.assignedToId) return notice.assignedToId === user.id;
   return true;
 }

@@ -3,6 +3,7 @@ import { recordAudit } from "../audit/audit-log";
 import type { Conversation, Tx } from "../db/prisma-client";
 import { AppError } from "../errors";
 import type { Preset } from "../flows/flow-types";
+import { lockScreenProblem } from "../flows/shared-phone";
 import type { JobDispatcher } from "../jobs/job-dispatch";
 import { REPLY_TOKEN_FRESH_MS } from "../line/delivery-service";
 import { recordOutbound } from "../line/outbound-service";
@@ -47,6 +48,14 @@ export type TransferTarget = {
   /** She goes to a region that is closed now: the counsellor was warned and confirmed. */
   confirmClosedRegion?: boolean | undefined;
 };
+
+/** What a counsellor confirmed, having been warned, to send a reply anyway. */
+export interface SendConfirmations {
+  /** She sent the exit word and has not written since: send all the same (audited). */
+  overrideHold?: boolean | undefined;
+  /** The first line, shown on her lock screen, names something sensitive: send as written. */
+  unsafeFirstLine?: boolean | undefined;
+}
 
 /**
  * What counsellors do to a conversation. Each runs in one transaction with the conversation
@@ -118,12 +127,44 @@ export function createCounsellorService(deps: {
       });
     },
 
-    /** Answers her; returns the delivery of the message (the last one when it was split). */
-    sendMessage(user: Counsellor, id: string, text: string): Promise<string> {
+    /**
+     * Answers her; returns the delivery of the message (the last one when it was split). Refused,
+     * with nothing written, while her exit word holds the chat (409 SENDING_HELD) or when the
+     * first line would show something sensitive on her lock screen (422 UNSAFE_FIRST_LINE, the
+     * word in `details`), unless the counsellor confirmed it.
+     */
+    sendMessage(
+      user: Counsellor,
+      id: string,
+      text: string,
+      confirmed: SendConfirmations = {},
+    ): Promise<string> {
       return dispatcher.transaction(async (tx, jobs) => {
         const c = await inScope(tx, user, id);
         assertCanAnswer(user, c);
         const at = now();
+        if (c.pushesHeldSince && !confirmed.overrideHold) {
+          throw new AppError(
+            "SENDING_HELD",
+            "She sent the exit word: nothing is sent until she writes again",
+            409,
+          );
+        }
+        const word = lockScreenProblem(text);
+        if (word !== undefined && !confirmed.unsafeFirstLine) {
+          throw new AppError(
+            "UNSAFE_FIRST_LINE",
+            "The first line shows on her lock screen and names something sensitive",
+            422,
+            [word],
+          );
+        }
+        if (c.pushesHeldSince) {
+          // Who and when (the audit row's time), never the words.
+          await audit(tx, user, "hold-override", id, {
+            heldSince: c.pushesHeldSince.toISOString(),
+          });
+        }
         // Her last message's reply token, if still fresh and unused: a free reply.
         const fresh = await tx.message.findFirst({
           where: {
@@ -146,12 +187,19 @@ export function createCounsellorService(deps: {
             ? { token: fresh.replyToken, issuedAt: fresh.sentAt }
             : undefined,
           dedupeKey: `counsellor:${randomUUID()}`,
+          at,
         });
         await updateConversation(tx, id, {
           lastMessageAt: at,
           firstResponseAt: c.firstResponseAt ?? at,
         });
-        await audit(tx, user, "reply", id);
+        await audit(
+          tx,
+          user,
+          "reply",
+          id,
+          word === undefined ? undefined : { unsafeFirstLineConfirmed: true },
+        );
         const last = deliveryIds[deliveryIds.length - 1];
         if (!last) throw new AppError("INTERNAL", "The message was not recorded", 500);
         return last;

@@ -10,14 +10,18 @@ import type { ConversationChange } from "./conversation-repository";
  * - a hand-off moves a bot conversation to the waiting queue of the region triage chose;
  * - risk only ever raises the level;
  * - an end closes a bot conversation, makes a waiting one abandoned (she left before anyone
- *   answered) and only records the reason on a counsellor's chat, which the counsellor closes.
+ *   answered) and only records the reason on a counsellor's chat, which the counsellor closes;
+ * - on a counsellor's chat her exit word holds the counsellors' messages, and any other message
+ *   of hers lifts the hold (she is writing again, so she can be answered);
+ * - risk seen during a counsellor's chat is named (`riskInChat`) for the counsellor's alert;
+ * - her contact times, when she chose them, go to her record (`contactTimes`).
  */
 export function applyStep(
   conversation: Conversation,
   result: StepResult,
   now: Date,
   silenceMinutes: number,
-): { moves: Move[]; reason?: string; data: ConversationChange; messages: LineMessage[] } {
+): StepOutcome {
   const { state, effects } = result;
   const data: ConversationChange = {
     presetId: state.presetId,
@@ -28,10 +32,18 @@ export function applyStep(
   const moves: Move[] = [];
   let reason: string | undefined;
   const messages: LineMessage[] = [];
+  const extra: Pick<StepOutcome, "contactTimes" | "riskInChat"> = {};
   for (const effect of effects) {
     if (effect.type === "send") {
       messages.push(...effect.messages);
       continue;
+    }
+    if (effect.type === "setContactTimes") {
+      extra.contactTimes = { bandId: effect.bandId };
+      continue;
+    }
+    if (effect.type === "markRisk" && conversation.status === "active") {
+      extra.riskInChat = [...new Set([...(extra.riskInChat ?? []), ...effect.categories])];
     }
     const move = applyEffect(effect, data, conversation, status, now);
     const to = move && nextStatus(move, status);
@@ -44,12 +56,27 @@ export function applyStep(
   // The bot waits for her answer only while it still runs the triage.
   const awaiting = status === "bot" && state.status === "active" && state.nodeId !== null;
   data.silenceDueAt = awaiting ? new Date(now.getTime() + silenceMinutes * 60_000) : null;
-  return { moves, ...(reason ? { reason } : {}), data, messages };
+  if (conversation.status === "active") {
+    const exitWord = effects.some((e) => e.type === "end" && e.reason === "exit-word");
+    data.pushesHeldSince = exitWord ? (conversation.pushesHeldSince ?? now) : null;
+  }
+  return { moves, ...(reason ? { reason } : {}), data, messages, ...extra };
+}
+
+export interface StepOutcome {
+  moves: Move[];
+  reason?: string;
+  data: ConversationChange;
+  messages: LineMessage[];
+  /** She chose when she may be contacted (null: any time). */
+  contactTimes?: { bandId: string | null };
+  /** Risk categories seen in her message while a counsellor has her. */
+  riskInChat?: string[];
 }
 
 /** Writes the effect's columns into `data`; returns the move it asks for, if any. */
 function applyEffect(
-  effect: Exclude<Effect, { type: "send" }>,
+  effect: Exclude<Effect, { type: "send" | "setContactTimes" }>,
   data: ConversationChange,
   conversation: Conversation,
   status: ConversationStatus,

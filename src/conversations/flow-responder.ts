@@ -1,7 +1,9 @@
 import type { messagingApi } from "@line/bot-sdk";
 import type { Conversation, Tx } from "../db/prisma-client";
 import { pickFlow, step } from "../flows/flow-engine";
+import { personNear } from "../flows/shared-phone";
 import type { EngineInput, EngineState, Preset } from "../flows/flow-types";
+import { alertRiskInChat } from "./chat-safety";
 import { applyMoves } from "./conversation-repository";
 import { applyStep } from "./flow-effects";
 import { peopleAhead, queuePositionText } from "./queue-position";
@@ -31,14 +33,28 @@ export function createFlowResponder(preset: Preset): ConversationResponder {
         now: at,
         conversationPhase: conversation.status === "active" ? "human" : "bot",
       });
-      const { moves, reason, data, messages } = applyStep(
+      const { moves, reason, data, messages, contactTimes, riskInChat } = applyStep(
         conversation,
         result,
         at,
         flow.settings.silenceMinutes,
       );
       const updated = await applyMoves(tx, conversation, moves, { by: null, reason, data });
-      if (moves.includes("handoff") && updated.status === "waiting" && !updated.outOfHours) {
+      if (riskInChat) await alertRiskInChat(tx, conversation, riskInChat, at);
+      if (contactTimes) {
+        await tx.person.update({
+          where: { id: conversation.personId },
+          data: { contactTimes: contactTimes.bandId },
+        });
+      }
+      // When the person is near, the flow's one short line is all she gets.
+      const quiet = personNear(result.state.triage);
+      if (
+        moves.includes("handoff") &&
+        updated.status === "waiting" &&
+        !updated.outOfHours &&
+        !quiet
+      ) {
         messages.push({ type: "text", text: queuePositionText(await peopleAhead(tx, updated)) });
       }
       // She was waiting and still is (no counsellor chats with her): her message is not met

@@ -41,8 +41,11 @@ export function createQueueTimers(deps: {
   prisma: PrismaClient;
   dispatcher: JobDispatcher;
   preset: Preset;
+  /** The clock a timer's job fires by (new Date()). */
+  now?: () => Date;
 }) {
   const { prisma, dispatcher, preset } = deps;
+  const clock = deps.now ?? (() => new Date());
   const waiting = createWaitingService(preset);
 
   async function dueIn(region: Region, now: Date, limit: number): Promise<DueTimer[]> {
@@ -185,6 +188,7 @@ export function createQueueTimers(deps: {
       author: "bot",
       messages: [{ type: "text", text: waitAgainText(ahead) }],
       dedupeKey: `tell-again:${c.id}:${timer.since.getTime()}`,
+      at: now,
     });
   }
 
@@ -195,7 +199,7 @@ export function createQueueTimers(deps: {
     },
 
     /** Fires one timer; a timer that is stale (its moment moved) does nothing. */
-    fire(timer: DueTimer, now = new Date()): Promise<void> {
+    fire(timer: DueTimer, now = clock()): Promise<void> {
       return dispatcher.transaction(async (tx, jobs) => {
         const c = await lockConversation(tx, timer.conversationId);
         const region = c ? regionOf(c) : undefined;

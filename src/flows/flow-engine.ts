@@ -6,6 +6,12 @@
  * the hand-off words, and only then is the input read as an answer.
  */
 import { detectRisk } from "./risk-detector";
+import {
+  asksForContactTimes,
+  contactBand,
+  contactTimesConfirmation,
+  contactTimesQuestion,
+} from "./contact-times";
 import { decodePostback, type PostbackAction } from "./flow-postback";
 import { choiceItems, DEFAULT_DONE_LABEL, municipalityItems, withQuickReply } from "./flow-prompts";
 import { resolveMunicipality } from "./region-resolver";
@@ -70,7 +76,10 @@ export function step(
     const risk = detectRisk(input.text, preset.lexicon);
     if (risk.hit) flagRisk(turn, risk.categories, "text");
   }
-  if (ctx.conversationPhase === "human" || turn.state.status === "handed-off") {
+  const contact = contactTimesInput(input);
+  if (contact) {
+    contactTimes(turn, contact);
+  } else if (ctx.conversationPhase === "human" || turn.state.status === "handed-off") {
     humanPhase(turn, input);
   } else if (turn.riskHit && flow.settings.handoffOnRisk) {
     handoff(turn, "risk");
@@ -88,6 +97,30 @@ function humanPhase(turn: Turn, input: EngineInput): void {
   if (input.type === "text" && isExitWord(turn.flow, normalizeText(input.text))) {
     turn.closing.push({ type: "end", reason: "exit-word" });
   }
+}
+
+// ---------- contact times (src/flows/contact-times.ts)
+
+type ContactInput = { ask: true } | { ask: false; bandId: string | null };
+
+/** Her asking to choose when she may be contacted, or her choice: at any point of the chat. */
+function contactTimesInput(input: EngineInput): ContactInput | undefined {
+  if (input.type === "text" && asksForContactTimes(input.text)) return { ask: true };
+  if (input.type !== "postback") return undefined;
+  const postback = decodePostback(input.data);
+  if (postback?.action !== "contact-times") return undefined;
+  return { ask: false, bandId: contactBand(postback.bandId) ? postback.bandId : null };
+}
+
+/** Asks, or records her choice; then the triage goes on where it was (its question again). */
+function contactTimes(turn: Turn, contact: ContactInput): void {
+  if (contact.ask) {
+    turn.messages.push(contactTimesQuestion());
+    return;
+  }
+  turn.closing.push({ type: "setContactTimes", bandId: contact.bandId });
+  turn.messages.push(contactTimesConfirmation(contact.bandId));
+  if (turn.ctx.conversationPhase !== "human" && turn.state.status === "active") reprompt(turn);
 }
 
 function route(turn: Turn, input: EngineInput): void {
@@ -111,7 +144,8 @@ function route(turn: Turn, input: EngineInput): void {
 
 function restartFresh(turn: Turn): void {
   const risk = turn.state.triage.risk;
-  turn.state = { ...initialState(turn.flow, turn.preset), lastRiskNoticeAt: turn.state.lastRiskNoticeAt };
+  const { lastRiskNoticeAt, riskNoticeCategories } = turn.state;
+  turn.state = { ...initialState(turn.flow, turn.preset), lastRiskNoticeAt, riskNoticeCategories };
   turn.state.triage.risk = risk;
   beginConversation(turn);
 }

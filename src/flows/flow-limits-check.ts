@@ -9,6 +9,8 @@ import { POSTBACK_DATA_LIMIT } from "./flow-postback";
 import { choiceItems, municipalityItems } from "./flow-prompts";
 import { isPlaceholder, placeholdersIn, renderTemplate, staticVars, type TemplateVars } from "./flow-text";
 import type { Flow, FlowMessages, FlowNode, QuickReplyItem } from "./flow-types";
+import { presetHotlines } from "./hotline-check";
+import { firstLine, lockScreenProblem } from "./shared-phone";
 
 export const LINE_LIMITS = {
   messagesPerSend: 5,
@@ -20,9 +22,24 @@ export const LINE_LIMITS = {
 /** The longest text {{nextOpening}} can produce. */
 const WORST_NEXT_OPENING = "明日 12月31日(水) 10:00";
 
+/** Placeholders that become a list of hotlines: never on a first line, whatever the lines are. */
+const HOTLINE_LISTS = ["hotlines", "hotlines24h", "riskHotlines"];
+
+/** What a lock screen shows of the text once filled in must not say what she consults about. */
+function checkFirstLine(text: string, path: SourcePath, vars: TemplateVars, sink: ProblemSink, node?: string): void {
+  const list = placeholdersIn(firstLine(text)).find((name) => HOTLINE_LISTS.includes(name));
+  const word = list ? undefined : lockScreenProblem(renderTemplate(text, vars));
+  if (list) sink.add("unsafe-first-line", path, `first line shows the {{${list}}} list on a lock screen`, node);
+  if (word) sink.add("unsafe-first-line", path, `first line shows "${word}" on a lock screen`, node);
+}
+
 function checkText(text: string, path: SourcePath, vars: TemplateVars, sink: ProblemSink, node?: string): void {
   for (const name of placeholdersIn(text)) {
     if (!isPlaceholder(name)) sink.add("unknown-placeholder", path, `unknown placeholder {{${name}}}`, node);
+  }
+  checkFirstLine(text, path, vars, sink, node);
+  if (placeholdersIn(text).includes("quietNumber") && vars.quietNumber === "") {
+    sink.add("no-discreet-hotline", path, "{{quietNumber}} needs a hotline with discreet: true in preset.yaml", node);
   }
   const length = renderTemplate(text, vars).length;
   if (length > LINE_LIMITS.textLength) {
@@ -78,12 +95,12 @@ export function checkFlowLimits(flow: Flow, preset: PresetFile | undefined, sink
     ...staticVars(flow, {
       serviceName: preset?.serviceName ?? "",
       hoursSummary: preset?.hoursSummary ?? "",
-      hotlines: preset?.hotlines ?? [],
+      hotlines: preset ? presetHotlines(preset) : [],
     }),
     nextOpening: WORST_NEXT_OPENING,
   };
   for (const key of Object.keys(flow.messages) as (keyof FlowMessages)[]) {
-    checkTexts(flow.messages[key], ["messages", key], vars, sink);
+    checkTexts(flow.messages[key] ?? [], ["messages", key], vars, sink);
   }
   for (const [id, node] of Object.entries(flow.nodes)) checkNodeLimits(id, node, flow, vars, sink);
 }

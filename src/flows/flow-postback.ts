@@ -9,7 +9,9 @@ export type PostbackAction =
   | { action: "done"; nodeId: string }
   | { action: "municipality"; nodeId: string; name: string }
   | { action: "prefer-not"; nodeId: string }
-  | { action: "handoff" };
+  | { action: "handoff" }
+  /** Her contact times (src/flows/contact-times.ts): a band id, or "any". */
+  | { action: "contact-times"; bandId: string };
 
 const CODES = {
   choose: "c",
@@ -18,6 +20,7 @@ const CODES = {
   municipality: "m",
   "prefer-not": "p",
   handoff: "h",
+  "contact-times": "t",
 } as const;
 
 /** LINE's limit for postback data. */
@@ -28,6 +31,7 @@ export function encodePostback(p: PostbackAction): string {
   if ("nodeId" in p) params.set("n", p.nodeId);
   if (p.action === "choose") params.set("c", p.choiceId);
   if (p.action === "municipality") params.set("c", p.name);
+  if (p.action === "contact-times") params.set("c", p.bandId);
   return params.toString();
 }
 
@@ -38,6 +42,8 @@ export function decodePostback(data: string): PostbackAction | null {
   switch (params.get("a")) {
     case "h":
       return { action: "handoff" };
+    case "t":
+      return value ? { action: "contact-times", bandId: value } : null;
     case "c":
       return nodeId && value ? { action: "choose", nodeId, choiceId: value } : null;
     case "m":

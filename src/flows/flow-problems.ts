@@ -19,11 +19,16 @@ export type ProblemCode =
   | "unknown-placeholder"
   | "unknown-municipality"
   | "unknown-risk-category"
+  | "hotline-without-hours"
+  | "hotline-without-mode"
+  | "hotline-without-category"
+  | "risk-without-hotline"
+  | "no-discreet-hotline"
+  | "unsafe-first-line"
   | "municipality-in-two-regions"
   | "unknown-region"
   | "duplicate-id"
   | "duplicate-version"
-  | "lock-screen-word"
   | "person-near-one-line";
 
 export interface FlowProblem {

@@ -114,6 +114,8 @@ export const flowSchema = z.strictObject({
     outOfHoursHotlines: texts,
     outOfHoursNotice: texts,
     riskNotice: texts,
+    riskNoticeFirst: texts.optional(),
+    riskNoticeNear: texts.optional(),
     exit: texts,
     restart: texts,
     silence: texts,
@@ -212,13 +214,17 @@ export const presetFileSchema = z.strictObject({
       }),
     )
     .min(1),
+  /** Hours and mode are optional here so that flow-validator.ts can name what is missing. */
   hotlines: z
     .array(
       z.strictObject({
         name: nonEmpty,
         number: nonEmpty,
-        hours: nonEmpty,
-        h24: z.boolean(),
+        hours: nonEmpty.optional(),
+        h24: z.boolean().default(false),
+        mode: z.enum(["voice", "text"]).optional(),
+        categories: z.array(z.string().min(1)).default([]),
+        discreet: z.boolean().default(false),
         note: nonEmpty.optional(),
       }),
     )

@@ -9,6 +9,8 @@ export const PLACEHOLDERS = [
   "hoursSummary",
   "hotlines",
   "hotlines24h",
+  "riskHotlines",
+  "quietNumber",
   "nextOpening",
   "exitWord",
   "handoffWord",
@@ -38,16 +40,24 @@ export function renderTemplate(text: string, vars: TemplateVars): string {
   );
 }
 
+/** Text lines say so after the name: she may be unable to speak aloud. */
+const TEXT_MODE_MARK = "（文字で）";
+
 function hotlineLine(h: Hotline): string {
+  const mode = h.mode === "text" ? TEXT_MODE_MARK : "";
   const note = h.note ? `（${h.note}）` : "";
-  return `・${h.name} ${h.number}${note} ${h.hours}`;
+  return `・${h.name}${mode} ${h.number}${note} ${h.hours}`;
 }
 
 export function hotlineList(hotlines: Hotline[]): string {
   return hotlines.map(hotlineLine).join("\n");
 }
 
-/** Variables that do not depend on time; nextOpening is filled in by the caller. */
+/**
+ * Variables that do not depend on time or on what she wrote; the caller fills in nextOpening,
+ * and, in a risk notice, riskHotlines and quietNumber (risk-help.ts). Elsewhere riskHotlines is
+ * every line, which is also the longest it can be (what flows:check measures).
+ */
 export function staticVars(
   flow: Flow,
   preset: Pick<Preset, "serviceName" | "hoursSummary" | "hotlines">,
@@ -57,6 +67,8 @@ export function staticVars(
     hoursSummary: preset.hoursSummary,
     hotlines: hotlineList(preset.hotlines),
     hotlines24h: hotlineList(preset.hotlines.filter((h) => h.h24)),
+    riskHotlines: hotlineList(preset.hotlines),
+    quietNumber: preset.hotlines.find((h) => h.discreet)?.number ?? "",
     nextOpening: "",
     // Stryker disable next-line StringLiteral: equivalent, the flow schema requires at least one exit word, so the fallback is never used
     exitWord: flow.keywords.exit[0] ?? "",

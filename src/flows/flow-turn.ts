@@ -3,7 +3,9 @@
  * effects. Helpers here do the things every route needs (say, hand off, flag risk, end).
  */
 import { formatOpening, isOpen, nextOpening } from "./opening-hours";
-import { renderTemplate, staticVars, type TemplateVars } from "./flow-text";
+import { hotlineList, renderTemplate, staticVars, type TemplateVars } from "./flow-text";
+import { helpLines, quietLine } from "./risk-help";
+import { personNear } from "./shared-phone";
 import type {
   EndReason,
   EngineContext,
@@ -32,6 +34,8 @@ export interface Turn {
   /** Out-of-hours notice waiting to go out just before the first question. */
   pendingNotice: string[];
   riskHit: boolean;
+  /** Categories the risk notice of this step brings help for (fills {{riskHotlines}}). */
+  helpCategories: string[];
 }
 
 export function emptyTriage(): Triage {
@@ -62,6 +66,7 @@ export function newTurn(flow: Flow, preset: Preset, state: EngineState, ctx: Eng
     closing: [],
     pendingNotice: [],
     riskHit: false,
+    helpCategories: [],
   };
 }
 
@@ -75,7 +80,18 @@ function openingText(at: Date | null, now: Date): string {
 export function vars(turn: Turn, opening?: Date | null): TemplateVars {
   const base = staticVars(turn.flow, turn.preset);
   const at = opening === undefined ? earliestOpening(turn) : opening;
-  return { ...base, nextOpening: openingText(at, turn.ctx.now) };
+  return { ...base, nextOpening: openingText(at, turn.ctx.now), ...riskVars(turn) };
+}
+
+/** In a risk notice: the lines that fit what she wrote, and the one number shown when he is near. */
+function riskVars(turn: Turn): Partial<TemplateVars> {
+  if (turn.helpCategories.length === 0) return {};
+  const { hotlines } = turn.preset;
+  const ctx = { outOfHours: !herRegionOpen(turn) };
+  return {
+    riskHotlines: hotlineList(helpLines(hotlines, turn.helpCategories, ctx)),
+    quietNumber: quietLine(hotlines, turn.helpCategories, ctx)?.number ?? "",
+  };
 }
 
 export function render(turn: Turn, texts: string[], opening?: Date | null): string[] {
@@ -95,6 +111,13 @@ export function regionHours(turn: Turn): { regionId: string; hours: OpeningHours
   return { regionId, hours: region?.hours };
 }
 
+/** Someone is on duty for her: her region, or the open neighbour that takes her while it is closed. */
+function herRegionOpen(turn: Turn): boolean {
+  const { regionId, hours } = regionHours(turn);
+  if (hours && isOpen(hours, turn.ctx.now)) return true;
+  return openNeighbour(turn.preset, regionId, turn.ctx.now) !== undefined;
+}
+
 export function anyRegionOpen(turn: Turn): boolean {
   return turn.preset.regions.some((r) => isOpen(r.hours, turn.ctx.now));
 }
@@ -111,19 +134,59 @@ function earliestOpening(turn: Turn): Date | null {
 
 export function flagRisk(turn: Turn, categories: string[], source: "text" | "answer"): void {
   const risk = turn.state.triage.risk;
+  const earlier = risk.categories;
   risk.level = "high";
-  risk.categories = [...new Set([...risk.categories, ...categories])];
+  risk.categories = [...new Set([...earlier, ...categories])];
   turn.riskEffects.push({ type: "markRisk", level: "high", categories, source });
   turn.riskHit = true;
-  const last = turn.state.lastRiskNoticeAt ? Date.parse(turn.state.lastRiskNoticeAt) : NaN;
-  const cooldownMs = turn.flow.settings.riskNoticeCooldownMinutes * 60_000;
-  if (Number.isNaN(last) || turn.ctx.now.getTime() - last >= cooldownMs) {
-    say(turn, turn.flow.messages.riskNotice);
-    turn.state.lastRiskNoticeAt = turn.ctx.now.toISOString();
-  }
+  // With a counsellor the bot stays silent: the console alerts the counsellor from markRisk, and
+  // a list of numbers pushed into her chat mid-conversation could be seen by the wrong person.
+  if (turn.ctx.conversationPhase === "human") return;
+  const help = helpDue(turn, categories, earlier);
+  if (help.length > 0) sendRiskNotice(turn, help);
 }
 
-const HANDOFF_TEXTS: Record<Exclude<HandoffReason, "completed">, keyof Flow["messages"]> = {
+/**
+ * The categories of this message whose help she has not been sent within the cool-down, noted
+ * as sent. Within the cool-down the same danger is not answered again and again, but a new one
+ * (she wrote of wanting to die, then of having been raped) still brings its own lines.
+ */
+function helpDue(turn: Turn, categories: string[], earlier: string[]): string[] {
+  const { state, ctx } = turn;
+  const last = state.lastRiskNoticeAt ? Date.parse(state.lastRiskNoticeAt) : NaN;
+  const cooldownMs = turn.flow.settings.riskNoticeCooldownMinutes * 60_000;
+  if (Number.isNaN(last) || ctx.now.getTime() - last >= cooldownMs) {
+    Object.assign(state, { lastRiskNoticeAt: ctx.now.toISOString(), riskNoticeCategories: categories });
+    return categories;
+  }
+  // A state saved before categories were noted: what was flagged then had its notice.
+  const given = state.riskNoticeCategories ?? earlier;
+  const fresh = categories.filter((c) => !given.includes(c));
+  state.riskNoticeCategories = [...given, ...fresh];
+  return fresh;
+}
+
+/**
+ * The person is near: one short line. Her first message (no greeting yet, so she does not know
+ * the exit word): the help and the exit word in one message. Otherwise the flow's risk notice.
+ */
+function sendRiskNotice(turn: Turn, help: string[]): void {
+  turn.helpCategories = help;
+  const m = turn.flow.messages;
+  if (personNear(turn.state.triage)) return say(turn, m.riskNoticeNear ?? m.riskNotice.slice(0, 1));
+  if (turn.state.status === "new") return sayAsOne(turn, m.riskNoticeFirst ?? m.riskNotice);
+  say(turn, m.riskNotice);
+}
+
+/** Several texts sent as one LINE message, so that none of them arrives without the others. */
+function sayAsOne(turn: Turn, texts: string[]): void {
+  turn.messages.push({ type: "text", text: render(turn, texts).join("\n\n") });
+}
+
+const HANDOFF_TEXTS: Record<
+  Exclude<HandoffReason, "completed">,
+  "handoffRequested" | "riskHandoff" | "flowChanged"
+> = {
   requested: "handoffRequested",
   risk: "riskHandoff",
   "flow-changed": "flowChanged",
@@ -132,22 +195,20 @@ const HANDOFF_TEXTS: Record<Exclude<HandoffReason, "completed">, keyof Flow["mes
 /**
  * Hands her to the queue. Her region closed while a neighbour is open: she joins the
  * neighbour's queue (her region stays hers). Nobody on duty: she is told when a counsellor
- * answers, and stays queued.
+ * answers (her region or a neighbour that will take her, whichever opens first), and stays
+ * queued.
  */
 export function handoff(turn: Turn, reason: HandoffReason): void {
   const { regionId, hours } = regionHours(turn);
   const now = turn.ctx.now;
   const neighbour = hours && !isOpen(hours, now) ? openNeighbour(turn.preset, regionId, now) : undefined;
-  const open = neighbour !== undefined || (hours ? isOpen(hours, now) : false);
+  const open = herRegionOpen(turn);
   const nextAt = hours && !open ? whenAnswered(turn.preset, regionId, now) : null;
+  const near = personNear(turn.state.triage);
   turn.pendingNotice = [];
-  if (reason !== "completed") say(turn, turn.flow.messages[HANDOFF_TEXTS[reason]]);
-  if (open) say(turn, turn.flow.messages.waitInHours, nextAt);
-  else {
-    say(turn, turn.flow.messages.waitOutOfHours, nextAt);
-    // The risk notice already listed the 24-hour lines.
-    if (reason !== "risk") say(turn, turn.flow.messages.outOfHoursHotlines, nextAt);
-  }
+  // When the person is near, the risk notice's one short line is all (a request gets its one line).
+  if (reason !== "completed" && !(near && reason === "risk")) say(turn, turn.flow.messages[HANDOFF_TEXTS[reason]]);
+  if (!near) sayWait(turn, reason, open, nextAt);
   turn.closing.push({
     type: "handoff",
     reason,
@@ -157,6 +218,14 @@ export function handoff(turn: Turn, reason: HandoffReason): void {
     ...(neighbour ? { servingRegionId: neighbour.id } : {}),
   });
   Object.assign(turn.state, { status: "handed-off", nodeId: null, queue: [], retries: 0 });
+}
+
+/** When a counsellor answers; not said when the person is near (the short line is all). */
+function sayWait(turn: Turn, reason: HandoffReason, open: boolean, nextAt: Date | null): void {
+  if (open) return say(turn, turn.flow.messages.waitInHours, nextAt);
+  say(turn, turn.flow.messages.waitOutOfHours, nextAt);
+  // The risk notice already listed the lines that fit.
+  if (reason !== "risk") say(turn, turn.flow.messages.outOfHoursHotlines, nextAt);
 }
 
 export function end(turn: Turn, reason: EndReason, texts: string[]): void {

@@ -81,12 +81,22 @@ export interface Region {
   queue: QueueRules;
 }
 
+/** How she reaches a line: by calling, or in writing (chat, SMS, LINE, e-mail). */
+export type HotlineMode = "voice" | "text";
+
 export interface Hotline {
   name: string;
+  /** A phone number, or where to write for a text line (a web address, a LINE id). */
   number: string;
+  /** The hours in words, as she reads them (「24時間」 for a line that always answers). */
   hours: string;
-  /** Listed whenever the service cannot answer: out of hours and on a risk hit. */
+  /** Answers around the clock: listed out of hours, and first in a risk notice at night. */
   h24: boolean;
+  mode: HotlineMode;
+  /** The risk categories this line helps with (risk-categories.ts). */
+  categories: string[];
+  /** Its number alone says nothing about what she consults: may be shown when the person is near. */
+  discreet: boolean;
   note?: string;
 }
 
@@ -243,7 +253,15 @@ export interface FlowMessages {
   outOfHoursHotlines: string[];
   /** First contact while every region is closed: she can still answer, her place is kept. */
   outOfHoursNotice: string[];
+  /** After a risk hit: {{riskHotlines}} lists the lines that fit what she wrote. */
   riskNotice: string[];
+  /**
+   * A risk hit in her first message, before any greeting: sent as ONE message that gives the
+   * help and the exit word together. Absent in older flows: riskNotice is joined into one.
+   */
+  riskNoticeFirst?: string[];
+  /** A risk hit once she has said the person is near: one short line, nothing that names help. */
+  riskNoticeNear?: string[];
   exit: string[];
   restart: string[];
   silence: string[];
@@ -290,8 +308,10 @@ export interface EngineState {
   queue: string[];
   retries: number;
   triage: Triage;
-  /** ISO time of the last emergency-number message, to avoid repeating it every line. */
+  /** ISO time the risk notice was last sent in full, to avoid repeating it every line. */
   lastRiskNoticeAt?: string;
+  /** Risk categories whose help she has been sent since then: a new one still brings its own. */
+  riskNoticeCategories?: RiskCategoryId[];
 }
 
 export type EngineInput =
@@ -304,7 +324,10 @@ export type EngineInput =
 
 export interface EngineContext {
   now: Date;
-  /** "human": a counsellor has the chat; the bot only reacts to risk. Default "bot". */
+  /**
+   * "human": a counsellor has the chat; the bot sends her nothing (a risk word is only marked,
+   * for the console to alert the counsellor). Default "bot".
+   */
   conversationPhase?: "bot" | "human";
 }
 
@@ -327,7 +350,9 @@ export type Effect =
       servingRegionId?: string;
     }
   | { type: "markRisk"; level: "high"; categories: RiskCategoryId[]; source: "text" | "answer" }
-  | { type: "end"; reason: EndReason };
+  | { type: "end"; reason: EndReason }
+  /** When it is safe to contact her (a band of contact-times.ts); null = any time. */
+  | { type: "setContactTimes"; bandId: string | null };
 
 export interface StepResult {
   state: EngineState;

@@ -11,9 +11,11 @@ import type { Flow, FlowNode, Preset, RiskLexicon } from "./flow-types";
 import { checkFlowGraph } from "./flow-graph-check";
 import { checkFlowLimits, LINE_LIMITS } from "./flow-limits-check";
 import { CANNED_REPLY_PLACEHOLDERS, isPlaceholder, placeholdersIn } from "./flow-text";
-import { lockScreenProblem } from "./shared-phone";
 import { PLACE_PLACEHOLDER } from "./waiting-notice";
 import { municipalityKeys } from "./region-resolver";
+import { checkHotlines, checkLexiconCategories, presetHotlines, unknownCategory } from "./hotline-check";
+import { isKnownRiskCategory } from "./risk-categories";
+import { lockScreenProblem } from "./shared-phone";
 
 export { FlowValidationError, formatProblem, type FlowProblem } from "./flow-problems";
 
@@ -99,6 +101,7 @@ function checkPresetFile(file: PresetFile, sink: ProblemSink): void {
     }),
   );
   checkMunicipalities(file, sink);
+  checkHotlines(file, sink);
   checkCannedReplies(file, sink);
   checkWaitingTexts(file, sink);
 }
@@ -112,7 +115,7 @@ function checkWaitingTexts(file: PresetFile, sink: ProblemSink): void {
     if (typeof text !== "string") continue;
     const at = ["waiting", key];
     const word = lockScreenProblem(text);
-    if (word) sink.add("lock-screen-word", at, `the first line of waiting.${key} names "${word}"`);
+    if (word) sink.add("unsafe-first-line", at, `the first line of waiting.${key} names "${word}"`);
     if (key.endsWith("ersonNear") && /\r?\n/.test(text.trim())) {
       sink.add("person-near-one-line", at, `waiting.${key} must be one short line`);
     }
@@ -124,10 +127,17 @@ function checkWaitingTexts(file: PresetFile, sink: ProblemSink): void {
   }
 }
 
-/** A canned reply may only name the counsellor, and must fit one LINE text message. */
+/**
+ * A canned reply may only name the counsellor, must fit one LINE text message, and its first
+ * line is safe on a lock screen (a counsellor's reply reaches her as a notification).
+ */
 function checkCannedReplies(file: PresetFile, sink: ProblemSink): void {
   const known: readonly string[] = CANNED_REPLY_PLACEHOLDERS;
   file.cannedReplies.forEach((text, i) => {
+    const word = lockScreenProblem(text);
+    if (word) {
+      sink.add("unsafe-first-line", ["cannedReplies", i], `first line of a canned reply shows "${word}" on a lock screen`);
+    }
     for (const name of placeholdersIn(text)) {
       if (!known.includes(name)) {
         sink.add(
@@ -156,7 +166,7 @@ function toPreset(file: PresetFile, lexicon: RiskLexicon, flows: Flow[]): Preset
     timezone: file.timezone,
     regions: file.regions,
     defaultRegionId: file.defaultRegion,
-    hotlines: file.hotlines,
+    hotlines: presetHotlines(file),
     partners: file.partners,
     ...(file.kpi ? { kpi: file.kpi } : {}),
     cannedReplies: file.cannedReplies,
@@ -188,8 +198,10 @@ function checkNodeReferences(nodeId: string, node: FlowNode, refs: References, s
   if (node.type === "choice" && refs.lexicon) {
     node.choices.forEach((c, ci) =>
       c.risk.forEach((r, ri) => {
-        if (!refs.categories.has(r)) {
-          sink.add("unknown-risk-category", ["nodes", nodeId, "choices", ci, "risk", ri], `risk category ${r} is not in the lexicon`, nodeId);
+        const at = ["nodes", nodeId, "choices", ci, "risk", ri];
+        if (!isKnownRiskCategory(r)) sink.add("unknown-risk-category", at, unknownCategory(r), nodeId);
+        else if (!refs.categories.has(r)) {
+          sink.add("unknown-risk-category", at, `risk category ${r} is not in the lexicon`, nodeId);
         }
       }),
     );
@@ -218,6 +230,7 @@ export function buildPreset(sources: PresetSources): BuildResult {
   const presetFile = parseWith(presetFileSchema, sources.preset, presetSink);
   const lexicon = parseWith(lexiconSchema, sources.lexicon, lexiconSink);
   if (presetFile) checkPresetFile(presetFile, presetSink);
+  if (lexicon) checkLexiconCategories(lexicon, presetFile, lexiconSink);
   const flows = sources.flows.map((source) => {
     const sink = new ProblemSink(source);
     const flow = parseWith(flowSchema, source, sink);

@@ -24,22 +24,16 @@ const MIN_CONTAINED_LENGTH = 2;
 const TRAILING_WORDS =
   /(です|だよ|だ|に住んでいます|に住んでます|にすんでいます|にすんでます|住み|在住|にいます|の方|あたり|辺り|付近)$/;
 
-function stemOf(name: string): { stem: string; suffix: string } {
-  const suffix = name.slice(-1);
-  return suffix in SUFFIX_READINGS ? { stem: name.slice(0, -1), suffix } : { stem: name, suffix: "" };
+/** The name without 市/町/村, and the readings of what was dropped. */
+function stemOf(name: string): { stem: string; readings: string[] } {
+  const readings = SUFFIX_READINGS[name.slice(-1)];
+  return readings ? { stem: name.slice(0, -1), readings } : { stem: name, readings: [] };
 }
 
 /** Every spelling that names this municipality, normalised. */
 export function municipalityKeys(m: Municipality): string[] {
-  const { stem, suffix } = stemOf(m.name);
-  const kanaSuffixes = SUFFIX_READINGS[suffix] ?? [];
-  const keys = [
-    m.name,
-    stem,
-    m.kana,
-    ...kanaSuffixes.map((s) => m.kana + s),
-    ...m.aliases,
-  ];
+  const { stem, readings } = stemOf(m.name);
+  const keys = [m.name, stem, m.kana, ...readings.map((s) => m.kana + s), ...m.aliases];
   return [...new Set(keys.map(normalizeText).filter((k) => k.length > 0))];
 }
 
@@ -71,10 +65,10 @@ function withoutPrefecture(normalized: string, preset: Preset): string {
 
 export function resolveMunicipality(text: string, preset: Preset): ResolvedMunicipality | null {
   const normalized = withoutPrefecture(normalizeText(text), preset);
-  if (normalized.length === 0) return null;
   const all = candidates(preset);
+  // A name that itself ends like a polite ending (千代田 → ちよだ) is found as a contained name.
   const bare = normalized.replace(TRAILING_WORDS, "");
-  const exact = all.find((c) => c.key === normalized || c.key === bare);
+  const exact = all.find((c) => c.key === bare);
   if (exact) return toResult(exact);
   // Longest contained name wins, so 東吾妻 beats 吾妻 and 山陽小野田 beats 小野田.
   const contained = all

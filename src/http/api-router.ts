@@ -1,7 +1,7 @@
 import express, { type Request, type RequestHandler, type Response, type Router } from "express";
 import { z } from "zod";
 import type { CounsellorRole } from "../db/prisma-client";
-import { AppError } from "../errors";
+import { AppError, unreadableBody } from "../errors";
 import { requireCsrf, requireRole, userOf, type ConsoleUser } from "./auth-middleware";
 import { IDEMPOTENCY_HEADER } from "./idempotency";
 
@@ -42,6 +42,48 @@ function parse<T>(schema: z.ZodType<T>, value: unknown): T {
   return parsed.data;
 }
 
+/** Ids in paths are UUIDs: anything else names nothing (404), never a database error. */
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const BODY_LIMIT = "100kb";
+
+/** PostgreSQL text cannot hold NUL: refused at the door rather than by the database. */
+function holdsNul(value: unknown): boolean {
+  if (typeof value === "string") return value.includes("\u0000");
+  if (Array.isArray(value)) return value.some(holdsNul);
+  if (value && typeof value === "object")
+    return Object.entries(value).some(([k, v]) => k.includes("\u0000") || holdsNul(v));
+  return false;
+}
+
+/**
+ * JSON bodies up to 100 kB; what cannot be read is a 4xx that quotes nothing of it, and text
+ * with a NUL character is refused, in the body or the query.
+ */
+function readBody(): RequestHandler {
+  const json = express.json({ limit: BODY_LIMIT });
+  return (req, res, next) => {
+    json(req, res, (error?: unknown) => {
+      if (error !== undefined) return next(unreadableBody(error, "100 kB"));
+      if (holdsNul(req.body) || holdsNul(req.query)) {
+        return next(new AppError("NUL_CHARACTER", "Text may not contain NUL characters", 400));
+      }
+      next();
+    });
+  };
+}
+
+/** Refuses a path whose `:id` is not a UUID as not found, before any guard reads the database. */
+function idsAreUuids(path: string): RequestHandler {
+  const named = [...path.matchAll(/:(\w+)/g)].map((m) => m[1]).filter((n) => n === "id");
+  return (req, _res, next) => {
+    const params = req.params as Record<string, string>;
+    if (named.some((n) => !UUID.test(params[n ?? ""] ?? ""))) {
+      return next(new AppError("NOT_FOUND", "Not found", 404));
+    }
+    next();
+  };
+}
+
 /** A signed-in change: it takes an Idempotency-Key (sign-in has no account to keep keys for). */
 const takesIdempotencyKey = (r: ApiRoute) => !r.public && r.method !== "get";
 
@@ -54,9 +96,10 @@ export function buildApiRouter(
   },
 ): Router {
   const router = express.Router();
-  router.use(express.json({ limit: "100kb" }));
+  router.use(readBody());
   for (const r of routes) {
-    const guards: RequestHandler[] = r.public ? [] : [middleware.authenticate, requireCsrf];
+    const guards: RequestHandler[] = [idsAreUuids(r.path)];
+    if (!r.public) guards.push(middleware.authenticate, requireCsrf);
     if (r.roles) guards.push(requireRole(...r.roles));
     if (takesIdempotencyKey(r)) guards.push(middleware.idempotency);
     router[r.method](r.path, ...guards, async (req: Request, res: Response) => {
@@ -88,8 +131,9 @@ export function openApiDocument(
       name: m[1],
       in: "path",
       required: true,
-      schema: { type: "string" },
+      schema: m[1] === "id" ? { type: "string", format: "uuid" } : { type: "string" },
     }));
+    if (r.query) params.push(...queryParameters(r.query));
     if (takesIdempotencyKey(r)) params.push(IDEMPOTENCY_PARAMETER);
     paths[path] ??= {};
     const ok = String(r.status ?? (r.response ? 200 : 204));
@@ -137,6 +181,20 @@ export function openApiDocument(
   };
 }
 
+/** A query schema's fields as OpenAPI parameters (an object schema of plain fields). */
+function queryParameters(schema: z.ZodType): object[] {
+  const json = z.toJSONSchema(schema, { io: "input" }) as {
+    properties?: Record<string, object>;
+    required?: string[];
+  };
+  return Object.entries(json.properties ?? {}).map(([name, field]) => ({
+    name,
+    in: "query",
+    required: json.required?.includes(name) ?? false,
+    schema: field,
+  }));
+}
+
 const IDEMPOTENCY_PARAMETER = {
   name: IDEMPOTENCY_HEADER,
   in: "header",
@@ -149,5 +207,10 @@ const IDEMPOTENCY_PARAMETER = {
 const ERROR_SCHEMA = {
   type: "object",
   required: ["reqId", "code", "message"],
-  properties: { reqId: { type: "string" }, code: { type: "string" }, message: { type: "string" } },
+  properties: {
+    reqId: { type: "string" },
+    code: { type: "string" },
+    message: { type: "string" },
+    details: { type: "array", items: { type: "string" } },
+  },
 };

@@ -66,8 +66,10 @@ export const JOB_CATALOG = {
     backoffMs: 5000,
   }),
   "send-delivery": job({
-    payload: z.object({ deliveryId: z.uuid() }),
-    jobId: (p) => `dlv-${p.deliveryId}`,
+    // `notBefore`: a delivery held for her contact times, released when its window opened; its
+    // own id, so that a run of the plain job (which sends nothing early) never takes it.
+    payload: z.object({ deliveryId: z.uuid(), notBefore: z.iso.datetime().optional() }),
+    jobId: (p) => (p.notBefore ? `dlv-${p.deliveryId}-w${ms(p.notBefore)}` : `dlv-${p.deliveryId}`),
     attempts: 10,
     backoffMs: 2000,
   }),

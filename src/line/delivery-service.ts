@@ -74,6 +74,9 @@ export function createDeliveryService(deps: {
         include: { person: true },
       });
       if (!delivery || !(delivery.status === "pending" || givenUp(delivery))) return "done";
+      // Held for her contact times: never before the window, whoever runs the job (a clock a
+      // little behind the sweep's): tried again shortly.
+      if (delivery.notBefore && delivery.notBefore.getTime() > now()) return "retry";
       if (!delivery.person.reachable) {
         await prisma.outboundDelivery.update({
           where: { id: delivery.id },

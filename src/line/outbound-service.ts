@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { messagingApi } from "@line/bot-sdk";
-import type { Tx } from "../db/prisma-client";
+import type { PrismaClient, Tx } from "../db/prisma-client";
+import { contactWindowOpensAt } from "../flows/contact-times";
 import type { JobIntents } from "../jobs/job-dispatch";
 import { planRequests } from "./line-limits";
 
@@ -17,6 +18,13 @@ export interface OutboundRequest {
   replyToken?: { token: string; issuedAt: Date };
   /** Unique per thing said (e.g. `greet:<webhookEventId>`): saying it twice stores it once. */
   dedupeKey: string;
+  /** When it is said (her contact times are measured from it); now by default. */
+  at?: Date;
+}
+
+/** The send job of a delivery: at once, or (held for her contact times) once the window opens. */
+function sendJob(id: string, notBefore: Date | null) {
+  return { deliveryId: id, ...(notBefore ? { notBefore: notBefore.toISOString() } : {}) };
 }
 
 /**
@@ -25,24 +33,32 @@ export interface OutboundRequest {
  * once, so every later attempt of the same push carries the same X-Line-Retry-Key. Each
  * delivery's send job is named in `jobs`, to run once the transaction has committed. Returns
  * the delivery ids.
+ *
+ * A message that answers her event (it has its reply token) goes at once: she has just written.
+ * Anything else is a push to a phone she may not hold alone: outside the contact times she chose
+ * it waits (`notBefore`), its job put on the queue by the outbox sweep once the window opens
+ * (`dueHeldDeliveries`).
  */
 export async function recordOutbound(
   tx: Tx,
   jobs: JobIntents,
   request: OutboundRequest,
 ): Promise<string[]> {
+  const now = request.at ?? new Date();
   const existing = await tx.outboundDelivery.findMany({
     where: { dedupeKey: { startsWith: `${request.dedupeKey}#` } },
-    select: { id: true, status: true },
+    select: { id: true, status: true, notBefore: true },
   });
   if (existing.length > 0) {
     for (const d of existing) {
-      if (d.status === "pending") jobs.add("send-delivery", { deliveryId: d.id });
+      // A held one is the sweep's to release, once its window opens.
+      if (d.status === "pending" && !(d.notBefore && d.notBefore > now))
+        jobs.add("send-delivery", sendJob(d.id, d.notBefore));
     }
     return existing.map((d) => d.id);
   }
 
-  const now = new Date();
+  const notBefore = request.replyToken ? null : await heldUntil(tx, request.personId, now);
   const ids: string[] = [];
   for (const [index, batch] of planRequests(request.messages).entries()) {
     const id = randomUUID();
@@ -56,6 +72,7 @@ export async function recordOutbound(
         replyToken: reply?.token ?? null,
         replyTokenAt: reply?.issuedAt ?? null,
         retryKey: randomUUID(),
+        notBefore,
       },
     });
     await tx.message.createMany({
@@ -72,9 +89,35 @@ export async function recordOutbound(
       })),
     });
     ids.push(id);
-    jobs.add("send-delivery", { deliveryId: id });
+    if (!notBefore) jobs.add("send-delivery", { deliveryId: id });
   }
   return ids;
+}
+
+/** The start of her next contact window, when `now` is outside the times she chose. */
+async function heldUntil(tx: Tx, personId: string, now: Date): Promise<Date | null> {
+  const person = await tx.person.findUnique({
+    where: { id: personId },
+    select: { contactTimes: true },
+  });
+  return contactWindowOpensAt(person?.contactTimes, now);
+}
+
+/** Held deliveries whose window has opened by `now`: their send jobs, for the outbox sweep. */
+export async function dueHeldDeliveries(
+  prisma: PrismaClient,
+  now: Date,
+  limit: number,
+): Promise<{ deliveryId: string; notBefore: string }[]> {
+  const rows = await prisma.outboundDelivery.findMany({
+    where: { status: "pending", notBefore: { lte: now } },
+    orderBy: { notBefore: "asc" },
+    take: limit,
+    select: { id: true, notBefore: true },
+  });
+  return rows.flatMap((r) =>
+    r.notBefore ? [{ deliveryId: r.id, notBefore: r.notBefore.toISOString() }] : [],
+  );
 }
 
 /** She blocked the account: nothing more may be pushed to her. */

@@ -1,6 +1,6 @@
 import { JSONParseError, SignatureValidationFailed, middleware } from "@line/bot-sdk";
 import express, { type ErrorRequestHandler, type RequestHandler, type Router } from "express";
-import { AppError } from "../errors";
+import { AppError, unreadableBody } from "../errors";
 import type { Logger } from "../logger";
 import type { WebhookIngress } from "./webhook-ingress";
 import { webhookBodySchema } from "./webhook-event";
@@ -51,7 +51,7 @@ function readBody(logger: Logger): RequestHandler {
         next();
         return;
       }
-      const refused = unreadable(error);
+      const refused = unreadableBody(error, "1 MiB");
       const { type, code } = error as { type?: unknown; code?: unknown };
       logger.warn(
         { reqId: res.locals.reqId, status: refused.status, reason: type ?? code },
@@ -60,21 +60,6 @@ function readBody(logger: Logger): RequestHandler {
       next(refused);
     });
   };
-}
-
-function unreadable(error: unknown): AppError {
-  switch ((error as { type?: unknown }).type) {
-    case "entity.too.large":
-      return new AppError("BODY_TOO_LARGE", "The body is larger than 1 MiB", 413);
-    case "encoding.unsupported":
-      return new AppError(
-        "BODY_ENCODING_UNSUPPORTED",
-        "The body's Content-Encoding is not supported",
-        415,
-      );
-    default:
-      return new AppError("BODY_UNREADABLE", "The body could not be read as sent", 400);
-  }
 }
 
 /** Turns the SDK's errors into typed ones; the app's handler answers. */

@@ -12,6 +12,7 @@ import { runMain } from "./run-main";
 const USAGE = `Usage:
   npm run admin -- create-user --login NAME --role counsellor|supervisor|admin [--region ID] [--name 表示名] [--password P]
   npm run admin -- list-users
+  npm run admin -- --help
 Uses DATABASE_URL (with npm run demo running and no DATABASE_URL: the demo's database).
 Without --password a password is generated and printed once.`;
 
@@ -29,16 +30,11 @@ const createArgs = z.object({
 
 /** `npm run admin -- …`: console accounts from the command line (the first admin, mostly). */
 runMain(async () => {
-  const { positionals, values } = parseArgs({
-    allowPositionals: true,
-    options: {
-      login: { type: "string" },
-      role: { type: "string" },
-      region: { type: "string" },
-      name: { type: "string" },
-      password: { type: "string" },
-    },
-  });
+  const { positionals, values } = parsedArgs();
+  if (values.help || positionals[0] === "help") {
+    process.stdout.write(`${USAGE}\n`);
+    return;
+  }
   const databaseUrl = processEnv().DATABASE_URL || DEMO_DATABASE_URL;
   await migrate(databaseUrl);
   const prisma = createPrismaClient(databaseUrl, 2);
@@ -84,3 +80,23 @@ runMain(async () => {
     await prisma.$disconnect();
   }
 });
+
+/** The command line, or a USAGE error naming what was wrong with it. */
+function parsedArgs() {
+  try {
+    return parseArgs({
+      allowPositionals: true,
+      options: {
+        login: { type: "string" },
+        role: { type: "string" },
+        region: { type: "string" },
+        name: { type: "string" },
+        password: { type: "string" },
+        help: { type: "boolean", short: "h" },
+      },
+    });
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    throw new AppError("USAGE", `${message}\n\n${USAGE}`);
+  }
+}

@@ -31,6 +31,7 @@ import { createLineMessenger } from "../line/line-messenger";
 import { createWebhookEventStore } from "../line/webhook-event-store";
 import { createWebhookIngress } from "../line/webhook-ingress";
 import { createWebhookRouter } from "../line/webhook-router";
+import { dueHeldDeliveries } from "../line/outbound-service";
 import { createLogger, reportConnectionLost, type Logger } from "../logger";
 import { createMetrics } from "../metrics";
 import { createSealer } from "../privacy/sealer";
@@ -52,11 +53,10 @@ export interface RuntimeOptions {
   /** What the caller started for the service, stopped after it (the demo's simulator…). */
   stopAfter?: StopStep[];
   /**
-   * The clock the service acts by where time is part of what she or a counsellor sees (opening
-   * hours in the console, reply-token freshness, the queue's timers); Date.now by default. Her
-   * events carry LINE's own timestamps.
+   * The clock of conversations (new Date()): counsellors' replies, her contact times, the
+   * timers and when a held message may go. Sessions and the job queue keep the machine's.
    */
-  now?: () => number;
+  now?: () => Date;
 }
 
 /** One part to stop, named so that a stop that hangs can say where. */
@@ -118,7 +118,7 @@ export async function startRuntime(config: AppConfig, options: RuntimeOptions): 
       dispatcher,
       outbox,
       logger,
-      now: options.now,
+      clock: options.now,
     });
     const ingress = createWebhookIngress({
       store: createWebhookEventStore(pool, sealer),
@@ -129,6 +129,8 @@ export async function startRuntime(config: AppConfig, options: RuntimeOptions): 
     const app = createApp({
       logger,
       metrics,
+      trustProxy: config.trustProxy,
+      metricsToken: config.metricsToken,
       readiness: [
         { name: "database", check: async () => void (await pool.query("SELECT 1")) },
         { name: "queue", check: () => producer.ping() },
@@ -166,14 +168,18 @@ export async function startRuntime(config: AppConfig, options: RuntimeOptions): 
     });
     const responder = createFlowResponder(preset);
     const silence = createSilenceService({ prisma, dispatcher, responder });
-    const queueTimers = createQueueTimers({ prisma, dispatcher, preset });
+    const queueTimers = createQueueTimers({ prisma, dispatcher, preset, now: options.now });
     const handle = createInboundService({ sealer, responder });
     const handling = createJobHandling({
       events: createEventProcessor({ prisma, dispatcher, sealer, handle, logger }),
-      deliveries: createDeliveryService({ prisma, sealer, messenger, now: options.now }),
+      deliveries: createDeliveryService({
+        prisma,
+        sealer,
+        messenger,
+        now: options.now ? () => (options.now as () => Date)().getTime() : undefined,
+      }),
       silence,
       queueTimers,
-      now: options.now,
       readReceipts: createReadReceipts({ prisma, messenger }),
       media: createMediaService({ prisma, messenger }),
       outbox,
@@ -194,6 +200,7 @@ export async function startRuntime(config: AppConfig, options: RuntimeOptions): 
       onFailure: (err) => connectionLost("outbox sweep failed", err),
       silence,
       queueTimers,
+      heldDeliveries: (now, limit) => dueHeldDeliveries(prisma, now, limit),
       logger,
       graceMs: options.sweepGraceMs,
       now: options.now,

@@ -49,12 +49,9 @@ export function createJobHandling(deps: {
   outbox: JobOutbox;
   metrics: Metrics;
   logger: Logger;
-  /** The service's clock (the queue timers re-check opening hours by it). */
-  now?: () => number;
 }): JobHandling {
   const { events, deliveries, silence, queueTimers, readReceipts, media, outbox } = deps;
   const { metrics, logger } = deps;
-  const now = deps.now ?? Date.now;
   const isLastAttempt = (job: Job) => job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
 
   const handlers: { [N in JobName]: Handler<N> } = {
@@ -70,7 +67,7 @@ export function createJobHandling(deps: {
     },
     "queue-timer": {
       run: ({ conversationId, kind, since }) =>
-        queueTimers.fire({ conversationId, kind, since: new Date(since) }, new Date(now())),
+        queueTimers.fire({ conversationId, kind, since: new Date(since) }),
     },
     "mark-read": {
       async run({ conversationId }) {

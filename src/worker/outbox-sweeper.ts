@@ -38,7 +38,8 @@ const DAY_MS = 24 * 3600_000;
  *   could not say so (the database was down), buried when they failed, run at once when they
  *   wait out a back-off after the database or the queue was down (both answer the sweep now);
  * - dead jobs whose back-off has passed: re-driven under a new attempt id;
- * - conversation timers that fell due (they live in the database, so a restart loses none).
+ * - conversation timers that fell due (they live in the database, so a restart loses none), and
+ *   messages held for her contact times whose window has opened.
  * Each pending job it checks is stamped, so the next pass starts with the ones not seen for
  * longest: a pile of stuck jobs never hides newer ones.
  */
@@ -50,7 +51,14 @@ export function createOutboxSweeper(deps: {
   bury: (request: JobRequest, error: string) => Promise<void>;
   silence: SilenceService;
   queueTimers: QueueTimers;
+  /** Deliveries held for her contact times whose window has opened (outbound-service.ts). */
+  heldDeliveries: (
+    now: Date,
+    limit: number,
+  ) => Promise<{ deliveryId: string; notBefore: string }[]>;
   logger: Logger;
+  /** The clock conversations' timers and held messages fall due by (new Date()). */
+  now?: () => Date;
   /**
    * A pass that failed (the database or the queue went away). By default a warning; the runtime
    * says it more quietly while stopping, when a cut connection is expected.
@@ -58,10 +66,9 @@ export function createOutboxSweeper(deps: {
   onFailure?: (err: string) => void;
   graceMs?: number;
   batch?: number;
-  /** The clock conversation timers fall due by (the service's); the outbox keeps real time. */
-  now?: () => number;
 }): OutboxSweeper {
-  const { outbox, dispatcher, producer, bury, silence, queueTimers, logger } = deps;
+  const { outbox, dispatcher, producer, bury, silence, queueTimers, heldDeliveries, logger } = deps;
+  const clock = deps.now ?? (() => new Date());
   const onFailure =
     deps.onFailure ?? ((err: string) => logger.warn({ err }, "outbox sweep failed"));
   const graceMs = deps.graceMs ?? 10_000;
@@ -71,6 +78,7 @@ export function createOutboxSweeper(deps: {
   async function dueTimers(now: Date): Promise<number> {
     const silences = await silence.due(now, batch);
     const timers = await queueTimers.due(now, batch);
+    const held = await heldDeliveries(now, batch);
     return dispatcher.write([
       ...silences.map((s) => ({
         name: "conversation-silence" as const,
@@ -80,6 +88,7 @@ export function createOutboxSweeper(deps: {
         name: "queue-timer" as const,
         payload: { conversationId: t.conversationId, kind: t.kind, since: t.since.toISOString() },
       })),
+      ...held.map((payload) => ({ name: "send-delivery" as const, payload })),
     ]);
   }
 
@@ -131,7 +140,8 @@ export function createOutboxSweeper(deps: {
 
   async function sweep(): Promise<SweepResult> {
     const now = new Date();
-    const timers = await dueTimers(deps.now ? new Date(deps.now()) : now);
+    // The outbox's own bookkeeping runs on the machine's clock, the conversations' timers on theirs.
+    const timers = await dueTimers(clock());
     const { moved, settled, resumed } = await checkPending(now);
     const redriven = await redrive(now);
     const pruned = await outbox.prune(new Date(now.getTime() - DAY_MS), batch);

@@ -12,7 +12,8 @@ import { testClock } from "../support/service-harness";
 describe("the console warns before a transfer to a closed region", () => {
   const clock = testClock("2026-11-30 11:00");
   const suite = serviceBrowserFixture({
-    clock: clock.now,
+    now: clock.date,
+    simulator: { now: clock.ms },
     accounts: [
       { loginName: "nishi", displayName: "にしだ", role: "counsellor", regionId: "seimo" },
       { loginName: "kita", displayName: "きただ", role: "counsellor", regionId: "chuhoku" },

@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import { createSealer } from "../../src/privacy/sealer";
 import { account, ConsoleClient, PASSWORD } from "../support/console-client";
 import { eventually } from "../support/eventually";
@@ -515,5 +516,26 @@ describe("counsellor console API", () => {
         expect.objectContaining({ kind: "emergency", conversationId: c.id }),
       ]),
     );
+
+    // A supervisor of 東毛 cannot see or acknowledge 西毛's alert; one that names nothing is 404.
+    const alert = await s.db.prisma.supervisorAlert.findFirstOrThrow({
+      where: { conversationId: c.id, kind: "emergency" },
+    });
+    await account(s.db.prisma, "sup-east", "supervisor", "tomo");
+    const eastSup = await ConsoleClient.signedIn(s.url, "sup-east", PASSWORD);
+    const notFound = { status: 404, json: { code: "NOT_FOUND" } };
+    expect(await eastSup.post(`/api/v1/alerts/${alert.id}/ack`)).toMatchObject(notFound);
+    expect(await sup.post(`/api/v1/alerts/${randomUUID()}/ack`)).toMatchObject(notFound);
+    expect(await sup.post("/api/v1/alerts/not-an-id/ack")).toMatchObject(notFound);
+    expect(
+      (await s.db.prisma.supervisorAlert.findUniqueOrThrow({ where: { id: alert.id } }))
+        .acknowledgedAt,
+    ).toBeNull();
+    // Acknowledged once: a second click keeps the first time.
+    expect((await sup.post(`/api/v1/alerts/${alert.id}/ack`)).status).toBe(204);
+    const first = await s.db.prisma.supervisorAlert.findUniqueOrThrow({ where: { id: alert.id } });
+    expect((await sup.post(`/api/v1/alerts/${alert.id}/ack`)).status).toBe(204);
+    const again = await s.db.prisma.supervisorAlert.findUniqueOrThrow({ where: { id: alert.id } });
+    expect(again.acknowledgedAt).toEqual(first.acknowledgedAt);
   }, 60_000);
 });

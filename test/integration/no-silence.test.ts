@@ -3,7 +3,7 @@ import { lockScreenProblem } from "../../src/flows/shared-phone";
 import type { DeliveredMessage } from "../../src/simulator/simulator-types";
 import type { SimulatedPerson } from "../../src/simulator/simulated-person";
 import { account, ConsoleClient, PASSWORD } from "../support/console-client";
-import { texts, turn, turnPerhapsUnanswered } from "../support/conversation-driver";
+import { texts, turn, silentTurn } from "../support/conversation-driver";
 import { eventually } from "../support/eventually";
 import { handOff } from "../support/handoff";
 import {
@@ -38,7 +38,7 @@ describe("no silence while she waits; open neighbours answer", () => {
   let s: ServiceUnderTest;
 
   beforeAll(async () => {
-    s = await startServiceWithSimulator({ clock: clock.now });
+    s = await startServiceWithSimulator({ now: clock.date, simulator: { now: clock.ms } });
     await account(s.db.prisma, "north", "counsellor", "chuhoku");
     await account(s.db.prisma, "west", "counsellor", "seimo");
   }, 60_000);
@@ -94,8 +94,8 @@ describe("no silence while she waits; open neighbours answer", () => {
     expectLockScreenSafe(first);
 
     clock.advance(9);
-    expect(await turnPerhapsUnanswered(her, (p) => p.say("ごめんなさい、何度も"))).toEqual([]);
-    expect(await turnPerhapsUnanswered(her, (p) => p.say("待っています"))).toEqual([]);
+    expect(await silentTurn(her, (p) => p.say("ごめんなさい、何度も"))).toEqual([]);
+    expect(await silentTurn(her, (p) => p.say("待っています"))).toEqual([]);
 
     clock.advance(2);
     const again = await turn(her, (p) => p.say("やっぱり話したいです"));
@@ -288,6 +288,6 @@ describe("no silence while she waits; open neighbours answer", () => {
     expect(notice[0]?.text).not.toMatch(/中北毛|西毛|受付時間外/);
     expectLockScreenSafe(notice);
     // She was just told: a message right after it is not answered with the same again.
-    expect(await turnPerhapsUnanswered(her, (p) => p.say("わかりました"))).toEqual([]);
+    expect(await silentTurn(her, (p) => p.say("わかりました"))).toEqual([]);
   });
 });

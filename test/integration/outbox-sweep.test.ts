@@ -4,6 +4,7 @@ import { createQueueTimers } from "../../src/conversations/queue-timers";
 import { createSilenceService } from "../../src/conversations/silence-service";
 import type { JobRequest } from "../../src/jobs/job-catalog";
 import { createJobProducer, type JobProducer } from "../../src/jobs/job-queue";
+import { dueHeldDeliveries } from "../../src/line/outbound-service";
 import { createLogger } from "../../src/logger";
 import { createOutboxSweeper, type OutboxSweeper } from "../../src/worker/outbox-sweeper";
 import { gunma } from "../support/presets";
@@ -40,6 +41,7 @@ describe("the outbox sweep", () => {
         responder: createFlowResponder(preset),
       }),
       queueTimers: createQueueTimers({ prisma: db.prisma, dispatcher, preset }),
+      heldDeliveries: (now, limit) => dueHeldDeliveries(db.prisma, now, limit),
       logger: createLogger("silent"),
       graceMs: 0,
       batch: 2,

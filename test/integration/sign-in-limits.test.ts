@@ -2,8 +2,9 @@
  * The README's "sign-in limits", with the clock chosen by the test: failed sign-ins per client
  * address and minute (src/console/sign-in-limiter.ts), and the account lock after repeated
  * failures (src/console/auth-service.ts). The console's web part runs on a database of its own;
- * the client's address is the one a reverse proxy reports (X-Forwarded-For; the app trusts one
- * proxy, as behind the deployment's load balancer).
+ * the client's address is the one a reverse proxy on this machine reports (X-Forwarded-For;
+ * TRUST_PROXY=loopback, as behind a TLS proxy on the same host). Without TRUST_PROXY, a client
+ * that writes its own X-Forwarded-For is still one address.
  */
 import { account, PASSWORD } from "../support/console-client";
 import { startConsoleOnClock, type ConsoleOnClock } from "../support/console-on-clock";
@@ -21,7 +22,7 @@ describe("sign-in limits", () => {
   let clock = Date.now();
 
   beforeAll(async () => {
-    consoleApp = await startConsoleOnClock(() => clock);
+    consoleApp = await startConsoleOnClock(() => clock, { trustProxy: ["loopback"] });
     ({ db, url } = consoleApp);
   }, 60_000);
   afterAll(() => consoleApp.stop());
@@ -81,5 +82,32 @@ describe("sign-in limits", () => {
 
     clock += 2_000; // 15 minutes and a second after the fifth failure
     expect((await signIn(her, "lockme", PASSWORD)).status).toBe(200);
+  }, 90_000);
+});
+
+describe("sign-in limits with no proxy trusted (TRUST_PROXY unset)", () => {
+  let consoleApp: ConsoleOnClock;
+  let clock = Date.UTC(2026, 10, 30, 11, 0, 0);
+
+  beforeAll(async () => {
+    consoleApp = await startConsoleOnClock(() => clock);
+  }, 60_000);
+  afterAll(() => consoleApp.stop());
+
+  it("counts a client that writes its own X-Forwarded-For as the one address it is", async () => {
+    const signIn = async (forwardedFor: string, password: string) =>
+      (
+        await fetch(`${consoleApp.url}/api/v1/session`, {
+          method: "POST",
+          headers: { "content-type": "application/json", "x-forwarded-for": forwardedFor },
+          body: JSON.stringify({ loginName: `guess-${forwardedFor}`, password }),
+        })
+      ).status;
+    for (let i = 1; i <= PER_ADDRESS_PER_MINUTE; i++) {
+      expect(await signIn(`198.51.100.${i}`, "wrong-password!")).toBe(401);
+    }
+    // A new forwarded address each time: still the same client, held up for the minute.
+    clock += 30_000;
+    expect(await signIn("198.51.100.99", "wrong-password!")).toBe(429);
   }, 90_000);
 });

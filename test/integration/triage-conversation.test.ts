@@ -98,12 +98,13 @@ describe("triage through the LINE simulator (Gunma preset)", () => {
     });
   });
 
-  it("sends the emergency numbers and marks the conversation high risk on a risky message", async () => {
+  it("sends the lines that fit and marks the conversation high risk on a risky message", async () => {
     const her = s.sim.person();
     await turn(her, (p) => p.follow());
     const answer = await turn(her, (p) => p.say("もう しにたい"));
-    // The police line itself, not any number with 110 in it.
-    expect(texts(answer)).toMatch(/^・警察 110\D/m);
+    // The suicide lines, and no police line for a woman who wrote of wanting to die.
+    expect(texts(answer)).toMatch(/^・いのちの電話 0570-783-556 /m);
+    expect(texts(answer)).not.toMatch(/^・警察/m);
     const conversation = await conversationOf(her.userId);
     expect(conversation).toMatchObject({
       status: "waiting",

@@ -1,6 +1,6 @@
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { createApp } from "../../src/app";
+import { createApp, type TrustProxy } from "../../src/app";
 import { startConsole } from "../../src/console/console-module";
 import { createJobProducer } from "../../src/jobs/job-queue";
 import { createLogger } from "../../src/logger";
@@ -19,9 +19,13 @@ export interface ConsoleOnClock {
 /**
  * The console alone (API, no LINE, no worker) on a database of its own and BullMQ's PostgreSQL
  * backend, measuring time by `now`: for tests that move the clock (sign-in limits, key expiry).
- * Counsellors west (西毛) and east (東毛) exist.
+ * Counsellors west (西毛) and east (東毛) exist. `trustProxy`, `metricsToken`: as TRUST_PROXY
+ * and METRICS_TOKEN (unset by default).
  */
-export async function startConsoleOnClock(now: () => number): Promise<ConsoleOnClock> {
+export async function startConsoleOnClock(
+  now: () => number,
+  options: { trustProxy?: TrustProxy; metricsToken?: string } = {},
+): Promise<ConsoleOnClock> {
   const db = await createTestDatabase();
   const producer = createJobProducer({ redisUrl: undefined, databaseUrl: db.url }, () => {});
   const logger = createLogger("silent");
@@ -38,6 +42,8 @@ export async function startConsoleOnClock(now: () => number): Promise<ConsoleOnC
     metrics: createMetrics(),
     readiness: [],
     routers: consoleApp.routers,
+    trustProxy: options.trustProxy ?? false,
+    metricsToken: options.metricsToken,
   });
   const server = await new Promise<Server>((resolve) => {
     const started = app.listen(0, "127.0.0.1", () => resolve(started));

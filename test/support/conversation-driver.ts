@@ -33,8 +33,9 @@ export function settledIn(prisma: PrismaClient, appSecretKey: string): SettledPr
     });
     if (!event) return undefined;
     if (event.status === "received") return false;
+    // A message held for her contact times is not on its way: it waits for her window.
     const onTheirWay = await prisma.outboundDelivery.count({
-      where: { status: "pending", person: { lineUserHash: sealer.hash(userId) } },
+      where: { status: "pending", notBefore: null, person: { lineUserHash: sealer.hash(userId) } },
     });
     return onTheirWay === 0;
   };
@@ -60,11 +61,10 @@ export async function turn(
 }
 
 /**
- * Like turn(), for a message the bot may rightly leave unanswered: waits until the service is
- * done with her event (so an answer, had there been one, would be on her phone) and returns
- * what she got, perhaps nothing.
+ * Does one thing as her that the bot must not answer, and returns what it answered all the same
+ * (nothing, when it behaves): waits, as turn() does, until the service is done with her event.
  */
-export async function turnPerhapsUnanswered(
+export async function silentTurn(
   her: SimulatedPerson,
   act: (her: SimulatedPerson) => Promise<ActionResult>,
 ): Promise<DeliveredMessage[]> {

@@ -60,11 +60,8 @@ export async function startServiceWithSimulator(
     worker?: boolean;
     /** Shortens the jobs' back-offs and re-drives (see RuntimeOptions), for web and worker. */
     jobBackoffScale?: number;
-    /**
-     * One clock for LINE (her events' timestamps, reply tokens) and the service (opening hours,
-     * reply freshness, queue timers): see `testClock`.
-     */
-    clock?: () => number;
+    /** The conversations' clock (see RuntimeOptions.now): the test's, to move at will. */
+    now?: () => Date;
   } = {},
 ): Promise<ServiceUnderTest> {
   const db = await createTestDatabase();
@@ -72,7 +69,6 @@ export async function startServiceWithSimulator(
   const sim = new LineSimulator({
     channelSecret: TEST_CHANNEL_SECRET,
     channelAccessToken: TEST_ACCESS_TOKEN,
-    ...(options.clock ? { now: options.clock } : {}),
     ...options.simulator,
   });
   const { baseUrl } = await sim.listen();
@@ -87,7 +83,7 @@ export async function startServiceWithSimulator(
     sweepIntervalMs: 500,
     preset: options.preset,
     jobBackoffScale: options.jobBackoffScale,
-    now: options.clock,
+    now: options.now,
   };
   const withWorker = options.worker ?? true;
   const runtime = await startRuntime(config, { ...roles, web: true, worker: withWorker });
@@ -130,14 +126,17 @@ export async function startServiceWithSimulator(
 }
 
 /**
- * A clock the test sets: it runs on from the Japan time it was set to, as real time passes, so
- * that LINE and the service see seconds go by; `set` and `advance` move it.
+ * A clock the test sets, for LINE (`simulator: { now: clock.ms }`) and the service
+ * (`now: clock.date`) alike: it runs on from the Japan time it was set to, as real time passes,
+ * so both see seconds go by; `set` and `advance` move it.
  */
 export function testClock(localJst: string) {
   const at = (local: string) => new Date(`${local.replace(" ", "T")}:00+09:00`).getTime();
   let offset = at(localJst) - Date.now();
+  const ms = () => Date.now() + offset;
   return {
-    now: () => Date.now() + offset,
+    ms,
+    date: () => new Date(ms()),
     set(local: string) {
       offset = at(local) - Date.now();
     },

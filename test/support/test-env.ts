@@ -97,5 +97,7 @@ export function testConfig(overrides: {
     workerConcurrency: 4,
     flowPreset: "gunma",
     shutdownTimeoutMs: 10_000,
+    trustProxy: false,
+    metricsToken: undefined,
   };
 }

@@ -19,10 +19,12 @@ export function whenUnauthenticated(handler) {
 }
 
 export class ApiError extends Error {
-  constructor(status, code, message) {
+  constructor(status, code, message, details = []) {
     super(message || code);
     this.status = status;
     this.code = code;
+    /** What the server names to fix the request (fields, a word): strings. */
+    this.details = details;
   }
 }
 
@@ -102,6 +104,7 @@ async function request(method, path, body, idempotencyKey) {
       response.status,
       data?.code ?? `HTTP_${response.status}`,
       data?.message,
+      Array.isArray(data?.details) ? data.details : [],
     );
     if (response.status === 401 && path !== SESSION_PATH) onUnauthenticated();
     throw error;

@@ -91,7 +91,37 @@ describe("configuration from the environment", () => {
       workerConcurrency: 8,
       flowPreset: "gunma",
       shutdownTimeoutMs: 10_000,
+      // No proxy's X-Forwarded-For is believed, and /metrics is open, until configured.
+      trustProxy: false,
+      metricsToken: undefined,
     });
+  });
+
+  it("takes express's trust-proxy values for TRUST_PROXY and refuses anything else", () => {
+    const trust = (value: string) => loadConfig({ ...REAL_CHANNEL, TRUST_PROXY: value }).trustProxy;
+    expect(trust("1")).toBe(1);
+    expect(trust("loopback")).toEqual(["loopback"]);
+    expect(trust("loopback, 10.0.0.0/8,2001:db8::/32, 192.0.2.7")).toEqual([
+      "loopback",
+      "10.0.0.0/8",
+      "2001:db8::/32",
+      "192.0.2.7",
+    ]);
+    const refused = [
+      "TRUST_PROXY must be a hop count (1) or comma-separated addresses, CIDRs or loopback/linklocal/uniquelocal",
+    ];
+    for (const bad of ["true", "10.0.0.0/33", "10.0.0/8", "loopback,", "proxy.example"]) {
+      expect(problemsWith({ ...REAL_CHANNEL, TRUST_PROXY: bad })).toEqual(refused);
+    }
+  });
+
+  it("takes a metrics token only when it is long enough to guard anything", () => {
+    expect(
+      loadConfig({ ...REAL_CHANNEL, METRICS_TOKEN: "scrape-token-0123456789" }).metricsToken,
+    ).toBe("scrape-token-0123456789");
+    expect(problemsWith({ ...REAL_CHANNEL, METRICS_TOKEN: "short-9d1e" })).toEqual([
+      "METRICS_TOKEN must be at least 16 characters",
+    ]);
   });
 
   it("without REDIS_URL, keeps the queue on PostgreSQL; PORT and the rest come from the environment", () => {

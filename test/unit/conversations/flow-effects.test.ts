@@ -68,6 +68,7 @@ function conversation(status: ConversationStatus, overrides: Partial<Conversatio
     overflowRegions: [],
     servingRegionId: null,
     reopenedAt: null,
+    pushesHeldSince: null,
     referrals: [],
     followUps: [],
     closedById: null,
@@ -266,5 +267,56 @@ describe("one step of the bot, applied to her conversation", () => {
   it("does not wait for her answer after handing her to the queue", () => {
     const out = applyStep(conversation("bot"), step([handoff()]), NOW, SILENCE_MINUTES);
     expect(out.data.silenceDueAt).toBeNull();
+  });
+
+  it("holds a counsellor's chat on her exit word, and lifts the hold when she writes again", () => {
+    const exit: Effect = { type: "end", reason: "exit-word" };
+    const held = applyStep(conversation("active"), step([exit]), NOW, SILENCE_MINUTES);
+    expect(held.data.pushesHeldSince).toEqual(NOW);
+    // The exit word again later: the hold counts from the first.
+    const since = new Date("2026-03-31T14:45:00.000Z");
+    const again = applyStep(
+      conversation("active", { pushesHeldSince: since }),
+      step([exit]),
+      NOW,
+      SILENCE_MINUTES,
+    );
+    expect(again.data.pushesHeldSince).toEqual(since);
+    const wrote = applyStep(
+      conversation("active", { pushesHeldSince: since }),
+      step([]),
+      NOW,
+      SILENCE_MINUTES,
+    );
+    expect(wrote.data.pushesHeldSince).toBeNull();
+    // Only a counsellor's chat is held: the bot's and the queue's have their own endings.
+    const bot = applyStep(conversation("bot"), step([exit]), NOW, SILENCE_MINUTES);
+    expect(bot.data).not.toHaveProperty("pushesHeldSince");
+  });
+
+  it("names risk seen during a counsellor's chat for the alert, and only then", () => {
+    const risk: Effect = {
+      type: "markRisk",
+      level: "high",
+      categories: ["suicide"],
+      source: "text",
+    };
+    expect(
+      applyStep(conversation("active"), step([risk]), NOW, SILENCE_MINUTES).riskInChat,
+    ).toEqual(["suicide"]);
+    expect(
+      applyStep(conversation("waiting"), step([risk]), NOW, SILENCE_MINUTES),
+    ).not.toHaveProperty("riskInChat");
+  });
+
+  it("passes her contact times on to her record", () => {
+    const out = applyStep(
+      conversation("waiting"),
+      step([{ type: "setContactTimes", bandId: "19-21" }]),
+      NOW,
+      SILENCE_MINUTES,
+    );
+    expect(out.contactTimes).toEqual({ bandId: "19-21" });
+    expect(out.moves).toEqual([]);
   });
 });

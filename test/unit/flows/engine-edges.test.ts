@@ -19,18 +19,22 @@ function withFlow(edit: (f: Flow) => void): Preset {
 }
 
 describe("the risk notice cool-down", () => {
-  it("sends the numbers again exactly when the cool-down has passed", () => {
-    const chat = new Chat(gunma, OPEN, "human").say("しにたい");
+  /** Handed over and waiting in the queue: nobody is chatting with her, the bot still helps. */
+  const waiting = (preset = gunma) => new Chat(preset, OPEN).say("相談員と話したい");
+
+  it("sends the lines again exactly when the cool-down has passed", () => {
+    const chat = waiting().say("しにたい");
+    expect(chat.text()).toContain("0570-783-556");
     chat.now = new Date(OPEN.getTime() + 30 * 60_000 - 1);
     expect(chat.say("しにたい").effect("send")).toBeUndefined();
     chat.now = new Date(OPEN.getTime() + 30 * 60_000);
-    expect(chat.say("しにたい").text()).toContain("110");
+    expect(chat.say("しにたい").text()).toContain("0570-783-556");
   });
 
-  it("with a cool-down of 0 the numbers go out on every risk message", () => {
+  it("with a cool-down of 0 the lines go out on every risk message", () => {
     const preset = withFlow((f) => (f.settings.riskNoticeCooldownMinutes = 0));
-    const chat = new Chat(preset, OPEN, "human").say("しにたい").say("しにたい");
-    expect(chat.text()).toContain("110");
+    const chat = waiting(preset).say("しにたい").say("しにたい");
+    expect(chat.text()).toContain("0570-783-556");
   });
 
   it("a repeated category is listed once in the triage", () => {

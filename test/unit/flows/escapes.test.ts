@@ -138,7 +138,7 @@ describe("silence outside the triage", () => {
 
 describe.each(presets)("%s: lock-screen previews", (_name, preset) => {
   const texts = [
-    ...(Object.keys(preset.flow.messages) as (keyof FlowMessages)[]).flatMap((k) => preset.flow.messages[k]),
+    ...(Object.keys(preset.flow.messages) as (keyof FlowMessages)[]).flatMap((k) => preset.flow.messages[k] ?? []),
     ...Object.values(preset.flow.nodes).flatMap((n) => n.text),
   ];
 

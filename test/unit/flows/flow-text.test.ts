@@ -15,6 +15,8 @@ const VARS: TemplateVars = {
   hoursSummary: "平日 10:00〜17:00",
   hotlines: "・警察 110",
   hotlines24h: "・警察 110",
+  riskHotlines: "・いのちの電話 0570-783-556",
+  quietNumber: "0120-279-889",
   nextOpening: "明日 11月25日(水) 10:00",
   exitWord: "おわり",
   handoffWord: "相談員と話したい",
@@ -44,13 +46,27 @@ describe("placeholders", () => {
 });
 
 describe("hotline lists", () => {
-  it("one line per number: name, number, note in brackets when there is one, hours", () => {
+  it("one line per number: name, a mark for a line she can write to, number, note in brackets when there is one, hours", () => {
+    const line = { categories: ["violence-now"], discreet: false };
     expect(
       hotlineList([
-        { name: "警察", number: "110", hours: "24時間", h24: true, note: "いま危ないとき" },
-        { name: "DV相談ナビ", number: "#8008", hours: "窓口の受付時間内", h24: false },
+        { ...line, name: "警察", number: "110", hours: "24時間", h24: true, mode: "voice", note: "いま危ないとき" },
+        { ...line, name: "DV相談ナビ", number: "#8008", hours: "窓口の受付時間内", h24: false, mode: "voice" },
+        { ...line, name: "DV相談＋", number: "https://soudanplus.jp/", hours: "24時間", h24: true, mode: "text" },
       ]),
-    ).toBe("・警察 110（いま危ないとき） 24時間\n・DV相談ナビ #8008 窓口の受付時間内");
+    ).toBe(
+      "・警察 110（いま危ないとき） 24時間\n・DV相談ナビ #8008 窓口の受付時間内\n・DV相談＋（文字で） https://soudanplus.jp/ 24時間",
+    );
+  });
+
+  it("a 24-hour line written without hours reads 24時間", () => {
+    expect(gunma.hotlines.find((h) => h.number === "110")?.hours).toBe("24時間");
+  });
+
+  it("outside a risk notice {{riskHotlines}} is every line, {{quietNumber}} the first discreet one", () => {
+    const vars = staticVars(gunma.flow, gunma);
+    expect(vars.riskHotlines).toBe(vars.hotlines);
+    expect(vars.quietNumber).toBe(gunma.hotlines.find((h) => h.discreet)?.number);
   });
 
   it("{{hotlines24h}} lists only the lines open around the clock, {{hotlines}} all of them", () => {

@@ -200,7 +200,7 @@ describe("preset.yaml", () => {
     expect(found).toHaveLength(3);
     expect(found).toEqual([
       expect.objectContaining({ code: "unknown-placeholder", line: lineIn(edits, "preset", "inHours") }),
-      expect.objectContaining({ code: "lock-screen-word", line: lineIn(edits, "preset", "outOfHours"), message: 'the first line of waiting.outOfHours names "DV"' }),
+      expect.objectContaining({ code: "unsafe-first-line", line: lineIn(edits, "preset", "outOfHours"), message: 'the first line of waiting.outOfHours names "DV"' }),
       expect.objectContaining({ code: "person-near-one-line", line: lineIn(edits, "preset", "personNear") }),
     ]);
     expect(build({ preset: (d) => (d.waiting = { inHours: "受け取りました。\n{{place}}" }) }).ok).toBe(true);
@@ -256,14 +256,33 @@ describe("preset.yaml", () => {
 });
 
 describe("flow.yaml against the preset and the lexicon", () => {
-  it("a choice that raises a risk category the lexicon does not have", () => {
-    const edits: Edits = { flow: (d) => (d.nodes.ask.choices[0].risk = ["suicide", "violence"]) };
+  it("a choice that raises a risk category the lexicon does not have, or no known category", () => {
+    const edits: Edits = { flow: (d) => (d.nodes.ask.choices[0].risk = ["suicide", "injury", "violence"]) };
     expect(problems(edits)).toEqual([
+      expect.objectContaining({
+        code: "unknown-risk-category",
+        line: lineIn(edits, "flow", "- injury"),
+        node: "ask",
+        message: "risk category injury is not in the lexicon",
+      }),
       expect.objectContaining({
         code: "unknown-risk-category",
         line: lineIn(edits, "flow", "- violence"),
         node: "ask",
-        message: "risk category violence is not in the lexicon",
+        message: expect.stringMatching(/^risk category violence is not a known category \(suicide, self-harm, /) as unknown,
+      }),
+    ]);
+  });
+
+  it("{{quietNumber}} with no discreet hotline to fill it; with one it passes", () => {
+    const flow = (d: Doc) => (d.messages.riskNoticeNear = "わかりました。{{quietNumber}}");
+    expect(build({ flow, preset: (d) => (d.hotlines[0].discreet = true) }).ok).toBe(true);
+    const edits: Edits = { flow };
+    expect(problems(edits)).toEqual([
+      expect.objectContaining({
+        code: "no-discreet-hotline",
+        line: lineIn(edits, "flow", "riskNoticeNear:"),
+        message: "{{quietNumber}} needs a hotline with discreet: true in preset.yaml",
       }),
     ]);
   });

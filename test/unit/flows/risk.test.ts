@@ -99,11 +99,13 @@ describe("a risk hit during the triage", () => {
     return new Chat(gunma, now).follow().tap("はい、大丈夫");
   }
 
-  it("sends the emergency numbers at once, marks high risk and hands over", () => {
+  it("sends the lines that fit at once, marks high risk and hands over", () => {
     const chat = atTopics().say("夫に殴られて、もう死にたい");
     const text = chat.text();
     expect(text.split("\n")[0]).toBe("教えてくれてありがとうございます。あなたの安全がいちばん大切です。");
-    for (const number of ["110", "119", "0120-279-889", "0120-279-338"]) expect(text).toContain(number);
+    // Danger now: 110 and the DV lines; wanting to die: いのちの電話 and a chat she can write to.
+    for (const number of ["110", "0120-279-889", "0570-783-556", "https://talkme.jp/"]) expect(text).toContain(number);
+    expect(text).not.toContain("119");
     expect(text).toContain("相談員ができるだけ早くお返事します");
     expect(chat.last.effects[0]).toEqual({
       type: "markRisk",
@@ -130,17 +132,16 @@ describe("a risk hit during the triage", () => {
   it("answering that the partner is with her now counts as risk", () => {
     const chat = atTopics().tap("パートナー・家族のこと").tap("これで全部").tap("いる");
     expect(chat.effect("markRisk")).toEqual({ type: "markRisk", level: "high", categories: ["abuser-nearby"], source: "answer" });
-    expect(chat.text()).toContain("110");
     expect(chat.effect("handoff")?.reason).toBe("risk");
     expect(chat.triage().answers.partnerNearby).toBe("yes");
   });
 
-  it("out of hours it says when a counsellor answers, without listing the numbers twice", () => {
+  it("out of hours it says when a counsellor answers, without listing the lines twice", () => {
     const chat = atTopics(jst("2026-11-24T23:00:00")).say("死にたい");
     const text = chat.text();
     // Her region is not known yet (中北毛 by default); 西毛, its first neighbour, opens at 9:30.
     expect(text).toContain("明日 11月25日(水) 9:30");
-    expect(text.split("0120-279-889").length - 1).toBe(1);
+    expect(text.split("https://talkme.jp/").length - 1).toBe(1);
     expect(chat.effect("handoff")).toMatchObject({ reason: "risk", outOfHours: true });
   });
 });
@@ -163,22 +164,18 @@ describe("with a counsellor (human phase)", () => {
     }
   });
 
-  it("a risk word still marks the chat and sends the emergency numbers, nothing else", () => {
+  it("a risk word marks the chat and sends her nothing: the console alerts the counsellor", () => {
     const chat = withCounsellor().say("やっぱり消えたい");
-    expect(chat.last.effects.map((e) => e.type)).toEqual(["markRisk", "setTriage", "send"]);
-    expect(chat.text()).toContain("110");
-    expect(chat.effect("handoff")).toBeUndefined();
+    expect(chat.last.effects).toEqual([
+      { type: "markRisk", level: "high", categories: ["suicide"], source: "text" },
+      { type: "setTriage", triage: expect.objectContaining({ risk: { level: "high", categories: ["suicide"] } }) as unknown },
+    ]);
   });
 
-  it("does not repeat the numbers every line, but again after the cool-down", () => {
-    const chat = withCounsellor().say("しにたい");
-    chat.now = new Date(OPEN.getTime() + 5 * 60_000);
-    chat.say("しにたい");
-    expect(chat.effect("markRisk")).toBeDefined();
+  it("nor later, when she writes of another danger", () => {
+    const chat = withCounsellor().say("しにたい").say("さっきレイプされた");
+    expect(chat.effect("markRisk")?.categories).toEqual(["sexual-violence"]);
     expect(chat.effect("send")).toBeUndefined();
-    chat.now = new Date(OPEN.getTime() + 31 * 60_000);
-    chat.say("しにたい");
-    expect(chat.text()).toContain("110");
   });
 
   it("after the engine's own hand-off the bot stays quiet too", () => {

@@ -19,10 +19,10 @@ function source(file: string) {
 }
 
 /** Validates the minimal preset with one file swapped for a bad one. */
-function problemsWith(bad: { flow?: string; preset?: string }): FlowProblem[] {
+function problemsWith(bad: { flow?: string; preset?: string; lexicon?: string }): FlowProblem[] {
   const result = buildPreset({
     preset: source(bad.preset ?? `${MINIMAL}/preset.yaml`),
-    lexicon: source(`${MINIMAL}/risk-lexicon.yaml`),
+    lexicon: source(bad.lexicon ?? `${MINIMAL}/risk-lexicon.yaml`),
     flows: [source(bad.flow ?? `${MINIMAL}/flow.yaml`)],
   });
   if (result.ok) throw new Error("expected problems");
@@ -121,6 +121,55 @@ describe("rejects broken flows with file:line and node", () => {
         line: lineOf(file, "{{name}}"),
         message: "unknown placeholder {{name}} in a canned reply (only {{counsellorName}})",
       }),
+    ]);
+  });
+});
+
+describe("rejects help that cannot reach her, with file:line", () => {
+  const BAD = `${FIXTURES}/bad-flows`;
+
+  it("a hotline without hours, without a mode, for a category the service does not know, or for none", () => {
+    const file = `${BAD}/hotline-problems.preset.yaml`;
+    expect(problemsWith({ preset: file })).toEqual([
+      expect.objectContaining({ code: "hotline-without-hours", file, line: lineOf(file, "name: 相談電話"), message: "hotline 相談電話 has no hours: write hours, or h24: true" }),
+      expect.objectContaining({ code: "hotline-without-mode", file, line: lineOf(file, "name: 相談チャット"), message: "hotline 相談チャット has no mode: voice or text" }),
+      expect.objectContaining({
+        code: "unknown-risk-category",
+        file,
+        line: lineOf(file, "overdose"),
+        message: expect.stringMatching(/^risk category overdose is not a known category/) as unknown,
+      }),
+      expect.objectContaining({ code: "hotline-without-category", file, line: lineOf(file, "name: 予備の電話"), message: "hotline 予備の電話 names no risk category" }),
+    ]);
+  });
+
+  it("a risk category of the lexicon that no hotline helps with", () => {
+    const file = `${BAD}/risk-without-hotline.preset.yaml`;
+    const lexicon = `${MINIMAL}/risk-lexicon.yaml`;
+    expect(problemsWith({ preset: file })).toEqual([
+      expect.objectContaining({ code: "risk-without-hotline", file: lexicon, line: lineOf(lexicon, "id: suicide"), message: "no hotline in preset.yaml helps with risk category suicide" }),
+    ]);
+  });
+
+  it("a lexicon category that is not a known category", () => {
+    const file = `${BAD}/unknown-category.lexicon.yaml`;
+    expect(problemsWith({ lexicon: file })).toEqual([
+      expect.objectContaining({ code: "unknown-risk-category", file, line: lineOf(file, "id: overdose") }),
+    ]);
+  });
+
+  it("a flow text whose first line shows a list of lines or a word such as DV on a lock screen", () => {
+    const file = `${BAD}/unsafe-first-line.yaml`;
+    expect(problemsWith({ flow: file })).toEqual([
+      expect.objectContaining({ code: "unsafe-first-line", file, line: lineOf(file, "riskNotice:"), message: "first line shows the {{hotlines24h}} list on a lock screen" }),
+      expect.objectContaining({ code: "unsafe-first-line", file, line: lineOf(file, "DVのことですか"), node: "ask", message: 'first line shows "DV" on a lock screen' }),
+    ]);
+  });
+
+  it("a canned reply whose first line is unsafe; the same word below the first line is fine", () => {
+    const file = `${BAD}/canned-unsafe.preset.yaml`;
+    expect(problemsWith({ preset: file })).toEqual([
+      expect.objectContaining({ code: "unsafe-first-line", file, line: lineOf(file, "- DVのご相談ですね"), message: 'first line of a canned reply shows "DV" on a lock screen' }),
     ]);
   });
 });

@@ -12,6 +12,7 @@ import { describeError } from "./errors.js";
 import { roleLabel, setReference } from "./labels.js";
 import { refreshQueue, tickWaits } from "./queue.js";
 import { isSupervising, state } from "./state.js";
+import { playAlertSound } from "./sound.js";
 import { toast } from "./toast.js";
 import { refreshAlerts, renderAdmin, renderAlerts, renderHome, renderProfile } from "./views.js";
 
@@ -152,6 +153,7 @@ function connect() {
     alertsChanged();
     const data = parse(event.data);
     if (data?.kind === "emergency") toast("緊急対応のアラートが届きました。", "error");
+    if (data?.kind === "risk-in-chat") riskInChat(data.conversationId);
   });
   events.addEventListener("error", () => {
     status.dataset.state = "down";
@@ -167,6 +169,19 @@ function connect() {
       timers.push(retry);
     }
   });
+}
+
+/**
+ * A risk word in a chat: a counsellor hears it (she gets only her own chats'), and whoever has
+ * that chat open sees its banner at once.
+ */
+function riskInChat(conversationId) {
+  const open = conversationId && conversationId === state.openId;
+  if (open) openChanged();
+  if (state.me?.role === "counsellor" || open) {
+    playAlertSound();
+    if (!open) toast("担当中の相談でリスクの言葉がありました。", "error");
+  }
 }
 
 function stopLive() {

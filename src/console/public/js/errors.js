@@ -13,6 +13,8 @@ const MESSAGES = {
   PASSWORD_TOO_SHORT: "パスワードは12文字以上にしてください。",
   LOGIN_TAKEN: "そのログイン名はすでに使われています。",
   REGION_REQUIRED: "相談員には担当地域が必要です。",
+  SENDING_HELD: "相談者が終了の合図を送ったため、送信を止めています。",
+  UNSAFE_FIRST_LINE: "1行目がロック画面に出ると危ない言葉を含んでいます。",
 };
 
 /** A Japanese sentence for an API error, for the person at the screen. */

@@ -67,7 +67,11 @@ const DECISIONS = {
 };
 export const decisionLabel = (value) => DECISIONS[value] ?? value;
 
-const ALERT_KINDS = { "wait-over-limit": "待ち時間の超過", emergency: "緊急対応" };
+const ALERT_KINDS = {
+  "wait-over-limit": "待ち時間の超過",
+  emergency: "緊急対応",
+  "risk-in-chat": "相談中のリスク",
+};
 export const alertKindLabel = (value) => ALERT_KINDS[value] ?? value;
 
 /** Questions of the triage flow (field names in triageAnswers) and their answers. */
@@ -95,6 +99,7 @@ const ACTIONS = {
   transfer: "引き継ぎ",
   close: "終了・記録",
   emergency: "緊急対応",
+  "hold-override": "終了の合図の後に送信",
   "sign-in": "サインイン",
   "sign-out": "サインアウト",
   "create-account": "アカウント作成",

@@ -11,6 +11,7 @@ import {
   jobLabel,
   jobStateLabel,
   regionLabel,
+  riskCategoryLabel,
   roleLabel,
 } from "./labels.js";
 import { isSupervising, state } from "./state.js";
@@ -102,6 +103,13 @@ function alertsPanel(title) {
             text: alertKindLabel(alert.kind),
           }),
           el("span", { text: regionLabel(alert.regionId) }),
+          alert.riskCategories?.length
+            ? el("span", {
+                className: "small",
+                text: alert.riskCategories.map(riskCategoryLabel).join("、"),
+                attrs: { "data-testid": "alert-categories" },
+              })
+            : null,
           el("span", { className: "muted small", text: formatDateTime(alert.createdAt) }),
           el("span", { className: "spacer" }),
           el("a", {

@@ -1,6 +1,6 @@
 // Above the chat: what I can do with this conversation, and the banners that say why or why not.
 import { clear, el } from "../../kit/dom.js";
-import { formatFullDate } from "../format.js";
+import { formatClock, formatFullDate } from "../format.js";
 import { riskCategoryLabel, statusLabel } from "../labels.js";
 import { claim } from "../queue.js";
 import { isSupervising } from "../state.js";
@@ -61,7 +61,25 @@ export function renderActions(c, reload) {
 export function renderBanners(c) {
   const conv = c.view.conversation;
   const box = clear(c.nodes.banners);
-  const banner = (kind, text) => box.appendChild(el("p", { className: `banner ${kind}`, text }));
+  const banner = (kind, text, testid) =>
+    box.appendChild(
+      el("p", { className: `banner ${kind}`, text, attrs: { "data-testid": testid } }),
+    );
+  if (conv.status === "active" && conv.pushesHeldSince) {
+    banner(
+      "exit",
+      `相談者が終了の合図を送りました（${formatClock(conv.pushesHeldSince)}）。次にメッセージが来るまで送信を止めています。`,
+      "exit-word-banner",
+    );
+  }
+  if (conv.status === "active" && conv.riskInChat) {
+    const cats = conv.riskInChat.categories.map(riskCategoryLabel).join("、");
+    banner(
+      "risk",
+      `相談中にリスクの言葉がありました（${cats}・${formatClock(conv.riskInChat.at)}）。相談者の安全を確かめてください。`,
+      "risk-in-chat-banner",
+    );
+  }
   if (conv.riskLevel === "high") {
     const cats = conv.riskCategories.map(riskCategoryLabel).join("、");
     banner(

@@ -1,7 +1,9 @@
-// The reply box: canned replies, Ctrl+Enter, and whether I may answer at all.
+// The reply box: canned replies, Ctrl+Enter, whether I may answer at all, and what the server
+// asks me to confirm before it sends (her exit word, a first line her lock screen would show).
 import { api, newIdempotencyKey, outcomeUnknown } from "../../kit/api.js";
-import { el } from "../../kit/dom.js";
+import { clear, el } from "../../kit/dom.js";
 import { describeError } from "../errors.js";
+import { formatClock } from "../format.js";
 import { getReference } from "../labels.js";
 import { refreshQueue } from "../queue.js";
 import { state } from "../state.js";
@@ -38,8 +40,13 @@ export function buildReply(id, reload) {
     canned.value = "";
   });
   const note = el("p", { className: "reply-note" });
+  const confirmBox = el("div", {
+    className: "reply-confirm",
+    attrs: { "data-testid": "reply-confirm", role: "alert", hidden: true },
+  });
   const form = el("form", { className: "reply", attrs: { "aria-label": "相談者への返信" } }, [
     note,
+    confirmBox,
     el("div", { className: "canned" }, [
       el("label", { className: "sr-only", text: "定型文", attrs: { for: "canned" } }),
       canned,
@@ -56,6 +63,47 @@ export function buildReply(id, reload) {
   // A reply whose answer never came (kit/api.js asked again a few times) may have reached her:
   // it keeps its key, so pressing 送信 again with the same words cannot send them twice.
   let unsure = null;
+  // What I confirmed for these words; any change to them asks again.
+  let confirmed = {};
+  const hideConfirm = () => {
+    clear(confirmBox);
+    confirmBox.hidden = true;
+  };
+  textarea.addEventListener("input", () => {
+    confirmed = {};
+    hideConfirm();
+  });
+  /** Shows why the server held the reply back; confirming sends it with `flags`. */
+  const ask = (text, confirmLabel, flags) => {
+    clear(confirmBox).append(
+      el("p", { text, attrs: { "data-testid": "reply-confirm-text" } }),
+      el("div", { className: "row" }, [
+        el("button", {
+          className: "primary",
+          text: confirmLabel,
+          attrs: { type: "button", "data-testid": "reply-confirm-send" },
+          on: {
+            click: () => {
+              Object.assign(confirmed, flags);
+              hideConfirm();
+              form.requestSubmit();
+            },
+          },
+        }),
+        el("button", {
+          text: "送らずに戻る",
+          attrs: { type: "button" },
+          on: {
+            click: () => {
+              hideConfirm();
+              textarea.focus();
+            },
+          },
+        }),
+      ]),
+    );
+    confirmBox.hidden = false;
+  };
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     const text = textarea.value.trim();
@@ -65,17 +113,37 @@ export function buildReply(id, reload) {
     unsure = { text, key: idempotencyKey };
     try {
       const path = `/api/v1/conversations/${encodeURIComponent(id)}/messages`;
-      await api("POST", path, { text }, { idempotencyKey });
+      const sent = await api("POST", path, { text, ...confirmed }, { idempotencyKey });
       unsure = null;
+      confirmed = {};
+      hideConfirm();
       textarea.value = "";
+      if (sent?.deliverAt) {
+        toast(`相談者が選んだ連絡してよい時間まで待ち、${formatClock(sent.deliverAt)}に送ります。`);
+      }
       await reload();
       void refreshQueue();
     } catch (error) {
       if (!outcomeUnknown(error)) unsure = null;
-      toast(describeError(error), "error");
+      // Refused, nothing sent: the words stay in the box.
+      if (error.code === "SENDING_HELD") {
+        ask(
+          "相談者が終了の合図を送りました。次に相談者からメッセージが来るまで送信を止めています。送ると相談者のスマートフォンに通知が出ます。それでも送りますか？（記録に残ります）",
+          "それでも送信する",
+          { overrideHold: true },
+        );
+      } else if (error.code === "UNSAFE_FIRST_LINE") {
+        ask(
+          `1行目に「${error.details?.[0] ?? ""}」が入っています。1行目はロック画面の通知に出るので、そばにいる人に見られるおそれがあります。1行目を書き直すか、このまま送るか選んでください。`,
+          "このまま送信する",
+          { confirmUnsafeFirstLine: true },
+        );
+      } else {
+        toast(describeError(error), "error");
+      }
     } finally {
       send.disabled = false;
-      textarea.focus();
+      if (confirmBox.hidden) textarea.focus();
     }
   });
   return { form, textarea, send, note, canned };

@@ -1,6 +1,6 @@
 // The chat as the counsellor reads it: her messages, the bot's and ours, and what became of ours.
 import { clear, el } from "../../kit/dom.js";
-import { formatDateTime } from "../format.js";
+import { formatClock, formatDateTime } from "../format.js";
 
 export function renderMessages(list, view) {
   const nearBottom = list.scrollHeight - list.scrollTop - list.clientHeight < 80;
@@ -75,6 +75,14 @@ function deliveryState(m) {
     failed: ["送信できませんでした", " failed"],
     skipped: ["送信されませんでした", " failed"],
   };
+  if (m.delivery === "pending" && m.deliverAt) {
+    // Held for the times she chose: when it goes, in words.
+    return el("span", {
+      className: "msg-state held",
+      text: `${formatClock(m.deliverAt)}まで送信を待っています（相談者が選んだ連絡してよい時間）`,
+      attrs: { "data-testid": "delivery" },
+    });
+  }
   const [text, extra] = states[m.delivery] ?? [null, ""];
   return text
     ? el("span", { className: `msg-state${extra}`, text, attrs: { "data-testid": "delivery" } })

@@ -164,6 +164,7 @@ function render(c) {
     conv.regionName ?? regionLabel(conv.regionId),
     conv.assignedTo ? `担当: ${conv.assignedTo.displayName}` : "担当なし",
     `開始 ${formatDateTime(conv.startedAt)}`,
+    ...(conv.contactTimes ? [`連絡してよい時間: ${conv.contactTimes.label}`] : []),
   ].join("・");
   renderActions(c, loadConversation);
   renderBanners(c);
