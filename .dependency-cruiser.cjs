@@ -2,12 +2,14 @@
  * The layering of src/, checked by `npm run lint` (see README "Layout"). From the top down:
  *   main/                       composition root and entry points
  *   console/ stats/ worker/ simulator/   transport: routes, pages, job handlers
+ *   oncall/                     the on-call roster and notifications (its routes are mounted
+ *                               by the console, its jobs handled by the worker)
  *   conversations/              the conversation lifecycle and what changes it
  *   line/                       LINE only: webhook ingress, event store, messenger, deliveries
  *   http/ jobs/ audit/ privacy/ config/ flows/ db/   shared kits, below every feature
  * A rule broken fails CI with its name; a type-only import counts like any other.
  */
-const FEATURES = "(console|stats|conversations|line|simulator|worker|main)";
+const FEATURES = "(console|stats|conversations|oncall|line|simulator|worker|main)";
 
 module.exports = {
   forbidden: [
@@ -44,14 +46,24 @@ module.exports = {
       comment: "src/line/ knows LINE, not what the service does with her messages.",
       severity: "error",
       from: { path: "^src/line/" },
-      to: { path: ["^src/(console|stats|conversations|simulator|main|http)/", "^src/worker/"] },
+      to: {
+        path: ["^src/(console|stats|conversations|oncall|simulator|main|http)/", "^src/worker/"],
+      },
     },
     {
       name: "conversations-below-transport",
       comment: "The lifecycle is called by the console and the jobs, never the other way round.",
       severity: "error",
       from: { path: "^src/conversations/" },
-      to: { path: ["^src/(console|stats|http|simulator|main)/", "^src/worker/"] },
+      to: { path: ["^src/(console|stats|oncall|http|simulator|main)/", "^src/worker/"] },
+    },
+    {
+      name: "oncall-below-transport",
+      comment:
+        "On-call is mounted by the console and run by the worker; it reads conversations, and reaches its receivers itself, never through LINE.",
+      severity: "error",
+      from: { path: "^src/oncall/" },
+      to: { path: "^src/(console|stats|line|simulator|main|worker)/" },
     },
     {
       name: "stats-not-console",

@@ -27,6 +27,19 @@ export interface AppConfig {
   trustProxy: number | string[] | false;
   /** When set, /metrics requires `Authorization: Bearer <token>`. */
   metricsToken: string | undefined;
+  /** Where on-call notifications go (src/oncall/); each channel is optional. */
+  onCall: OnCallConfig;
+}
+
+export interface OnCallConfig {
+  /** POSTed JSON, signed with the secret (header x-signature); absent: no webhook. */
+  webhook: { url: string; secret: string } | undefined;
+  /** nodemailer's SMTP URL; absent: no e-mail. */
+  smtpUrl: string | undefined;
+  /** The From of on-call e-mail. */
+  mailFrom: string;
+  /** The console's public address, for the links in notifications; absent: no link. */
+  publicBaseUrl: string | undefined;
 }
 
 /** A URL of one of the given schemes ("redis:"…), so a typo fails here, not at first use. */
@@ -40,6 +53,7 @@ const url = (what: string, schemes: string[]) =>
 const POSTGRES = ["postgresql:", "postgres:"];
 const REDIS = ["redis:", "rediss:"];
 const HTTP = ["https:", "http:"];
+const SMTP = ["smtp:", "smtps:"];
 const secret = (name: string, min: number) =>
   z.string({ error: `${name} is required` }).min(min, `${name} must be at least ${min} characters`);
 
@@ -90,7 +104,19 @@ const envSchema = z.object({
   SHUTDOWN_TIMEOUT_MS: wholeNumber("SHUTDOWN_TIMEOUT_MS", 1000, 600_000).default(10_000),
   TRUST_PROXY: trustProxy.optional(),
   METRICS_TOKEN: secret("METRICS_TOKEN", 16).optional(),
+  ONCALL_WEBHOOK_URL: url("ONCALL_WEBHOOK_URL", HTTP).optional(),
+  ONCALL_WEBHOOK_SECRET: secret("ONCALL_WEBHOOK_SECRET", 16).optional(),
+  SMTP_URL: url("SMTP_URL", SMTP).optional(),
+  SMTP_FROM: z.email("SMTP_FROM must be an e-mail address").default("line-support@localhost"),
+  PUBLIC_BASE_URL: url("PUBLIC_BASE_URL", HTTP).optional(),
 });
+
+/** Rules between variables, listed with the schema's own problems. */
+function crossProblems(env: Env): string[] {
+  return env.ONCALL_WEBHOOK_URL && !env.ONCALL_WEBHOOK_SECRET
+    ? ["ONCALL_WEBHOOK_SECRET is required when ONCALL_WEBHOOK_URL is set"]
+    : [];
+}
 
 type Env = Record<string, string | undefined>;
 
@@ -103,9 +129,11 @@ export function loadConfig(env: Env): AppConfig {
     Object.entries(env).filter(([, v]) => v !== undefined && v !== ""),
   );
   const parsed = envSchema.safeParse(cleaned);
-  if (!parsed.success) {
-    throw new ConfigError(parsed.error.issues.map(namedProblem));
-  }
+  const problems = [
+    ...(parsed.success ? [] : parsed.error.issues.map(namedProblem)),
+    ...crossProblems(cleaned),
+  ];
+  if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
   const e = parsed.data;
   return {
     port: e.PORT,
@@ -124,6 +152,15 @@ export function loadConfig(env: Env): AppConfig {
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     trustProxy: e.TRUST_PROXY ?? false,
     metricsToken: e.METRICS_TOKEN,
+    onCall: {
+      webhook:
+        e.ONCALL_WEBHOOK_URL && e.ONCALL_WEBHOOK_SECRET
+          ? { url: e.ONCALL_WEBHOOK_URL, secret: e.ONCALL_WEBHOOK_SECRET }
+          : undefined,
+      smtpUrl: e.SMTP_URL,
+      mailFrom: e.SMTP_FROM,
+      publicBaseUrl: e.PUBLIC_BASE_URL?.replace(/\/+$/, ""),
+    },
   };
 }
 

@@ -24,6 +24,8 @@ export interface NewCounsellor {
   password: string;
   role: CounsellorRole;
   regionId: string | null;
+  /** Where on-call e-mail reaches her or him (src/oncall/). */
+  email?: string | null;
 }
 
 const hashToken = (token: string) => createHash("sha256").update(token).digest("hex");
@@ -52,6 +54,7 @@ export async function createCounsellor(
       passwordHash: await argon2.hash(input.password, { type: argon2.argon2id }),
       role: input.role,
       regionId: input.regionId,
+      email: input.email ?? null,
     },
   });
 }

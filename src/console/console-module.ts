@@ -16,6 +16,7 @@ import { consoleRoutes } from "./console-routes";
 import { startLiveEvents } from "./live-events";
 import { failedSignInLimiter } from "./sign-in-limiter";
 import { statsRoutes } from "../stats/stats-routes";
+import { onCallRoutes } from "../oncall/oncall-routes";
 
 export const CONSOLE_PUBLIC_DIR = path.resolve(__dirname, "../../src/console/public");
 /** chart.js's browser build (UMD), served as /console/vendor/chart.js for the statistics page. */
@@ -62,6 +63,7 @@ export async function startConsole(deps: {
     dispatcher: deps.dispatcher,
   });
   routes.push(...statsRoutes({ prisma: deps.prisma, preset: deps.preset }));
+  routes.push(...onCallRoutes({ prisma: deps.prisma, preset: deps.preset }));
   const openapi = openApiDocument(routes, { title: "Counsellor console API", version: "1" });
   const docs = express.Router();
   docs.get("/openapi.json", (_req, res) => {

@@ -238,6 +238,10 @@ export const presetFileSchema = z.strictObject({
   /** Replies a counsellor can pick in the console; {{counsellorName}} is her or his name. */
   cannedReplies: z.array(nonEmpty).default([]),
   waiting: waitingSchema,
+  /** When the on-call people are called (src/oncall/). */
+  onCall: z
+    .strictObject({ highRiskWaitMinutes: z.number().int().min(1).max(240).default(10) })
+    .default({ highRiskWaitMinutes: 10 }),
 });
 
 // ---------- risk-lexicon.yaml

@@ -157,6 +157,8 @@ export interface Preset {
   /** Replies a counsellor can pick; {{counsellorName}} is filled in by the console. */
   cannedReplies: string[];
   waiting: WaitingTexts;
+  /** On-call (src/oncall/): a high-risk conversation nobody took for this long calls them. */
+  onCall: { highRiskWaitMinutes: number };
   lexicon: RiskLexicon;
   /** The flow new conversations start with. */
   flow: Flow;

@@ -171,6 +171,7 @@ function toPreset(file: PresetFile, lexicon: RiskLexicon, flows: Flow[]): Preset
     ...(file.kpi ? { kpi: file.kpi } : {}),
     cannedReplies: file.cannedReplies,
     waiting: file.waiting,
+    onCall: file.onCall,
     lexicon,
     flow: current,
     flowVersions: Object.fromEntries(flows.map((f) => [f.version, f])),

@@ -9,6 +9,10 @@ export const QUEUE_TIMER_KINDS = [
 ] as const;
 export type QueueTimerKind = (typeof QUEUE_TIMER_KINDS)[number];
 
+/** What the on-call people are called about (see src/oncall/). */
+export const ON_CALL_KINDS = ["high-risk-out-of-hours", "high-risk-waiting", "reminder"] as const;
+export type OnCallKind = (typeof ON_CALL_KINDS)[number];
+
 interface JobSpec<S extends z.ZodType> {
   /** Ids only, never content or LINE identifiers. */
   payload: S;
@@ -50,6 +54,32 @@ export const JOB_CATALOG = {
     }),
     jobId: (p) => `qt-${p.kind}-${p.conversationId}-${ms(p.since)}`,
     attempts: 5,
+    backoffMs: 2000,
+  }),
+  "oncall-timer": job({
+    // dueAt: the ten minutes in which the sweep found it due, so a job found again while it
+    // waits is not written twice, and one that found nothing to do may be found again later.
+    payload: z.object({
+      conversationId: z.uuid(),
+      kind: z.enum(ON_CALL_KINDS),
+      dueAt: z.iso.datetime(),
+    }),
+    jobId: (p) => `oncall-${p.kind}-${p.conversationId}-${ms(p.dueAt)}`,
+    attempts: 5,
+    backoffMs: 2000,
+  }),
+  // The receiver and the mail server get an hour: 12 attempts, 2 s doubling (about 68 minutes
+  // in all); the service gives up once the notification is an hour old (src/oncall/).
+  "oncall-webhook": job({
+    payload: z.object({ notificationId: z.uuid() }),
+    jobId: (p) => `oncall-webhook-${p.notificationId}`,
+    attempts: 12,
+    backoffMs: 2000,
+  }),
+  "oncall-mail": job({
+    payload: z.object({ notificationId: z.uuid() }),
+    jobId: (p) => `oncall-mail-${p.notificationId}`,
+    attempts: 12,
     backoffMs: 2000,
   }),
   "mark-read": job({

@@ -10,7 +10,8 @@ import { AppError } from "../errors";
 import { runMain } from "./run-main";
 
 const USAGE = `Usage:
-  npm run admin -- create-user --login NAME --role counsellor|supervisor|admin [--region ID] [--name 表示名] [--password P]
+  npm run admin -- create-user --login NAME --role counsellor|supervisor|admin [--region ID] [--name 表示名] [--password P] [--email ADDRESS]
+  npm run admin -- set-email --login NAME --email ADDRESS|none   (where on-call e-mail reaches a supervisor or admin)
   npm run admin -- list-users
   npm run admin -- --help
 Uses DATABASE_URL (with npm run demo running and no DATABASE_URL: the demo's database).
@@ -26,7 +27,18 @@ const createArgs = z.object({
   region: z.string().optional(),
   name: z.string().min(1).max(20).optional(),
   password: z.string().optional(),
+  email: z.email("--email: an e-mail address").max(200).optional(),
 });
+
+const emailArgs = z.object({
+  login: z.string({ error: "--login is required" }),
+  email: z.union([z.literal("none"), z.email("--email: an e-mail address or none").max(200)], {
+    error: "--email: an e-mail address or none",
+  }),
+});
+
+const usage = (issues: { message: string }[]) =>
+  new AppError("USAGE", `${issues.map((i) => i.message).join("\n")}\n\n${USAGE}`);
 
 /** `npm run admin -- …`: console accounts from the command line (the first admin, mostly). */
 runMain(async () => {
@@ -41,11 +53,7 @@ runMain(async () => {
   try {
     if (positionals[0] === "create-user") {
       const parsed = createArgs.safeParse(values);
-      if (!parsed.success)
-        throw new AppError(
-          "USAGE",
-          `${parsed.error.issues.map((i) => i.message).join("\n")}\n\n${USAGE}`,
-        );
+      if (!parsed.success) throw usage(parsed.error.issues);
       const a = parsed.data;
       const preset = loadPreset(presetDir(processEnv().FLOW_PRESET || "gunma"));
       if (a.region && !preset.regions.some((r) => r.id === a.region)) {
@@ -62,15 +70,31 @@ runMain(async () => {
         password,
         role: a.role,
         regionId: a.region ?? null,
+        email: a.email ?? null,
       });
       process.stdout.write(
         `Created ${c.role} "${c.loginName}"${c.regionId ? ` (${c.regionId})` : ""}.\n`,
       );
       if (!a.password) process.stdout.write(`Password (shown once): ${password}\n`);
+    } else if (positionals[0] === "set-email") {
+      const parsed = emailArgs.safeParse(values);
+      if (!parsed.success) throw usage(parsed.error.issues);
+      const email = parsed.data.email === "none" ? null : parsed.data.email;
+      const updated = await prisma.counsellor.updateMany({
+        where: { loginName: parsed.data.login },
+        data: { email },
+      });
+      if (updated.count === 0)
+        throw new AppError("USAGE", `No account "${parsed.data.login}"\n\n${USAGE}`);
+      process.stdout.write(
+        email
+          ? `On-call e-mail of "${parsed.data.login}": ${email}\n`
+          : `On-call e-mail of "${parsed.data.login}" removed.\n`,
+      );
     } else if (positionals[0] === "list-users") {
       for (const c of await prisma.counsellor.findMany({ orderBy: { loginName: "asc" } })) {
         process.stdout.write(
-          `${c.loginName}\t${c.role}\t${c.regionId ?? "all"}\t${c.active ? "active" : "disabled"}\t${c.displayName}\n`,
+          `${c.loginName}\t${c.role}\t${c.regionId ?? "all"}\t${c.active ? "active" : "disabled"}\t${c.displayName}\t${c.email ?? "-"}\n`,
         );
       }
     } else {
@@ -92,6 +116,7 @@ function parsedArgs() {
         region: { type: "string" },
         name: { type: "string" },
         password: { type: "string" },
+        email: { type: "string" },
         help: { type: "boolean", short: "h" },
       },
     });

@@ -35,6 +35,8 @@ import { dueHeldDeliveries } from "../line/outbound-service";
 import { createLogger, reportConnectionLost, type Logger } from "../logger";
 import { createMetrics } from "../metrics";
 import { createSealer } from "../privacy/sealer";
+import { createOnCallNotifier } from "../oncall/oncall-notifier";
+import { createOnCallSenders } from "../oncall/oncall-senders";
 import { describeError } from "../errors";
 
 export interface RuntimeOptions {
@@ -54,7 +56,7 @@ export interface RuntimeOptions {
   stopAfter?: StopStep[];
   /**
    * The clock of conversations (new Date()): counsellors' replies, her contact times, the
-   * timers and when a held message may go. Sessions and the job queue keep the machine's.
+   * timers, when a held message may go and the on-call calls (nights, holidays, reminders). Sessions and the job queue keep the machine's.
    */
   now?: () => Date;
 }
@@ -169,6 +171,16 @@ export async function startRuntime(config: AppConfig, options: RuntimeOptions): 
     const responder = createFlowResponder(preset);
     const silence = createSilenceService({ prisma, dispatcher, responder });
     const queueTimers = createQueueTimers({ prisma, dispatcher, preset, now: options.now });
+    const onCallSenders = createOnCallSenders(config.onCall);
+    const onCall = createOnCallNotifier({
+      prisma,
+      dispatcher,
+      preset,
+      config: config.onCall,
+      senders: onCallSenders,
+      logger,
+      clock: options.now,
+    });
     const handle = createInboundService({ sealer, responder });
     const handling = createJobHandling({
       events: createEventProcessor({ prisma, dispatcher, sealer, handle, logger }),
@@ -180,6 +192,7 @@ export async function startRuntime(config: AppConfig, options: RuntimeOptions): 
       }),
       silence,
       queueTimers,
+      onCall,
       readReceipts: createReadReceipts({ prisma, messenger }),
       media: createMediaService({ prisma, messenger }),
       outbox,
@@ -201,6 +214,7 @@ export async function startRuntime(config: AppConfig, options: RuntimeOptions): 
       silence,
       queueTimers,
       heldDeliveries: (now, limit) => dueHeldDeliveries(prisma, now, limit),
+      onCall,
       logger,
       graceMs: options.sweepGraceMs,
       now: options.now,
@@ -209,6 +223,7 @@ export async function startRuntime(config: AppConfig, options: RuntimeOptions): 
     stops.push(
       { name: "outbox sweeper", stop: () => Promise.resolve(sweeper.stop()) },
       { name: "job worker", stop: () => worker.close() },
+      { name: "on-call mail", stop: () => Promise.resolve(onCallSenders.close()) },
     );
     logger.info({ queue: describeQueue(queueConnection) }, "worker role started");
   }

@@ -8,6 +8,8 @@ import type { MediaService } from "../line/media-service";
 import type { ReadReceipts } from "../line/read-receipts";
 import type { Logger } from "../logger";
 import type { Metrics } from "../metrics";
+import type { OnCallNotifier } from "../oncall/oncall-notifier";
+import type { SendOutcome } from "../oncall/oncall-types";
 import {
   JOB_CATALOG,
   jobIdOf,
@@ -44,15 +46,29 @@ export function createJobHandling(deps: {
   deliveries: DeliveryService;
   silence: SilenceService;
   queueTimers: QueueTimers;
+  onCall: OnCallNotifier;
   readReceipts: ReadReceipts;
   media: MediaService;
   outbox: JobOutbox;
   metrics: Metrics;
   logger: Logger;
 }): JobHandling {
-  const { events, deliveries, silence, queueTimers, readReceipts, media, outbox } = deps;
+  const { events, deliveries, silence, queueTimers, onCall, readReceipts, media, outbox } = deps;
   const { metrics, logger } = deps;
   const isLastAttempt = (job: Job) => job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+
+  /**
+   * An on-call send: retried with the catalog's back-off while the notification is under an
+   * hour old (the service gives it up after that); on the last attempt it is given up now
+   * rather than re-driven hours later.
+   */
+  const onCallSend =
+    (channel: "webhook" | "mail", send: (id: string) => Promise<SendOutcome>) =>
+    async ({ notificationId }: { notificationId: string }, job: Job) => {
+      if ((await send(notificationId)) !== "retry") return;
+      if (isLastAttempt(job)) return onCall.giveUp(notificationId, channel, "attempts used up");
+      throw new Error(`the on-call ${channel} was not accepted yet`);
+    };
 
   const handlers: { [N in JobName]: Handler<N> } = {
     "process-event": {
@@ -69,6 +85,12 @@ export function createJobHandling(deps: {
       run: ({ conversationId, kind, since }) =>
         queueTimers.fire({ conversationId, kind, since: new Date(since) }),
     },
+    "oncall-timer": {
+      run: ({ conversationId, kind, dueAt }) =>
+        onCall.fire({ conversationId, kind, dueAt: new Date(dueAt) }),
+    },
+    "oncall-webhook": { run: onCallSend("webhook", (id) => onCall.sendWebhook(id)) },
+    "oncall-mail": { run: onCallSend("mail", (id) => onCall.sendMail(id)) },
     "mark-read": {
       async run({ conversationId }) {
         if ((await readReceipts.markRead(conversationId)) === "retry")

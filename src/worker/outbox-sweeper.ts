@@ -2,6 +2,7 @@ import type { QueueTimers } from "../conversations/queue-timers";
 import type { SilenceService } from "../conversations/silence-service";
 import { describeError, saysDependencyDown } from "../errors";
 import type { Logger } from "../logger";
+import type { OnCallNotifier } from "../oncall/oncall-notifier";
 import { queuedJobId, type JobRequest, type QueuedJob } from "../jobs/job-catalog";
 import type { JobDispatcher } from "../jobs/job-dispatch";
 import type { JobOutbox, OutboxEntry } from "../jobs/job-outbox";
@@ -38,8 +39,8 @@ const DAY_MS = 24 * 3600_000;
  *   could not say so (the database was down), buried when they failed, run at once when they
  *   wait out a back-off after the database or the queue was down (both answer the sweep now);
  * - dead jobs whose back-off has passed: re-driven under a new attempt id;
- * - conversation timers that fell due (they live in the database, so a restart loses none), and
- *   messages held for her contact times whose window has opened.
+ * - conversation timers that fell due (they live in the database, so a restart loses none),
+ *   the on-call calls among them, and messages held for her contact times whose window has opened.
  * Each pending job it checks is stamped, so the next pass starts with the ones not seen for
  * longest: a pile of stuck jobs never hides newer ones.
  */
@@ -56,6 +57,8 @@ export function createOutboxSweeper(deps: {
     now: Date,
     limit: number,
   ) => Promise<{ deliveryId: string; notBefore: string }[]>;
+  /** On-call calls that fell due, by the notifier's own clock. */
+  onCall: Pick<OnCallNotifier, "due" | "now">;
   logger: Logger;
   /** The clock conversations' timers and held messages fall due by (new Date()). */
   now?: () => Date;
@@ -67,7 +70,17 @@ export function createOutboxSweeper(deps: {
   graceMs?: number;
   batch?: number;
 }): OutboxSweeper {
-  const { outbox, dispatcher, producer, bury, silence, queueTimers, heldDeliveries, logger } = deps;
+  const {
+    outbox,
+    dispatcher,
+    producer,
+    bury,
+    silence,
+    queueTimers,
+    heldDeliveries,
+    onCall,
+    logger,
+  } = deps;
   const clock = deps.now ?? (() => new Date());
   const onFailure =
     deps.onFailure ?? ((err: string) => logger.warn({ err }, "outbox sweep failed"));
@@ -79,6 +92,7 @@ export function createOutboxSweeper(deps: {
     const silences = await silence.due(now, batch);
     const timers = await queueTimers.due(now, batch);
     const held = await heldDeliveries(now, batch);
+    const calls = await onCall.due(onCall.now(), batch);
     return dispatcher.write([
       ...silences.map((s) => ({
         name: "conversation-silence" as const,
@@ -89,6 +103,10 @@ export function createOutboxSweeper(deps: {
         payload: { conversationId: t.conversationId, kind: t.kind, since: t.since.toISOString() },
       })),
       ...held.map((payload) => ({ name: "send-delivery" as const, payload })),
+      ...calls.map((c) => ({
+        name: "oncall-timer" as const,
+        payload: { conversationId: c.conversationId, kind: c.kind, dueAt: c.dueAt.toISOString() },
+      })),
     ]);
   }
 

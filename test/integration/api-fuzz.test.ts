@@ -101,9 +101,11 @@ describe("the console API under generated bad input", () => {
     if (res.status >= 500) {
       tally.fiveHundreds.push(`${op.method} ${op.path} → ${res.status} ${text.slice(0, 200)}`);
     } else if (res.status >= 400) {
-      const error = JSON.parse(text) as Record<string, unknown>;
+      const { details, ...error } = JSON.parse(text) as Record<string, unknown>;
       expect(Object.keys(error).sort()).toEqual(["code", "message", "reqId"]);
       expect(error.code).toMatch(/^[A-Z_]+$/);
+      // What was wrong, field by field, when there is more than one thing to say.
+      if (details !== undefined) expect(Array.isArray(details)).toBe(true);
     }
     // Signed out by a generated DELETE /session, or a sign-in with generated names: sign in again.
     if (res.status === 401 || op.path === "/api/v1/session") await signIn();

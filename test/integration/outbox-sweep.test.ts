@@ -6,9 +6,11 @@ import type { JobRequest } from "../../src/jobs/job-catalog";
 import { createJobProducer, type JobProducer } from "../../src/jobs/job-queue";
 import { dueHeldDeliveries } from "../../src/line/outbound-service";
 import { createLogger } from "../../src/logger";
+import { createOnCallNotifier } from "../../src/oncall/oncall-notifier";
+import { createOnCallSenders } from "../../src/oncall/oncall-senders";
 import { createOutboxSweeper, type OutboxSweeper } from "../../src/worker/outbox-sweeper";
 import { gunma } from "../support/presets";
-import { createTestDatabase, type TestDatabase } from "../support/test-env";
+import { createTestDatabase, testConfig, type TestDatabase } from "../support/test-env";
 import { testJobs } from "../support/test-jobs";
 
 /**
@@ -42,6 +44,14 @@ describe("the outbox sweep", () => {
       }),
       queueTimers: createQueueTimers({ prisma: db.prisma, dispatcher, preset }),
       heldDeliveries: (now, limit) => dueHeldDeliveries(db.prisma, now, limit),
+      onCall: createOnCallNotifier({
+        prisma: db.prisma,
+        dispatcher,
+        preset,
+        config: testConfig({ databaseUrl: db.url }).onCall,
+        senders: createOnCallSenders(testConfig({ databaseUrl: db.url }).onCall),
+        logger: createLogger("silent"),
+      }),
       logger: createLogger("silent"),
       graceMs: 0,
       batch: 2,

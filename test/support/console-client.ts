@@ -104,6 +104,8 @@ export async function account(
   loginName: string,
   role: NewCounsellor["role"],
   regionId: string | null,
+  /** Where on-call e-mail reaches her or him. */
+  email?: string,
 ): Promise<void> {
   await createCounsellor(prisma, {
     loginName,
@@ -111,5 +113,6 @@ export async function account(
     password: PASSWORD,
     role,
     regionId,
+    email: email ?? null,
   });
 }

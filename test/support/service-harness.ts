@@ -60,8 +60,10 @@ export async function startServiceWithSimulator(
     worker?: boolean;
     /** Shortens the jobs' back-offs and re-drives (see RuntimeOptions), for web and worker. */
     jobBackoffScale?: number;
-    /** The conversations' clock (see RuntimeOptions.now): the test's, to move at will. */
+    /** The conversations' and on-call's clock (RuntimeOptions.now): the test's, to move at will. */
     now?: () => Date;
+    /** On-call webhook, SMTP and console address (see testConfig); by default none. */
+    onCall?: Parameters<typeof testConfig>[0]["onCall"];
   } = {},
 ): Promise<ServiceUnderTest> {
   const db = await createTestDatabase();
@@ -78,6 +80,7 @@ export async function startServiceWithSimulator(
     databaseUrl: databaseProxy?.url ?? db.url,
     redisUrl: redisProxy?.url ?? redisUrl,
     lineApiBaseUrl: baseUrl,
+    onCall: options.onCall,
   });
   const roles = {
     sweepIntervalMs: 500,

@@ -80,6 +80,8 @@ export function testConfig(overrides: {
   databaseUrl: string;
   redisUrl?: string;
   lineApiBaseUrl?: string;
+  /** On-call webhook, SMTP and console address; by default none (nothing is sent). */
+  onCall?: Partial<AppConfig["onCall"]>;
 }): AppConfig {
   return {
     port: 0,
@@ -99,5 +101,12 @@ export function testConfig(overrides: {
     shutdownTimeoutMs: 10_000,
     trustProxy: false,
     metricsToken: undefined,
+    onCall: {
+      webhook: undefined,
+      smtpUrl: undefined,
+      mailFrom: "line-support@localhost",
+      publicBaseUrl: undefined,
+      ...overrides.onCall,
+    },
   };
 }

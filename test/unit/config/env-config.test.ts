@@ -94,6 +94,12 @@ describe("configuration from the environment", () => {
       // No proxy's X-Forwarded-For is believed, and /metrics is open, until configured.
       trustProxy: false,
       metricsToken: undefined,
+      onCall: {
+        webhook: undefined,
+        smtpUrl: undefined,
+        mailFrom: "line-support@localhost",
+        publicBaseUrl: undefined,
+      },
     });
   });
 
@@ -138,5 +144,57 @@ describe("configuration from the environment", () => {
     expect(config.workerConcurrency).toBe(16);
     expect(config.line.apiBaseUrl).toBe("http://127.0.0.1:4000");
     expect(config.shutdownTimeoutMs).toBe(25_000);
+  });
+
+  describe("on-call notifications", () => {
+    const WEBHOOK = "https://alerts.example.org/hooks/on-call";
+
+    it("refuses a webhook without its secret, listed with the other problems", () => {
+      expect(problemsWith({ ...REAL_CHANNEL, ONCALL_WEBHOOK_URL: WEBHOOK, PORT: "http" })).toEqual([
+        "PORT must be a whole number from 0 to 65535",
+        "ONCALL_WEBHOOK_SECRET is required when ONCALL_WEBHOOK_URL is set",
+      ]);
+      expect(problemsWith({ ...REAL_CHANNEL, ONCALL_WEBHOOK_URL: WEBHOOK })).toEqual([
+        "ONCALL_WEBHOOK_SECRET is required when ONCALL_WEBHOOK_URL is set",
+      ]);
+      // `ONCALL_WEBHOOK_SECRET=` in an env file is no secret either.
+      expect(
+        problemsWith({ ...REAL_CHANNEL, ONCALL_WEBHOOK_URL: WEBHOOK, ONCALL_WEBHOOK_SECRET: "" }),
+      ).toEqual(["ONCALL_WEBHOOK_SECRET is required when ONCALL_WEBHOOK_URL is set"]);
+    });
+
+    it("names bad on-call values without repeating the secret", () => {
+      const problems = problemsWith({
+        ...REAL_CHANNEL,
+        ONCALL_WEBHOOK_URL: "alerts.example.org",
+        ONCALL_WEBHOOK_SECRET: "short-9d1e",
+        SMTP_URL: "mail.example.org:25",
+        PUBLIC_BASE_URL: "console.example.org",
+      });
+      expect(problems).toEqual([
+        "ONCALL_WEBHOOK_URL must be a URL starting with https:// or http://",
+        "ONCALL_WEBHOOK_SECRET must be at least 16 characters",
+        "SMTP_URL must be a URL starting with smtp:// or smtps://",
+        "PUBLIC_BASE_URL must be a URL starting with https:// or http://",
+      ]);
+      expect(problems.join("\n")).not.toMatch(/9d1e/);
+    });
+
+    it("takes the webhook with its secret, SMTP and the console's public address", () => {
+      const config = loadConfig({
+        ...REAL_CHANNEL,
+        ONCALL_WEBHOOK_URL: WEBHOOK,
+        ONCALL_WEBHOOK_SECRET: "webhook-secret-0123456789",
+        SMTP_URL: "smtps://oncall:pw@mail.example.org:465",
+        SMTP_FROM: "soudan@example.org",
+        PUBLIC_BASE_URL: "https://soudan.example.org/",
+      });
+      expect(config.onCall).toEqual({
+        webhook: { url: WEBHOOK, secret: "webhook-secret-0123456789" },
+        smtpUrl: "smtps://oncall:pw@mail.example.org:465",
+        mailFrom: "soudan@example.org",
+        publicBaseUrl: "https://soudan.example.org",
+      });
+    });
   });
 });

@@ -11,6 +11,7 @@ import {
 import { describeError } from "./errors.js";
 import { roleLabel, setReference } from "./labels.js";
 import { refreshQueue, tickWaits } from "./queue.js";
+import { refreshOnCallCount, renderOnCall } from "./oncall.js";
 import { isSupervising, state } from "./state.js";
 import { playAlertSound } from "./sound.js";
 import { toast } from "./toast.js";
@@ -61,9 +62,10 @@ async function enter(session) {
   setReference(await api("GET", "/api/v1/reference"));
   showMe();
   $("nav-alerts").hidden = !isSupervising();
+  $("nav-oncall").hidden = !isSupervising();
   $("nav-admin").hidden = state.me.role !== "admin";
   $("app").hidden = false;
-  await Promise.all([refreshQueue(), refreshAlerts()]);
+  await Promise.all([refreshQueue(), refreshAlerts(), isSupervising() && refreshOnCallCount()]);
   startLive();
   route();
 }
@@ -94,6 +96,9 @@ function route() {
   if (hash === "#/alerts" && isSupervising()) {
     current("nav-alerts");
     renderAlerts();
+  } else if (hash === "#/oncall" && isSupervising()) {
+    current("nav-oncall");
+    renderOnCall();
   } else if (hash === "#/admin" && state.me.role === "admin") {
     current("nav-admin");
     renderAdmin();
@@ -116,7 +121,11 @@ const queueChanged = debounce(async () => {
   if (state.me && !state.openId && (location.hash || "#/") === "#/") renderHome();
 }, LIVE_DEBOUNCE_MS);
 const openChanged = debounce(() => void loadConversation(), LIVE_DEBOUNCE_MS);
-const alertsChanged = debounce(() => void refreshAlerts(), LIVE_DEBOUNCE_MS);
+const alertsChanged = debounce(() => {
+  void refreshAlerts();
+  // On-call calls are announced as alerts too (see the on_call migration).
+  if (isSupervising()) void refreshOnCallCount();
+}, LIVE_DEBOUNCE_MS);
 
 function startLive() {
   stopLive();

@@ -15,6 +15,11 @@ const MESSAGES = {
   REGION_REQUIRED: "相談員には担当地域が必要です。",
   SENDING_HELD: "相談者が終了の合図を送ったため、送信を止めています。",
   UNSAFE_FIRST_LINE: "1行目がロック画面に出ると危ない言葉を含んでいます。",
+  ONCALL_NO_EMAIL: "この人は通知先のメールアドレスが未登録のため、当番にできません。",
+  ONCALL_NOT_ELIGIBLE: "当番にできるのは、スーパーバイザーと管理者です。",
+  ONCALL_OUT_OF_REGION: "この人はその地域の相談を見られないため、その地域の当番にできません。",
+  FORBIDDEN_REGION: "自分の担当地域の当番だけを変更できます。",
+  UNKNOWN_REGION: "その地域はありません。",
 };
 
 /** A Japanese sentence for an API error, for the person at the screen. */

@@ -74,6 +74,13 @@ const ALERT_KINDS = {
 };
 export const alertKindLabel = (value) => ALERT_KINDS[value] ?? value;
 
+const ON_CALL_KINDS = {
+  "high-risk-out-of-hours": "受付時間外の高リスク相談",
+  "high-risk-waiting": "高リスク相談の待ち時間超過",
+  reminder: "再通知（10分間未確認）",
+};
+export const onCallKindLabel = (value) => ON_CALL_KINDS[value] ?? value;
+
 /** Questions of the triage flow (field names in triageAnswers) and their answers. */
 const QUESTIONS = {
   safeNow: "いま安心してやりとりできるか",
@@ -103,6 +110,10 @@ const ACTIONS = {
   "sign-in": "サインイン",
   "sign-out": "サインアウト",
   "create-account": "アカウント作成",
+  "oncall-ack": "当番通知の確認",
+  "oncall-shift-add": "当番表に追加",
+  "oncall-shift-remove": "当番表から削除",
+  "oncall-email": "当番のメールアドレス変更",
 };
 export const auditActionLabel = (value) => ACTIONS[value] ?? value;
 
@@ -113,6 +124,9 @@ const JOBS = {
   "mark-read": "既読の通知",
   "conversation-silence": "返信がないときの案内",
   "queue-timer": "待ち時間の見守り",
+  "oncall-timer": "当番への通知の判定",
+  "oncall-webhook": "当番への通知（Webhook）",
+  "oncall-mail": "当番への通知（メール）",
 };
 export const jobLabel = (value) => JOBS[value] ?? value;
 
