@@ -35,7 +35,10 @@ export async function startConsole(deps: {
    * (Date.now).
    */
   now?: () => number;
-  /** The clock of conversations: counsellors' replies and her contact times (new Date()). */
+  /**
+   * The clock of conversations: counsellors' replies, her contact times, which regions are open
+   * now (new Date()).
+   */
   clock?: () => Date;
 }): Promise<{ routers: { path: string; router: Router }[]; stop(): Promise<void> }> {
   const auth = createAuthService({ prisma: deps.prisma, now: deps.now });
@@ -44,7 +47,11 @@ export async function startConsole(deps: {
     prisma: deps.prisma,
     preset: deps.preset,
     auth,
-    presenter: createConsolePresenter({ prisma: deps.prisma, preset: deps.preset }),
+    presenter: createConsolePresenter({
+      prisma: deps.prisma,
+      preset: deps.preset,
+      now: deps.clock,
+    }),
     conversations: createCounsellorService({
       dispatcher: deps.dispatcher,
       preset: deps.preset,

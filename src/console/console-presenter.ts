@@ -4,6 +4,7 @@ import type { Prisma, PrismaClient } from "../db/prisma-client";
 import { AppError } from "../errors";
 import type { ConsoleUser } from "../http/auth-middleware";
 import { conversationScope } from "../conversations/conversation-scope";
+import { formatOpening, isOpen, nextOpening } from "../flows/opening-hours";
 import { RISK_IN_CHAT } from "../conversations/chat-safety";
 import { contactBand } from "../flows/contact-times";
 
@@ -48,9 +49,29 @@ const messageItem = (m: MessageRow) => ({
 });
 
 /** Reads for the console pages: the queue and one conversation, shaped as API.md says. */
-export function createConsolePresenter(deps: { prisma: PrismaClient; preset: Preset }) {
+export function createConsolePresenter(deps: {
+  prisma: PrismaClient;
+  preset: Preset;
+  /** The service's clock: which regions are open now. */
+  now?: () => Date;
+}) {
   const { prisma, preset } = deps;
+  const now = deps.now ?? (() => new Date());
   const regionName = (id: string | null) => preset.regions.find((r) => r.id === id)?.name ?? null;
+
+  /**
+   * Why she is in another region's queue than her own: her region was closed when she came.
+   * A queue a counsellor chose (a transfer) needs no reason: the transfer note says it.
+   */
+  const servedBecause = (c: { regionId: string | null; servingRegionId: string | null }) =>
+    c.servingRegionId && c.servingRegionId !== c.regionId
+      ? `${regionName(c.regionId) ?? "相談者の地域"}が受付時間外のため`
+      : null;
+  const serving = (c: { regionId: string | null; servingRegionId: string | null }) => ({
+    servingRegionId: c.servingRegionId,
+    servingRegionName: regionName(c.servingRegionId),
+    servedBecause: servedBecause(c),
+  });
 
   const queueItem = (row: QueueRow) => ({
     id: row.id,
@@ -65,6 +86,7 @@ export function createConsolePresenter(deps: { prisma: PrismaClient; preset: Pre
     preview: [...(row.messages[0]?.text ?? "")].slice(0, PREVIEW_CHARS).join(""),
     outOfHours: row.outOfHours,
     overflow: row.overflowRegions.length > 0,
+    ...serving(row),
     assignedTo: row.assignedTo,
     unread: row._count.messages,
   });
@@ -161,6 +183,7 @@ export function createConsolePresenter(deps: { prisma: PrismaClient; preset: Pre
         waitingSince: c.waitingSince?.toISOString() ?? null,
         assignedTo: c.assignedTo,
         outOfHours: c.outOfHours,
+        ...serving(c),
         referrals: c.referrals,
         followUps: c.followUps,
         closedAt: c.closedAt?.toISOString() ?? null,
@@ -302,7 +325,33 @@ export function createConsolePresenter(deps: { prisma: PrismaClient; preset: Pre
     }));
   }
 
-  return { queue, view, sentMessage, reference, regionName, me, colleagues, alerts, audit };
+  /** Each region, open or closed now and when it next opens: the transfer dialog warns by it. */
+  function regionStates() {
+    const at = now();
+    return preset.regions.map((r) => {
+      const next = isOpen(r.hours, at) ? null : nextOpening(r.hours, at);
+      return {
+        id: r.id,
+        name: r.name,
+        open: next === null && isOpen(r.hours, at),
+        nextOpening: next?.toISOString() ?? null,
+        nextOpeningText: next ? formatOpening(next, at) : null,
+      };
+    });
+  }
+
+  return {
+    queue,
+    view,
+    sentMessage,
+    reference,
+    regionName,
+    regionStates,
+    me,
+    colleagues,
+    alerts,
+    audit,
+  };
 }
 
 export type ConsolePresenter = ReturnType<typeof createConsolePresenter>;

@@ -258,6 +258,13 @@ export function consoleRoutes(d: ConsoleRouteDeps): ApiRoute[] {
     }),
     route({
       method: "get",
+      path: "/regions",
+      summary: "Each region, open now or when it opens next (the transfer dialog warns by it)",
+      response: s.regionStatesSchema,
+      handler: () => Promise.resolve(d.presenter.regionStates()),
+    }),
+    route({
+      method: "get",
       path: "/counsellors",
       summary: "Colleagues in my scope (transfer targets)",
       handler: ({ user }) => d.presenter.colleagues(user),

@@ -53,6 +53,11 @@ export const queueItemSchema = z.object({
   preview: z.string(),
   outOfHours: z.boolean(),
   overflow: z.boolean(),
+  /** The region whose queue she is in when not her own (her region stays regionId). */
+  servingRegionId: z.string().nullable(),
+  servingRegionName: z.string().nullable(),
+  /** Why she is in that queue, e.g. 「東毛が受付時間外のため」; null in her own region's. */
+  servedBecause: z.string().nullable(),
   assignedTo: person,
   unread: z.number().int(),
 });
@@ -120,6 +125,11 @@ export const conversationViewSchema = z.object({
     waitingSince: iso.nullable(),
     assignedTo: person,
     outOfHours: z.boolean(),
+    /** The region whose queue she is in when not her own (her region stays regionId). */
+    servingRegionId: z.string().nullable(),
+    servingRegionName: z.string().nullable(),
+    /** Why she is in that queue, e.g. 「東毛が受付時間外のため」; null in her own region's. */
+    servedBecause: z.string().nullable(),
     referrals: z.array(z.string()),
     followUps: z.array(z.string()),
     closedAt: iso.nullable(),
@@ -164,6 +174,8 @@ export const transferSchema = z
     toCounsellorId: id.optional(),
     toRegionId: z.string().optional(),
     note: shortText(2000),
+    /** The counsellor was told the region is closed now and transfers her anyway. */
+    confirmClosedRegion: z.boolean().optional(),
   })
   .refine((t) => Boolean(t.toCounsellorId) !== Boolean(t.toRegionId), {
     message: "Name either a colleague or a region",
@@ -234,3 +246,14 @@ export const stuckJobSchema = z.object({
 });
 export const stuckJobKeySchema = z.object({ key: z.string().min(1).max(200) });
 export const empty = z.object({});
+
+/** A region as the transfer dialog shows it: open now, or when it opens next. */
+export const regionStateSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  open: z.boolean(),
+  nextOpening: iso.nullable(),
+  /** 「明日 12月1日(火) 10:00」, in Japan time. */
+  nextOpeningText: z.string().nullable(),
+});
+export const regionStatesSchema = z.array(regionStateSchema);

@@ -14,6 +14,8 @@ import {
   updateConversation,
 } from "./conversation-repository";
 import { conversationScope, type Viewer } from "./conversation-scope";
+import { isOpen, nextOpening } from "../flows/opening-hours";
+import { createWaitingService } from "./waiting-service";
 
 /** The counsellor (or supervisor, admin) acting, as the console's session knows her or him. */
 export interface Counsellor extends Viewer {
@@ -40,7 +42,12 @@ export interface EmergencyInput {
   note?: string | undefined;
 }
 
-export type TransferTarget = { toCounsellorId?: string; toRegionId?: string };
+export type TransferTarget = {
+  toCounsellorId?: string;
+  toRegionId?: string;
+  /** She goes to a region that is closed now: the counsellor was warned and confirmed. */
+  confirmClosedRegion?: boolean | undefined;
+};
 
 /** What a counsellor confirmed, having been warned, to send a reply anyway. */
 export interface SendConfirmations {
@@ -62,6 +69,25 @@ export function createCounsellorService(deps: {
 }) {
   const { dispatcher, preset } = deps;
   const now = deps.now ?? (() => new Date());
+  const waiting = createWaitingService(preset);
+
+  /**
+   * A region's queue as a transfer's target. Closed now: refused unless the counsellor, warned,
+   * confirmed (she would wait until it opens).
+   */
+  function targetRegion(target: TransferTarget, at: Date) {
+    const region = preset.regions.find((r) => r.id === target.toRegionId);
+    if (!region) throw new AppError("BAD_TARGET", "Name a colleague or a region", 400);
+    if (!isOpen(region.hours, at) && !target.confirmClosedRegion) {
+      const next = nextOpening(region.hours, at);
+      throw new AppError(
+        "REGION_CLOSED",
+        `${region.id} is closed now${next ? ` until ${next.toISOString()}` : ""}; confirm to transfer anyway`,
+        409,
+      );
+    }
+    return region;
+  }
   const inScope = (tx: Tx, user: Counsellor, id: string) =>
     lockInScope(tx, id, conversationScope(user));
   const audit = (tx: Tx, user: Counsellor, action: string, id: string, detail?: object) =>
@@ -210,15 +236,20 @@ export function createCounsellorService(deps: {
       });
     },
 
-    /** To a colleague (she keeps chatting, with them) or to a region's queue; she is not told or asked again. */
+    /**
+     * To a colleague (she keeps chatting, with them) or to a region's queue: then she is told,
+     * in neutral words (no region named), and the region's queue keeps her there even while it
+     * is closed (the counsellor chose it). She is never asked again what she already told.
+     */
     transfer(user: Counsellor, id: string, target: TransferTarget, note: string): Promise<void> {
       // The audit keeps where she went, never the note's words.
       const detail = target.toCounsellorId
         ? { toCounsellorId: target.toCounsellorId }
         : { toRegionId: target.toRegionId };
-      return dispatcher.transaction(async (tx) => {
+      return dispatcher.transaction(async (tx, jobs) => {
         const c = await inScope(tx, user, id);
         assertCanMove(c, "transfer-to-region");
+        const at = now();
         if (user.role === "counsellor" && c.status === "active" && c.assignedToId !== user.id) {
           throw new AppError("NOT_YOURS", "A colleague has this conversation", 403);
         }
@@ -229,20 +260,24 @@ export function createCounsellorService(deps: {
             data: { assignedToId: to.id, assignedAt: now() },
             detail,
           });
-        } else if (target.toRegionId && preset.regions.some((r) => r.id === target.toRegionId)) {
+        } else {
+          const region = targetRegion(target, at);
+          const closed = !isOpen(region.hours, at);
           // Back to a queue with her place (waitingSince) kept.
-          await moveConversation(tx, c, "transfer-to-region", {
+          const moved = await moveConversation(tx, c, "transfer-to-region", {
             by: user.id,
             data: {
-              regionId: target.toRegionId,
+              regionId: region.id,
+              servingRegionId: region.id,
               assignedToId: null,
               assignedAt: null,
               overflowRegions: [],
+              outOfHours: closed,
             },
-            detail,
+            // The audit shows the counsellor knew she would wait for the region to open.
+            detail: { ...detail, ...(closed ? { closedConfirmed: true } : {}) },
           });
-        } else {
-          throw new AppError("BAD_TARGET", "Name a colleague or a region", 400);
+          await waiting.tellTransferred(tx, jobs, moved, at);
         }
         await tx.conversationNote.create({
           data: { conversationId: id, counsellorId: user.id, kind: "transfer", text: note },

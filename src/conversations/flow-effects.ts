@@ -107,7 +107,14 @@ function applyEffect(
         handoffReason: effect.reason,
         regionId: effect.regionId,
         outOfHours: effect.outOfHours,
+        servingRegionId: effect.servingRegionId ?? null,
       });
+      // Her region is closed: the open neighbour's counsellors see her and take her.
+      if (effect.servingRegionId) {
+        data.overflowRegions = [
+          ...new Set([...conversation.overflowRegions, effect.servingRegionId]),
+        ];
+      }
       return "handoff";
     case "end":
       data.endReason = effect.reason;

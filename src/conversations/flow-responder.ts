@@ -7,6 +7,7 @@ import { alertRiskInChat } from "./chat-safety";
 import { applyMoves } from "./conversation-repository";
 import { applyStep } from "./flow-effects";
 import { peopleAhead, queuePositionText } from "./queue-position";
+import { createWaitingService } from "./waiting-service";
 
 type Message = messagingApi.Message;
 
@@ -15,13 +16,15 @@ export type Inbound = EngineInput;
 
 /**
  * Runs the conversation: the preset's triage flow while the bot has her, risk detection on
- * every message throughout. Her messages and the silence timer only know this interface.
+ * every message throughout, and while she waits for a counsellor a sign that her message
+ * arrived (waiting-service.ts). Her messages and the silence timer only know this interface.
  */
 export interface ConversationResponder {
   respond(tx: Tx, conversation: Conversation, inbound: Inbound, at: Date): Promise<Message[]>;
 }
 
 export function createFlowResponder(preset: Preset): ConversationResponder {
+  const waiting = createWaitingService(preset);
   return {
     async respond(tx, conversation, inbound, at) {
       const state = conversation.flowState as unknown as EngineState | null;
@@ -53,6 +56,12 @@ export function createFlowResponder(preset: Preset): ConversationResponder {
         !quiet
       ) {
         messages.push({ type: "text", text: queuePositionText(await peopleAhead(tx, updated)) });
+      }
+      // She was waiting and still is (no counsellor chats with her): her message is not met
+      // with silence. A reopened chat is waiting again by now, so she is told too.
+      const wrote = inbound.type !== "follow" && inbound.type !== "silence";
+      if (wrote && conversation.status === "waiting" && updated.status === "waiting") {
+        messages.push(...(await waiting.acknowledge(tx, flow, updated, at)));
       }
       return messages;
     },

@@ -168,6 +168,9 @@ async function openConversation(tx: Tx, person: Person, at: Date): Promise<Conve
         closedAt: null,
         assignedToId: null,
         assignedAt: null,
+        // Waiting anew: her next message is acknowledged, and the queue's clocks start again.
+        waitToldAt: null,
+        waitAlertedAt: null,
       },
     });
   }

@@ -1,17 +1,36 @@
-import type { Conversation, Tx } from "../db/prisma-client";
+import type { Conversation, Prisma, Tx } from "../db/prisma-client";
 
-/** Waiting conversations of her region that a counsellor will take before hers. */
+/** The region whose queue she is in: the one serving her, else her own. */
+export function queueRegionOf(c: Pick<Conversation, "regionId" | "servingRegionId">) {
+  return c.servingRegionId ?? c.regionId;
+}
+
+/**
+ * The conversations in a region's queue: its own (unless they joined another region's queue)
+ * and those that joined it while their region was closed.
+ */
+export function inQueueOf(regionId: string | null): Prisma.ConversationWhereInput {
+  return {
+    OR: [{ regionId, servingRegionId: null }, { servingRegionId: regionId }],
+  };
+}
+
+/** Waiting conversations of her queue that a counsellor will take before hers. */
 export async function peopleAhead(tx: Tx, c: Conversation): Promise<number> {
   const since = c.waitingSince ?? new Date();
   return tx.conversation.count({
     where: {
       status: "waiting",
-      regionId: c.regionId,
       id: { not: c.id },
-      OR:
-        c.riskLevel === "high"
-          ? [{ riskLevel: "high", waitingSince: { lt: since } }]
-          : [{ riskLevel: "high" }, { waitingSince: { lt: since } }],
+      AND: [
+        inQueueOf(queueRegionOf(c)),
+        {
+          OR:
+            c.riskLevel === "high"
+              ? [{ riskLevel: "high", waitingSince: { lt: since } }]
+              : [{ riskLevel: "high" }, { waitingSince: { lt: since } }],
+        },
+      ],
     },
   });
 }

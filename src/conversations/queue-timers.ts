@@ -5,7 +5,9 @@ import type { QueueTimerKind } from "../jobs/job-catalog";
 import type { JobDispatcher, JobIntents } from "../jobs/job-dispatch";
 import { recordOutbound } from "../line/outbound-service";
 import { lockConversation, moveConversation, updateConversation } from "./conversation-repository";
-import { peopleAhead, waitAgainText } from "./queue-position";
+import { openNeighbour } from "../flows/waiting-notice";
+import { inQueueOf, peopleAhead, queueRegionOf, waitAgainText } from "./queue-position";
+import { createWaitingService } from "./waiting-service";
 
 export type { QueueTimerKind };
 
@@ -23,7 +25,8 @@ const minutesAgo = (now: Date, minutes: number) => new Date(now.getTime() - minu
  * - nobody took her within the region's limit: supervisors are alerted, and the regions the
  *   preset names may take her (overflow);
  * - a counsellor took her but has not answered within the limit: back to the queue;
- * - her wait grows long: she is told again, in words safe on a lock screen.
+ * - her wait grows long: she is told again, in words safe on a lock screen;
+ * - her region is closed and a neighbour has opened: she joins its queue (open-neighbour).
  * `due` finds them (the outbox sweep enqueues one job each); `fire` re-checks under a row lock,
  * so a job that runs twice or late does nothing the second time.
  *
@@ -31,7 +34,8 @@ const minutesAgo = (now: Date, minutes: number) => new Date(now.getTime() - minu
  * earliest: nobody is on duty at night to alert, and a message pushed to her phone at 3 a.m.
  * saying "please wait a little longer" is neither true nor safe on a shared phone. A wait that
  * began out of hours (she was told when the service opens) therefore alerts, or is told again,
- * once the region has been open for the limit.
+ * once the region has been open for the limit. "Her region" is the one whose queue she is in:
+ * while she waits in an open neighbour's queue, its hours and rules are the ones that count.
  */
 export function createQueueTimers(deps: {
   prisma: PrismaClient;
@@ -42,17 +46,22 @@ export function createQueueTimers(deps: {
 }) {
   const { prisma, dispatcher, preset } = deps;
   const clock = deps.now ?? (() => new Date());
+  const waiting = createWaitingService(preset);
 
   async function dueIn(region: Region, now: Date, limit: number): Promise<DueTimer[]> {
     const q = region.queue;
     const opened = openSince(region.hours, now);
     /** Whether the region has been open for `minutes` (the waiting clocks' condition). */
     const openFor = (minutes: number) => opened !== null && opened < minutesAgo(now, minutes);
-    const [waitOver, overdue, tell] = await Promise.all([
+    // Closed regions whose waiting women this one, open now, takes.
+    const closedHomes = opened
+      ? preset.regions.filter((h) => openNeighbour(preset, h.id, now)?.id === region.id)
+      : [];
+    const [waitOver, overdue, tell, joining] = await Promise.all([
       openFor(q.waitLimitMinutes)
         ? prisma.conversation.findMany({
             where: {
-              regionId: region.id,
+              ...inQueueOf(region.id),
               status: "waiting",
               waitAlertedAt: null,
               waitingSince: { lt: minutesAgo(now, q.waitLimitMinutes) },
@@ -71,14 +80,32 @@ export function createQueueTimers(deps: {
       openFor(q.tellAgainMinutes)
         ? prisma.conversation.findMany({
             where: {
-              regionId: region.id,
               status: "waiting",
-              OR: [
-                { waitToldAt: null, waitingSince: { lt: minutesAgo(now, q.tellAgainMinutes) } },
-                { waitToldAt: { lt: minutesAgo(now, q.tellAgainMinutes) } },
+              AND: [
+                inQueueOf(region.id),
+                {
+                  OR: [
+                    {
+                      waitToldAt: null,
+                      waitingSince: { lt: minutesAgo(now, q.tellAgainMinutes) },
+                    },
+                    { waitToldAt: { lt: minutesAgo(now, q.tellAgainMinutes) } },
+                  ],
+                },
               ],
             },
             select: { id: true, waitingSince: true, waitToldAt: true },
+            take: limit,
+          })
+        : [],
+      closedHomes.length > 0
+        ? prisma.conversation.findMany({
+            where: {
+              status: "waiting",
+              servingRegionId: null,
+              regionId: { in: closedHomes.map((h) => h.id) },
+            },
+            select: { id: true, waitingSince: true },
             take: limit,
           })
         : [],
@@ -98,10 +125,16 @@ export function createQueueTimers(deps: {
         const since = c.waitToldAt ?? c.waitingSince;
         return since ? [{ kind: "tell-again" as const, conversationId: c.id, since }] : [];
       }),
+      ...joining.flatMap((c) =>
+        c.waitingSince
+          ? [{ kind: "open-neighbour" as const, conversationId: c.id, since: c.waitingSince }]
+          : [],
+      ),
     ];
   }
 
-  const regionOf = (c: Conversation) => preset.regions.find((r) => r.id === c.regionId);
+  /** The region whose queue she is in: its hours and rules run her clocks. */
+  const regionOf = (c: Conversation) => preset.regions.find((r) => r.id === queueRegionOf(c));
 
   /** Nobody took her within the limit: supervisors are alerted, overflow regions may take her. */
   async function waitOverLimit(
@@ -117,9 +150,13 @@ export function createQueueTimers(deps: {
       c.waitingSince?.getTime() !== timer.since.getTime()
     )
       return;
+    // Added to the regions that already see her (the one she joined while hers was closed).
+    const overflow = [...c.overflowRegions, ...region.queue.overflowTo].filter(
+      (id) => id !== c.regionId,
+    );
     await updateConversation(tx, c.id, {
       waitAlertedAt: now,
-      overflowRegions: region.queue.overflowTo,
+      overflowRegions: [...new Set(overflow)],
     });
     await tx.supervisorAlert.create({
       data: { conversationId: c.id, regionId: c.regionId, kind: "wait-over-limit" },
@@ -167,6 +204,13 @@ export function createQueueTimers(deps: {
         const c = await lockConversation(tx, timer.conversationId);
         const region = c ? regionOf(c) : undefined;
         if (!c || !region) return;
+        if (timer.kind === "open-neighbour") {
+          // Re-checked under the lock: still waiting in her own closed region's queue.
+          if (c.waitingSince?.getTime() === timer.since.getTime()) {
+            await waiting.joinOpenNeighbour(tx, c, now);
+          }
+          return;
+        }
         // A waiting clock's job that runs after closing time: the region is closed, no alert
         // and nothing to her (the next opening starts the clock again).
         if (timer.kind !== "answer-overdue" && !openSince(region.hours, now)) return;

@@ -28,7 +28,8 @@ export type ProblemCode =
   | "municipality-in-two-regions"
   | "unknown-region"
   | "duplicate-id"
-  | "duplicate-version";
+  | "duplicate-version"
+  | "person-near-one-line";
 
 export interface FlowProblem {
   code: ProblemCode;

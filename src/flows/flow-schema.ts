@@ -161,8 +161,32 @@ const queueSchema = z
     answerLimitMinutes: z.number().int().min(1).default(10),
     tellAgainMinutes: z.number().int().min(1).default(20),
     overflowTo: z.array(id).default([]),
+    overflowWhenClosed: z.boolean().default(true),
   })
-  .default({ waitLimitMinutes: 15, answerLimitMinutes: 10, tellAgainMinutes: 20, overflowTo: [] });
+  .default({
+    waitLimitMinutes: 15,
+    answerLimitMinutes: 10,
+    tellAgainMinutes: 20,
+    overflowTo: [],
+    overflowWhenClosed: true,
+  });
+
+/** What she is told while she waits (src/flows/waiting-notice.ts); each one LINE message. */
+const waitingSchema = z
+  .strictObject({
+    acknowledgeEveryMinutes: z.number().int().min(1).default(10),
+    inHours: nonEmpty.default("メッセージを受け取りました。\n{{place}}"),
+    outOfHours: nonEmpty.default(
+      "メッセージを受け取りました。\n相談員からのお返事は、{{nextOpening}}からになります。\n急ぐときは、24時間つながる窓口へ。\n{{hotlines24h}}",
+    ),
+    personNear: nonEmpty.default("受け取りました。"),
+    transferredInHours: nonEmpty.default("担当する相談員が替わります。\n{{place}}"),
+    transferredOutOfHours: nonEmpty.default(
+      "担当する相談員が替わります。\nお返事は、{{nextOpening}}からになります。\n急ぐときは、24時間つながる窓口へ。\n{{hotlines24h}}",
+    ),
+    transferredPersonNear: nonEmpty.default("担当が替わります。"),
+  })
+  .prefault({});
 
 export const presetFileSchema = z.strictObject({
   id,
@@ -213,6 +237,7 @@ export const presetFileSchema = z.strictObject({
     .optional(),
   /** Replies a counsellor can pick in the console; {{counsellorName}} is her or his name. */
   cannedReplies: z.array(nonEmpty).default([]),
+  waiting: waitingSchema,
   /** When the on-call people are called (src/oncall/). */
   onCall: z
     .strictObject({ highRiskWaitMinutes: z.number().int().min(1).max(240).default(10) })

@@ -20,6 +20,7 @@ import type {
   StepResult,
 } from "./flow-types";
 import { LINE_LIMITS } from "./flow-limits-check";
+import { openNeighbour, whenAnswered } from "./waiting-notice";
 
 export interface Turn {
   flow: Flow;
@@ -75,9 +76,10 @@ function openingText(at: Date | null, now: Date): string {
   return at ? formatOpening(at, now) : "受付再開のあと";
 }
 
-export function vars(turn: Turn, hours?: OpeningHours): TemplateVars {
+/** `opening`: when her counsellor will answer; by default the first region to open. */
+export function vars(turn: Turn, opening?: Date | null): TemplateVars {
   const base = staticVars(turn.flow, turn.preset);
-  const at = hours ? nextOpening(hours, turn.ctx.now) : earliestOpening(turn);
+  const at = opening === undefined ? earliestOpening(turn) : opening;
   return { ...base, nextOpening: openingText(at, turn.ctx.now), ...riskVars(turn) };
 }
 
@@ -92,13 +94,13 @@ function riskVars(turn: Turn): Partial<TemplateVars> {
   };
 }
 
-export function render(turn: Turn, texts: string[], hours?: OpeningHours): string[] {
-  const v = vars(turn, hours);
+export function render(turn: Turn, texts: string[], opening?: Date | null): string[] {
+  const v = vars(turn, opening);
   return texts.map((t) => renderTemplate(t, v));
 }
 
-export function say(turn: Turn, texts: string[], hours?: OpeningHours): void {
-  for (const text of render(turn, texts, hours)) turn.messages.push({ type: "text", text });
+export function say(turn: Turn, texts: string[], opening?: Date | null): void {
+  for (const text of render(turn, texts, opening)) turn.messages.push({ type: "text", text });
 }
 
 // ---------- hours
@@ -109,9 +111,11 @@ export function regionHours(turn: Turn): { regionId: string; hours: OpeningHours
   return { regionId, hours: region?.hours };
 }
 
+/** Someone is on duty for her: her region, or the open neighbour that takes her while it is closed. */
 function herRegionOpen(turn: Turn): boolean {
-  const { hours } = regionHours(turn);
-  return hours ? isOpen(hours, turn.ctx.now) : false;
+  const { regionId, hours } = regionHours(turn);
+  if (hours && isOpen(hours, turn.ctx.now)) return true;
+  return openNeighbour(turn.preset, regionId, turn.ctx.now) !== undefined;
 }
 
 export function anyRegionOpen(turn: Turn): boolean {
@@ -188,32 +192,40 @@ const HANDOFF_TEXTS: Record<
   "flow-changed": "flowChanged",
 };
 
-/** Hands her to the queue; out of hours she is told when a counsellor answers, and stays queued. */
+/**
+ * Hands her to the queue. Her region closed while a neighbour is open: she joins the
+ * neighbour's queue (her region stays hers). Nobody on duty: she is told when a counsellor
+ * answers (her region or a neighbour that will take her, whichever opens first), and stays
+ * queued.
+ */
 export function handoff(turn: Turn, reason: HandoffReason): void {
   const { regionId, hours } = regionHours(turn);
+  const now = turn.ctx.now;
+  const neighbour = hours && !isOpen(hours, now) ? openNeighbour(turn.preset, regionId, now) : undefined;
   const open = herRegionOpen(turn);
-  const nextAt = hours && !open ? nextOpening(hours, turn.ctx.now) : null;
+  const nextAt = hours && !open ? whenAnswered(turn.preset, regionId, now) : null;
   const near = personNear(turn.state.triage);
   turn.pendingNotice = [];
   // When the person is near, the risk notice's one short line is all (a request gets its one line).
   if (reason !== "completed" && !(near && reason === "risk")) say(turn, turn.flow.messages[HANDOFF_TEXTS[reason]]);
-  if (!near) sayWait(turn, reason, open, hours);
+  if (!near) sayWait(turn, reason, open, nextAt);
   turn.closing.push({
     type: "handoff",
     reason,
     regionId,
     outOfHours: !open,
     ...(nextAt ? { nextOpenAt: nextAt.toISOString() } : {}),
+    ...(neighbour ? { servingRegionId: neighbour.id } : {}),
   });
   Object.assign(turn.state, { status: "handed-off", nodeId: null, queue: [], retries: 0 });
 }
 
 /** When a counsellor answers; not said when the person is near (the short line is all). */
-function sayWait(turn: Turn, reason: HandoffReason, open: boolean, hours: OpeningHours | undefined): void {
-  if (open) return say(turn, turn.flow.messages.waitInHours, hours);
-  say(turn, turn.flow.messages.waitOutOfHours, hours);
+function sayWait(turn: Turn, reason: HandoffReason, open: boolean, nextAt: Date | null): void {
+  if (open) return say(turn, turn.flow.messages.waitInHours, nextAt);
+  say(turn, turn.flow.messages.waitOutOfHours, nextAt);
   // The risk notice already listed the lines that fit.
-  if (reason !== "risk") say(turn, turn.flow.messages.outOfHoursHotlines, hours);
+  if (reason !== "risk") say(turn, turn.flow.messages.outOfHoursHotlines, nextAt);
 }
 
 export function end(turn: Turn, reason: EndReason, texts: string[]): void {

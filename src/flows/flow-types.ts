@@ -66,6 +66,11 @@ export interface QueueRules {
   tellAgainMinutes: number;
   /** Regions whose counsellors may take her once the wait limit has passed. */
   overflowTo: string[];
+  /**
+   * While this region is closed, she joins the queue of the first region of `overflowTo` that
+   * is open (her home region stays hers, for the statistics).
+   */
+  overflowWhenClosed: boolean;
 }
 
 export interface Region {
@@ -116,6 +121,27 @@ export interface RiskLexicon {
   exclude: string[];
 }
 
+/**
+ * What she is told while she waits and nobody is chatting with her (preset.yaml `waiting`).
+ * `{{place}}` is her place in the queue; the flow's placeholders work too.
+ */
+export interface WaitingTexts {
+  /** She is told at most once in this many minutes that her message arrived. */
+  acknowledgeEveryMinutes: number;
+  /** Her message arrived, the region that serves her is open: her place. */
+  inHours: string;
+  /** Her message arrived, nobody is on duty: when someone answers, and the 24-hour lines. */
+  outOfHours: string;
+  /** Her message arrived and she said the person is near: one short line. */
+  personNear: string;
+  /** A counsellor put her in another region's queue, which is open. */
+  transferredInHours: string;
+  /** A counsellor put her in another region's queue, which is closed now. */
+  transferredOutOfHours: string;
+  /** Either transfer, once she said the person is near: one short line. */
+  transferredPersonNear: string;
+}
+
 export interface Preset {
   id: string;
   name: string;
@@ -130,6 +156,7 @@ export interface Preset {
   kpi?: { fiscalYear: number; uniquePeopleTarget: number };
   /** Replies a counsellor can pick; {{counsellorName}} is filled in by the console. */
   cannedReplies: string[];
+  waiting: WaitingTexts;
   /** On-call (src/oncall/): a high-risk conversation nobody took for this long calls them. */
   onCall: { highRiskWaitMinutes: number };
   lexicon: RiskLexicon;
@@ -321,6 +348,8 @@ export type Effect =
       outOfHours: boolean;
       /** ISO instant the region next opens, when out of hours. */
       nextOpenAt?: string;
+      /** Her region is closed: the open region whose queue she joins. */
+      servingRegionId?: string;
     }
   | { type: "markRisk"; level: "high"; categories: RiskCategoryId[]; source: "text" | "answer" }
   | { type: "end"; reason: EndReason }

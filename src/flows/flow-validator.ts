@@ -10,7 +10,8 @@ import { ProblemSink, type FlowProblem } from "./flow-problems";
 import type { Flow, FlowNode, Preset, RiskLexicon } from "./flow-types";
 import { checkFlowGraph } from "./flow-graph-check";
 import { checkFlowLimits, LINE_LIMITS } from "./flow-limits-check";
-import { CANNED_REPLY_PLACEHOLDERS, placeholdersIn } from "./flow-text";
+import { CANNED_REPLY_PLACEHOLDERS, isPlaceholder, placeholdersIn } from "./flow-text";
+import { PLACE_PLACEHOLDER } from "./waiting-notice";
 import { municipalityKeys } from "./region-resolver";
 import { checkHotlines, checkLexiconCategories, presetHotlines, unknownCategory } from "./hotline-check";
 import { isKnownRiskCategory } from "./risk-categories";
@@ -102,6 +103,28 @@ function checkPresetFile(file: PresetFile, sink: ProblemSink): void {
   checkMunicipalities(file, sink);
   checkHotlines(file, sink);
   checkCannedReplies(file, sink);
+  checkWaitingTexts(file, sink);
+}
+
+/**
+ * What she is told while she waits may reach her lock screen: its first line must not say what
+ * she consults about, and once the person is near it is one line only.
+ */
+function checkWaitingTexts(file: PresetFile, sink: ProblemSink): void {
+  for (const [key, text] of Object.entries(file.waiting)) {
+    if (typeof text !== "string") continue;
+    const at = ["waiting", key];
+    const word = lockScreenProblem(text);
+    if (word) sink.add("unsafe-first-line", at, `the first line of waiting.${key} names "${word}"`);
+    if (key.endsWith("ersonNear") && /\r?\n/.test(text.trim())) {
+      sink.add("person-near-one-line", at, `waiting.${key} must be one short line`);
+    }
+    for (const name of placeholdersIn(text)) {
+      if (name !== PLACE_PLACEHOLDER && !isPlaceholder(name)) {
+        sink.add("unknown-placeholder", at, `unknown placeholder {{${name}}} in waiting.${key}`);
+      }
+    }
+  }
 }
 
 /**
@@ -147,6 +170,7 @@ function toPreset(file: PresetFile, lexicon: RiskLexicon, flows: Flow[]): Preset
     partners: file.partners,
     ...(file.kpi ? { kpi: file.kpi } : {}),
     cannedReplies: file.cannedReplies,
+    waiting: file.waiting,
     onCall: file.onCall,
     lexicon,
     flow: current,

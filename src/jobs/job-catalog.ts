@@ -1,7 +1,12 @@
 import { z } from "zod";
 
 /** The queue timers a conversation can have (see src/conversations/queue-timers.ts). */
-export const QUEUE_TIMER_KINDS = ["wait-over-limit", "answer-overdue", "tell-again"] as const;
+export const QUEUE_TIMER_KINDS = [
+  "wait-over-limit",
+  "answer-overdue",
+  "tell-again",
+  "open-neighbour",
+] as const;
 export type QueueTimerKind = (typeof QUEUE_TIMER_KINDS)[number];
 
 /** What the on-call people are called about (see src/oncall/). */

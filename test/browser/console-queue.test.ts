@@ -11,6 +11,7 @@ import {
   waitingItems,
 } from "../support/console-page";
 import { eventually } from "../support/eventually";
+import { gunmaOpenAroundTheClock } from "../support/presets";
 
 /**
  * The issue's "done when": two regions' counsellors and a supervisor, two women writing in.
@@ -20,6 +21,9 @@ import { eventually } from "../support/eventually";
  */
 describe("the counsellor console: queue, taking, answering, transfer, close", () => {
   const suite = serviceBrowserFixture({
+    // Counsellors on duty whatever the hour the test runs at: a region transfer to a closed
+    // region asks for a confirmation (console-transfer-closed.test.ts).
+    preset: gunmaOpenAroundTheClock(),
     accounts: [
       { loginName: "nishi", displayName: "にしだ", role: "counsellor", regionId: "seimo" },
       { loginName: "higashi", displayName: "ひがし", role: "counsellor", regionId: "tomo" },

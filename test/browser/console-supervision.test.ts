@@ -59,7 +59,7 @@ describe("the console for supervisors and admins", () => {
     expect(record).toMatchObject({ desire: true, plan: true, means: true, timeframe: false });
     expect(record.decision).toBe("called-119");
     expect(record.calledAt?.toISOString()).toBe("2026-11-23T05:05:00.000Z");
-  });
+  }, 120_000);
 
   it("lets an admin create an account that can sign in, and read the audit log", async () => {
     const { s, browser } = suite;

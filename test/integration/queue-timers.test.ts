@@ -33,7 +33,7 @@ describe("queue timers and opening hours", () => {
     await db.drop();
   });
 
-  async function waiting(since: string, regionId = "seimo") {
+  async function waiting(since: string, regionId = "seimo", servingRegionId: string | null = null) {
     const hash = randomBytes(16).toString("hex");
     const person = await db.prisma.person.create({
       data: { lineUserHash: hash, lineUserIdEnc: randomBytes(8), pseudonym: `P-${hash}` },
@@ -47,6 +47,8 @@ describe("queue timers and opening hours", () => {
         lastMessageAt: at,
         waitingSince: at,
         regionId,
+        servingRegionId,
+        overflowRegions: servingRegionId ? [servingRegionId] : [],
       },
     });
   }
@@ -104,5 +106,51 @@ describe("queue timers and opening hours", () => {
     for (const timer of due) await timers().fire(timer, jst("2026-11-24 16:45"));
     expect(await db.prisma.supervisorAlert.count({ where: { conversationId: c.id } })).toBe(0);
     expect(await db.prisma.outboundDelivery.count({ where: { personId: c.personId } })).toBe(0);
+  });
+
+  describe("while her region is closed and a neighbour is open (東毛 closes on Mondays)", () => {
+    it("her clocks run by the hours and rules of the region whose queue she joined", async () => {
+      // 2026-11-30 is a Monday: 東毛 closed all day, 中北毛 open 10–17.
+      const c = await waiting("2026-11-30 11:00", "tomo", "chuhoku");
+      expect(kinds(await timers().due(jst("2026-11-30 11:14"), 100), c.id)).toEqual([]);
+      const due = (await timers().due(jst("2026-11-30 11:16"), 100)).filter(
+        (t) => t.conversationId === c.id,
+      );
+      expect(due.map((t) => t.kind)).toEqual(["wait-over-limit"]);
+      for (const timer of due) await timers().fire(timer, jst("2026-11-30 11:16"));
+      const after = await db.prisma.conversation.findUniqueOrThrow({ where: { id: c.id } });
+      expect(after.waitAlertedAt).not.toBeNull();
+      // 中北毛 keeps her; its own neighbours may now take her too; her home region stays hers.
+      expect(after).toMatchObject({ regionId: "tomo", servingRegionId: "chuhoku" });
+      expect(after.overflowRegions).toEqual(["chuhoku", "seimo"]);
+      // 中北毛 closes at 17:00: nothing more falls due for her in the evening.
+      expect(kinds(await timers().due(jst("2026-11-30 18:00"), 100), c.id)).toEqual([]);
+    });
+
+    it("a woman who waits in her closed region's queue joins the first neighbour to open", async () => {
+      // Handed off at 3:00 on a Monday: nobody open; 西毛 opens at 9:30, 中北毛 at 10:00.
+      const c = await waiting("2026-11-30 03:00", "tomo");
+      expect(kinds(await timers().due(jst("2026-11-30 09:00"), 100), c.id)).toEqual([]);
+      const due = (await timers().due(jst("2026-11-30 09:31"), 100)).filter(
+        (t) => t.conversationId === c.id,
+      );
+      expect(due.map((t) => t.kind)).toEqual(["open-neighbour"]);
+      for (const timer of due) await timers().fire(timer, jst("2026-11-30 09:31"));
+      const after = await db.prisma.conversation.findUniqueOrThrow({ where: { id: c.id } });
+      expect(after).toMatchObject({
+        regionId: "tomo",
+        servingRegionId: "seimo",
+        outOfHours: false,
+      });
+      expect(after.overflowRegions).toEqual(["seimo"]);
+      // Nothing is pushed to her for it (a shared phone at 9:31); the timer is spent.
+      expect(await db.prisma.outboundDelivery.count({ where: { personId: c.personId } })).toBe(0);
+      expect(kinds(await timers().due(jst("2026-11-30 09:32"), 100), c.id)).toEqual([]);
+    });
+
+    it("on a Tuesday, once 東毛 is open, she stays in her own region's queue", async () => {
+      const c = await waiting("2026-12-01 03:00", "tomo");
+      expect(kinds(await timers().due(jst("2026-12-01 10:05"), 100), c.id)).toEqual([]);
+    });
   });
 });

@@ -127,3 +127,24 @@ export async function startServiceWithSimulator(
     },
   };
 }
+
+/**
+ * A clock the test sets, for LINE (`simulator: { now: clock.ms }`) and the service
+ * (`now: clock.date`) alike: it runs on from the Japan time it was set to, as real time passes,
+ * so both see seconds go by; `set` and `advance` move it.
+ */
+export function testClock(localJst: string) {
+  const at = (local: string) => new Date(`${local.replace(" ", "T")}:00+09:00`).getTime();
+  let offset = at(localJst) - Date.now();
+  const ms = () => Date.now() + offset;
+  return {
+    ms,
+    date: () => new Date(ms()),
+    set(local: string) {
+      offset = at(local) - Date.now();
+    },
+    advance(minutes: number) {
+      offset += minutes * 60_000;
+    },
+  };
+}

@@ -66,6 +66,7 @@ function conversation(status: ConversationStatus, overrides: Partial<Conversatio
     waitAlertedAt: null,
     waitToldAt: null,
     overflowRegions: [],
+    servingRegionId: null,
     reopenedAt: null,
     pushesHeldSince: null,
     referrals: [],

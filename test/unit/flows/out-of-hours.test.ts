@@ -35,12 +35,13 @@ describe("first contact out of hours", () => {
 });
 
 describe("hand-off out of hours keeps her place", () => {
+  // She is answered by her region or, while it is closed, by the first neighbour to open: so the
+  // earliest opening of the two counts (西毛 opens at 9:30 on weekdays).
   it.each([
-    ["weekday night", "2026-11-24T22:00:00", "前橋", "chuhoku", "明日 11月25日(水) 10:00", "2026-11-25T01:00:00.000Z"],
-    ["Sunday (Monday is a holiday)", "2026-11-22T14:00:00", "太田市", "tomo", "11月24日(火) 10:00", "2026-11-24T01:00:00.000Z"],
+    ["weekday night", "2026-11-24T22:00:00", "前橋", "chuhoku", "明日 11月25日(水) 9:30", "2026-11-25T00:30:00.000Z"],
+    ["Sunday (Monday is a holiday)", "2026-11-22T14:00:00", "太田市", "tomo", "11月24日(火) 9:30", "2026-11-24T00:30:00.000Z"],
     ["勤労感謝の日 2026-11-23", "2026-11-23T11:00:00", "高崎", "seimo", "明日 11月24日(火) 9:30", "2026-11-24T00:30:00.000Z"],
-    ["Saturday in 西毛 (closed there)", "2026-11-28T12:00:00", "富岡", "seimo", "11月30日(月) 9:30", "2026-11-30T00:30:00.000Z"],
-    ["year-end break", "2026-12-30T11:00:00", "桐生", "tomo", "1月5日(火) 10:00", "2027-01-05T01:00:00.000Z"],
+    ["year-end break (東毛 closed on Monday 1月4日, its neighbours open)", "2026-12-30T11:00:00", "桐生", "tomo", "1月4日(月) 9:30", "2027-01-04T00:30:00.000Z"],
   ])("%s", (_label, local, typed, regionId, opening, nextOpenAt) => {
     const chat = triageTo(typed, jst(local));
     expect(chat.text()).toContain(`相談員からのお返事は、${opening}からになります`);
@@ -56,10 +57,34 @@ describe("hand-off out of hours keeps her place", () => {
     expect(chat.text()).not.toContain("受付時間外");
   });
 
+  it("Saturday in 西毛 (closed there): 中北毛 is open and takes her at once", () => {
+    const chat = triageTo("富岡", jst("2026-11-28T12:00:00"));
+    expect(chat.effect("handoff")).toEqual({
+      type: "handoff",
+      reason: "completed",
+      regionId: "seimo",
+      outOfHours: false,
+      servingRegionId: "chuhoku",
+    });
+    expect(chat.text()).toContain("順番にお返事します");
+    expect(chat.text()).not.toContain("受付時間外");
+  });
+
+  it("a region that keeps its women to itself while closed (overflowWhenClosed: false) waits for its opening", () => {
+    const own = {
+      ...gunma,
+      regions: gunma.regions.map((r) => ({ ...r, queue: { ...r.queue, overflowWhenClosed: false } })),
+    };
+    const chat = new Chat(own, jst("2026-11-28T12:00:00")).follow().tap("はい、大丈夫").tap("その他").tap("これで全部");
+    chat.say("富岡").tap("答えずに進む").tap("このままLINEで");
+    expect(chat.effect("handoff")).toMatchObject({ regionId: "seimo", outOfHours: true });
+    expect(chat.text()).toContain("相談員からのお返事は、11月30日(月) 9:30からになります");
+  });
+
   it("asking for a counsellor out of hours gets the same answer", () => {
     const chat = new Chat(gunma, jst("2026-11-23T11:00:00")).follow().say("相談員と話したい");
     expect(chat.text()).toContain("相談員におつなぎしますね");
-    expect(chat.text()).toContain("明日 11月24日(火) 10:00");
+    expect(chat.text()).toContain("明日 11月24日(火) 9:30");
     expect(chat.effect("handoff")?.outOfHours).toBe(true);
   });
 

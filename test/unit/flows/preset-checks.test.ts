@@ -84,7 +84,8 @@ describe("the minimal preset", () => {
     expect(preset).not.toHaveProperty("kpi");
     expect(preset.flow.version).toBe("1");
     expect(Object.keys(preset.flowVersions)).toEqual(["1"]);
-    expect(preset.regions[0]?.queue).toEqual({ waitLimitMinutes: 15, answerLimitMinutes: 10, tellAgainMinutes: 20, overflowTo: [] });
+    expect(preset.regions[0]?.queue).toEqual({ waitLimitMinutes: 15, answerLimitMinutes: 10, tellAgainMinutes: 20, overflowTo: [], overflowWhenClosed: true });
+    expect(preset.waiting).toMatchObject({ acknowledgeEveryMinutes: 10, personNear: "受け取りました。" });
     expect(preset.flow.settings).toMatchObject({ silenceMinutes: 30, handoffOnRisk: true, riskNoticeCooldownMinutes: 30 });
     expect(preset.lexicon.exclude).toEqual([]);
   });
@@ -184,6 +185,25 @@ describe("preset.yaml", () => {
         message: "canned reply can be 5001 characters, LINE allows 5000",
       }),
     ]);
+  });
+
+  it("a waiting text must keep its first line safe on a lock screen, and one line once the person is near", () => {
+    const edits: Edits = {
+      preset: (d) =>
+        (d.waiting = {
+          outOfHours: "DVのご相談を受け取りました。\n{{nextOpening}}にお返事します。",
+          personNear: "受け取りました。\n{{place}}",
+          inHours: "受け取りました。\n{{queue}}",
+        }),
+    };
+    const found = problems(edits);
+    expect(found).toHaveLength(3);
+    expect(found).toEqual([
+      expect.objectContaining({ code: "unknown-placeholder", line: lineIn(edits, "preset", "inHours") }),
+      expect.objectContaining({ code: "unsafe-first-line", line: lineIn(edits, "preset", "outOfHours"), message: 'the first line of waiting.outOfHours names "DV"' }),
+      expect.objectContaining({ code: "person-near-one-line", line: lineIn(edits, "preset", "personNear") }),
+    ]);
+    expect(build({ preset: (d) => (d.waiting = { inHours: "受け取りました。\n{{place}}" }) }).ok).toBe(true);
   });
 
   it("schema problems name the key path; a typo points at the unknown key itself", () => {

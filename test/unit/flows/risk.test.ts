@@ -139,7 +139,8 @@ describe("a risk hit during the triage", () => {
   it("out of hours it says when a counsellor answers, without listing the lines twice", () => {
     const chat = atTopics(jst("2026-11-24T23:00:00")).say("死にたい");
     const text = chat.text();
-    expect(text).toContain("明日 11月25日(水) 10:00");
+    // Her region is not known yet (中北毛 by default); 西毛, its first neighbour, opens at 9:30.
+    expect(text).toContain("明日 11月25日(水) 9:30");
     expect(text.split("https://talkme.jp/").length - 1).toBe(1);
     expect(chat.effect("handoff")).toMatchObject({ reason: "risk", outOfHours: true });
   });

@@ -9,6 +9,7 @@ const MESSAGES = {
   NOT_YOURS: "ほかの相談員が担当しています。",
   NOT_OPEN: "終了した相談は引き継げません。",
   BAD_TARGET: "その引き継ぎ先は選べません。",
+  REGION_CLOSED: "その地域はいま受付時間外です。確かめてから、もう一度引き継いでください。",
   PASSWORD_TOO_SHORT: "パスワードは12文字以上にしてください。",
   LOGIN_TAKEN: "そのログイン名はすでに使われています。",
   REGION_REQUIRED: "相談員には担当地域が必要です。",

@@ -79,7 +79,15 @@ function queueItem(item, kind) {
     ),
     ...item.topics.map((t) => el("span", { className: "chip", text: topicLabel(t) })),
     item.outOfHours ? el("span", { className: "chip flag", text: "受付時間外" }) : null,
-    item.overflow ? el("span", { className: "chip flag", text: "他地域の応援" }) : null,
+    item.servedBecause
+      ? el("span", {
+          className: "chip flag",
+          attrs: { "data-testid": "served-because" },
+          text: `${item.servedBecause}${item.servingRegionName ? `・${item.servingRegionName}で対応` : ""}`,
+        })
+      : item.overflow
+        ? el("span", { className: "chip flag", text: "他地域の応援" })
+        : null,
   ]);
   const preview = item.preview
     ? el("p", { className: "qi-preview", text: item.preview })

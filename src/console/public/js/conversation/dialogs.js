@@ -25,6 +25,7 @@ export function wireDialogs(deps) {
   for (const radio of transfer.querySelectorAll('input[name="target"]')) {
     radio.addEventListener("change", syncTransferTarget);
   }
+  $("transfer-region").addEventListener("change", syncClosedWarning);
   submitting("transfer-form", submitTransfer);
   submitting("close-form", submitClose);
   submitting("emergency-form", submitEmergency);
@@ -53,6 +54,33 @@ function syncTransferTarget() {
     $("transfer-form").querySelector('input[name="target"]:checked').value === "region";
   $("transfer-counsellor").disabled = toRegion;
   $("transfer-region").disabled = !toRegion;
+  syncClosedWarning();
+}
+
+/** Each region, open now or when it opens next (GET /regions), as the dialog was opened. */
+let regionStates = [];
+
+/** The region chosen for a region transfer, when it is closed now. */
+function closedTarget() {
+  const select = $("transfer-region");
+  if (select.disabled) return undefined;
+  return regionStates.find((r) => r.id === select.value && !r.open);
+}
+
+/** Before she is put in a closed region's queue, the counsellor is told, and must confirm. */
+function syncClosedWarning() {
+  const closed = closedTarget();
+  const warning = $("transfer-closed-warning");
+  warning.hidden = !closed;
+  $("transfer-confirm-closed-label").hidden = !closed;
+  if (!closed) {
+    $("transfer-confirm-closed").checked = false;
+    return;
+  }
+  const when = closed.nextOpeningText
+    ? `相談員のお返事は ${closed.nextOpeningText} からになります`
+    : "次の受付開始まで、お返事はできません";
+  warning.textContent = `${closed.name}はいま受付時間外です。${when}（本人には24時間の窓口も案内します）。`;
 }
 
 export async function openTransfer() {
@@ -83,6 +111,12 @@ export async function openTransfer() {
     toast(describeError(error), "error");
     return;
   }
+  try {
+    regionStates = await api("GET", "/api/v1/regions");
+  } catch (error) {
+    toast(describeError(error), "error");
+    return;
+  }
   const regions = clear($("transfer-region"));
   for (const r of getReference().regions.filter((r) => r.id !== conv.regionId)) {
     regions.appendChild(el("option", { text: r.name, attrs: { value: r.id } }));
@@ -105,12 +139,26 @@ async function submitTransfer(form, error) {
     error.textContent = "引き継ぎメモを書いてください（次の人が本人にたずね直さないために）。";
     return;
   }
-  const body = toRegion ? { toRegionId: target, note } : { toCounsellorId: target, note };
-  const view = await api(
-    "POST",
-    `/api/v1/conversations/${encodeURIComponent(c.id)}/transfer`,
-    body,
-  );
+  const closed = toRegion ? closedTarget() : undefined;
+  const confirmed = $("transfer-confirm-closed").checked;
+  if (closed && !confirmed) {
+    error.textContent = `${closed.name}は受付時間外です。引き継ぐときは、確認の欄にチェックを入れてください。`;
+    return;
+  }
+  const body = toRegion
+    ? { toRegionId: target, note, ...(closed ? { confirmClosedRegion: true } : {}) }
+    : { toCounsellorId: target, note };
+  let view;
+  try {
+    view = await api("POST", `/api/v1/conversations/${encodeURIComponent(c.id)}/transfer`, body);
+  } catch (e) {
+    // The region closed while the dialog was open: say so, and ask again.
+    if (e?.code === "REGION_CLOSED") {
+      regionStates = await api("GET", "/api/v1/regions");
+      syncClosedWarning();
+    }
+    throw e;
+  }
   $("transfer-dialog").close();
   toast("引き継ぎました。");
   void refreshQueue();

@@ -89,6 +89,11 @@ export function renderBanners(c) {
   }
   if (conv.outOfHours)
     banner("warn", "受付時間外に届いた相談です。本人には24時間の窓口を案内しています。");
+  if (conv.servedBecause)
+    banner(
+      "info",
+      `${conv.servedBecause}、${conv.servingRegionName ?? "ほかの地域"}の待ち行列で受け付けた相談です（統計は${conv.regionName ?? "本人の地域"}で数えます）。`,
+    );
   if (conv.status === "waiting")
     banner("info", "待機中の相談です。返信するには「対応する」を押してください。");
   if (conv.status === "active" && !isMine(conv) && conv.assignedTo) {
