@@ -2,7 +2,7 @@ import type { messagingApi } from "@line/bot-sdk";
 import type { Conversation, Tx } from "../db/prisma-client";
 import { pickFlow, step } from "../flows/flow-engine";
 import { personNear } from "../flows/shared-phone";
-import type { EngineInput, EngineState, Preset } from "../flows/flow-types";
+import type { Analyse, EngineInput, EngineState, Preset } from "../flows/flow-types";
 import { alertRiskInChat } from "./chat-safety";
 import { applyMoves } from "./conversation-repository";
 import { applyStep } from "./flow-effects";
@@ -21,13 +21,15 @@ export interface ConversationResponder {
   respond(tx: Tx, conversation: Conversation, inbound: Inbound, at: Date): Promise<Message[]>;
 }
 
-export function createFlowResponder(preset: Preset): ConversationResponder {
+/** `analyse` is the worker's Japanese analyser, loaded once per process (src/text/). */
+export function createFlowResponder(preset: Preset, analyse: Analyse): ConversationResponder {
   return {
     async respond(tx, conversation, inbound, at) {
       const state = conversation.flowState as unknown as EngineState | null;
       const flow = pickFlow(preset, state);
       const result = step(flow, preset, state, inbound, {
         now: at,
+        analyse,
         conversationPhase: conversation.status === "active" ? "human" : "bot",
       });
       const { moves, reason, data, messages, contactTimes, riskInChat } = applyStep(
