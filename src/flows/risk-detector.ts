@@ -33,7 +33,10 @@ function occurrences(text: string, term: string): Span[] {
   return spans;
 }
 
-/** The lexicon's strings normalised once (a lexicon is loaded once and never changes). */
+/**
+ * The lexicon's strings normalised once per lexicon object, not on every message (a preset's
+ * lexicon is built at start and never changes; a WeakMap lets a dropped lexicon go).
+ */
 interface Normalised {
   exclude: string[];
   categories: { category: RiskCategory; terms: string[]; combos: string[][][] }[];

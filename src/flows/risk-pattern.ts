@@ -1,7 +1,8 @@
 /**
  * Word patterns of the risk lexicon, matched on her text split into morphemes, so that one
  * pattern follows conjugation, tense and politeness: 「薬 … 飲む」 matches 薬を全部飲んだ,
- * 薬飲みました and くすり全部のんじゃった alike (if the analyser reads くすり as a word).
+ * 薬飲みました and 薬いっぱい飲んじゃった alike. Kanji and kana are different words: a pattern
+ * lists both (薬|くすり) where she may write either.
  *
  * Pattern syntax (written by counsellors in risk-lexicon.yaml, documented in flows/README.md):
  *   words separated by spaces, each compared with a word's dictionary form or its written form;
