@@ -6,7 +6,7 @@
  *                               by the console, its jobs handled by the worker)
  *   conversations/              the conversation lifecycle and what changes it
  *   line/                       LINE only: webhook ingress, event store, messenger, deliveries
- *   http/ jobs/ audit/ privacy/ config/ flows/ db/   shared kits, below every feature
+ *   http/ jobs/ audit/ privacy/ config/ text/ flows/ db/   shared kits, below every feature
  * A rule broken fails CI with its name; a type-only import counts like any other.
  */
 const FEATURES = "(console|stats|conversations|oncall|line|simulator|worker|main)";
@@ -35,9 +35,9 @@ module.exports = {
       to: {
         path: [
           `^src/${FEATURES}/`,
-          "^src/(db|jobs|http|audit|config|privacy)/",
+          "^src/(db|jobs|http|audit|config|privacy|text)/",
           "^(node:)?(fs|fs/promises|net|http|https|child_process|dgram|tls)$",
-          "node_modules/(pg|@prisma|prisma|bullmq|ioredis|express|@line)/",
+          "node_modules/(pg|@prisma|prisma|bullmq|ioredis|express|@line|kuromoji)/",
         ],
       },
     },
@@ -90,7 +90,9 @@ module.exports = {
       name: "kits-below-features",
       comment: "Shared kits (http, audit, privacy, config, db, errors) know no feature.",
       severity: "error",
-      from: { path: "^src/(http|audit|privacy|config|db)/|^src/(errors|logger|metrics)\\.ts$" },
+      from: {
+        path: "^src/(http|audit|privacy|config|db|text)/|^src/(errors|logger|metrics)\\.ts$",
+      },
       to: { path: [`^src/${FEATURES}/`, "^src/jobs/"] },
     },
     {

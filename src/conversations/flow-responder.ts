@@ -2,7 +2,7 @@ import type { messagingApi } from "@line/bot-sdk";
 import type { Conversation, Tx } from "../db/prisma-client";
 import { pickFlow, step } from "../flows/flow-engine";
 import { personNear } from "../flows/shared-phone";
-import type { EngineInput, EngineState, Preset } from "../flows/flow-types";
+import type { Analyse, EngineInput, EngineState, Preset } from "../flows/flow-types";
 import { alertRiskInChat } from "./chat-safety";
 import { applyMoves } from "./conversation-repository";
 import { applyStep } from "./flow-effects";
@@ -23,7 +23,8 @@ export interface ConversationResponder {
   respond(tx: Tx, conversation: Conversation, inbound: Inbound, at: Date): Promise<Message[]>;
 }
 
-export function createFlowResponder(preset: Preset): ConversationResponder {
+/** `analyse` is the worker's Japanese analyser, loaded once per process (src/text/). */
+export function createFlowResponder(preset: Preset, analyse: Analyse): ConversationResponder {
   const waiting = createWaitingService(preset);
   return {
     async respond(tx, conversation, inbound, at) {
@@ -31,6 +32,7 @@ export function createFlowResponder(preset: Preset): ConversationResponder {
       const flow = pickFlow(preset, state);
       const result = step(flow, preset, state, inbound, {
         now: at,
+        analyse,
         conversationPhase: conversation.status === "active" ? "human" : "bot",
       });
       const { moves, reason, data, messages, contactTimes, riskInChat } = applyStep(

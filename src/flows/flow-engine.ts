@@ -73,7 +73,7 @@ export function step(
   // A fresh conversation starts from the empty record, which the worker already has.
   const before = prev && !startsAgain ? prev.triage : emptyTriage();
   if (input.type === "text") {
-    const risk = detectRisk(input.text, preset.lexicon);
+    const risk = detectRisk(input.text, preset.lexicon, ctx.analyse);
     if (risk.hit) flagRisk(turn, risk.categories, "text");
   }
   const contact = contactTimesInput(input);

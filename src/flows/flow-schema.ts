@@ -16,6 +16,7 @@ import type {
   Weekday,
 } from "./flow-types";
 import { parseSlot } from "./opening-hours";
+import { parsePattern } from "./risk-pattern";
 
 const id = z.string().regex(/^[a-z][a-z0-9_]*$/, "ids use lower-case letters, digits and _");
 const nonEmpty = z.string().min(1);
@@ -246,6 +247,14 @@ export const presetFileSchema = z.strictObject({
 
 // ---------- risk-lexicon.yaml
 
+/** A word pattern (see risk-pattern.ts), parsed here so a bad one is reported with its line. */
+const riskPattern = z.string().transform((source, ctx) => {
+  const parsed = parsePattern(source);
+  if (parsed.ok) return parsed.pattern;
+  ctx.addIssue({ code: "custom", message: `pattern 「${source}」: ${parsed.error}` });
+  return z.NEVER;
+});
+
 export const lexiconSchema = z.strictObject({
   exclude: words,
   categories: z
@@ -255,6 +264,7 @@ export const lexiconSchema = z.strictObject({
         label: nonEmpty,
         terms: words,
         combos: z.array(z.array(z.array(nonEmpty).min(1)).min(2)).default([]),
+        patterns: z.array(riskPattern).default([]),
       }),
     )
     .min(1),

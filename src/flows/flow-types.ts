@@ -113,7 +113,37 @@ export interface RiskCategory {
   terms: string[];
   /** Each combo is a list of groups; the combo hits when every group has a term in the text. */
   combos: string[][][];
+  /** Word patterns matched on dictionary forms (see risk-pattern.ts and flows/README.md). */
+  patterns: RiskPattern[];
 }
+
+/** One step of a word pattern: a word (with alternatives), a gap, or room for auxiliaries. */
+export type PatternStep =
+  | { kind: "word"; forms: string[] }
+  /** `…`: any words between, within one sentence. */
+  | { kind: "gap" }
+  /** `~`: auxiliaries and conjugation endings (ちゃう, てしまう, ます, た…) may stand here. */
+  | { kind: "aux" };
+
+export interface RiskPattern {
+  /** As the counsellor wrote it, for messages about the lexicon (never her words). */
+  source: string;
+  steps: PatternStep[];
+}
+
+/** One word of her text as a Japanese morphological analyser sees it. */
+export interface Morpheme {
+  surface: string;
+  /** Dictionary form (飲んだ → 飲む); "*" or the surface when the analyser does not know it. */
+  base: string;
+  /** Part of speech in IPADIC terms: 名詞, 動詞, 助動詞, 助詞, 記号… */
+  pos: string;
+  /** First sub-division of the part of speech: 自立, 非自立, 接尾, 句点… */
+  posDetail: string;
+}
+
+/** Splits text into morphemes; given to the engine by the worker, which loads the analyser once. */
+export type Analyse = (text: string) => Morpheme[];
 
 export interface RiskLexicon {
   categories: RiskCategory[];
@@ -326,6 +356,8 @@ export type EngineInput =
 
 export interface EngineContext {
   now: Date;
+  /** The Japanese analyser risk detection runs on (loaded once per worker process). */
+  analyse: Analyse;
   /**
    * "human": a counsellor has the chat; the bot sends her nothing (a risk word is only marked,
    * for the console to alert the counsellor). Default "bot".

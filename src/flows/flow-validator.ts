@@ -155,6 +155,14 @@ function checkCannedReplies(file: PresetFile, sink: ProblemSink): void {
   });
 }
 
+function checkLexicon(lexicon: RiskLexicon, sink: ProblemSink): void {
+  const ids = new Set<string>();
+  lexicon.categories.forEach((c, i) => {
+    if (ids.has(c.id)) sink.add("duplicate-id", ["categories", i, "id"], `risk category id ${c.id} repeats`);
+    ids.add(c.id);
+  });
+}
+
 function toPreset(file: PresetFile, lexicon: RiskLexicon, flows: Flow[]): Preset | undefined {
   const current = flows[0];
   if (!current) return undefined;
@@ -232,6 +240,7 @@ export function buildPreset(sources: PresetSources): BuildResult {
   const lexicon = parseWith(lexiconSchema, sources.lexicon, lexiconSink);
   if (presetFile) checkPresetFile(presetFile, presetSink);
   if (lexicon) checkLexiconCategories(lexicon, presetFile, lexiconSink);
+  if (lexicon) checkLexicon(lexicon, lexiconSink);
   const flows = sources.flows.map((source) => {
     const sink = new ProblemSink(source);
     const flow = parseWith(flowSchema, source, sink);

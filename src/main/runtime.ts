@@ -38,6 +38,7 @@ import { createSealer } from "../privacy/sealer";
 import { createOnCallNotifier } from "../oncall/oncall-notifier";
 import { createOnCallSenders } from "../oncall/oncall-senders";
 import { describeError } from "../errors";
+import { loadJapaneseAnalyser, type JapaneseAnalyser } from "../text/japanese-analyser";
 
 export interface RuntimeOptions {
   web: boolean;
@@ -52,6 +53,8 @@ export interface RuntimeOptions {
   jobBackoffScale?: number;
   /** The deployment's preset; by default loaded (and checked) from flows/ by config. */
   preset?: Preset;
+  /** An analyser already loaded in this process (tests start many runtimes in one process). */
+  analyser?: JapaneseAnalyser;
   /** What the caller started for the service, stopped after it (the demo's simulator…). */
   stopAfter?: StopStep[];
   /**
@@ -168,7 +171,13 @@ export async function startRuntime(config: AppConfig, options: RuntimeOptions): 
       dataApiBaseUrl: config.line.dataApiBaseUrl,
       metrics,
     });
-    const responder = createFlowResponder(preset);
+    // Risk detection needs the analyser: loaded here, before the worker takes any job.
+    const analyser = options.analyser ?? (await loadJapaneseAnalyser());
+    logger.info(
+      { loadMs: analyser.loadMs, rssMb: Math.round(process.memoryUsage().rss / 2 ** 20) },
+      "japanese analyser ready",
+    );
+    const responder = createFlowResponder(preset, analyser.analyse);
     const silence = createSilenceService({ prisma, dispatcher, responder });
     const queueTimers = createQueueTimers({ prisma, dispatcher, preset, now: options.now });
     const onCallSenders = createOnCallSenders(config.onCall);

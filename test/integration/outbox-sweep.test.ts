@@ -9,6 +9,7 @@ import { createLogger } from "../../src/logger";
 import { createOnCallNotifier } from "../../src/oncall/oncall-notifier";
 import { createOnCallSenders } from "../../src/oncall/oncall-senders";
 import { createOutboxSweeper, type OutboxSweeper } from "../../src/worker/outbox-sweeper";
+import { useJapaneseAnalyser } from "../support/japanese-analyser";
 import { gunma } from "../support/presets";
 import { createTestDatabase, testConfig, type TestDatabase } from "../support/test-env";
 import { testJobs } from "../support/test-jobs";
@@ -19,6 +20,8 @@ import { testJobs } from "../support/test-jobs";
  * so old work never hides newer work; and once nothing is left to do, a pass does nothing.
  * BullMQ on the test database's PostgreSQL; no worker runs, so moved jobs stay waiting.
  */
+const analyse = useJapaneseAnalyser();
+
 describe("the outbox sweep", () => {
   let db: TestDatabase;
   let live: JobProducer;
@@ -40,7 +43,7 @@ describe("the outbox sweep", () => {
       silence: createSilenceService({
         prisma: db.prisma,
         dispatcher,
-        responder: createFlowResponder(preset),
+        responder: createFlowResponder(preset, analyse),
       }),
       queueTimers: createQueueTimers({ prisma: db.prisma, dispatcher, preset }),
       heldDeliveries: (now, limit) => dueHeldDeliveries(db.prisma, now, limit),

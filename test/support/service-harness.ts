@@ -13,6 +13,7 @@ import {
   TEST_CHANNEL_SECRET,
   type TestDatabase,
 } from "./test-env";
+import { sharedJapaneseAnalyser } from "./japanese-analyser";
 import { startTcpProxy, type TcpProxy } from "./tcp-proxy";
 
 export interface ServiceUnderTest {
@@ -82,14 +83,20 @@ export async function startServiceWithSimulator(
     lineApiBaseUrl: baseUrl,
     onCall: options.onCall,
   });
+  const withWorker = options.worker ?? true;
   const roles = {
     sweepIntervalMs: 500,
     preset: options.preset,
     jobBackoffScale: options.jobBackoffScale,
     now: options.now,
   };
-  const withWorker = options.worker ?? true;
-  const runtime = await startRuntime(config, { ...roles, web: true, worker: withWorker });
+  // The worker's analyser is loaded once per test file, not once per service started.
+  const runtime = await startRuntime(config, {
+    ...roles,
+    ...(withWorker ? { analyser: await sharedJapaneseAnalyser() } : {}),
+    web: true,
+    worker: withWorker,
+  });
   let worker: Runtime | undefined;
   const url = runtime.url ?? "";
   sim.setWebhookUrl(`${url}/webhook/line`);
@@ -114,7 +121,8 @@ export async function startServiceWithSimulator(
     },
     async startWorker() {
       if (withWorker || worker) throw new Error("the worker is running already");
-      worker = await startRuntime(config, { ...roles, web: false, worker: true });
+      const analyser = await sharedJapaneseAnalyser();
+      worker = await startRuntime(config, { ...roles, analyser, web: false, worker: true });
     },
     async stop() {
       unwatch();

@@ -13,6 +13,9 @@ import type {
   Preset,
   StepResult,
 } from "../../../src/flows/flow-types";
+import { analyse } from "../../support/japanese-analyser";
+
+export { useJapaneseAnalyser } from "../../support/japanese-analyser";
 
 export const ROOT = path.resolve(__dirname, "../../..");
 export const gunma: Preset = loadPreset(path.join(ROOT, "flows/gunma"));
@@ -39,7 +42,8 @@ export class Chat {
 
   send(input: EngineInput): this {
     const flow = pickFlow(this.preset, this.state);
-    this.last = step(flow, this.preset, this.state, input, { now: this.now, conversationPhase: this.phase });
+    // Needs useJapaneseAnalyser() in the test file: risk detection runs on every text.
+    this.last = step(flow, this.preset, this.state, input, { now: this.now, analyse, conversationPhase: this.phase });
     this.state = this.last.state;
     this.history.push(...this.last.effects);
     // Effects must survive the jsonb column and a job payload.

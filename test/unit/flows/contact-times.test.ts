@@ -4,7 +4,9 @@ import {
   contactWindowOpensAt,
 } from "../../../src/flows/contact-times";
 import { lockScreenProblem } from "../../../src/flows/shared-phone";
-import { Chat, jst } from "./chat-harness";
+import { Chat, jst, useJapaneseAnalyser } from "./chat-harness";
+
+useJapaneseAnalyser();
 
 /** She says when it is safe to contact her; pushes wait for that window (Japan time). */
 describe("her contact times", () => {

@@ -5,7 +5,9 @@
  * in for an NPO's edited flow.yaml and preset.yaml.
  */
 import type { Flow, Preset } from "../../../src/flows/flow-types";
-import { Chat, gunma, jst, OPEN } from "./chat-harness";
+import { Chat, gunma, jst, OPEN, useJapaneseAnalyser } from "./chat-harness";
+
+useJapaneseAnalyser();
 
 function variant(edit: (p: Preset) => void): Preset {
   const preset = structuredClone(gunma);

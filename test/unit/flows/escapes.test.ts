@@ -4,7 +4,9 @@
  */
 import { initialState } from "../../../src/flows/flow-engine";
 import type { EngineState, FlowMessages, Preset } from "../../../src/flows/flow-types";
-import { Chat, gunma, yamaguchi } from "./chat-harness";
+import { Chat, gunma, yamaguchi, useJapaneseAnalyser } from "./chat-harness";
+
+useJapaneseAnalyser();
 
 /** Nodes that wait for her; message nodes pass straight on, handoff/end nodes finish the bot part. */
 function waitingNodes(preset: Preset): string[] {

@@ -4,7 +4,9 @@
  */
 import { formatOpening, isOpen, nextOpening, openSince } from "../../../src/flows/opening-hours";
 import type { OpeningHours } from "../../../src/flows/flow-types";
-import { Chat, gunma, jst, yamaguchi } from "./chat-harness";
+import { Chat, gunma, jst, yamaguchi, useJapaneseAnalyser } from "./chat-harness";
+
+useJapaneseAnalyser();
 
 function regionHours(id: string) {
   const region = gunma.regions.find((r) => r.id === id);

@@ -7,7 +7,9 @@ import { helpLines } from "../../../src/flows/risk-help";
 import { RISK_CATEGORIES } from "../../../src/flows/risk-categories";
 import { lockScreenProblem } from "../../../src/flows/shared-phone";
 import type { EngineState, Preset } from "../../../src/flows/flow-types";
-import { Chat, gunma, jst, OPEN, yamaguchi } from "./chat-harness";
+import { Chat, gunma, jst, OPEN, useJapaneseAnalyser, yamaguchi } from "./chat-harness";
+
+useJapaneseAnalyser();
 
 /** Tuesday 23:30: every Gunma region is closed. */
 const NIGHT = jst("2026-11-24T23:30:00");

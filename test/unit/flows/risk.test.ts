@@ -4,7 +4,9 @@
  */
 import { detectRisk } from "../../../src/flows/risk-detector";
 import { normalizeText } from "../../../src/flows/text-normalize";
-import { Chat, gunma, jst, OPEN, yamaguchi } from "./chat-harness";
+import { Chat, gunma, jst, OPEN, useJapaneseAnalyser, yamaguchi } from "./chat-harness";
+
+const analyse = useJapaneseAnalyser();
 
 const MUST_TRIGGER: [string, string][] = [
   ["死にたい", "suicide"],
@@ -80,17 +82,17 @@ describe("risk lexicon", () => {
   });
 
   it.each(MUST_TRIGGER)("%s → %s", (text, category) => {
-    const result = detectRisk(text, gunma.lexicon);
+    const result = detectRisk(text, gunma.lexicon, analyse);
     expect(result.hit).toBe(true);
     expect(result.categories).toContain(category);
   });
 
   it.each(MUST_NOT_TRIGGER)("harmless: %s", (text) => {
-    expect(detectRisk(text, gunma.lexicon)).toEqual({ hit: false, categories: [] });
+    expect(detectRisk(text, gunma.lexicon, analyse)).toEqual({ hit: false, categories: [] });
   });
 
   it("works the same with the Yamaguchi preset's lexicon", () => {
-    expect(detectRisk("しにたい", yamaguchi.lexicon).categories).toEqual(["suicide"]);
+    expect(detectRisk("しにたい", yamaguchi.lexicon, analyse).categories).toEqual(["suicide"]);
   });
 });
 
@@ -115,6 +117,13 @@ describe("a risk hit during the triage", () => {
     });
     expect(chat.effect("handoff")).toMatchObject({ reason: "risk", outOfHours: false });
     expect(chat.triage().risk).toEqual({ level: "high", categories: ["suicide", "violence-now"] });
+  });
+
+  it("an urgent need in her own words hands her over at once, as urgent needs, not suicide", () => {
+    const chat = new Chat().follow().tap("はい、大丈夫").say("お金のことで困っています").say("ないです");
+    chat.say("家賃が払えなくて追い出されそう");
+    expect(chat.effect("markRisk")).toEqual({ type: "markRisk", level: "high", categories: ["urgent-needs"], source: "text" });
+    expect(chat.effect("handoff")?.reason).toBe("risk");
   });
 
   it("never puts her words into the effects", () => {

@@ -98,6 +98,15 @@ describe("rejects broken flows with file:line and node", () => {
     );
   });
 
+  it("a risk pattern a counsellor mistyped, each with its own line", () => {
+    const file = `${FIXTURES}/bad-lexicons/bad-pattern.yaml`;
+    const problems = problemsWith({ lexicon: file }).map(formatProblem);
+    expect(problems).toEqual([
+      `${file}:${lineOf(file, "- 薬 … 飲む …")}: categories.0.patterns.1: pattern 「薬 … 飲む …」: a pattern starts and ends with a word (not with … or ~) [schema]`,
+      `${file}:${lineOf(file, "- リスカ||りすか")}: categories.1.patterns.0: pattern 「リスカ||りすか」: 「リスカ||りすか」: every alternative between | needs letters [schema]`,
+    ]);
+  });
+
   it("a municipality in two regions", () => {
     const file = `${FIXTURES}/bad-flows/two-regions.preset.yaml`;
     const problems = problemsWith({ preset: file });
