@@ -41,30 +41,8 @@ export function settledIn(prisma: PrismaClient, appSecretKey: string): SettledPr
   };
 }
 
-/**
- * Does one thing as her (a message, a tap) and returns everything the bot answered: waits until
- * the service (see watchService) is done with her event, every answer delivered.
- */
-export async function turn(
-  her: SimulatedPerson,
-  act: (her: SimulatedPerson) => Promise<ActionResult>,
-): Promise<DeliveredMessage[]> {
-  const before = her.received().length;
-  const { webhookEventId } = await act(her);
-  await eventually(
-    () => settled(webhookEventId, her.userId),
-    (done) => done,
-  );
-  const answer = her.received().slice(before);
-  if (answer.length === 0) throw new Error("the bot did not answer");
-  return answer;
-}
-
-/**
- * Does one thing as her that the bot must not answer, and returns what it answered all the same
- * (nothing, when it behaves): waits, as turn() does, until the service is done with her event.
- */
-export async function silentTurn(
+/** Does one thing as her and returns what the bot answered once the service is done with it. */
+async function answered(
   her: SimulatedPerson,
   act: (her: SimulatedPerson) => Promise<ActionResult>,
 ): Promise<DeliveredMessage[]> {
@@ -76,6 +54,25 @@ export async function silentTurn(
   );
   return her.received().slice(before);
 }
+
+/**
+ * Does one thing as her (a message, a tap) and returns everything the bot answered: waits until
+ * the service (see watchService) is done with her event, every answer delivered.
+ */
+export async function turn(
+  her: SimulatedPerson,
+  act: (her: SimulatedPerson) => Promise<ActionResult>,
+): Promise<DeliveredMessage[]> {
+  const answer = await answered(her, act);
+  if (answer.length === 0) throw new Error("the bot did not answer");
+  return answer;
+}
+
+/**
+ * Does one thing as her that the bot must not answer, and returns what it answered all the same
+ * (nothing, when it behaves): waits, as turn() does, until the service is done with her event.
+ */
+export const silentTurn = answered;
 
 async function settled(webhookEventId: string, userId: string): Promise<boolean> {
   const answers = await Promise.all([...services].map((probe) => probe(webhookEventId, userId)));

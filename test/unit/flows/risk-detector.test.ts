@@ -4,6 +4,7 @@
  * never a real risk word elsewhere in the same message, the misses named in issue #13, and what
  * a counsellor editing risk-lexicon.yaml gets from unusual entries.
  */
+import { RISK_CATEGORIES } from "../../../src/flows/risk-categories";
 import { detectRisk } from "../../../src/flows/risk-detector";
 import { parsePattern } from "../../../src/flows/risk-pattern";
 import type { RiskCategory, RiskLexicon, RiskPattern } from "../../../src/flows/flow-types";
@@ -189,18 +190,7 @@ describe("categories", () => {
   });
 
   it("the presets use exactly the category ids the hotlines are mapped to", () => {
-    const ids = [
-      "suicide",
-      "self-harm",
-      "violence-now",
-      "abuser-nearby",
-      "stalking",
-      "child-danger",
-      "sexual-violence",
-      "image-threat",
-      "injury",
-      "urgent-needs",
-    ];
+    const ids = [...RISK_CATEGORIES];
     expect(gunma.lexicon.categories.map((c) => c.id)).toEqual(ids);
     expect(yamaguchi.lexicon.categories.map((c) => c.id)).toEqual(ids);
   });
