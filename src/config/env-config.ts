@@ -27,6 +27,8 @@ export interface AppConfig {
   trustProxy: number | string[] | false;
   /** When set, /metrics requires `Authorization: Bearer <token>`. */
   metricsToken: string | undefined;
+  /** Admins and supervisors must sign in with a second factor (TOTP); counsellors may. */
+  requireSecondFactor: boolean;
   /** Where on-call notifications go (src/oncall/); each channel is optional. */
   onCall: OnCallConfig;
 }
@@ -61,6 +63,24 @@ const wholeNumber = (name: string, min: number, max: number) => {
   const error = `${name} must be a whole number from ${min} to ${max}`;
   return z.coerce.number({ error }).int(error).min(min, error).max(max, error);
 };
+
+/** On/off settings: true/false, 1/0, on/off, yes/no (any case); anything else is refused. */
+const onOff = (name: string) =>
+  z.string().transform((value, ctx) => {
+    const v = value.trim().toLowerCase();
+    if (["true", "1", "on", "yes"].includes(v)) return true;
+    if (["false", "0", "off", "no"].includes(v)) return false;
+    ctx.addIssue({ code: "custom", message: `${name} must be true or false (or on/off, 1/0)` });
+    return z.NEVER;
+  });
+
+/** An on/off setting read by a tool outside the service (the benches), as the service reads it. */
+export function onOffSetting(name: string, value: string | undefined, fallback: boolean): boolean {
+  if (value === undefined || value === "") return fallback;
+  const parsed = onOff(name).safeParse(value);
+  if (!parsed.success) throw new ConfigError(parsed.error.issues.map((i) => i.message));
+  return parsed.data;
+}
 
 /** express's names for address ranges, usable in TRUST_PROXY beside addresses and CIDRs. */
 const PROXY_NAMES = ["loopback", "linklocal", "uniquelocal"];
@@ -104,6 +124,7 @@ const envSchema = z.object({
   SHUTDOWN_TIMEOUT_MS: wholeNumber("SHUTDOWN_TIMEOUT_MS", 1000, 600_000).default(10_000),
   TRUST_PROXY: trustProxy.optional(),
   METRICS_TOKEN: secret("METRICS_TOKEN", 16).optional(),
+  REQUIRE_SECOND_FACTOR: onOff("REQUIRE_SECOND_FACTOR").default(true),
   ONCALL_WEBHOOK_URL: url("ONCALL_WEBHOOK_URL", HTTP).optional(),
   ONCALL_WEBHOOK_SECRET: secret("ONCALL_WEBHOOK_SECRET", 16).optional(),
   SMTP_URL: url("SMTP_URL", SMTP).optional(),
@@ -152,6 +173,7 @@ export function loadConfig(env: Env): AppConfig {
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     trustProxy: e.TRUST_PROXY ?? false,
     metricsToken: e.METRICS_TOKEN,
+    requireSecondFactor: e.REQUIRE_SECOND_FACTOR,
     onCall: {
       webhook:
         e.ONCALL_WEBHOOK_URL && e.ONCALL_WEBHOOK_SECRET

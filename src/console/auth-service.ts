@@ -3,13 +3,13 @@ import argon2 from "argon2";
 import type { Counsellor, CounsellorRole, PrismaClient } from "../db/prisma-client";
 import { recordAudit } from "../audit/audit-log";
 import { AppError } from "../errors";
+import type { SecondFactor } from "./second-factor";
+import type { SignInKeys } from "./sign-in-keys";
+import { clearSignInLimits, type SignInThrottle } from "./sign-in-throttle";
 
 /** Sessions end after this long idle, and in any case after a working day. */
 export const SESSION_IDLE_MS = 30 * 60_000;
 export const SESSION_MAX_MS = 10 * 3600_000;
-/** Sign-in: this many failures lock the account for LOCK_MS. */
-const MAX_FAILURES = 5;
-const LOCK_MS = 15 * 60_000;
 export const MIN_PASSWORD_LENGTH = 12;
 
 export interface SignedIn {
@@ -59,27 +59,116 @@ export async function createCounsellor(
   });
 }
 
-export function createAuthService(deps: { prisma: PrismaClient; now?: () => number }) {
-  const { prisma } = deps;
+/** Where a sign-in attempt comes from: the client's address and the cookies it sent. */
+export interface SignInClient {
+  /** express's req.ip (after TRUST_PROXY). */
+  address: string;
+  cookie(name: string): string | undefined;
+}
+
+/** A cookie the route sets for the browser. */
+export interface CookieToSet {
+  name: string;
+  value: string;
+}
+
+/** A finished sign-in, or a right password whose second factor is still to come. */
+export type SignInResult =
+  | { kind: "session"; signed: SignedIn; deviceCookie: CookieToSet }
+  | { kind: "second-factor"; challengeToken: string };
+
+/** How long the state between a right password and its second factor lives. */
+export const CHALLENGE_MS = 5 * 60_000;
+
+const signInFailed = () => new AppError("SIGN_IN_FAILED", "Wrong login name or password", 401);
+
+export function createAuthService(deps: {
+  prisma: PrismaClient;
+  throttle: SignInThrottle;
+  keys: SignInKeys;
+  secondFactor: SecondFactor;
+  /** Admins and supervisors must use a second factor (REQUIRE_SECOND_FACTOR). */
+  requireSecondFactor: boolean;
+  now?: () => number;
+}) {
+  const { prisma, throttle, keys, secondFactor } = deps;
   const now = deps.now ?? Date.now;
 
-  async function signIn(loginName: string, password: string): Promise<SignedIn> {
-    const counsellor = await prisma.counsellor.findUnique({ where: { loginName } });
-    if (counsellor?.lockedUntil && counsellor.lockedUntil.getTime() > now()) {
-      throw new AppError("TOO_MANY_ATTEMPTS", "Too many failed sign-ins; try again later", 429);
-    }
-    // Verify even for an unknown name, so timing does not tell which names exist.
-    const ok = await argon2
-      .verify(counsellor?.passwordHash ?? DUMMY_HASH, password)
-      .catch(() => false);
-    if (!counsellor || !counsellor.active || !ok) {
-      if (counsellor) await recordFailure(counsellor);
-      throw new AppError("SIGN_IN_FAILED", "Wrong login name or password", 401);
-    }
-    await prisma.counsellor.update({
-      where: { id: counsellor.id },
-      data: { failedLogins: 0, lockedUntil: null },
+  /**
+   * One guess (a password or a code) for `loginName`: a point is taken from its budgets before
+   * anything is checked (429 when they are spent, alike for known and unknown names), and given
+   * back if `check` says it was right.
+   */
+  async function guess<T>(
+    loginName: string,
+    counsellor: Counsellor | null,
+    client: SignInClient,
+    check: () => Promise<T | null>,
+  ): Promise<T | null> {
+    const deviceId = keys.deviceId(loginName, client.cookie(keys.deviceCookieName(loginName)));
+    const taken = await throttle.take({
+      address: client.address,
+      accountKey: counsellor?.id ?? keys.unknownNameKey(loginName),
+      deviceId,
     });
+    const right = await check();
+    if (right !== null) await throttle.giveBack(taken);
+    return right;
+  }
+
+  async function signIn(
+    loginName: string,
+    password: string,
+    client: SignInClient,
+  ): Promise<SignInResult> {
+    const counsellor = await prisma.counsellor.findUnique({ where: { loginName } });
+    const ok = await guess(loginName, counsellor, client, async () => {
+      // Verified even for an unknown name, so the time taken does not tell which names exist.
+      const right = await argon2
+        .verify(counsellor?.passwordHash ?? DUMMY_HASH, password)
+        .catch(() => false);
+      return right && counsellor?.active ? counsellor : null;
+    });
+    if (!ok) throw signInFailed();
+    if (ok.secondFactorAt) {
+      const challengeToken = randomBytes(32).toString("base64url");
+      await prisma.signInChallenge.create({
+        data: {
+          tokenHash: hashToken(challengeToken),
+          counsellorId: ok.id,
+          expiresAt: new Date(now() + CHALLENGE_MS),
+        },
+      });
+      return { kind: "second-factor", challengeToken };
+    }
+    return { kind: "session", ...(await startSession(ok)) };
+  }
+
+  /** The second step: her app's code or a recovery code, within CHALLENGE_MS of the password. */
+  async function completeSignIn(
+    challengeToken: string | undefined,
+    code: string,
+    client: SignInClient,
+  ): Promise<Extract<SignInResult, { kind: "session" }>> {
+    const challenge = challengeToken
+      ? await prisma.signInChallenge.findUnique({
+          where: { tokenHash: hashToken(challengeToken) },
+          include: { counsellor: true },
+        })
+      : null;
+    if (!challenge || challenge.expiresAt.getTime() < now() || !challenge.counsellor.active) {
+      throw new AppError("SIGN_IN_EXPIRED", "Sign in again with your password", 401);
+    }
+    const c = challenge.counsellor;
+    const match = await guess(c.loginName, c, client, () => secondFactor.check(c, code));
+    if (!match) throw new AppError("CODE_WRONG", "That code is not right", 401);
+    // Used once: a second request with the same state finds nothing.
+    const used = await prisma.signInChallenge.deleteMany({ where: { id: challenge.id } });
+    if (used.count === 0) throw new AppError("SIGN_IN_EXPIRED", "Sign in again", 401);
+    return { kind: "session", ...(await startSession(c)) };
+  }
+
+  async function startSession(counsellor: Counsellor) {
     const sessionToken = randomBytes(32).toString("base64url");
     const csrfToken = randomBytes(24).toString("base64url");
     // By the same clock as session() measures idleness with, not the database's.
@@ -94,19 +183,17 @@ export function createAuthService(deps: { prisma: PrismaClient; now?: () => numb
         expiresAt: new Date(at + SESSION_MAX_MS),
       },
     });
-    return { counsellor, sessionToken, csrfToken };
+    // This browser is known to this account from now on (a fresh device id at each sign-in).
+    const deviceCookie = {
+      name: keys.deviceCookieName(counsellor.loginName),
+      value: keys.newDeviceCookie(counsellor.loginName),
+    };
+    return { signed: { counsellor, sessionToken, csrfToken }, deviceCookie };
   }
 
-  async function recordFailure(counsellor: Counsellor) {
-    const failures = counsellor.failedLogins + 1;
-    await prisma.counsellor.update({
-      where: { id: counsellor.id },
-      data: {
-        failedLogins: failures >= MAX_FAILURES ? 0 : failures,
-        lockedUntil: failures >= MAX_FAILURES ? new Date(now() + LOCK_MS) : counsellor.lockedUntil,
-      },
-    });
-  }
+  /** Admins and supervisors without a second factor, where one is required: enrol first. */
+  const mustEnrol = (c: Counsellor) =>
+    deps.requireSecondFactor && c.role !== "counsellor" && !c.secondFactorAt;
 
   /** The session behind a cookie value, if it is still alive (touching it keeps it alive). */
   async function session(sessionToken: string) {
@@ -127,7 +214,7 @@ export function createAuthService(deps: { prisma: PrismaClient; now?: () => numb
         data: { lastSeenAt: new Date(t) },
       });
     }
-    return found;
+    return { ...found, mustEnrolSecondFactor: mustEnrol(found.counsellor) };
   }
 
   async function signOut(sessionToken: string): Promise<void> {
@@ -145,7 +232,90 @@ export function createAuthService(deps: { prisma: PrismaClient; now?: () => numb
     return c;
   }
 
-  return { signIn, session, signOut, createAccount };
+  const accountOf = (id: string) => prisma.counsellor.findUniqueOrThrow({ where: { id } });
+
+  /** An account an admin may act on: any for a global admin, her region's for a regional one. */
+  async function accountInScope(admin: AccountActor, id: string): Promise<Counsellor> {
+    const c = await prisma.counsellor.findFirst({
+      where: { id, ...(admin.regionId ? { regionId: admin.regionId } : {}) },
+    });
+    if (!c) throw new AppError("NOT_FOUND", "No such account", 404);
+    return c;
+  }
+
+  /** The second factor, for the signed-in user herself. */
+  const ownSecondFactor = {
+    start: async (userId: string) => secondFactor.start(await accountOf(userId)),
+    confirm: async (userId: string, code: string) =>
+      secondFactor.confirm(await accountOf(userId), code),
+    /** Off again, with her password or a code (a guess like any other: it is throttled). */
+    async disable(
+      userId: string,
+      proof: { password?: string; code?: string },
+      client: SignInClient,
+    ) {
+      const c = await accountOf(userId);
+      if (deps.requireSecondFactor && c.role !== "counsellor") {
+        throw new AppError(
+          "SECOND_FACTOR_REQUIRED",
+          "Admins and supervisors must keep a second factor here",
+          409,
+        );
+      }
+      if (!c.secondFactorAt) return;
+      const right = await guess(c.loginName, c, client, async () => {
+        if (proof.password) return (await argon2.verify(c.passwordHash, proof.password)) || null;
+        if (proof.code) return (await secondFactor.check(c, proof.code)) ?? null;
+        return null;
+      });
+      if (!right) throw new AppError("PROOF_WRONG", "Wrong password or code", 403);
+      await secondFactor.remove(c.id, { by: c.id, action: "disable-second-factor" });
+    },
+    /** What the console shows her: on or off, required or not, recovery codes left. */
+    async state(userId: string) {
+      const c = await accountOf(userId);
+      return {
+        enabled: c.secondFactorAt !== null,
+        required: deps.requireSecondFactor && c.role !== "counsellor",
+        recoveryCodesLeft: c.secondFactorAt ? await secondFactor.remainingRecoveryCodes(c.id) : 0,
+      };
+    },
+  };
+
+  /** An admin clears an account's sign-in throttling (audited). */
+  async function unlock(admin: AccountActor, id: string) {
+    const c = await accountInScope(admin, id);
+    await clearSignInLimits(prisma, c.id);
+    await recordAudit(prisma, {
+      by: admin.id,
+      action: "unlock-account",
+      detail: { counsellorId: c.id },
+    });
+  }
+
+  /** An admin removes someone's second factor, when she lost her phone (audited). */
+  async function resetSecondFactor(admin: AccountActor, id: string) {
+    const c = await accountInScope(admin, id);
+    await secondFactor.remove(c.id, { by: admin.id, action: "reset-second-factor" });
+  }
+
+  return {
+    signIn,
+    completeSignIn,
+    session,
+    signOut,
+    createAccount,
+    ownSecondFactor,
+    unlock,
+    resetSecondFactor,
+    mustEnrol,
+  };
+}
+
+/** Who acts on an account: an admin in the console (a regional one only within her region). */
+export interface AccountActor {
+  id: string;
+  regionId: string | null;
 }
 
 export type AuthService = ReturnType<typeof createAuthService>;

@@ -1,5 +1,6 @@
 import path from "node:path";
 import express, { type Router } from "express";
+import { Pool } from "pg";
 import type { PrismaClient } from "../db/prisma-client";
 import type { Preset } from "../flows/flow-types";
 import { createCounsellorService } from "../conversations/counsellor-service";
@@ -10,13 +11,42 @@ import type { Logger } from "../logger";
 import { buildApiRouter, openApiDocument } from "../http/api-router";
 import { authenticate } from "../http/auth-middleware";
 import { idempotency } from "../http/idempotency";
-import { createAuthService } from "./auth-service";
+import { createAuthService, type AuthService } from "./auth-service";
 import { createConsolePresenter } from "./console-presenter";
 import { consoleRoutes } from "./console-routes";
 import { startLiveEvents } from "./live-events";
-import { failedSignInLimiter } from "./sign-in-limiter";
+import { createSecondFactor } from "./second-factor";
+import { createSignInKeys } from "./sign-in-keys";
+import { createSignInThrottle } from "./sign-in-throttle";
+import { createSealer } from "../privacy/sealer";
 import { statsRoutes } from "../stats/stats-routes";
 import { onCallRoutes } from "../oncall/oncall-routes";
+
+/** The console's sign-in, sessions and second factor, with what they are built from. */
+export function createConsoleAuth(deps: {
+  prisma: PrismaClient;
+  /** Where sign-in budgets are counted (rate-limiter-flexible speaks node-postgres). */
+  pool: Pool;
+  appSecretKey: string;
+  requireSecondFactor: boolean;
+  now?: () => number;
+}): AuthService {
+  const keys = createSignInKeys(deps.appSecretKey);
+  const now = deps.now ?? Date.now;
+  return createAuthService({
+    prisma: deps.prisma,
+    throttle: createSignInThrottle(deps.pool),
+    keys,
+    secondFactor: createSecondFactor({
+      prisma: deps.prisma,
+      sealer: createSealer(deps.appSecretKey),
+      keys,
+      now,
+    }),
+    requireSecondFactor: deps.requireSecondFactor,
+    now,
+  });
+}
 
 export const CONSOLE_PUBLIC_DIR = path.resolve(__dirname, "../../src/console/public");
 /** chart.js's browser build (UMD), served as /console/vendor/chart.js for the statistics page. */
@@ -30,9 +60,13 @@ export async function startConsole(deps: {
   dispatcher: JobDispatcher;
   outbox: JobOutbox;
   logger: Logger;
+  /** APP_SECRET_KEY: device cookies, recovery codes and TOTP secrets are keyed from it. */
+  appSecretKey: string;
+  /** REQUIRE_SECOND_FACTOR: admins and supervisors must use one. */
+  requireSecondFactor: boolean;
   /**
-   * The clock sign-in limits, account locks, sessions and Idempotency-Keys are measured with
-   * (Date.now).
+   * The clock sessions, second-factor codes and Idempotency-Keys are measured with (Date.now).
+   * Sign-in budgets expire by the machine's clock (rate-limiter-flexible reads Date.now).
    */
   now?: () => number;
   /**
@@ -41,7 +75,17 @@ export async function startConsole(deps: {
    */
   clock?: () => Date;
 }): Promise<{ routers: { path: string; router: Router }[]; stop(): Promise<void> }> {
-  const auth = createAuthService({ prisma: deps.prisma, now: deps.now });
+  // Sign-in budgets are counted in PostgreSQL through a pool of their own: a sign-in storm does
+  // not take the connections conversations need.
+  const limitsPool = new Pool({
+    connectionString: deps.databaseUrl,
+    max: 4,
+    connectionTimeoutMillis: 5000,
+  });
+  limitsPool.on("error", (error) =>
+    deps.logger.warn({ err: error.message }, "sign-in limits: database connection lost"),
+  );
+  const auth = createConsoleAuth({ ...deps, pool: limitsPool });
   const live = await startLiveEvents(deps.databaseUrl, deps.logger);
   const routes = consoleRoutes({
     prisma: deps.prisma,
@@ -58,7 +102,6 @@ export async function startConsole(deps: {
       now: deps.clock,
     }),
     live,
-    signInLimiter: failedSignInLimiter(10, deps.now),
     outbox: deps.outbox,
     dispatcher: deps.dispatcher,
   });
@@ -85,6 +128,9 @@ export async function startConsole(deps: {
       { path: "/api", router: docs },
       { path: "/console", router: pages },
     ],
-    stop: () => live.close(),
+    async stop() {
+      await live.close();
+      await limitsPool.end();
+    },
   };
 }

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import type { Response } from "express";
+import type { Request, Response } from "express";
 import type { PrismaClient } from "../db/prisma-client";
 import { AppError } from "../errors";
 import type { Preset } from "../flows/flow-types";
@@ -8,12 +8,18 @@ import type { CounsellorService } from "../conversations/counsellor-service";
 import { route, type ApiRoute } from "../http/api-router";
 import type { JobDispatcher } from "../jobs/job-dispatch";
 import type { JobOutbox, OutboxEntry } from "../jobs/job-outbox";
-import { SESSION_COOKIE, type ConsoleUser } from "../http/auth-middleware";
-import { SESSION_MAX_MS, type AuthService } from "./auth-service";
+import { cookieOf, SESSION_COOKIE, type ConsoleUser } from "../http/auth-middleware";
+import {
+  CHALLENGE_MS,
+  SESSION_MAX_MS,
+  type AuthService,
+  type SignedIn,
+  type SignInClient,
+  type SignInResult,
+} from "./auth-service";
 import type { ConsolePresenter } from "./console-presenter";
 import * as s from "./console-schemas";
 import type { LiveEvents } from "./live-events";
-import type { SignInLimiter } from "./sign-in-limiter";
 
 export interface ConsoleRouteDeps {
   prisma: PrismaClient;
@@ -22,8 +28,6 @@ export interface ConsoleRouteDeps {
   presenter: ConsolePresenter;
   conversations: CounsellorService;
   live: LiveEvents;
-  /** Failed sign-ins allowed per client address and minute (on top of the account lock). */
-  signInLimiter: SignInLimiter;
   /** Stuck work, for admins: listed from the job outbox, retried through the dispatcher. */
   outbox: JobOutbox;
   dispatcher: JobDispatcher;
@@ -54,12 +58,64 @@ function setSessionCookie(res: Response, token: string, secure: boolean) {
   });
 }
 
+/** Between a right password and its second factor (POST /session/second-factor). */
+const PENDING_COOKIE = "lws_pending";
+/** A browser that signed in keeps its device cookie this long (sent to sign-in routes only). */
+const DEVICE_COOKIE_MS = 180 * 24 * 3600_000;
+const SIGN_IN_PATH = "/api/v1/session";
+
+const clientOf = (req: Request): SignInClient => ({
+  address: req.ip ?? "unknown",
+  cookie: (name) => cookieOf(req, name),
+});
+
+/** Cookies only the sign-in routes read: never sent with any other request. */
+const signInCookie = (secure: boolean, maxAge: number) =>
+  ({ httpOnly: true, sameSite: "strict", secure, path: SIGN_IN_PATH, maxAge }) as const;
+
+/** The session's cookies for a finished sign-in, or the pending one before the second factor. */
+function answerSignIn(
+  result: SignInResult,
+  req: Request,
+  res: Response,
+  mustEnrol: boolean,
+): { next: "second-factor" } | { signed: SignedIn; mustEnrol: boolean } {
+  if (result.kind === "second-factor") {
+    res.cookie(PENDING_COOKIE, result.challengeToken, signInCookie(req.secure, CHALLENGE_MS));
+    return { next: "second-factor" };
+  }
+  res.clearCookie(PENDING_COOKIE, { path: SIGN_IN_PATH });
+  setSessionCookie(res, result.signed.sessionToken, req.secure);
+  res.cookie(
+    result.deviceCookie.name,
+    result.deviceCookie.value,
+    signInCookie(req.secure, DEVICE_COOKIE_MS),
+  );
+  return { mustEnrol, signed: result.signed };
+}
+
 /** The console API: thin handlers over the presenter (reads) and src/conversations/ (changes). */
 export function consoleRoutes(d: ConsoleRouteDeps): ApiRoute[] {
   const view = async (user: ConsoleUser, id: string) => {
     await d.conversations.markViewed(user, id);
     return d.presenter.view(user, id);
   };
+
+  function sessionAnswer(a: {
+    signed: SignedIn;
+    mustEnrol: boolean;
+  }): z.infer<typeof s.sessionSchema>;
+  function sessionAnswer(a: ReturnType<typeof answerSignIn>): z.infer<typeof s.signInAnswerSchema>;
+  function sessionAnswer(a: ReturnType<typeof answerSignIn>) {
+    if ("next" in a) return a;
+    return {
+      counsellor: d.presenter.me(a.signed.counsellor),
+      csrfToken: a.signed.csrfToken,
+      mustEnrolSecondFactor: a.mustEnrol,
+    };
+  }
+  const mustEnrolAfter = (r: SignInResult) =>
+    r.kind === "session" && d.auth.mustEnrol(r.signed.counsellor);
 
   // The preset does not change while the service runs: the reference is built once.
   const reference = d.presenter.reference();
@@ -71,20 +127,25 @@ export function consoleRoutes(d: ConsoleRouteDeps): ApiRoute[] {
       summary: "Sign in",
       public: true,
       body: s.signInSchema,
+      response: s.signInAnswerSchema,
+      handler: async ({ body, req, res }) => {
+        const result = await d.auth.signIn(body.loginName, body.password, clientOf(req));
+        return sessionAnswer(answerSignIn(result, req, res, mustEnrolAfter(result)));
+      },
+    }),
+    route({
+      method: "post",
+      path: "/session/second-factor",
+      summary: "Sign in, second step: the code from her app or a recovery code",
+      public: true,
+      body: s.codeSchema,
       response: s.sessionSchema,
       handler: async ({ body, req, res }) => {
-        const client = req.ip ?? "unknown";
-        if (d.signInLimiter.blocked(client)) {
-          throw new AppError("TOO_MANY_ATTEMPTS", "Too many failed sign-ins; wait a minute", 429);
-        }
-        const signed = await d.auth
-          .signIn(body.loginName, body.password)
-          .catch((error: unknown) => {
-            d.signInLimiter.failed(client);
-            throw error;
-          });
-        setSessionCookie(res, signed.sessionToken, req.secure);
-        return { counsellor: d.presenter.me(signed.counsellor), csrfToken: signed.csrfToken };
+        const pending = cookieOf(req, PENDING_COOKIE);
+        const result = await d.auth.completeSignIn(pending, body.code, clientOf(req));
+        const answer = answerSignIn(result, req, res, false);
+        if ("next" in answer) throw new AppError("SIGN_IN_EXPIRED", "Sign in again", 401);
+        return sessionAnswer(answer);
       },
     }),
     route({
@@ -92,16 +153,61 @@ export function consoleRoutes(d: ConsoleRouteDeps): ApiRoute[] {
       path: "/session",
       summary: "The signed-in user and the CSRF token",
       response: s.sessionSchema,
+      duringEnrolment: true,
       handler: ({ user }) =>
-        Promise.resolve({ counsellor: d.presenter.me(user), csrfToken: user.csrfToken }),
+        Promise.resolve({
+          counsellor: d.presenter.me(user),
+          csrfToken: user.csrfToken,
+          mustEnrolSecondFactor: user.mustEnrolSecondFactor,
+        }),
     }),
     route({
       method: "delete",
       path: "/session",
       summary: "Sign out",
+      duringEnrolment: true,
       handler: async ({ user, res }) => {
         await d.auth.signOut(user.sessionToken);
         res.clearCookie(SESSION_COOKIE, { path: "/" });
+        return undefined;
+      },
+    }),
+    route({
+      method: "get",
+      path: "/me/second-factor",
+      summary: "Her second factor: on or off, required of her role or not, recovery codes left",
+      response: s.secondFactorStateSchema,
+      duringEnrolment: true,
+      handler: ({ user }) => d.auth.ownSecondFactor.state(user.id),
+    }),
+    route({
+      method: "post",
+      path: "/me/second-factor",
+      summary: "Start setting up a second factor: a new TOTP secret, as text and as a QR code",
+      response: s.enrolmentSchema,
+      duringEnrolment: true,
+      answersSecret: true,
+      handler: ({ user }) => d.auth.ownSecondFactor.start(user.id),
+    }),
+    route({
+      method: "post",
+      path: "/me/second-factor/confirm",
+      summary: "Confirm the second factor with a first code; answers the recovery codes, once",
+      body: s.codeSchema,
+      response: s.recoveryCodesSchema,
+      duringEnrolment: true,
+      answersSecret: true,
+      handler: async ({ user, body }) => ({
+        recoveryCodes: await d.auth.ownSecondFactor.confirm(user.id, body.code),
+      }),
+    }),
+    route({
+      method: "post",
+      path: "/me/second-factor/disable",
+      summary: "Turn her second factor off, with her password or a code",
+      body: s.disableSecondFactorSchema,
+      handler: async ({ user, body, req }) => {
+        await d.auth.ownSecondFactor.disable(user.id, body, clientOf(req));
         return undefined;
       },
     }),
@@ -283,6 +389,26 @@ export function consoleRoutes(d: ConsoleRouteDeps): ApiRoute[] {
         }
         const c = await d.auth.createAccount(user.id, body);
         return { id: c.id, displayName: c.displayName, role: c.role, regionId: c.regionId };
+      },
+    }),
+    route({
+      method: "post",
+      path: "/counsellors/:id/unlock",
+      summary: "Clear an account's sign-in throttling (a regional admin: her region's accounts)",
+      roles: ["admin"],
+      handler: async ({ user, params }) => {
+        await d.auth.unlock(user, params.id ?? "");
+        return undefined;
+      },
+    }),
+    route({
+      method: "delete",
+      path: "/counsellors/:id/second-factor",
+      summary: "Remove an account's second factor, when she lost her phone",
+      roles: ["admin"],
+      handler: async ({ user, params }) => {
+        await d.auth.resetSecondFactor(user, params.id ?? "");
+        return undefined;
       },
     }),
     route({

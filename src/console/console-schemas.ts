@@ -18,11 +18,40 @@ export const meSchema = z.object({
   regionName: z.string().nullable(),
 });
 
-export const sessionSchema = z.object({ counsellor: meSchema, csrfToken: z.string() });
+export const sessionSchema = z.object({
+  counsellor: meSchema,
+  csrfToken: z.string(),
+  /** Her role must use a second factor here and she has none yet: she enrols before all else. */
+  mustEnrolSecondFactor: z.boolean(),
+});
 export const signInSchema = z.object({
   loginName: shortText(100),
   password: z.string().min(1).max(200),
 });
+/** The password was right; the second factor comes next (POST /session/second-factor). */
+export const secondFactorNextSchema = z.object({ next: z.literal("second-factor") });
+export const signInAnswerSchema = z.union([sessionSchema, secondFactorNextSchema]);
+/** Six digits from her app, or one of her recovery codes (xxxxx-xxxxx). */
+export const codeSchema = z.object({ code: z.string().trim().min(6).max(40) });
+export const secondFactorStateSchema = z.object({
+  enabled: z.boolean(),
+  required: z.boolean(),
+  recoveryCodesLeft: z.number().int(),
+});
+export const enrolmentSchema = z.object({
+  secret: z.string(),
+  otpauthUrl: z.string(),
+  qrDataUrl: z.string(),
+});
+export const recoveryCodesSchema = z.object({ recoveryCodes: z.array(z.string()) });
+export const disableSecondFactorSchema = z
+  .object({
+    password: z.string().min(1).max(200).optional(),
+    code: z.string().trim().min(6).max(40).optional(),
+  })
+  .refine((b) => b.password !== undefined || b.code !== undefined, {
+    message: "password or code is required",
+  });
 export const profileSchema = z.object({ displayName: shortText(20) });
 
 const labelled = z.array(z.object({ value: z.string(), label: z.string() }));

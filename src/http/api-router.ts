@@ -2,7 +2,13 @@ import express, { type Request, type RequestHandler, type Response, type Router 
 import { z } from "zod";
 import type { CounsellorRole } from "../db/prisma-client";
 import { AppError, unreadableBody } from "../errors";
-import { requireCsrf, requireRole, userOf, type ConsoleUser } from "./auth-middleware";
+import {
+  requireCsrf,
+  requireRole,
+  requireSecondFactorEnrolled,
+  userOf,
+  type ConsoleUser,
+} from "./auth-middleware";
 import { IDEMPOTENCY_HEADER } from "./idempotency";
 
 type Method = "get" | "post" | "patch" | "delete";
@@ -15,6 +21,13 @@ export interface ApiRoute<B extends z.ZodType = z.ZodType, R extends z.ZodType =
   /** Who may call it; absent = any signed-in user. `public` routes need no session. */
   roles?: CounsellorRole[];
   public?: boolean;
+  /**
+   * Open to a session that must first enrol a second factor (REQUIRE_SECOND_FACTOR); every
+   * other signed-in route answers it 403 SECOND_FACTOR_ENROLMENT_REQUIRED.
+   */
+  duringEnrolment?: boolean;
+  /** Its answer holds a secret (a TOTP secret, recovery codes): never stored for a retry. */
+  answersSecret?: boolean;
   body?: B;
   query?: z.ZodType;
   response?: R;
@@ -88,8 +101,11 @@ function pathNamesSomething(path: string): RequestHandler {
   };
 }
 
-/** A signed-in change: it takes an Idempotency-Key (sign-in has no account to keep keys for). */
-const takesIdempotencyKey = (r: ApiRoute) => !r.public && r.method !== "get";
+/**
+ * A signed-in change: it takes an Idempotency-Key (sign-in has no account to keep keys for; an
+ * answer holding a secret is not kept in the database for a retry).
+ */
+const takesIdempotencyKey = (r: ApiRoute) => !r.public && r.method !== "get" && !r.answersSecret;
 
 export function buildApiRouter(
   routes: readonly ApiRoute[],
@@ -104,6 +120,7 @@ export function buildApiRouter(
   for (const r of routes) {
     const guards: RequestHandler[] = [pathNamesSomething(r.path)];
     if (!r.public) guards.push(middleware.authenticate, requireCsrf);
+    if (!r.public && !r.duringEnrolment) guards.push(requireSecondFactorEnrolled);
     if (r.roles) guards.push(requireRole(...r.roles));
     if (takesIdempotencyKey(r)) guards.push(middleware.idempotency);
     router[r.method](r.path, ...guards, async (req: Request, res: Response) => {

@@ -14,22 +14,33 @@ export interface ConsoleUser {
   regionId: string | null;
   csrfToken: string;
   sessionToken: string;
+  /** A second factor is required of her role and not set up yet: she must enrol first. */
+  mustEnrolSecondFactor: boolean;
 }
 
-export function sessionCookieOf(req: Request): string | undefined {
+/** A cookie the request carries, by name. */
+export function cookieOf(req: Request, cookie: string): string | undefined {
   const header = req.headers.cookie ?? "";
   for (const part of header.split(";")) {
     const [name, ...value] = part.trim().split("=");
-    if (name === SESSION_COOKIE) return decodeURIComponent(value.join("="));
+    if (name !== cookie) continue;
+    try {
+      return decodeURIComponent(value.join("="));
+    } catch {
+      return undefined;
+    }
   }
   return undefined;
 }
+
+export const sessionCookieOf = (req: Request) => cookieOf(req, SESSION_COOKIE);
 
 /** Where a session cookie is looked up (the console's sign-in service). */
 export interface SessionLookup {
   session(token: string): Promise<{
     csrfToken: string;
     counsellor: Pick<ConsoleUser, "id" | "loginName" | "displayName" | "role" | "regionId">;
+    mustEnrolSecondFactor: boolean;
   } | null>;
 }
 
@@ -51,6 +62,7 @@ export function authenticate(auth: SessionLookup): RequestHandler {
       regionId: c.regionId,
       csrfToken: session.csrfToken,
       sessionToken: token,
+      mustEnrolSecondFactor: session.mustEnrolSecondFactor,
     };
     res.locals.user = user;
     next();
@@ -62,6 +74,20 @@ export const requireCsrf: RequestHandler = (req, res, next) => {
   if (req.method === "GET" || req.method === "HEAD") return next();
   if (req.get("x-csrf-token") !== userOf(res).csrfToken) {
     return next(new AppError("CSRF_INVALID", "Missing or wrong x-csrf-token", 403));
+  }
+  next();
+};
+
+/** Where a second factor is required and missing, nothing but enrolling (and signing out). */
+export const requireSecondFactorEnrolled: RequestHandler = (_req, res, next) => {
+  if (userOf(res).mustEnrolSecondFactor) {
+    return next(
+      new AppError(
+        "SECOND_FACTOR_ENROLMENT_REQUIRED",
+        "Set up the second factor before anything else",
+        403,
+      ),
+    );
   }
   next();
 };

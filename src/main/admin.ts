@@ -1,7 +1,10 @@
 import { randomBytes } from "node:crypto";
 import { parseArgs } from "node:util";
 import { z } from "zod";
+import { recordAudit } from "../audit/audit-log";
 import { createCounsellor } from "../console/auth-service";
+import { removeSecondFactor } from "../console/second-factor";
+import { clearSignInLimits } from "../console/sign-in-throttle";
 import { processEnv } from "../config/env-config";
 import { loadPreset, presetDir } from "../config/preset-loader";
 import { migrate } from "../db/migration-runner";
@@ -13,6 +16,8 @@ const USAGE = `Usage:
   npm run admin -- create-user --login NAME --role counsellor|supervisor|admin [--region ID] [--name 表示名] [--password P] [--email ADDRESS]
   npm run admin -- set-email --login NAME --email ADDRESS|none   (where on-call e-mail reaches a supervisor or admin)
   npm run admin -- list-users
+  npm run admin -- unlock NAME   (clears the sign-in throttling of account NAME)
+  npm run admin -- reset-second-factor NAME   (removes the second factor of NAME, e.g. a lost phone)
   npm run admin -- --help
 Uses DATABASE_URL (with npm run demo running and no DATABASE_URL: the demo's database).
 Without --password a password is generated and printed once.`;
@@ -91,10 +96,26 @@ runMain(async () => {
           ? `On-call e-mail of "${parsed.data.login}": ${email}\n`
           : `On-call e-mail of "${parsed.data.login}" removed.\n`,
       );
+    } else if (positionals[0] === "unlock" || positionals[0] === "reset-second-factor") {
+      const login = positionals[1] ?? values.login;
+      if (!login) throw new AppError("USAGE", `Which account? ${positionals[0]} NAME\n\n${USAGE}`);
+      const c = await prisma.counsellor.findUnique({ where: { loginName: login } });
+      if (!c) throw new AppError("USAGE", `No account "${login}"\n\n${USAGE}`);
+      const detail = { counsellorId: c.id, via: "admin-command" };
+      if (positionals[0] === "unlock") {
+        await clearSignInLimits(prisma, c.id);
+        await recordAudit(prisma, { by: null, action: "unlock-account", detail });
+        process.stdout.write(`Sign-in throttling of "${login}" cleared.\n`);
+      } else {
+        await removeSecondFactor(prisma, c.id, { by: null, action: "reset-second-factor", detail });
+        process.stdout.write(
+          `Second factor of "${login}" removed: she signs in with her password and sets it up again.\n`,
+        );
+      }
     } else if (positionals[0] === "list-users") {
       for (const c of await prisma.counsellor.findMany({ orderBy: { loginName: "asc" } })) {
         process.stdout.write(
-          `${c.loginName}\t${c.role}\t${c.regionId ?? "all"}\t${c.active ? "active" : "disabled"}\t${c.displayName}\t${c.email ?? "-"}\n`,
+          `${c.loginName}\t${c.role}\t${c.regionId ?? "all"}\t${c.active ? "active" : "disabled"}\t${c.displayName}\t${c.email ?? "-"}\t${c.secondFactorAt ? "2fa" : "-"}\n`,
         );
       }
     } else {

@@ -72,6 +72,8 @@ runMain(async () => {
     LINE_API_BASE_URL: simulatorBase,
     LINE_DATA_API_BASE_URL: simulatorBase,
     APP_SECRET_KEY: env.APP_SECRET_KEY ?? secrets.appSecretKey,
+    // A demo is tried with a password alone; REQUIRE_SECOND_FACTOR=true asks for it as npm start does.
+    REQUIRE_SECOND_FACTOR: env.REQUIRE_SECOND_FACTOR || "false",
   });
   const simulator = new LineSimulator({
     channelSecret: secrets.channelSecret,
@@ -100,6 +102,9 @@ runMain(async () => {
       `  LINE simulator (chat as a woman writing in):  ${base}/simulator/`,
       `  Counsellor console:                           ${base}/console/`,
       `    accounts: ${accounts.join(", ")} — password ${secrets.consolePassword}`,
+      config.requireSecondFactor
+        ? "    Second factor: required of admins and supervisors (REQUIRE_SECOND_FACTOR=true)."
+        : "    Second factor: not required in the demo (npm start requires it of admins and supervisors; REQUIRE_SECOND_FACTOR=true here too).",
       `  Webhook:                                      ${base}/webhook/line`,
       `  Health / readiness / metrics:                 ${base}/healthz  ${base}/readyz  ${base}/metrics`,
       `  Data: ${path.relative(process.cwd(), dataDir) || dataDir} (kept between runs). Ctrl-C stops.`,

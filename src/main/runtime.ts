@@ -123,6 +123,8 @@ export async function startRuntime(config: AppConfig, options: RuntimeOptions): 
       dispatcher,
       outbox,
       logger,
+      appSecretKey: config.appSecretKey,
+      requireSecondFactor: config.requireSecondFactor,
       clock: options.now,
     });
     const ingress = createWebhookIngress({

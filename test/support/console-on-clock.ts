@@ -7,7 +7,7 @@ import { createLogger } from "../../src/logger";
 import { createMetrics } from "../../src/metrics";
 import { account } from "./console-client";
 import { gunma } from "./presets";
-import { createTestDatabase, type TestDatabase } from "./test-env";
+import { createTestDatabase, testConfig, type TestDatabase } from "./test-env";
 import { testJobs } from "./test-jobs";
 
 export interface ConsoleOnClock {
@@ -18,13 +18,14 @@ export interface ConsoleOnClock {
 
 /**
  * The console alone (API, no LINE, no worker) on a database of its own and BullMQ's PostgreSQL
- * backend, measuring time by `now`: for tests that move the clock (sign-in limits, key expiry).
- * Counsellors west (西毛) and east (東毛) exist. `trustProxy`, `metricsToken`: as TRUST_PROXY
- * and METRICS_TOKEN (unset by default).
+ * backend, measuring time by `now`: for tests that move the clock (sessions, second-factor codes,
+ * key expiry). Counsellors west (西毛) and east (東毛) exist. `trustProxy`, `metricsToken`,
+ * `requireSecondFactor`: as TRUST_PROXY, METRICS_TOKEN and REQUIRE_SECOND_FACTOR (unset/off by
+ * default).
  */
 export async function startConsoleOnClock(
   now: () => number,
-  options: { trustProxy?: TrustProxy; metricsToken?: string } = {},
+  options: { trustProxy?: TrustProxy; metricsToken?: string; requireSecondFactor?: boolean } = {},
 ): Promise<ConsoleOnClock> {
   const db = await createTestDatabase();
   const producer = createJobProducer({ redisUrl: undefined, databaseUrl: db.url }, () => {});
@@ -35,6 +36,8 @@ export async function startConsoleOnClock(
     preset: gunma(),
     ...testJobs(db, producer),
     logger,
+    appSecretKey: testConfig({ databaseUrl: db.url }).appSecretKey,
+    requireSecondFactor: options.requireSecondFactor ?? false,
     now,
   });
   const app = createApp({

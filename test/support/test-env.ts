@@ -80,6 +80,11 @@ export function testConfig(overrides: {
   databaseUrl: string;
   redisUrl?: string;
   lineApiBaseUrl?: string;
+  /**
+   * REQUIRE_SECOND_FACTOR; off by default, so tests sign admins and supervisors in with a
+   * password alone (tests of the second factor turn it on).
+   */
+  requireSecondFactor?: boolean;
   /** On-call webhook, SMTP and console address; by default none (nothing is sent). */
   onCall?: Partial<AppConfig["onCall"]>;
 }): AppConfig {
@@ -101,6 +106,7 @@ export function testConfig(overrides: {
     shutdownTimeoutMs: 10_000,
     trustProxy: false,
     metricsToken: undefined,
+    requireSecondFactor: overrides.requireSecondFactor ?? false,
     onCall: {
       webhook: undefined,
       smtpUrl: undefined,
