@@ -4,7 +4,12 @@ module.exports = {
   testEnvironment: "node",
   roots: ["<rootDir>/test"],
   testMatch: ["**/*.test.ts"],
-  transform: { "^.+\\.ts$": ["ts-jest", { tsconfig: "tsconfig.json" }] },
+  transform: {
+    "^.+\\.ts$": ["ts-jest", { tsconfig: "tsconfig.json" }],
+    // ES-module-only packages (otplib's base32 and hashes), compiled to CommonJS for jest.
+    "/node_modules/(@scure/base|@noble/hashes)/.+\\.js$": "<rootDir>/scripts/jest-esm-transform.cjs",
+  },
+  transformIgnorePatterns: ["/node_modules/(?!.*/?(@scure/base|@noble/hashes)/)"],
   testTimeout: 30000,
   maxWorkers: 2,
 };

@@ -9,7 +9,8 @@ export interface LiveEvent {
 
 /** A counsellor using the console API with her/his own session cookie and CSRF token. */
 export class ConsoleClient {
-  private cookie = "";
+  /** The cookies the service set, by name, as a browser keeps them (session, device, pending). */
+  private readonly jar = new Map<string, string>();
   private csrf = "";
   constructor(readonly baseUrl: string) {}
 
@@ -17,9 +18,15 @@ export class ConsoleClient {
     baseUrl: string,
     loginName: string,
     password: string,
+    /** Where the account has a second factor: the code to give (from her app, or a recovery code). */
+    opts: { code?: () => Promise<string> } = {},
   ): Promise<ConsoleClient> {
     const client = new ConsoleClient(baseUrl);
-    const res = await client.call("POST", "/api/v1/session", { loginName, password });
+    let res = await client.call("POST", "/api/v1/session", { loginName, password });
+    if (res.status === 200 && res.json.next === "second-factor") {
+      if (!opts.code) throw new Error(`${loginName} has a second factor: give a code`);
+      res = await client.call("POST", "/api/v1/session/second-factor", { code: await opts.code() });
+    }
     if (res.status !== 200)
       throw new Error(`sign-in failed: ${res.status} ${JSON.stringify(res.json)}`);
     return client;
@@ -35,15 +42,20 @@ export class ConsoleClient {
       "content-type": "application/json",
       ...opts.headers,
     };
-    if (this.cookie) headers.cookie = this.cookie;
+    if (this.jar.size) headers.cookie = this.cookie;
     if (this.csrf && opts.csrf !== false) headers["x-csrf-token"] = this.csrf;
     const res = await fetch(`${this.baseUrl}${path}`, {
       method,
       headers,
       body: body === undefined ? undefined : JSON.stringify(body),
     });
-    const setCookie = res.headers.get("set-cookie");
-    if (setCookie) this.cookie = setCookie.split(";")[0] ?? "";
+    for (const set of res.headers.getSetCookie()) {
+      const [pair = ""] = set.split(";");
+      const [name = "", ...value] = pair.split("=");
+      const cleared = value.join("") === "" || /expires=Thu, 01 Jan 1970/i.test(set);
+      if (cleared) this.jar.delete(name);
+      else this.jar.set(name, value.join("="));
+    }
     const text = await res.text();
     const json = text ? (JSON.parse(text) as unknown) : undefined;
     const token = (json as { csrfToken?: unknown } | undefined)?.csrfToken;
@@ -91,6 +103,11 @@ export class ConsoleClient {
       }
     })();
     return { received, close: () => controller.abort() };
+  }
+
+  /** The Cookie header this client sends. */
+  get cookie(): string {
+    return [...this.jar].map(([name, value]) => `${name}=${value}`).join("; ");
   }
 
   get = (path: string) => this.call("GET", path);
