@@ -1,3 +1,4 @@
+import { BUDGETS } from "../../src/console/sign-in-throttle";
 import { startRuntime, type Runtime } from "../../src/main/runtime";
 import { createSealer } from "../../src/privacy/sealer";
 import { account, ConsoleClient, PASSWORD } from "../support/console-client";
@@ -7,7 +8,10 @@ import { createTestRedisUrl, testConfig } from "../support/test-env";
 
 const sealer = createSealer(testConfig({ databaseUrl: "" }).appSecretKey);
 
-/** Two web processes on one database: the claim is decided in PostgreSQL, not in memory. */
+/**
+ * Two web processes on one database: the claim is decided, and sign-in guesses are counted, in
+ * PostgreSQL, not in memory.
+ */
 describe("claims across two web processes", () => {
   let s: ServiceUnderTest;
   let secondWeb: Runtime;
@@ -44,6 +48,33 @@ describe("claims across two web processes", () => {
         where: { conversationId: c.id, action: "claim" },
       });
       expect(claims).toBe(1);
+    }
+  }, 90_000);
+
+  it("shares one sign-in budget between the web processes: guesses spread over both stop at the account's budget", async () => {
+    await account(s.db.prisma, "shared", "supervisor", null);
+    const urls = [s.url, secondWeb.url ?? ""];
+    const statuses = await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        fetch(`${urls[i % 2]}/api/v1/session`, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({ loginName: "shared", password: `guess-${i}` }),
+        }).then((r) => r.status),
+      ),
+    );
+    expect(statuses.filter((st) => st === 401)).toHaveLength(BUDGETS.untrustedPerAccount.points);
+    expect(statuses.filter((st) => st === 429)).toHaveLength(
+      20 - BUDGETS.untrustedPerAccount.points,
+    );
+    // Spent on one, spent on the other: the right password from a new browser waits on both.
+    for (const url of urls) {
+      const res = await fetch(`${url}/api/v1/session`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ loginName: "shared", password: PASSWORD }),
+      });
+      expect(res.status).toBe(429);
     }
   }, 90_000);
 });
