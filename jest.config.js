@@ -7,7 +7,8 @@ module.exports = {
   transform: {
     "^.+\\.ts$": ["ts-jest", { tsconfig: "tsconfig.json" }],
     // ES-module-only packages (otplib's base32 and hashes), compiled to CommonJS for jest.
-    "/node_modules/(@scure/base|@noble/hashes)/.+\\.js$": "<rootDir>/scripts/jest-esm-transform.cjs",
+    "/node_modules/(@scure/base|@noble/hashes)/.+\\.js$":
+      "<rootDir>/scripts/jest-esm-transform.cjs",
   },
   transformIgnorePatterns: ["/node_modules/(?!.*/?(@scure/base|@noble/hashes)/)"],
   testTimeout: 30000,

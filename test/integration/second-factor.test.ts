@@ -101,10 +101,12 @@ describe("second factor (REQUIRE_SECOND_FACTOR on)", () => {
     await account(db.prisma, "paper", "counsellor", "tomo");
     const { recoveryCodes } = await enrol("paper");
     const code = (recoveryCodes[3] ?? "").toUpperCase().replace("-", " ");
-    const a = await ConsoleClient.signedIn(url, "paper", PASSWORD, { code: async () => code });
+    const a = await ConsoleClient.signedIn(url, "paper", PASSWORD, {
+      code: () => Promise.resolve(code),
+    });
     expect((await a.get("/api/v1/me/second-factor")).json.recoveryCodesLeft).toBe(9);
     await expect(
-      ConsoleClient.signedIn(url, "paper", PASSWORD, { code: async () => code }),
+      ConsoleClient.signedIn(url, "paper", PASSWORD, { code: () => Promise.resolve(code) }),
     ).rejects.toThrow(/401/);
     const audit = await db.prisma.auditEntry.count({ where: { action: "sign-in-recovery-code" } });
     expect(audit).toBe(1);

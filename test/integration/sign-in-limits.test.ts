@@ -32,7 +32,8 @@ async function signIn(
     },
     body: JSON.stringify({ loginName, password }),
   });
-  const { reqId: _reqId, ...body } = (await res.json()) as Record<string, unknown>;
+  const body = (await res.json()) as Record<string, unknown>;
+  delete body.reqId;
   const cookies = res.headers.getSetCookie().map((c) => c.split(";")[0] ?? "");
   return { status: res.status, body, cookies };
 }
