@@ -106,7 +106,12 @@ async function request(method, path, body, idempotencyKey) {
       data?.message,
       Array.isArray(data?.details) ? data.details : [],
     );
-    if (response.status === 401 && path !== SESSION_PATH) onUnauthenticated();
+    // The session's own routes (sign-in and its second step) answer 401 for a wrong password
+    // or code: that is not a session that ended.
+    const sessionRoute = path === SESSION_PATH || path.startsWith(`${SESSION_PATH}/`);
+    if (response.status === 401 && !sessionRoute) {
+      onUnauthenticated();
+    }
     throw error;
   }
   return data;

@@ -3,10 +3,13 @@
 // Served as kit/sign-in.js beside each page (see src/http/public-kit.ts).
 import { api, describeError, SESSION_PATH, setCsrfToken, whenUnauthenticated } from "./api.js";
 import { el } from "./dom.js";
+import { showEnrolment } from "./second-factor.js";
 
 const MESSAGES = {
   SIGN_IN_FAILED: "ログイン名またはパスワードが違います。",
-  TOO_MANY_ATTEMPTS: "サインインの失敗が続きました。しばらく待ってからもう一度お試しください。",
+  TOO_MANY_ATTEMPTS: "サインインの試行が続きました。しばらく待ってからもう一度お試しください。",
+  CODE_WRONG: "コードが違います。",
+  SIGN_IN_EXPIRED: "時間がたちました。パスワードからやり直してください。",
 };
 const SESSION_ENDED =
   "もう一度サインインしてください（一定時間操作がなかったか、サインアウトされました）。";
@@ -19,18 +22,37 @@ const SESSION_ENDED =
  */
 export function signInFlow({ root, intro = [], onSignedIn, onSignedOut = () => {} }) {
   const { form, loginName, password, error, submit } = buildForm(intro);
+  const second = buildCodeForm(intro);
   root.replaceChildren(form);
 
   function show(message) {
     onSignedOut();
     setCsrfToken(null);
+    root.replaceChildren(form);
     root.hidden = false;
     error.textContent = message;
     loginName.focus();
   }
 
+  /** The password was right: the code from her app (or a recovery code) comes next. */
+  function askForCode() {
+    second.code.value = "";
+    second.error.textContent = "";
+    root.replaceChildren(second.form);
+    second.code.focus();
+  }
+
   async function enter(session) {
     setCsrfToken(session.csrfToken);
+    if (session.mustEnrolSecondFactor) {
+      // Her role must use a second factor here: she sets it up before anything else.
+      root.hidden = false;
+      await showEnrolment(root, {
+        intro,
+        onDone: () => void api("GET", SESSION_PATH).then(enter, (e) => show(describeError(e))),
+      });
+      return;
+    }
     root.hidden = true;
     try {
       await onSignedIn(session);
@@ -49,15 +71,34 @@ export function signInFlow({ root, intro = [], onSignedIn, onSignedOut = () => {
     error.textContent = "";
     try {
       const body = { loginName: loginName.value.trim(), password: password.value };
-      const session = await api("POST", SESSION_PATH, body);
+      const answer = await api("POST", SESSION_PATH, body);
       password.value = "";
-      await enter(session);
+      if (answer.next === "second-factor") askForCode();
+      else await enter(answer);
     } catch (e) {
       error.textContent = describeError(e, MESSAGES);
     } finally {
       submit.disabled = false;
     }
   });
+  second.form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    if (!second.code.value.trim()) return;
+    second.submit.disabled = true;
+    second.error.textContent = "";
+    try {
+      const session = await api("POST", `${SESSION_PATH}/second-factor`, {
+        code: second.code.value.trim(),
+      });
+      await enter(session);
+    } catch (e) {
+      if (e.code === "SIGN_IN_EXPIRED") show(describeError(e, MESSAGES));
+      else second.error.textContent = describeError(e, MESSAGES);
+    } finally {
+      second.submit.disabled = false;
+    }
+  });
+  second.back.addEventListener("click", () => show(""));
   whenUnauthenticated(() => show(SESSION_ENDED));
 
   return {
@@ -109,4 +150,45 @@ function buildForm(intro) {
     [...intro, loginLabel, loginName, passwordLabel, password, error, submit],
   );
   return { form, loginName, password, error, submit };
+}
+
+function buildCodeForm(intro) {
+  const code = el("input", {
+    attrs: {
+      id: "second-factor-code",
+      name: "code",
+      required: true,
+      autocomplete: "one-time-code",
+      maxlength: "20",
+      spellcheck: "false",
+    },
+  });
+  const error = el("p", { className: "form-error", attrs: { role: "alert" } });
+  const submit = el("button", {
+    className: "primary wide",
+    text: "確認",
+    attrs: { type: "submit", "data-testid": "code-submit" },
+  });
+  const back = el("button", {
+    className: "quiet",
+    text: "最初からやり直す",
+    attrs: { type: "button" },
+  });
+  const form = el(
+    "form",
+    { className: "card signin-card", attrs: { id: "second-factor-form", novalidate: true } },
+    [
+      ...intro,
+      el("label", { text: "認証アプリのコード（6桁）", attrs: { for: "second-factor-code" } }),
+      code,
+      el("p", {
+        className: "muted small",
+        text: "スマートフォンが手元にないときは、回復用コードを入力できます。",
+      }),
+      error,
+      submit,
+      back,
+    ],
+  );
+  return { form, code, error, submit, back };
 }

@@ -114,6 +114,11 @@ const ACTIONS = {
   "oncall-shift-add": "当番表に追加",
   "oncall-shift-remove": "当番表から削除",
   "oncall-email": "当番のメールアドレス変更",
+  "unlock-account": "サインイン制限の解除",
+  "reset-second-factor": "二段階認証のリセット",
+  "enable-second-factor": "二段階認証の設定",
+  "disable-second-factor": "二段階認証の解除",
+  "sign-in-recovery-code": "回復用コードでサインイン",
 };
 export const auditActionLabel = (value) => ACTIONS[value] ?? value;
 

@@ -2,6 +2,8 @@
 // (admins), and the profile.
 import { api } from "../kit/api.js";
 import { $, clear, el } from "../kit/dom.js";
+import { secondFactorSettings } from "../kit/second-factor.js";
+import { signInProtectionPanel } from "./sign-in-admin.js";
 import { describeError } from "./errors.js";
 import { formatDateTime } from "./format.js";
 import {
@@ -207,6 +209,7 @@ export function renderAdmin() {
       ]),
     ]),
   );
+  main.append(signInProtectionPanel());
   void loadAccounts(accounts);
   void loadStuck(stuck);
   void loadAudit(audit);
@@ -455,5 +458,6 @@ export function renderProfile(onChanged) {
       ]),
     ]),
     form,
+    secondFactorSettings(),
   );
 }
