@@ -65,6 +65,8 @@ export async function startServiceWithSimulator(
     now?: () => Date;
     /** On-call webhook, SMTP and console address (see testConfig); by default none. */
     onCall?: Parameters<typeof testConfig>[0]["onCall"];
+    /** REQUIRE_SECOND_FACTOR (off by default in tests, see testConfig). */
+    requireSecondFactor?: boolean;
   } = {},
 ): Promise<ServiceUnderTest> {
   const db = await createTestDatabase();
@@ -82,6 +84,7 @@ export async function startServiceWithSimulator(
     redisUrl: redisProxy?.url ?? redisUrl,
     lineApiBaseUrl: baseUrl,
     onCall: options.onCall,
+    requireSecondFactor: options.requireSecondFactor,
   });
   const withWorker = options.worker ?? true;
   const roles = {
