@@ -94,6 +94,8 @@ describe("configuration from the environment", () => {
       // No proxy's X-Forwarded-For is believed, and /metrics is open, until configured.
       trustProxy: false,
       metricsToken: undefined,
+      // Admins and supervisors sign in with a second factor unless the deployment says not.
+      requireSecondFactor: true,
       onCall: {
         webhook: undefined,
         smtpUrl: undefined,
@@ -101,6 +103,16 @@ describe("configuration from the environment", () => {
         publicBaseUrl: undefined,
       },
     });
+  });
+
+  it("reads REQUIRE_SECOND_FACTOR as on or off, and refuses anything else", () => {
+    const required = (value: string) =>
+      loadConfig({ ...REAL_CHANNEL, REQUIRE_SECOND_FACTOR: value }).requireSecondFactor;
+    for (const on of ["true", "1", "on", "YES"]) expect(required(on)).toBe(true);
+    for (const off of ["false", "0", "off", "No"]) expect(required(off)).toBe(false);
+    expect(problemsWith({ ...REAL_CHANNEL, REQUIRE_SECOND_FACTOR: "sometimes" })).toEqual([
+      "REQUIRE_SECOND_FACTOR must be true or false (or on/off, 1/0)",
+    ]);
   });
 
   it("takes express's trust-proxy values for TRUST_PROXY and refuses anything else", () => {
