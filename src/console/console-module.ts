@@ -64,6 +64,8 @@ export async function startConsole(deps: {
   appSecretKey: string;
   /** REQUIRE_SECOND_FACTOR: admins and supervisors must use one. */
   requireSecondFactor: boolean;
+  /** A database connection lost (by default a warning; the runtime keeps quiet when stopping). */
+  connectionLost?: (message: string, err: string) => void;
   /**
    * The clock sessions, second-factor codes and Idempotency-Keys are measured with (Date.now).
    * Sign-in budgets expire by the machine's clock (rate-limiter-flexible reads Date.now).
@@ -82,8 +84,10 @@ export async function startConsole(deps: {
     max: 4,
     connectionTimeoutMillis: 5000,
   });
+  const connectionLost =
+    deps.connectionLost ?? ((message, err) => deps.logger.warn({ err }, message));
   limitsPool.on("error", (error) =>
-    deps.logger.warn({ err: error.message }, "sign-in limits: database connection lost"),
+    connectionLost("sign-in limits: database connection lost", error.message),
   );
   const auth = createConsoleAuth({ ...deps, pool: limitsPool });
   const live = await startLiveEvents(deps.databaseUrl, deps.logger);

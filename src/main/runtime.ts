@@ -125,6 +125,7 @@ export async function startRuntime(config: AppConfig, options: RuntimeOptions): 
       logger,
       appSecretKey: config.appSecretKey,
       requireSecondFactor: config.requireSecondFactor,
+      connectionLost,
       clock: options.now,
     });
     const ingress = createWebhookIngress({
