@@ -56,7 +56,7 @@ describe("second factor in the console", () => {
     const qr = page.getByAltText("認証アプリ用のQRコード");
     await qr.waitFor();
     await page.waitForFunction(
-      () => ((document.querySelector("img.qr") as HTMLImageElement | null)?.naturalWidth ?? 0) > 0,
+      () => (document.querySelector<HTMLImageElement>("img.qr")?.naturalWidth ?? 0) > 0,
     );
     expect(await page.locator("#app").isHidden()).toBe(true);
     const secret = (await page.getByTestId("totp-secret").textContent()) ?? "";
