@@ -84,13 +84,13 @@ function answerSignIn(
     res.cookie(PENDING_COOKIE, result.challengeToken, signInCookie(req.secure, CHALLENGE_MS));
     return { next: "second-factor" };
   }
-  res.clearCookie(PENDING_COOKIE, { path: SIGN_IN_PATH });
   setSessionCookie(res, result.signed.sessionToken, req.secure);
   res.cookie(
     result.deviceCookie.name,
     result.deviceCookie.value,
     signInCookie(req.secure, DEVICE_COOKIE_MS),
   );
+  if (cookieOf(req, PENDING_COOKIE)) res.clearCookie(PENDING_COOKIE, { path: SIGN_IN_PATH });
   return { mustEnrol, signed: result.signed };
 }
 
