@@ -27,6 +27,8 @@ export interface AppConfig {
   trustProxy: number | string[] | false;
   /** When set, /metrics requires `Authorization: Bearer <token>`. */
   metricsToken: string | undefined;
+  /** The largest file she sends that is copied from LINE; a larger one is not kept. */
+  mediaMaxBytes: number;
   /** Where on-call notifications go (src/oncall/); each channel is optional. */
   onCall: OnCallConfig;
 }
@@ -86,6 +88,9 @@ const trustProxy = z.string().transform((value, ctx) => {
   return z.NEVER;
 });
 
+/** 20 MiB: photos and short clips from a phone; a larger file stays on LINE's side only. */
+export const DEFAULT_MEDIA_MAX_BYTES = 20 * 1024 * 1024;
+
 const envSchema = z.object({
   PORT: wholeNumber("PORT", 0, 65535).default(3000),
   DATABASE_URL: url("DATABASE_URL", POSTGRES),
@@ -104,6 +109,9 @@ const envSchema = z.object({
   SHUTDOWN_TIMEOUT_MS: wholeNumber("SHUTDOWN_TIMEOUT_MS", 1000, 600_000).default(10_000),
   TRUST_PROXY: trustProxy.optional(),
   METRICS_TOKEN: secret("METRICS_TOKEN", 16).optional(),
+  MEDIA_MAX_BYTES: wholeNumber("MEDIA_MAX_BYTES", 1024, 1024 * 1024 * 1024).default(
+    DEFAULT_MEDIA_MAX_BYTES,
+  ),
   ONCALL_WEBHOOK_URL: url("ONCALL_WEBHOOK_URL", HTTP).optional(),
   ONCALL_WEBHOOK_SECRET: secret("ONCALL_WEBHOOK_SECRET", 16).optional(),
   SMTP_URL: url("SMTP_URL", SMTP).optional(),
@@ -152,6 +160,7 @@ export function loadConfig(env: Env): AppConfig {
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     trustProxy: e.TRUST_PROXY ?? false,
     metricsToken: e.METRICS_TOKEN,
+    mediaMaxBytes: e.MEDIA_MAX_BYTES,
     onCall: {
       webhook:
         e.ONCALL_WEBHOOK_URL && e.ONCALL_WEBHOOK_SECRET

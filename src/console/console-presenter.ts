@@ -7,6 +7,7 @@ import { conversationScope } from "../conversations/conversation-scope";
 import { formatOpening, isOpen, nextOpening } from "../flows/opening-hours";
 import { RISK_IN_CHAT } from "../conversations/chat-safety";
 import { contactBand } from "../flows/contact-times";
+import { mediaChunks } from "../media/media-store";
 
 const PREVIEW_CHARS = 60;
 
@@ -27,7 +28,7 @@ type QueueRow = Prisma.ConversationGetPayload<{ include: typeof queueInclude }>;
 const messageInclude = {
   counsellor: { select: { displayName: true } },
   delivery: { select: { status: true, notBefore: true } },
-  media: { select: { messageId: true } },
+  media: { select: { status: true, imageType: true } },
 } satisfies Prisma.MessageInclude;
 
 type MessageRow = Prisma.MessageGetPayload<{ include: typeof messageInclude }>;
@@ -42,7 +43,9 @@ const messageItem = (m: MessageRow) => ({
   sentAt: m.sentAt.toISOString(),
   unsent: m.unsentAt !== null,
   read: m.readAt !== null,
-  hasContent: m.media !== null,
+  hasContent: m.media?.status === "stored",
+  contentInline: m.media?.status === "stored" && m.media.imageType !== null,
+  contentTooLarge: m.media?.status === "too_large",
   delivery: m.delivery?.status ?? null,
   deliverAt:
     m.delivery?.status === "pending" ? (m.delivery.notBefore?.toISOString() ?? null) : null,
@@ -325,6 +328,25 @@ export function createConsolePresenter(deps: {
     }));
   }
 
+  /**
+   * Her file, for a user who may see her conversation: 404 out of scope or not stored, 410 once
+   * she unsent the message (nothing of it is kept). Read back chunk by chunk.
+   */
+  async function messageContent(user: ConsoleUser, id: string) {
+    const message = await prisma.message.findFirst({
+      where: { id, conversation: { AND: [conversationScope(user)] } },
+      select: { unsentAt: true, media: { select: { status: true, imageType: true, size: true } } },
+    });
+    if (!message) throw new AppError("NOT_FOUND", "No such content", 404);
+    if (message.unsentAt) throw new AppError("UNSENT", "She unsent this message", 410);
+    if (message.media?.status !== "stored") throw new AppError("NOT_FOUND", "No such content", 404);
+    return {
+      imageType: message.media.imageType,
+      size: message.media.size,
+      chunks: mediaChunks(prisma, id),
+    };
+  }
+
   /** Each region, open or closed now and when it next opens: the transfer dialog warns by it. */
   function regionStates() {
     const at = now();
@@ -351,6 +373,7 @@ export function createConsolePresenter(deps: {
     colleagues,
     alerts,
     audit,
+    messageContent,
   };
 }
 

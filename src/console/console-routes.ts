@@ -1,9 +1,9 @@
+import { once } from "node:events";
 import { z } from "zod";
 import type { Response } from "express";
 import type { PrismaClient } from "../db/prisma-client";
 import { AppError } from "../errors";
 import type { Preset } from "../flows/flow-types";
-import { conversationScope as scopeOf } from "../conversations/conversation-scope";
 import type { CounsellorService } from "../conversations/counsellor-service";
 import { route, type ApiRoute } from "../http/api-router";
 import type { JobDispatcher } from "../jobs/job-dispatch";
@@ -52,6 +52,21 @@ function setSessionCookie(res: Response, token: string, secure: boolean) {
     path: "/",
     maxAge: SESSION_MAX_MS,
   });
+}
+
+/** Writes chunks as the client takes them, so a large file never sits whole in memory. */
+async function streamOut(res: Response, chunks: AsyncIterable<Buffer>): Promise<void> {
+  try {
+    for await (const chunk of chunks) {
+      if (res.write(chunk)) continue;
+      await Promise.race([once(res, "drain"), once(res, "close")]);
+      if (res.destroyed) return;
+    }
+    res.end();
+  } catch (error) {
+    // Headers are gone: the client sees a cut transfer, never half a file as a whole one.
+    res.destroy(error instanceof Error ? error : undefined);
+  }
 }
 
 /** The console API: thin handlers over the presenter (reads) and src/conversations/ (changes). */
@@ -240,19 +255,23 @@ export function consoleRoutes(d: ConsoleRouteDeps): ApiRoute[] {
     route({
       method: "get",
       path: "/messages/:id/content",
-      summary: "An image she sent, from our own store",
+      summary:
+        "A file she sent, from our own store: an allow-listed image inline, anything else as an attachment; 410 once she unsent it",
       handler: async ({ user, params, res }) => {
-        const media = await d.prisma.messageMedia.findFirst({
-          where: {
-            messageId: params.id ?? "",
-            message: { conversation: { AND: [scopeOf(user)] } },
-          },
+        const id = params.id ?? "";
+        const content = await d.presenter.messageContent(user, id);
+        res.status(200).set({
+          // Only an image type proved by its bytes is shown; nothing is ever rendered as a page.
+          "content-type": content.imageType ?? "application/octet-stream",
+          "content-disposition": content.imageType
+            ? "inline"
+            : `attachment; filename="message-${id}.bin"`,
+          "content-length": String(content.size),
+          "x-content-type-options": "nosniff",
+          "content-security-policy": "default-src 'none'; sandbox",
+          "cache-control": "private, no-store",
         });
-        if (!media) throw new AppError("NOT_FOUND", "No such content", 404);
-        res
-          .type(media.contentType)
-          .set("cache-control", "private, no-store")
-          .send(Buffer.from(media.bytes));
+        await streamOut(res, content.chunks);
         return undefined;
       },
     }),

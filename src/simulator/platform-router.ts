@@ -1,3 +1,4 @@
+import { once } from "node:events";
 import express, { type NextFunction, type Request, type Response, type Router } from "express";
 import type { FaultQueue } from "./fault-queue";
 import { checkMessages, mergeProblems } from "./line-rules";
@@ -329,7 +330,25 @@ function content(deps: PlatformDeps, req: Request, res: Response) {
     entry.status = 200;
     entry.responseBody = `<${stored.bytes.length} bytes>`;
   }
-  res.status(200).type(stored.contentType).send(stored.bytes);
+  res.status(200).type(stored.contentType);
+  void streamPieces(res, stored.bytes);
+}
+
+/** Bytes per write of a content body. */
+const CONTENT_PIECE_BYTES = 64 * 1024;
+
+/**
+ * The body goes out in pieces, chunked and without Content-Length, as a large download arrives
+ * over the network: the service must count what it reads (its cap) rather than trust a header,
+ * and may stop reading part-way.
+ */
+async function streamPieces(res: Response, bytes: Buffer): Promise<void> {
+  for (let at = 0; at < bytes.length && !res.destroyed; at += CONTENT_PIECE_BYTES) {
+    if (!res.write(bytes.subarray(at, at + CONTENT_PIECE_BYTES))) {
+      await Promise.race([once(res, "drain"), once(res, "close")]);
+    }
+  }
+  if (!res.destroyed) res.end();
 }
 
 function transcoding(deps: PlatformDeps, req: Request, res: Response) {

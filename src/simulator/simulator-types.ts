@@ -113,7 +113,10 @@ export interface FaultSpec {
    */
   status: 500 | 429 | 400 | "timeout" | "lost-response";
   count: number;
-  /** Only calls whose path (below the mount point) starts with this are affected. */
+  /**
+   * Only calls whose path (below the mount point) starts with this are affected; `*` stands
+   * for one path segment ("/v2/bot/message/" + "*" + "/content": content calls, not replies).
+   */
   path?: string;
 }
 

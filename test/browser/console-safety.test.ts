@@ -114,7 +114,7 @@ describe("the console shows what people type as text", () => {
       () => image.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth),
       (width) => width === 1,
     );
-    await page.locator('[data-testid="unsent"]', { hasText: "送信取り消し" }).waitFor();
+    await page.locator('[data-testid="unsent"]', { hasText: "取り消されました" }).waitFor();
     expect(await page.locator("#main").getByText("いまのは間違いです").count()).toBe(0);
     await screenshot(page, "console-12-sticker-image-unsent");
     await context.close();

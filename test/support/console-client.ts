@@ -93,6 +93,11 @@ export class ConsoleClient {
     return { received, close: () => controller.abort() };
   }
 
+  /** A GET whose answer is not JSON (her files), as the browser fetches it with the cookie. */
+  raw(path: string): Promise<Response> {
+    return fetch(`${this.baseUrl}${path}`, { headers: { cookie: this.cookie } });
+  }
+
   get = (path: string) => this.call("GET", path);
   post = (path: string, body: unknown = {}) => this.call("POST", path, body);
 }

@@ -65,6 +65,8 @@ export async function startServiceWithSimulator(
     now?: () => Date;
     /** On-call webhook, SMTP and console address (see testConfig); by default none. */
     onCall?: Parameters<typeof testConfig>[0]["onCall"];
+    /** MEDIA_MAX_BYTES for this service. */
+    mediaMaxBytes?: number;
   } = {},
 ): Promise<ServiceUnderTest> {
   const db = await createTestDatabase();
@@ -82,6 +84,7 @@ export async function startServiceWithSimulator(
     redisUrl: redisProxy?.url ?? redisUrl,
     lineApiBaseUrl: baseUrl,
     onCall: options.onCall,
+    mediaMaxBytes: options.mediaMaxBytes,
   });
   const withWorker = options.worker ?? true;
   const roles = {
