@@ -3,7 +3,7 @@ import { FOLLOW_UP_LABELS, RISK_LABELS, TOPIC_LABELS } from "../conversations/co
 import type { Prisma, PrismaClient } from "../db/prisma-client";
 import { AppError } from "../errors";
 import type { ConsoleUser } from "../http/auth-middleware";
-import { conversationScope } from "../conversations/conversation-scope";
+import { conversationScope, regionsOf } from "../conversations/conversation-scope";
 import { formatOpening, isOpen, nextOpening } from "../flows/opening-hours";
 import { RISK_IN_CHAT } from "../conversations/chat-safety";
 import { contactBand } from "../flows/contact-times";
@@ -311,9 +311,41 @@ export function createConsolePresenter(deps: {
     return rows.map((a) => ({ ...a, createdAt: a.createdAt.toISOString() }));
   }
 
-  async function audit(query: { limit: number; conversationId?: string | undefined }) {
+  /**
+   * The audit log. A region's admin sees what was done to conversations of her or his scope, and
+   * what people of that region did otherwise; another region's conversation is not found.
+   */
+  async function audit(
+    user: ConsoleUser,
+    query: { limit: number; conversationId?: string | undefined },
+  ) {
+    const region = regionsOf(user);
+    if (query.conversationId && region !== null) {
+      const visible = await prisma.conversation.count({
+        where: { AND: [{ id: query.conversationId }, conversationScope(user)] },
+      });
+      if (visible === 0) throw new AppError("NOT_FOUND", "No such conversation", 404);
+    }
+    const ids =
+      region === null
+        ? undefined
+        : (
+            await prisma.$queryRaw<{ id: bigint }[]>`
+              SELECT a.id FROM audit_entry a
+              LEFT JOIN conversation c ON c.id = a.conversation_id
+              LEFT JOIN counsellor p ON p.id = a.counsellor_id
+              WHERE ((c.id IS NOT NULL
+                      AND (c.region_id = ${region} OR ${region} = ANY(c.overflow_regions)))
+                     OR (a.conversation_id IS NULL AND p.region_id = ${region}))
+                AND (${query.conversationId ?? null}::uuid IS NULL
+                     OR a.conversation_id = ${query.conversationId ?? null}::uuid)
+              ORDER BY a.id DESC LIMIT ${query.limit}`
+          ).map((r) => r.id);
     const rows = await prisma.auditEntry.findMany({
-      where: query.conversationId ? { conversationId: query.conversationId } : {},
+      where: {
+        ...(query.conversationId ? { conversationId: query.conversationId } : {}),
+        ...(ids ? { id: { in: ids } } : {}),
+      },
       orderBy: { id: "desc" },
       take: query.limit,
       include: { counsellor: { select: { displayName: true } } },

@@ -54,6 +54,16 @@ function setSessionCookie(res: Response, token: string, secure: boolean) {
   });
 }
 
+/**
+ * Work of the whole service (stuck jobs carry ids of every region): only an admin of every
+ * region sees or retries it.
+ */
+function requireEveryRegion(user: ConsoleUser): void {
+  if (user.regionId !== null) {
+    throw new AppError("FORBIDDEN", "Only an admin of every region can do this", 403);
+  }
+}
+
 /** Writes chunks as the client takes them, so a large file never sits whole in memory. */
 async function streamOut(res: Response, chunks: AsyncIterable<Buffer>): Promise<void> {
   try {
@@ -300,6 +310,10 @@ export function consoleRoutes(d: ConsoleRouteDeps): ApiRoute[] {
         if (body.regionId && !d.preset.regions.some((r) => r.id === body.regionId)) {
           throw new AppError("INVALID_INPUT", `Unknown region ${body.regionId}`, 400);
         }
+        // A region's admin makes accounts of that region only.
+        if (user.regionId !== null && body.regionId !== user.regionId) {
+          throw new AppError("FORBIDDEN_REGION", "Create accounts of your own region", 403);
+        }
         const c = await d.auth.createAccount(user.id, body);
         return { id: c.id, displayName: c.displayName, role: c.role, regionId: c.regionId };
       },
@@ -335,19 +349,23 @@ export function consoleRoutes(d: ConsoleRouteDeps): ApiRoute[] {
     route({
       method: "get",
       path: "/stuck-work",
-      summary: "Jobs that failed all their attempts or never reached the queue, oldest first",
+      summary:
+        "Jobs that failed all their attempts or never reached the queue, oldest first (admins of every region)",
       roles: ["admin"],
       response: z.array(s.stuckJobSchema),
-      handler: async () =>
-        (await d.outbox.stuck(new Date(Date.now() - STUCK_AFTER_MS), 500)).map(stuckJob),
+      handler: async ({ user }) => {
+        requireEveryRegion(user);
+        return (await d.outbox.stuck(new Date(Date.now() - STUCK_AFTER_MS), 500)).map(stuckJob);
+      },
     }),
     route({
       method: "post",
       path: "/stuck-work/:key/retry",
-      summary: "Run a stuck job again now",
+      summary: "Run a stuck job again now (admins of every region)",
       roles: ["admin"],
       response: s.stuckJobSchema,
-      handler: async ({ params }) => {
+      handler: async ({ user, params }) => {
+        requireEveryRegion(user);
         const entry = await d.dispatcher.retry(params.key ?? "");
         if (!entry) throw new AppError("NOT_FOUND", "No such stuck job", 404);
         return stuckJob(entry);
@@ -356,11 +374,12 @@ export function consoleRoutes(d: ConsoleRouteDeps): ApiRoute[] {
     route({
       method: "get",
       path: "/audit",
-      summary: "The audit log, newest first",
+      summary:
+        "The audit log, newest first; a region's admin sees her or his region's conversations and people",
       roles: ["admin"],
       query: s.auditQuerySchema,
-      handler: ({ query }) =>
-        d.presenter.audit(query as { limit: number; conversationId?: string }),
+      handler: ({ user, query }) =>
+        d.presenter.audit(user, query as { limit: number; conversationId?: string }),
     }),
   ];
 }

@@ -321,7 +321,7 @@ describe("counsellor console API", () => {
     await west.post(`/api/v1/conversations/${first.id}/claim`);
     await west.post(`/api/v1/conversations/${first.id}/close`, {
       topics: ["poverty"],
-      referrals: ["社会福祉協議会"],
+      referrals: ["高崎市役所の窓口へ同行予定"],
       followUps: [],
       riskLevel: "none",
     });
@@ -338,9 +338,16 @@ describe("counsellor console API", () => {
     const inTomo = (await east.get(`/api/v1/conversations/${second.id}`)).json as unknown as View;
     expect(inTomo.earlier).toEqual([]);
     expect(inTomo.earlierElsewhere).toBe(1);
+    // Nothing of the 西毛 consultation reaches 東毛: not its id, its dates, its free-text referral.
+    const seenInTomo = JSON.stringify(inTomo);
+    for (const detail of [first.id, "高崎市役所の窓口へ同行予定", first.startedAt.toISOString()]) {
+      expect(seenInTomo).not.toContain(detail);
+    }
     // A prefecture-wide admin sees both, with the details.
     const all = (await admin.get(`/api/v1/conversations/${second.id}`)).json as unknown as View;
-    expect(all.earlier.map((e) => [e.id, e.referrals])).toEqual([[first.id, ["社会福祉協議会"]]]);
+    expect(all.earlier.map((e) => [e.id, e.referrals])).toEqual([
+      [first.id, ["高崎市役所の窓口へ同行予定"]],
+    ]);
     expect(all.earlierElsewhere).toBe(0);
   }, 90_000);
 
