@@ -208,7 +208,9 @@ export function renderAdmin() {
     ]),
   );
   void loadAccounts(accounts);
-  void loadStuck(stuck);
+  // Stuck work is the whole service's (its jobs name every region): for admins of every region.
+  if (state.me.regionId === null) void loadStuck(stuck);
+  else main.querySelector('[aria-labelledby="stuck-title"]')?.remove();
   void loadAudit(audit);
 }
 
