@@ -8,6 +8,7 @@ import {
   loadConversation,
   openConversation,
 } from "./conversation/view.js";
+import { renderAccounts, renderMustChangePassword } from "./accounts.js";
 import { describeError } from "./errors.js";
 import { roleLabel, setReference } from "./labels.js";
 import { refreshQueue, tickWaits } from "./queue.js";
@@ -59,11 +60,20 @@ async function signOut() {
 /** After sign-in (or a live session on load): reference data, then the console. */
 async function enter(session) {
   state.me = session.counsellor;
+  // An admin reset her password: nothing else answers until she chose her own.
+  $("app").classList.toggle("must-change", state.me.mustChangePassword);
+  if (state.me.mustChangePassword) {
+    showMe();
+    $("app").hidden = false;
+    renderMustChangePassword(async () => enter(await api("GET", SESSION_PATH)));
+    return;
+  }
   setReference(await api("GET", "/api/v1/reference"));
   showMe();
   $("nav-alerts").hidden = !isSupervising();
   $("nav-oncall").hidden = !isSupervising();
   $("nav-admin").hidden = state.me.role !== "admin";
+  $("nav-accounts").hidden = state.me.role !== "admin";
   $("app").hidden = false;
   await Promise.all([refreshQueue(), refreshAlerts(), isSupervising() && refreshOnCallCount()]);
   startLive();
@@ -79,7 +89,7 @@ function showMe() {
 // ---------- routing ----------
 
 function route() {
-  if (!state.me) return;
+  if (!state.me || state.me.mustChangePassword) return;
   const hash = location.hash || "#/";
   const conversation = /^#\/c\/([^/]+)$/.exec(hash);
   $("app").classList.toggle("viewing", hash !== "#/" && hash !== "#");
@@ -99,6 +109,9 @@ function route() {
   } else if (hash === "#/oncall" && isSupervising()) {
     current("nav-oncall");
     renderOnCall();
+  } else if (hash === "#/accounts" && state.me.role === "admin") {
+    current("nav-accounts");
+    renderAccounts();
   } else if (hash === "#/admin" && state.me.role === "admin") {
     current("nav-admin");
     renderAdmin();
@@ -152,6 +165,12 @@ function connect() {
     resync();
   });
   events.addEventListener("resync", resync);
+  // Signed out elsewhere, ended from another browser, deactivated or reset by an admin: the
+  // next request finds no session, and the sign-in form shows.
+  events.addEventListener("session-ended", () => {
+    stopLive();
+    api("GET", "/api/v1/queue").catch(() => undefined);
+  });
   events.addEventListener("queue", () => void queueChanged());
   events.addEventListener("message", (event) => {
     void queueChanged();
