@@ -81,16 +81,24 @@ export async function startLiveEvents(databaseUrl: string, logger: Logger): Prom
     await endStreamsOfEndedSessions([...listeners]);
   };
 
+  /** One query at a time on the LISTEN connection (pg queues them, but will stop doing so). */
+  let queries: Promise<unknown> = Promise.resolve();
   /** Ends the streams among `some` whose session is gone (checked on the LISTEN connection). */
-  const endStreamsOfEndedSessions = async (some: Listener[]) => {
-    if (!client || some.length === 0) return;
-    const ids = [...new Set(some.map((l) => l.user.sessionId))];
-    const alive = await client
-      .query<{ id: string }>("SELECT id FROM console_session WHERE id = ANY($1::uuid[])", [ids])
-      .then((r) => new Set(r.rows.map((row) => row.id)))
-      .catch(() => undefined);
-    if (!alive) return;
-    for (const l of some) if (!alive.has(l.user.sessionId)) end(l);
+  const endStreamsOfEndedSessions = (some: Listener[]): Promise<void> => {
+    const check = async () => {
+      const open = some.filter((l) => listeners.has(l));
+      if (!client || open.length === 0) return;
+      const ids = [...new Set(open.map((l) => l.user.sessionId))];
+      const alive = await client
+        .query<{ id: string }>("SELECT id FROM console_session WHERE id = ANY($1::uuid[])", [ids])
+        .then((r) => new Set(r.rows.map((row) => row.id)))
+        .catch(() => undefined);
+      if (!alive) return;
+      for (const l of open) if (!alive.has(l.user.sessionId) && listeners.has(l)) end(l);
+    };
+    const run = queries.then(check);
+    queries = run.catch(() => undefined);
+    return run;
   };
 
   /** Tells the page why (it shows the sign-in form), then ends the stream. */
