@@ -44,7 +44,10 @@ describe("the account pages", () => {
     await row.getByTestId("account-status").filter({ hasText: "停止中" }).waitFor();
     // Her console, open all along, goes back to the sign-in form by itself.
     await nishi.locator("#signin").waitFor({ state: "visible" });
-    await nishi.locator("#signin-error", { hasText: "もう一度サインインしてください" }).waitFor();
+    // Told at once why (not by the next periodic refresh, which only finds her signed out).
+    await nishi
+      .locator("#signin-error", { hasText: "このブラウザのサインインは終了しました" })
+      .waitFor();
     await nishi.getByLabel("ログイン名").fill("nishi");
     await nishi.getByLabel("パスワード").fill(PASSWORD);
     await nishi.getByRole("button", { name: "サインイン" }).click();
@@ -98,7 +101,9 @@ describe("the account pages", () => {
     await screenshot(here, "console-32-my-sessions");
 
     await here.locator('#my-sessions tr[data-current="false"]').getByRole("button").click();
-    await there.locator("#signin").waitFor({ state: "visible" });
+    await there
+      .locator("#signin-error", { hasText: "このブラウザのサインインは終了しました" })
+      .waitFor();
     await here.locator('#my-sessions tr[data-current="false"]').waitFor({ state: "detached" });
 
     await here.getByLabel("いまのパスワード").fill("not-my-password");

@@ -22,6 +22,9 @@ const QUEUE_FALLBACK_MS = 30_000;
 const LIVE_DEBOUNCE_MS = 200;
 
 let events = null;
+
+const SESSION_ENDED =
+  "このブラウザのサインインは終了しました（サインアウト、ほかの画面からの終了、またはアカウントの停止・パスワードのリセット）。";
 let timers = [];
 
 const signIn = signInFlow({
@@ -53,6 +56,8 @@ function leave() {
 }
 
 async function signOut() {
+  // Her own sign-out ends the stream too: it is not to announce that as an ended session.
+  stopLive();
   await signIn.signOut();
   location.hash = "#/";
 }
@@ -165,12 +170,9 @@ function connect() {
     resync();
   });
   events.addEventListener("resync", resync);
-  // Signed out elsewhere, ended from another browser, deactivated or reset by an admin: the
-  // next request finds no session, and the sign-in form shows.
-  events.addEventListener("session-ended", () => {
-    stopLive();
-    api("GET", "/api/v1/queue").catch(() => undefined);
-  });
+  // This session ended on the server (signed out in another tab, ended from another browser,
+  // the account deactivated or its password reset by an admin): the sign-in form, at once.
+  events.addEventListener("session-ended", () => void signIn.signOut(SESSION_ENDED));
   events.addEventListener("queue", () => void queueChanged());
   events.addEventListener("message", (event) => {
     void queueChanged();
