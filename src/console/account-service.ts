@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import argon2 from "argon2";
 import type { Counsellor, CounsellorRole, Prisma, PrismaClient } from "../db/prisma-client";
 import { recordAudit } from "../audit/audit-log";
+import { returnChatsOf } from "../conversations/counsellor-service";
 import { AppError } from "../errors";
 import { MIN_PASSWORD_LENGTH, SESSION_IDLE_MS } from "./auth-service";
 
@@ -89,14 +90,20 @@ export function createAccountService(deps: { prisma: PrismaClient; now?: () => n
     }));
   }
 
-  /** Deactivated: she cannot sign in, and her sessions and live streams end at once. */
+  /**
+   * Deactivated: she cannot sign in, her sessions and live streams end at once, and the chats
+   * she had go back to their queues.
+   */
   async function setActive(actor: Actor, account: Counsellor, active: boolean): Promise<void> {
     if (!active && account.id === actor.id) {
       throw new AppError("CANNOT_DEACTIVATE_SELF", "You cannot deactivate your own account", 409);
     }
     await prisma.$transaction(async (tx) => {
       await tx.counsellor.update({ where: { id: account.id }, data: { active } });
-      if (!active) await tx.consoleSession.deleteMany({ where: { counsellorId: account.id } });
+      if (!active) {
+        await tx.consoleSession.deleteMany({ where: { counsellorId: account.id } });
+        await returnChatsOf(tx, account.id, actor.id);
+      }
       await recordAudit(tx, {
         by: actor.id,
         action: active ? "reactivate-account" : "deactivate-account",
