@@ -3,6 +3,7 @@ import argon2 from "argon2";
 import type { Counsellor, CounsellorRole, PrismaClient } from "../db/prisma-client";
 import { recordAudit } from "../audit/audit-log";
 import { AppError } from "../errors";
+import { browserLabel } from "./browser-label";
 
 /** Sessions end after this long idle, and in any case after a working day. */
 export const SESSION_IDLE_MS = 30 * 60_000;
@@ -63,7 +64,12 @@ export function createAuthService(deps: { prisma: PrismaClient; now?: () => numb
   const { prisma } = deps;
   const now = deps.now ?? Date.now;
 
-  async function signIn(loginName: string, password: string): Promise<SignedIn> {
+  /** `client`: the browser's User-Agent, kept only as a coarse label of the session. */
+  async function signIn(
+    loginName: string,
+    password: string,
+    client: { userAgent?: string } = {},
+  ): Promise<SignedIn> {
     const counsellor = await prisma.counsellor.findUnique({ where: { loginName } });
     if (counsellor?.lockedUntil && counsellor.lockedUntil.getTime() > now()) {
       throw new AppError("TOO_MANY_ATTEMPTS", "Too many failed sign-ins; try again later", 429);
@@ -76,14 +82,14 @@ export function createAuthService(deps: { prisma: PrismaClient; now?: () => numb
       if (counsellor) await recordFailure(counsellor);
       throw new AppError("SIGN_IN_FAILED", "Wrong login name or password", 401);
     }
+    // By the same clock as session() measures idleness with, not the database's.
+    const at = now();
     await prisma.counsellor.update({
       where: { id: counsellor.id },
-      data: { failedLogins: 0, lockedUntil: null },
+      data: { failedLogins: 0, lockedUntil: null, lastSignInAt: new Date(at) },
     });
     const sessionToken = randomBytes(32).toString("base64url");
     const csrfToken = randomBytes(24).toString("base64url");
-    // By the same clock as session() measures idleness with, not the database's.
-    const at = now();
     await prisma.consoleSession.create({
       data: {
         tokenHash: hashToken(sessionToken),
@@ -92,6 +98,7 @@ export function createAuthService(deps: { prisma: PrismaClient; now?: () => numb
         createdAt: new Date(at),
         lastSeenAt: new Date(at),
         expiresAt: new Date(at + SESSION_MAX_MS),
+        clientLabel: browserLabel(client.userAgent),
       },
     });
     return { counsellor, sessionToken, csrfToken };

@@ -283,9 +283,11 @@ export function createConsolePresenter(deps: {
     displayName: string;
     role: ConsoleUser["role"];
     regionId: string | null;
+    mustChangePassword: boolean;
   }) {
-    const { id, loginName, displayName, role, regionId } = c;
-    return { id, loginName, displayName, role, regionId, regionName: regionName(regionId) };
+    const { id, loginName, displayName, role, regionId, mustChangePassword } = c;
+    const region = regionName(regionId);
+    return { id, loginName, displayName, role, regionId, regionName: region, mustChangePassword };
   }
 
   /** Colleagues a conversation of my scope may be handed to. */

@@ -103,7 +103,7 @@ export function consoleRoutes(d: ConsoleRouteDeps): ApiRoute[] {
           throw new AppError("TOO_MANY_ATTEMPTS", "Too many failed sign-ins; wait a minute", 429);
         }
         const signed = await d.auth
-          .signIn(body.loginName, body.password)
+          .signIn(body.loginName, body.password, { userAgent: req.get("user-agent") })
           .catch((error: unknown) => {
             d.signInLimiter.failed(client);
             throw error;
@@ -116,6 +116,7 @@ export function consoleRoutes(d: ConsoleRouteDeps): ApiRoute[] {
       method: "get",
       path: "/session",
       summary: "The signed-in user and the CSRF token",
+      beforePasswordChange: true,
       response: s.sessionSchema,
       handler: ({ user }) =>
         Promise.resolve({ counsellor: d.presenter.me(user), csrfToken: user.csrfToken }),
@@ -123,7 +124,8 @@ export function consoleRoutes(d: ConsoleRouteDeps): ApiRoute[] {
     route({
       method: "delete",
       path: "/session",
-      summary: "Sign out",
+      summary: "Sign out (its live-events streams end too)",
+      beforePasswordChange: true,
       handler: async ({ user, res }) => {
         await d.auth.signOut(user.sessionToken);
         res.clearCookie(SESSION_COOKIE, { path: "/" });
@@ -297,26 +299,6 @@ export function consoleRoutes(d: ConsoleRouteDeps): ApiRoute[] {
       path: "/counsellors",
       summary: "Colleagues in my scope (transfer targets)",
       handler: ({ user }) => d.presenter.colleagues(user),
-    }),
-    route({
-      method: "post",
-      path: "/counsellors",
-      summary: "Create an account",
-      roles: ["admin"],
-      body: s.newCounsellorSchema,
-      response: s.colleagueSchema,
-      status: 201,
-      handler: async ({ user, body }) => {
-        if (body.regionId && !d.preset.regions.some((r) => r.id === body.regionId)) {
-          throw new AppError("INVALID_INPUT", `Unknown region ${body.regionId}`, 400);
-        }
-        // A region's admin makes accounts of that region only.
-        if (user.regionId !== null && body.regionId !== user.regionId) {
-          throw new AppError("FORBIDDEN_REGION", "Create accounts of your own region", 403);
-        }
-        const c = await d.auth.createAccount(user.id, body);
-        return { id: c.id, displayName: c.displayName, role: c.role, regionId: c.regionId };
-      },
     }),
     route({
       method: "get",

@@ -16,6 +16,8 @@ export const meSchema = z.object({
   role: z.enum(["counsellor", "supervisor", "admin"]),
   regionId: z.string().nullable(),
   regionName: z.string().nullable(),
+  /** An admin reset her password: she must choose her own before anything else. */
+  mustChangePassword: z.boolean(),
 });
 
 export const sessionSchema = z.object({ counsellor: meSchema, csrfToken: z.string() });

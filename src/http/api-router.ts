@@ -2,7 +2,13 @@ import express, { type Request, type RequestHandler, type Response, type Router 
 import { z } from "zod";
 import type { CounsellorRole } from "../db/prisma-client";
 import { AppError, unreadableBody } from "../errors";
-import { requireCsrf, requireRole, userOf, type ConsoleUser } from "./auth-middleware";
+import {
+  requireCsrf,
+  requirePasswordChanged,
+  requireRole,
+  userOf,
+  type ConsoleUser,
+} from "./auth-middleware";
 import { IDEMPOTENCY_HEADER } from "./idempotency";
 
 type Method = "get" | "post" | "patch" | "delete";
@@ -15,6 +21,16 @@ export interface ApiRoute<B extends z.ZodType = z.ZodType, R extends z.ZodType =
   /** Who may call it; absent = any signed-in user. `public` routes need no session. */
   roles?: CounsellorRole[];
   public?: boolean;
+  /**
+   * Answers even while her password must be changed (an admin reset it): the session check,
+   * signing out and changing the password.
+   */
+  beforePasswordChange?: boolean;
+  /**
+   * The request or the answer holds a password: no Idempotency-Key is taken, whose store keeps
+   * a fast hash of the request and the answer itself.
+   */
+  holdsSecrets?: boolean;
   body?: B;
   query?: z.ZodType;
   response?: R;
@@ -89,7 +105,7 @@ function pathNamesSomething(path: string): RequestHandler {
 }
 
 /** A signed-in change: it takes an Idempotency-Key (sign-in has no account to keep keys for). */
-const takesIdempotencyKey = (r: ApiRoute) => !r.public && r.method !== "get";
+const takesIdempotencyKey = (r: ApiRoute) => !r.public && !r.holdsSecrets && r.method !== "get";
 
 export function buildApiRouter(
   routes: readonly ApiRoute[],
@@ -104,6 +120,7 @@ export function buildApiRouter(
   for (const r of routes) {
     const guards: RequestHandler[] = [pathNamesSomething(r.path)];
     if (!r.public) guards.push(middleware.authenticate, requireCsrf);
+    if (!r.public && !r.beforePasswordChange) guards.push(requirePasswordChanged);
     if (r.roles) guards.push(requireRole(...r.roles));
     if (takesIdempotencyKey(r)) guards.push(middleware.idempotency);
     router[r.method](r.path, ...guards, async (req: Request, res: Response) => {

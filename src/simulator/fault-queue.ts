@@ -16,12 +16,12 @@ export class FaultQueue {
   }
 
   /** Consumes one use of the first fault matching `path`, if any. */
-  take(path: string): FaultSpec["status"] | undefined {
+  take(path: string): FaultSpec | undefined {
     const fault = this.queue.find((f) => f.path === undefined || pathMatches(f.path, path));
     if (!fault) return undefined;
     fault.count -= 1;
     if (fault.count <= 0) this.queue.splice(this.queue.indexOf(fault), 1);
-    return fault.status;
+    return { ...fault, count: 1 };
   }
 
   pending(): FaultSpec[] {

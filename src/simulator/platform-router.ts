@@ -134,8 +134,10 @@ function routeName(path: string): string {
 function injectFaults(deps: PlatformDeps) {
   return (_req: Request, res: Response, next: NextFunction) => {
     const entry = entries.get(res);
-    const fault = deps.faults.take(entry?.path ?? "");
+    const spec = deps.faults.take(entry?.path ?? "");
+    const fault = spec?.status;
     if (fault === undefined) return next();
+    if (fault === "slow") return holdThenTake(deps, res, next, spec?.delayMs ?? 1000);
     if (fault === 500) return fail(res, 500, "Internal server error");
     if (fault === 429) return fail(res, 429, "Too many requests");
     if (fault === 400) return fail(res, 400, "Failed to send messages");
@@ -146,6 +148,24 @@ function injectFaults(deps: PlatformDeps) {
     if (entry) entry.status = "timeout";
     holdOpen(deps, res);
   };
+}
+
+/** Held a while, then taken as usual (unless the caller went away meanwhile). */
+function holdThenTake(
+  deps: PlatformDeps,
+  res: Response,
+  next: NextFunction,
+  delayMs: number,
+): void {
+  deps.faults.hanging.add(res);
+  const timer = setTimeout(() => {
+    deps.faults.hanging.delete(res);
+    if (!res.socket?.destroyed) next();
+  }, delayMs);
+  res.on("close", () => {
+    clearTimeout(timer);
+    deps.faults.hanging.delete(res);
+  });
 }
 
 /** Never answers; the socket is cut after faultTimeoutMs or when the simulator closes. */

@@ -545,4 +545,28 @@ describe("counsellor console API", () => {
     const again = await s.db.prisma.supervisorAlert.findUniqueOrThrow({ where: { id: alert.id } });
     expect(again.acknowledgedAt).toEqual(first.acknowledgedAt);
   }, 60_000);
+  it("puts a deactivated counsellor's chats back in the queue, her place kept, for a colleague to take", async () => {
+    await account(s.db.prisma, "leaving", "counsellor", "seimo");
+    const leaving = await ConsoleClient.signedIn(s.url, "leaving", PASSWORD);
+    const her = s.sim.person();
+    await handOff(her, "富岡");
+    const c = await conversationOf(her.userId);
+    expect((await leaving.post(`/api/v1/conversations/${c.id}/claim`)).status).toBe(200);
+    expect((await queueOf(west)).waiting.map((q) => q.id)).not.toContain(c.id);
+
+    const { id: leavingId } = await s.db.prisma.counsellor.findUniqueOrThrow({
+      where: { loginName: "leaving" },
+    });
+    expect((await admin.post(`/api/v1/accounts/${leavingId}/deactivate`)).status).toBe(204);
+
+    expect((await queueOf(west)).waiting.map((q) => q.id)).toContain(c.id);
+    const back = await s.db.prisma.conversation.findUniqueOrThrow({ where: { id: c.id } });
+    expect(back).toMatchObject({ status: "waiting", assignedToId: null });
+    expect(back.waitingSince).toEqual(c.waitingSince);
+    const returned = await s.db.prisma.auditEntry.findFirstOrThrow({
+      where: { conversationId: c.id, action: "returned-to-queue" },
+    });
+    expect(returned.detail).toMatchObject({ reason: "counsellor-deactivated" });
+    expect((await west.post(`/api/v1/conversations/${c.id}/claim`)).status).toBe(200);
+  });
 });

@@ -91,6 +91,11 @@ const PROBES: Record<string, Probe> = {
       regionId: ids.region,
     }),
   },
+  "POST /api/v1/accounts/{id}/deactivate": { path: { id: "counsellor" } },
+  "POST /api/v1/accounts/{id}/reactivate": { path: { id: "counsellor" } },
+  "POST /api/v1/accounts/{id}/password-reset": { path: { id: "counsellor" } },
+  "GET /api/v1/accounts/{id}/sessions": { path: { id: "counsellor" } },
+  "DELETE /api/v1/sessions/{id}": { path: { id: "session" } },
   "DELETE /api/v1/oncall/shifts/{id}": { path: { id: "shift" } },
   "POST /api/v1/oncall/shifts": {
     named: { counsellorId: "counsellor", regionId: "region" },
@@ -500,6 +505,12 @@ describe("region isolation on every operation that takes an id", () => {
     expect(shifts.text).toContain(other.shift);
     const alerts = await call("iso-global", "GET", "/api/v1/alerts");
     expect(alerts.text).toContain(other.alert);
+    const sessions = await call(
+      "iso-global",
+      "GET",
+      `/api/v1/accounts/${other.counsellor}/sessions`,
+    );
+    expect(sessions.text).toContain(other.session);
     // Her pseudonym is found where the counsellor may see her conversations.
     const entry = await call("iso-counsellor", "POST", "/api/v1/stats/entries", {
       body: PROBES["POST /api/v1/stats/entries"]?.body?.(ours),

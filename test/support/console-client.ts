@@ -25,6 +25,14 @@ export class ConsoleClient {
     return client;
   }
 
+  /** The same session (cookie and CSRF token) on another web process, at `baseUrl`. */
+  on(baseUrl: string): ConsoleClient {
+    const other = new ConsoleClient(baseUrl);
+    other.cookie = this.cookie;
+    other.csrf = this.csrf;
+    return other;
+  }
+
   async call(
     method: string,
     path: string,
@@ -61,7 +69,7 @@ export class ConsoleClient {
    */
   async events(
     onEvent?: (e: LiveEvent) => void,
-  ): Promise<{ received: LiveEvent[]; close(): void }> {
+  ): Promise<{ received: LiveEvent[]; ended: Promise<void>; close(): void }> {
     const controller = new AbortController();
     const res = await fetch(`${this.baseUrl}/api/v1/events`, {
       headers: { cookie: this.cookie },
@@ -72,7 +80,8 @@ export class ConsoleClient {
     const received: LiveEvent[] = [];
     const decoder = new TextDecoder();
     let buffer = "";
-    void (async () => {
+    // Settles when the server ends the stream (or the test closes it).
+    const ended = (async () => {
       for (;;) {
         const { done, value } = await reader.read().catch(() => ({ done: true, value: undefined }));
         if (done) return;
@@ -90,7 +99,7 @@ export class ConsoleClient {
         }
       }
     })();
-    return { received, close: () => controller.abort() };
+    return { received, ended, close: () => controller.abort() };
   }
 
   /** A GET whose answer is not JSON (her files), as the browser fetches it with the cookie. */

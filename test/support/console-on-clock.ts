@@ -24,9 +24,18 @@ export interface ConsoleOnClock {
  */
 export async function startConsoleOnClock(
   now: () => number,
-  options: { trustProxy?: TrustProxy; metricsToken?: string } = {},
+  options: {
+    trustProxy?: TrustProxy;
+    metricsToken?: string;
+    /**
+     * Another web process on this console's database (kept, and its accounts not made again):
+     * what one process changes, the other must see.
+     */
+    sameDatabaseAs?: ConsoleOnClock;
+  } = {},
 ): Promise<ConsoleOnClock> {
-  const db = await createTestDatabase();
+  const shared = options.sameDatabaseAs?.db;
+  const db = shared ?? (await createTestDatabase());
   const producer = createJobProducer({ redisUrl: undefined, databaseUrl: db.url }, () => {});
   const logger = createLogger("silent");
   const consoleApp = await startConsole({
@@ -48,8 +57,10 @@ export async function startConsoleOnClock(
   const server = await new Promise<Server>((resolve) => {
     const started = app.listen(0, "127.0.0.1", () => resolve(started));
   });
-  await account(db.prisma, "west", "counsellor", "seimo");
-  await account(db.prisma, "east", "counsellor", "tomo");
+  if (!shared) {
+    await account(db.prisma, "west", "counsellor", "seimo");
+    await account(db.prisma, "east", "counsellor", "tomo");
+  }
   return {
     db,
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
@@ -58,7 +69,7 @@ export async function startConsoleOnClock(
       await new Promise((resolve) => server.close(resolve));
       await consoleApp.stop();
       await producer.close();
-      await db.drop();
+      if (!shared) await db.drop();
     },
   };
 }
