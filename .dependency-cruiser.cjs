@@ -6,6 +6,8 @@
  *                               by the console, its jobs handled by the worker)
  *   conversations/              the conversation lifecycle and what changes it
  *   line/                       LINE only: webhook ingress, event store, messenger, deliveries
+ *   media/                      her files in our store (written by line/, removed on unsend by
+ *                               conversations/, read by the console)
  *   http/ jobs/ audit/ privacy/ config/ text/ flows/ db/   shared kits, below every feature
  * A rule broken fails CI with its name; a type-only import counts like any other.
  */
@@ -85,6 +87,13 @@ module.exports = {
       severity: "error",
       from: { path: "^src/jobs/[^/]+$" },
       to: { path: [`^src/${FEATURES}/`, "^src/(http|audit)/", "^src/worker/"] },
+    },
+    {
+      name: "media-below-features",
+      comment: "Her stored files: written by LINE's copy, read by the console; it knows neither.",
+      severity: "error",
+      from: { path: "^src/media/" },
+      to: { path: [`^src/${FEATURES}/`, "^src/(jobs|http)/"] },
     },
     {
       name: "kits-below-features",

@@ -29,6 +29,8 @@ export interface AppConfig {
   metricsToken: string | undefined;
   /** Admins and supervisors must sign in with a second factor (TOTP); counsellors may. */
   requireSecondFactor: boolean;
+  /** The largest file she sends that is copied from LINE; a larger one is not kept. */
+  mediaMaxBytes: number;
   /** Where on-call notifications go (src/oncall/); each channel is optional. */
   onCall: OnCallConfig;
 }
@@ -106,6 +108,9 @@ const trustProxy = z.string().transform((value, ctx) => {
   return z.NEVER;
 });
 
+/** 20 MiB: photos and short clips from a phone; a larger file stays on LINE's side only. */
+export const DEFAULT_MEDIA_MAX_BYTES = 20 * 1024 * 1024;
+
 const envSchema = z.object({
   PORT: wholeNumber("PORT", 0, 65535).default(3000),
   DATABASE_URL: url("DATABASE_URL", POSTGRES),
@@ -125,6 +130,9 @@ const envSchema = z.object({
   TRUST_PROXY: trustProxy.optional(),
   METRICS_TOKEN: secret("METRICS_TOKEN", 16).optional(),
   REQUIRE_SECOND_FACTOR: onOff("REQUIRE_SECOND_FACTOR").default(true),
+  MEDIA_MAX_BYTES: wholeNumber("MEDIA_MAX_BYTES", 1024, 1024 * 1024 * 1024).default(
+    DEFAULT_MEDIA_MAX_BYTES,
+  ),
   ONCALL_WEBHOOK_URL: url("ONCALL_WEBHOOK_URL", HTTP).optional(),
   ONCALL_WEBHOOK_SECRET: secret("ONCALL_WEBHOOK_SECRET", 16).optional(),
   SMTP_URL: url("SMTP_URL", SMTP).optional(),
@@ -174,6 +182,7 @@ export function loadConfig(env: Env): AppConfig {
     trustProxy: e.TRUST_PROXY ?? false,
     metricsToken: e.METRICS_TOKEN,
     requireSecondFactor: e.REQUIRE_SECOND_FACTOR,
+    mediaMaxBytes: e.MEDIA_MAX_BYTES,
     onCall: {
       webhook:
         e.ONCALL_WEBHOOK_URL && e.ONCALL_WEBHOOK_SECRET

@@ -6,6 +6,7 @@ import { AppError } from "../errors";
 import type { SecondFactor } from "./second-factor";
 import type { SignInKeys } from "./sign-in-keys";
 import { clearSignInLimits, type SignInThrottle } from "./sign-in-throttle";
+import { browserLabel } from "./browser-label";
 
 /** Sessions end after this long idle, and in any case after a working day. */
 export const SESSION_IDLE_MS = 30 * 60_000;
@@ -64,6 +65,8 @@ export interface SignInClient {
   /** express's req.ip (after TRUST_PROXY). */
   address: string;
   cookie(name: string): string | undefined;
+  /** The browser's User-Agent, kept only as a coarse label of the session. */
+  userAgent?: string;
 }
 
 /** A cookie the route sets for the browser. */
@@ -141,7 +144,7 @@ export function createAuthService(deps: {
       });
       return { kind: "second-factor", challengeToken };
     }
-    return { kind: "session", ...(await startSession(ok)) };
+    return { kind: "session", ...(await startSession(ok, client)) };
   }
 
   /** The second step: her app's code or a recovery code, within CHALLENGE_MS of the password. */
@@ -165,14 +168,18 @@ export function createAuthService(deps: {
     // Used once: a second request with the same state finds nothing.
     const used = await prisma.signInChallenge.deleteMany({ where: { id: challenge.id } });
     if (used.count === 0) throw new AppError("SIGN_IN_EXPIRED", "Sign in again", 401);
-    return { kind: "session", ...(await startSession(c)) };
+    return { kind: "session", ...(await startSession(c, client)) };
   }
 
-  async function startSession(counsellor: Counsellor) {
+  async function startSession(counsellor: Counsellor, client: SignInClient) {
     const sessionToken = randomBytes(32).toString("base64url");
     const csrfToken = randomBytes(24).toString("base64url");
     // By the same clock as session() measures idleness with, not the database's.
     const at = now();
+    await prisma.counsellor.update({
+      where: { id: counsellor.id },
+      data: { lastSignInAt: new Date(at) },
+    });
     await prisma.consoleSession.create({
       data: {
         tokenHash: hashToken(sessionToken),
@@ -181,6 +188,7 @@ export function createAuthService(deps: {
         createdAt: new Date(at),
         lastSeenAt: new Date(at),
         expiresAt: new Date(at + SESSION_MAX_MS),
+        clientLabel: browserLabel(client.userAgent),
       },
     });
     // This browser is known to this account from now on (a fresh device id at each sign-in).

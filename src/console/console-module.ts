@@ -11,6 +11,8 @@ import type { Logger } from "../logger";
 import { buildApiRouter, openApiDocument } from "../http/api-router";
 import { authenticate } from "../http/auth-middleware";
 import { idempotency } from "../http/idempotency";
+import { accountRoutes } from "./account-routes";
+import { createAccountService } from "./account-service";
 import { createAuthService, type AuthService } from "./auth-service";
 import { createConsolePresenter } from "./console-presenter";
 import { consoleRoutes } from "./console-routes";
@@ -109,6 +111,8 @@ export async function startConsole(deps: {
     outbox: deps.outbox,
     dispatcher: deps.dispatcher,
   });
+  const accounts = createAccountService({ prisma: deps.prisma, now: deps.now });
+  routes.push(...accountRoutes({ preset: deps.preset, auth, accounts }));
   routes.push(...statsRoutes({ prisma: deps.prisma, preset: deps.preset }));
   routes.push(...onCallRoutes({ prisma: deps.prisma, preset: deps.preset }));
   const openapi = openApiDocument(routes, { title: "Counsellor console API", version: "1" });

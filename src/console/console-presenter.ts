@@ -3,10 +3,11 @@ import { FOLLOW_UP_LABELS, RISK_LABELS, TOPIC_LABELS } from "../conversations/co
 import type { Prisma, PrismaClient } from "../db/prisma-client";
 import { AppError } from "../errors";
 import type { ConsoleUser } from "../http/auth-middleware";
-import { conversationScope } from "../conversations/conversation-scope";
+import { conversationScope, regionsOf } from "../conversations/conversation-scope";
 import { formatOpening, isOpen, nextOpening } from "../flows/opening-hours";
 import { RISK_IN_CHAT } from "../conversations/chat-safety";
 import { contactBand } from "../flows/contact-times";
+import { mediaChunks } from "../media/media-store";
 
 const PREVIEW_CHARS = 60;
 
@@ -27,7 +28,7 @@ type QueueRow = Prisma.ConversationGetPayload<{ include: typeof queueInclude }>;
 const messageInclude = {
   counsellor: { select: { displayName: true } },
   delivery: { select: { status: true, notBefore: true } },
-  media: { select: { messageId: true } },
+  media: { select: { status: true, imageType: true } },
 } satisfies Prisma.MessageInclude;
 
 type MessageRow = Prisma.MessageGetPayload<{ include: typeof messageInclude }>;
@@ -42,7 +43,9 @@ const messageItem = (m: MessageRow) => ({
   sentAt: m.sentAt.toISOString(),
   unsent: m.unsentAt !== null,
   read: m.readAt !== null,
-  hasContent: m.media !== null,
+  hasContent: m.media?.status === "stored",
+  contentInline: m.media?.status === "stored" && m.media.imageType !== null,
+  contentTooLarge: m.media?.status === "too_large",
   delivery: m.delivery?.status ?? null,
   deliverAt:
     m.delivery?.status === "pending" ? (m.delivery.notBefore?.toISOString() ?? null) : null,
@@ -280,9 +283,11 @@ export function createConsolePresenter(deps: {
     displayName: string;
     role: ConsoleUser["role"];
     regionId: string | null;
+    mustChangePassword: boolean;
   }) {
-    const { id, loginName, displayName, role, regionId } = c;
-    return { id, loginName, displayName, role, regionId, regionName: regionName(regionId) };
+    const { id, loginName, displayName, role, regionId, mustChangePassword } = c;
+    const region = regionName(regionId);
+    return { id, loginName, displayName, role, regionId, regionName: region, mustChangePassword };
   }
 
   /** Colleagues a conversation of my scope may be handed to. */
@@ -308,9 +313,41 @@ export function createConsolePresenter(deps: {
     return rows.map((a) => ({ ...a, createdAt: a.createdAt.toISOString() }));
   }
 
-  async function audit(query: { limit: number; conversationId?: string | undefined }) {
+  /**
+   * The audit log. A region's admin sees what was done to conversations of her or his scope, and
+   * what people of that region did otherwise; another region's conversation is not found.
+   */
+  async function audit(
+    user: ConsoleUser,
+    query: { limit: number; conversationId?: string | undefined },
+  ) {
+    const region = regionsOf(user);
+    if (query.conversationId && region !== null) {
+      const visible = await prisma.conversation.count({
+        where: { AND: [{ id: query.conversationId }, conversationScope(user)] },
+      });
+      if (visible === 0) throw new AppError("NOT_FOUND", "No such conversation", 404);
+    }
+    const ids =
+      region === null
+        ? undefined
+        : (
+            await prisma.$queryRaw<{ id: bigint }[]>`
+              SELECT a.id FROM audit_entry a
+              LEFT JOIN conversation c ON c.id = a.conversation_id
+              LEFT JOIN counsellor p ON p.id = a.counsellor_id
+              WHERE ((c.id IS NOT NULL
+                      AND (c.region_id = ${region} OR ${region} = ANY(c.overflow_regions)))
+                     OR (a.conversation_id IS NULL AND p.region_id = ${region}))
+                AND (${query.conversationId ?? null}::uuid IS NULL
+                     OR a.conversation_id = ${query.conversationId ?? null}::uuid)
+              ORDER BY a.id DESC LIMIT ${query.limit}`
+          ).map((r) => r.id);
     const rows = await prisma.auditEntry.findMany({
-      where: query.conversationId ? { conversationId: query.conversationId } : {},
+      where: {
+        ...(query.conversationId ? { conversationId: query.conversationId } : {}),
+        ...(ids ? { id: { in: ids } } : {}),
+      },
       orderBy: { id: "desc" },
       take: query.limit,
       include: { counsellor: { select: { displayName: true } } },
@@ -323,6 +360,25 @@ export function createConsolePresenter(deps: {
       conversationId: a.conversationId,
       detail: a.detail,
     }));
+  }
+
+  /**
+   * Her file, for a user who may see her conversation: 404 out of scope or not stored, 410 once
+   * she unsent the message (nothing of it is kept). Read back chunk by chunk.
+   */
+  async function messageContent(user: ConsoleUser, id: string) {
+    const message = await prisma.message.findFirst({
+      where: { id, conversation: { AND: [conversationScope(user)] } },
+      select: { unsentAt: true, media: { select: { status: true, imageType: true, size: true } } },
+    });
+    if (!message) throw new AppError("NOT_FOUND", "No such content", 404);
+    if (message.unsentAt) throw new AppError("UNSENT", "She unsent this message", 410);
+    if (message.media?.status !== "stored") throw new AppError("NOT_FOUND", "No such content", 404);
+    return {
+      imageType: message.media.imageType,
+      size: message.media.size,
+      chunks: mediaChunks(prisma, id),
+    };
   }
 
   /** Each region, open or closed now and when it next opens: the transfer dialog warns by it. */
@@ -351,6 +407,7 @@ export function createConsolePresenter(deps: {
     colleagues,
     alerts,
     audit,
+    messageContent,
   };
 }
 

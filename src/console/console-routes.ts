@@ -1,9 +1,9 @@
+import { once } from "node:events";
 import { z } from "zod";
 import type { Request, Response } from "express";
 import type { PrismaClient } from "../db/prisma-client";
 import { AppError } from "../errors";
 import type { Preset } from "../flows/flow-types";
-import { conversationScope as scopeOf } from "../conversations/conversation-scope";
 import type { CounsellorService } from "../conversations/counsellor-service";
 import { route, type ApiRoute } from "../http/api-router";
 import type { JobDispatcher } from "../jobs/job-dispatch";
@@ -67,6 +67,7 @@ const SIGN_IN_PATH = "/api/v1/session";
 const clientOf = (req: Request): SignInClient => ({
   address: req.ip ?? "unknown",
   cookie: (name) => cookieOf(req, name),
+  userAgent: req.get("user-agent"),
 });
 
 /** Cookies only the sign-in routes read: never sent with any other request. */
@@ -92,6 +93,31 @@ function answerSignIn(
   );
   if (cookieOf(req, PENDING_COOKIE)) res.clearCookie(PENDING_COOKIE, { path: SIGN_IN_PATH });
   return { mustEnrol, signed: result.signed };
+}
+
+/**
+ * Work of the whole service (stuck jobs carry ids of every region): only an admin of every
+ * region sees or retries it.
+ */
+function requireEveryRegion(user: ConsoleUser): void {
+  if (user.regionId !== null) {
+    throw new AppError("FORBIDDEN", "Only an admin of every region can do this", 403);
+  }
+}
+
+/** Writes chunks as the client takes them, so a large file never sits whole in memory. */
+async function streamOut(res: Response, chunks: AsyncIterable<Buffer>): Promise<void> {
+  try {
+    for await (const chunk of chunks) {
+      if (res.write(chunk)) continue;
+      await Promise.race([once(res, "drain"), once(res, "close")]);
+      if (res.destroyed) return;
+    }
+    res.end();
+  } catch (error) {
+    // Headers are gone: the client sees a cut transfer, never half a file as a whole one.
+    res.destroy(error instanceof Error ? error : undefined);
+  }
 }
 
 /** The console API: thin handlers over the presenter (reads) and src/conversations/ (changes). */
@@ -152,6 +178,7 @@ export function consoleRoutes(d: ConsoleRouteDeps): ApiRoute[] {
       method: "get",
       path: "/session",
       summary: "The signed-in user and the CSRF token",
+      beforePasswordChange: true,
       response: s.sessionSchema,
       duringEnrolment: true,
       handler: ({ user }) =>
@@ -164,7 +191,8 @@ export function consoleRoutes(d: ConsoleRouteDeps): ApiRoute[] {
     route({
       method: "delete",
       path: "/session",
-      summary: "Sign out",
+      summary: "Sign out (its live-events streams end too)",
+      beforePasswordChange: true,
       duringEnrolment: true,
       handler: async ({ user, res }) => {
         await d.auth.signOut(user.sessionToken);
@@ -186,7 +214,7 @@ export function consoleRoutes(d: ConsoleRouteDeps): ApiRoute[] {
       summary: "Start setting up a second factor: a new TOTP secret, as text and as a QR code",
       response: s.enrolmentSchema,
       duringEnrolment: true,
-      answersSecret: true,
+      holdsSecrets: true,
       handler: ({ user }) => d.auth.ownSecondFactor.start(user.id),
     }),
     route({
@@ -196,7 +224,7 @@ export function consoleRoutes(d: ConsoleRouteDeps): ApiRoute[] {
       body: s.codeSchema,
       response: s.recoveryCodesSchema,
       duringEnrolment: true,
-      answersSecret: true,
+      holdsSecrets: true,
       handler: async ({ user, body }) => ({
         recoveryCodes: await d.auth.ownSecondFactor.confirm(user.id, body.code),
       }),
@@ -346,19 +374,23 @@ export function consoleRoutes(d: ConsoleRouteDeps): ApiRoute[] {
     route({
       method: "get",
       path: "/messages/:id/content",
-      summary: "An image she sent, from our own store",
+      summary:
+        "A file she sent, from our own store: an allow-listed image inline, anything else as an attachment; 410 once she unsent it",
       handler: async ({ user, params, res }) => {
-        const media = await d.prisma.messageMedia.findFirst({
-          where: {
-            messageId: params.id ?? "",
-            message: { conversation: { AND: [scopeOf(user)] } },
-          },
+        const id = params.id ?? "";
+        const content = await d.presenter.messageContent(user, id);
+        res.status(200).set({
+          // Only an image type proved by its bytes is shown; nothing is ever rendered as a page.
+          "content-type": content.imageType ?? "application/octet-stream",
+          "content-disposition": content.imageType
+            ? "inline"
+            : `attachment; filename="message-${id}.bin"`,
+          "content-length": String(content.size),
+          "x-content-type-options": "nosniff",
+          "content-security-policy": "default-src 'none'; sandbox",
+          "cache-control": "private, no-store",
         });
-        if (!media) throw new AppError("NOT_FOUND", "No such content", 404);
-        res
-          .type(media.contentType)
-          .set("cache-control", "private, no-store")
-          .send(Buffer.from(media.bytes));
+        await streamOut(res, content.chunks);
         return undefined;
       },
     }),
@@ -374,22 +406,6 @@ export function consoleRoutes(d: ConsoleRouteDeps): ApiRoute[] {
       path: "/counsellors",
       summary: "Colleagues in my scope (transfer targets)",
       handler: ({ user }) => d.presenter.colleagues(user),
-    }),
-    route({
-      method: "post",
-      path: "/counsellors",
-      summary: "Create an account",
-      roles: ["admin"],
-      body: s.newCounsellorSchema,
-      response: s.colleagueSchema,
-      status: 201,
-      handler: async ({ user, body }) => {
-        if (body.regionId && !d.preset.regions.some((r) => r.id === body.regionId)) {
-          throw new AppError("INVALID_INPUT", `Unknown region ${body.regionId}`, 400);
-        }
-        const c = await d.auth.createAccount(user.id, body);
-        return { id: c.id, displayName: c.displayName, role: c.role, regionId: c.regionId };
-      },
     }),
     route({
       method: "post",
@@ -442,19 +458,23 @@ export function consoleRoutes(d: ConsoleRouteDeps): ApiRoute[] {
     route({
       method: "get",
       path: "/stuck-work",
-      summary: "Jobs that failed all their attempts or never reached the queue, oldest first",
+      summary:
+        "Jobs that failed all their attempts or never reached the queue, oldest first (admins of every region)",
       roles: ["admin"],
       response: z.array(s.stuckJobSchema),
-      handler: async () =>
-        (await d.outbox.stuck(new Date(Date.now() - STUCK_AFTER_MS), 500)).map(stuckJob),
+      handler: async ({ user }) => {
+        requireEveryRegion(user);
+        return (await d.outbox.stuck(new Date(Date.now() - STUCK_AFTER_MS), 500)).map(stuckJob);
+      },
     }),
     route({
       method: "post",
       path: "/stuck-work/:key/retry",
-      summary: "Run a stuck job again now",
+      summary: "Run a stuck job again now (admins of every region)",
       roles: ["admin"],
       response: s.stuckJobSchema,
-      handler: async ({ params }) => {
+      handler: async ({ user, params }) => {
+        requireEveryRegion(user);
         const entry = await d.dispatcher.retry(params.key ?? "");
         if (!entry) throw new AppError("NOT_FOUND", "No such stuck job", 404);
         return stuckJob(entry);
@@ -463,11 +483,12 @@ export function consoleRoutes(d: ConsoleRouteDeps): ApiRoute[] {
     route({
       method: "get",
       path: "/audit",
-      summary: "The audit log, newest first",
+      summary:
+        "The audit log, newest first; a region's admin sees her or his region's conversations and people",
       roles: ["admin"],
       query: s.auditQuerySchema,
-      handler: ({ query }) =>
-        d.presenter.audit(query as { limit: number; conversationId?: string }),
+      handler: ({ user, query }) =>
+        d.presenter.audit(user, query as { limit: number; conversationId?: string }),
     }),
   ];
 }

@@ -16,6 +16,8 @@ export const meSchema = z.object({
   role: z.enum(["counsellor", "supervisor", "admin"]),
   regionId: z.string().nullable(),
   regionName: z.string().nullable(),
+  /** An admin reset her password: she must choose her own before anything else. */
+  mustChangePassword: z.boolean(),
 });
 
 export const sessionSchema = z.object({
@@ -107,7 +109,12 @@ export const messageSchema = z.object({
   sentAt: iso,
   unsent: z.boolean(),
   read: z.boolean(),
+  /** Her file is in our store: GET /messages/{id}/content serves it. */
   hasContent: z.boolean(),
+  /** An allow-listed image, proved by its bytes: shown in the chat; else offered as a download. */
+  contentInline: z.boolean(),
+  /** Her file was over MEDIA_MAX_BYTES: nothing of it was kept. */
+  contentTooLarge: z.boolean(),
   delivery: z.enum(["pending", "sent", "failed", "skipped"]).nullable(),
   /** Held for her contact times: not sent before this time. */
   deliverAt: iso.nullable(),

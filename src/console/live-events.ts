@@ -6,6 +6,8 @@ import { regionsOf } from "../conversations/conversation-scope";
 import type { ConsoleUser } from "../http/auth-middleware";
 
 /** What the database announces on `lws_console` (see the console_notify migration). */
+type Notice = ConsoleNotice | SessionEnded;
+
 interface ConsoleNotice {
   type: "queue" | "message" | "alert";
   kind?: string;
@@ -16,13 +18,22 @@ interface ConsoleNotice {
   assignedToId?: string | null;
 }
 
+/** A session was deleted (the account_lifecycle migration): its streams end, here and elsewhere. */
+interface SessionEnded {
+  type: "session-ended";
+  sessionId: string;
+}
+
 interface Listener {
   user: ConsoleUser;
   res: Response;
 }
 
 export interface LiveEvents {
-  /** Streams this user's events as Server-Sent Events until the client goes away. */
+  /**
+   * Streams this user's events as Server-Sent Events until the client goes away or the
+   * session ends (signed out, ended, the account deactivated or its password reset).
+   */
   subscribe(user: ConsoleUser, res: Response): void;
   close(): Promise<void>;
 }
@@ -51,10 +62,7 @@ export async function startLiveEvents(databaseUrl: string, logger: Logger): Prom
 
   const connect = async () => {
     const next = new Client({ connectionString: databaseUrl });
-    next.on(
-      "notification",
-      (msg) => msg.payload && dispatch(JSON.parse(msg.payload) as ConsoleNotice),
-    );
+    next.on("notification", (msg) => msg.payload && dispatch(JSON.parse(msg.payload) as Notice));
     next.on("error", (error) => {
       reconnect();
       const message = "live events connection lost; reconnecting";
@@ -67,11 +75,44 @@ export async function startLiveEvents(databaseUrl: string, logger: Logger): Prom
     await next.query("LISTEN lws_console");
     client = next;
     // Notices sent while this connection was down are lost (NOTIFY is not stored): every
-    // console fetches again all it shows, the open conversation and the alerts included.
+    // console fetches again all it shows, the open conversation and the alerts included, and
+    // the streams of sessions that ended meanwhile end now.
     for (const l of listeners) write(l.res, "resync", {});
+    await endStreamsOfEndedSessions([...listeners]);
   };
 
-  const dispatch = (notice: ConsoleNotice) => {
+  /** One query at a time on the LISTEN connection (pg queues them, but will stop doing so). */
+  let queries: Promise<unknown> = Promise.resolve();
+  /** Ends the streams among `some` whose session is gone (checked on the LISTEN connection). */
+  const endStreamsOfEndedSessions = (some: Listener[]): Promise<void> => {
+    const check = async () => {
+      const open = some.filter((l) => listeners.has(l));
+      if (!client || open.length === 0) return;
+      const ids = [...new Set(open.map((l) => l.user.sessionId))];
+      const alive = await client
+        .query<{ id: string }>("SELECT id FROM console_session WHERE id = ANY($1::uuid[])", [ids])
+        .then((r) => new Set(r.rows.map((row) => row.id)))
+        .catch(() => undefined);
+      if (!alive) return;
+      for (const l of open) if (!alive.has(l.user.sessionId) && listeners.has(l)) end(l);
+    };
+    const run = queries.then(check);
+    queries = run.catch(() => undefined);
+    return run;
+  };
+
+  /** Tells the page why (it shows the sign-in form), then ends the stream. */
+  const end = (l: Listener) => {
+    listeners.delete(l);
+    write(l.res, "session-ended", {});
+    l.res.end();
+  };
+
+  const dispatch = (notice: Notice) => {
+    if (notice.type === "session-ended") {
+      for (const l of listeners) if (l.user.sessionId === notice.sessionId) end(l);
+      return;
+    }
     for (const l of listeners) {
       if (!visible(l.user, notice) || !concerns(l.user, notice)) continue;
       const data =
@@ -99,6 +140,8 @@ export async function startLiveEvents(databaseUrl: string, logger: Logger): Prom
       const listener = { user, res };
       listeners.add(listener);
       res.on("close", () => listeners.delete(listener));
+      // The session may have ended between the sign-in check and now, its notice gone past.
+      void endStreamsOfEndedSessions([listener]);
     },
     async close() {
       closing = true;

@@ -102,7 +102,10 @@ export function createSignInThrottle(pool: Pool): SignInThrottle {
  * An admin's "unlock": the account's budget for unknown browsers and every device budget of it
  * start again. The keys are the library's (`prefix:key`), see budgetsOf.
  */
-export async function clearSignInLimits(prisma: PrismaClient, counsellorId: string) {
+export async function clearSignInLimits(
+  prisma: Pick<PrismaClient, "signInLimit">,
+  counsellorId: string,
+) {
   await prisma.signInLimit.deleteMany({
     where: {
       OR: [{ key: `acct:${counsellorId}` }, { key: { startsWith: `dev:${counsellorId}:` } }],

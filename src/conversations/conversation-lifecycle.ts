@@ -59,7 +59,7 @@ export const MOVES = {
     },
   },
   "return-to-queue": {
-    when: "a counsellor took her but did not answer within the region's limit",
+    when: "her counsellor did not answer within the region's limit, or was deactivated",
     from: { active: "waiting" },
     audit: "returned-to-queue",
   },

@@ -9,6 +9,7 @@ import { REPLY_TOKEN_FRESH_MS } from "../line/delivery-service";
 import { recordOutbound } from "../line/outbound-service";
 import {
   assertCanMove,
+  lockConversation,
   lockInScope,
   moveConversation,
   updateConversation,
@@ -16,6 +17,28 @@ import {
 import { conversationScope, type Viewer } from "./conversation-scope";
 import { isOpen, nextOpening } from "../flows/opening-hours";
 import { createWaitingService } from "./waiting-service";
+
+/**
+ * A counsellor's account is deactivated: every chat she or he had goes back to its queue, her
+ * place kept, so no woman waits on someone who can no longer answer. In the caller's
+ * transaction; `by` is the admin who deactivated (null: the command line).
+ */
+export async function returnChatsOf(tx: Tx, counsellorId: string, by: string | null) {
+  const held = await tx.conversation.findMany({
+    where: { assignedToId: counsellorId, status: "active" },
+    select: { id: true },
+  });
+  for (const { id } of held) {
+    const c = await lockConversation(tx, id);
+    if (c?.status !== "active" || c.assignedToId !== counsellorId) continue;
+    await moveConversation(tx, c, "return-to-queue", {
+      by,
+      reason: "counsellor-deactivated",
+      data: { assignedToId: null, assignedAt: null },
+    });
+  }
+  return held.length;
+}
 
 /** The counsellor (or supervisor, admin) acting, as the console's session knows her or him. */
 export interface Counsellor extends Viewer {

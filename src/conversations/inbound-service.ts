@@ -3,6 +3,7 @@ import { AppError } from "../errors";
 import type { JobIntents } from "../jobs/job-dispatch";
 import type { LineEvent, PersonEvent, PersonEventHandler } from "../line/event-processor";
 import { MEDIA_KINDS } from "../line/media-service";
+import { removeMedia } from "../media/media-store";
 import { recordOutbound, skipPendingDeliveries } from "../line/outbound-service";
 import { pseudonymFor } from "../privacy/pseudonym";
 import type { Sealer } from "../privacy/sealer";
@@ -119,6 +120,49 @@ export function createInboundService(deps: {
     throw new AppError("PSEUDONYM_EXHAUSTED", `No free pseudonym in ${PSEUDONYM_ATTEMPTS} tries`);
   }
 
+  /**
+   * She unsent a message: nothing she said in it is kept. Its text, its file (a copy still
+   * running stores nothing: see media-store.ts), its unused reply token and her words in the
+   * sealed raw event go; the row stays, so the transcript shows 取り消されました in its place.
+   */
+  async function unsent(tx: Tx, lineMessageId: string, at: Date): Promise<void> {
+    const messages = await tx.message.findMany({
+      where: { lineMessageId },
+      select: { id: true, webhookEventId: true },
+    });
+    if (messages.length === 0) return;
+    await tx.message.updateMany({
+      where: { lineMessageId },
+      data: { unsentAt: at, text: null, replyToken: null },
+    });
+    await removeMedia(
+      tx,
+      messages.map((m) => m.id),
+    );
+    for (const { webhookEventId } of messages) {
+      if (webhookEventId !== null) await forgetWords(tx, webhookEventId);
+    }
+  }
+
+  /** Her processed message event, kept sealed for the record, loses what she wrote. */
+  async function forgetWords(tx: Tx, webhookEventId: bigint): Promise<void> {
+    const row = await tx.webhookEvent.findFirst({
+      where: { id: webhookEventId, status: { notIn: ["received", "failed"] } },
+      select: { payloadEnc: true },
+    });
+    if (!row) return;
+    const raw = JSON.parse(sealer.open(row.payloadEnc)) as LineEvent & {
+      message?: Record<string, unknown>;
+    };
+    if (!raw.message) return;
+    const kept = { ...raw.message };
+    for (const words of ["text", "fileName", "emojis"]) delete kept[words];
+    await tx.webhookEvent.update({
+      where: { id: webhookEventId },
+      data: { payloadEnc: Buffer.from(sealer.seal(JSON.stringify({ ...raw, message: kept }))) },
+    });
+  }
+
   return async (tx, jobs, p) => {
     const { event } = p;
     if (event.type === "unfollow") {
@@ -126,10 +170,7 @@ export function createInboundService(deps: {
       return "processed";
     }
     if (event.type === "unsend" && event.unsend) {
-      await tx.message.updateMany({
-        where: { lineMessageId: event.unsend.messageId },
-        data: { unsentAt: p.at, text: null },
-      });
+      await unsent(tx, event.unsend.messageId, p.at);
       return "processed";
     }
     const inbound = toInbound(event);

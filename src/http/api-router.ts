@@ -4,6 +4,7 @@ import type { CounsellorRole } from "../db/prisma-client";
 import { AppError, unreadableBody } from "../errors";
 import {
   requireCsrf,
+  requirePasswordChanged,
   requireRole,
   requireSecondFactorEnrolled,
   userOf,
@@ -22,12 +23,20 @@ export interface ApiRoute<B extends z.ZodType = z.ZodType, R extends z.ZodType =
   roles?: CounsellorRole[];
   public?: boolean;
   /**
+   * Answers even while her password must be changed (an admin reset it): the session check,
+   * signing out and changing the password.
+   */
+  beforePasswordChange?: boolean;
+  /**
+   * The request or the answer holds a password: no Idempotency-Key is taken, whose store keeps
+   * a fast hash of the request and the answer itself.
+   */
+  holdsSecrets?: boolean;
+  /**
    * Open to a session that must first enrol a second factor (REQUIRE_SECOND_FACTOR); every
    * other signed-in route answers it 403 SECOND_FACTOR_ENROLMENT_REQUIRED.
    */
   duringEnrolment?: boolean;
-  /** Its answer holds a secret (a TOTP secret, recovery codes): never stored for a retry. */
-  answersSecret?: boolean;
   body?: B;
   query?: z.ZodType;
   response?: R;
@@ -101,11 +110,8 @@ function pathNamesSomething(path: string): RequestHandler {
   };
 }
 
-/**
- * A signed-in change: it takes an Idempotency-Key (sign-in has no account to keep keys for; an
- * answer holding a secret is not kept in the database for a retry).
- */
-const takesIdempotencyKey = (r: ApiRoute) => !r.public && r.method !== "get" && !r.answersSecret;
+/** A signed-in change: it takes an Idempotency-Key (sign-in has no account to keep keys for). */
+const takesIdempotencyKey = (r: ApiRoute) => !r.public && !r.holdsSecrets && r.method !== "get";
 
 export function buildApiRouter(
   routes: readonly ApiRoute[],
@@ -120,6 +126,7 @@ export function buildApiRouter(
   for (const r of routes) {
     const guards: RequestHandler[] = [pathNamesSomething(r.path)];
     if (!r.public) guards.push(middleware.authenticate, requireCsrf);
+    if (!r.public && !r.beforePasswordChange) guards.push(requirePasswordChanged);
     if (!r.public && !r.duringEnrolment) guards.push(requireSecondFactorEnrolled);
     if (r.roles) guards.push(requireRole(...r.roles));
     if (takesIdempotencyKey(r)) guards.push(middleware.idempotency);

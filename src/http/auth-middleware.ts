@@ -14,6 +14,10 @@ export interface ConsoleUser {
   regionId: string | null;
   csrfToken: string;
   sessionToken: string;
+  /** The session's row: its live-events streams end when it ends (src/console/live-events.ts). */
+  sessionId: string;
+  /** An admin reset her password: until she sets her own, only routes that allow it answer. */
+  mustChangePassword: boolean;
   /** A second factor is required of her role and not set up yet: she must enrol first. */
   mustEnrolSecondFactor: boolean;
 }
@@ -38,8 +42,12 @@ export const sessionCookieOf = (req: Request) => cookieOf(req, SESSION_COOKIE);
 /** Where a session cookie is looked up (the console's sign-in service). */
 export interface SessionLookup {
   session(token: string): Promise<{
+    id: string;
     csrfToken: string;
-    counsellor: Pick<ConsoleUser, "id" | "loginName" | "displayName" | "role" | "regionId">;
+    counsellor: Pick<
+      ConsoleUser,
+      "id" | "loginName" | "displayName" | "role" | "regionId" | "mustChangePassword"
+    >;
     mustEnrolSecondFactor: boolean;
   } | null>;
 }
@@ -62,6 +70,8 @@ export function authenticate(auth: SessionLookup): RequestHandler {
       regionId: c.regionId,
       csrfToken: session.csrfToken,
       sessionToken: token,
+      sessionId: session.id,
+      mustChangePassword: c.mustChangePassword,
       mustEnrolSecondFactor: session.mustEnrolSecondFactor,
     };
     res.locals.user = user;
@@ -100,6 +110,16 @@ export function requireRole(...roles: CounsellorRole[]): RequestHandler {
     next();
   };
 }
+
+/** 403 while her password must be changed (an admin reset it), unless the route allows it. */
+export const requirePasswordChanged: RequestHandler = (_req, res, next) => {
+  if (userOf(res).mustChangePassword) {
+    return next(
+      new AppError("PASSWORD_CHANGE_REQUIRED", "Choose a new password before anything else", 403),
+    );
+  }
+  next();
+};
 
 export function userOf(res: Response): ConsoleUser {
   const user = res.locals.user as ConsoleUser | undefined;

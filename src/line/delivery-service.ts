@@ -1,10 +1,17 @@
+import { setTimeout as sleep } from "node:timers/promises";
 import type { messagingApi } from "@line/bot-sdk";
 import type { OutboundDelivery, PrismaClient } from "../db/prisma-client";
+import { isDependencyDown } from "../errors";
 import type { Sealer } from "../privacy/sealer";
 import type { LineCallResult, LineMessenger } from "./line-messenger";
 
 /** Reply tokens live about a minute; past this age we push instead of risking a dead token. */
 export const REPLY_TOKEN_FRESH_MS = 50_000;
+/**
+ * How long what LINE answered is kept trying to reach an unreachable database before the job
+ * fails: as long as the longest outage the service rides out without a person stepping in.
+ */
+const RECORD_PATIENCE_MS = 10 * 60_000;
 
 /**
  * - `done`: sent, or nothing left to do (already sent, skipped, she blocked the account);
@@ -39,7 +46,25 @@ export function createDeliveryService(deps: {
   const { prisma, sealer, messenger } = deps;
   const now = deps.now ?? Date.now;
 
+  /**
+   * Writes what LINE answered. Until written, that answer lives only in this process: were the
+   * job to fail and run again, a reply LINE took would be sent a second time (as a push, its
+   * token spent, and a reply has no retry key). So while the database is down it is the write
+   * that is tried again, not the send.
+   */
   async function record(delivery: OutboundDelivery, method: string, result: LineCallResult) {
+    const giveUpAt = Date.now() + RECORD_PATIENCE_MS;
+    for (let waitMs = 200; ; waitMs = Math.min(waitMs * 2, 5_000)) {
+      try {
+        return await write(delivery, method, result);
+      } catch (error) {
+        if (!isDependencyDown(error) || Date.now() + waitMs > giveUpAt) throw error;
+        await sleep(waitMs);
+      }
+    }
+  }
+
+  async function write(delivery: OutboundDelivery, method: string, result: LineCallResult) {
     const sent = result.outcome === "sent";
     await prisma.outboundDelivery.update({
       where: { id: delivery.id },

@@ -23,10 +23,26 @@ export interface LineMessenger {
   push(to: string, messages: Message[], retryKey: string): Promise<LineCallResult>;
   showLoading(chatId: string, seconds: number): Promise<LineCallResult>;
   markAsRead(markAsReadToken: string): Promise<LineCallResult>;
-  /** Content she sent (an image…) from the data API; `content` is set when `sent`. */
-  getContent(
-    lineMessageId: string,
-  ): Promise<LineCallResult & { content?: { bytes: Buffer; contentType: string } }>;
+  /**
+   * Content she sent (an image…) from the data API, as it streams in; `content` is set when
+   * `sent`. The caller reads it piece by piece and never needs the whole file at once.
+   */
+  getContent(lineMessageId: string): Promise<LineCallResult & { content?: LineContent }>;
+}
+
+/** LINE's answer with her file, its body not read yet. */
+export interface LineContent {
+  /** The type LINE declared (not proof of what the bytes are). */
+  contentType: string;
+  /** Content-Length, when LINE sent one. */
+  length: number | undefined;
+  /**
+   * The body as it arrives. Leaving the loop early cancels the download; a stall longer than
+   * the messenger's timeout between two pieces throws (the copy is tried again).
+   */
+  pieces: AsyncIterable<Uint8Array>;
+  /** Stops the download without reading it (e.g. LINE declared more than the cap). */
+  cancel(): Promise<void>;
 }
 
 export interface LineMessengerOptions {
@@ -42,10 +58,6 @@ export function createLineMessenger(options: LineMessengerOptions): LineMessenge
   const client = new messagingApi.MessagingApiClient({
     channelAccessToken: options.channelAccessToken,
     baseURL: options.apiBaseUrl,
-  });
-  const blobClient = new messagingApi.MessagingApiBlobClient({
-    channelAccessToken: options.channelAccessToken,
-    baseURL: options.dataApiBaseUrl,
   });
   const timeoutMs = options.timeoutMs ?? 10_000;
 
@@ -68,19 +80,86 @@ export function createLineMessenger(options: LineMessengerOptions): LineMessenge
     markAsRead: (markAsReadToken) =>
       call("markAsRead", () => client.markMessagesAsReadByTokenWithHttpInfo({ markAsReadToken })),
     async getContent(lineMessageId) {
-      let content: { bytes: Buffer; contentType: string } | undefined;
-      const result = await call("content", async () => {
-        const response = await blobClient.getMessageContentWithHttpInfo(lineMessageId);
-        const chunks: Buffer[] = [];
-        for await (const chunk of response.body) chunks.push(Buffer.from(chunk as Uint8Array));
-        content = {
-          bytes: Buffer.concat(chunks),
-          contentType:
-            response.httpResponse.headers.get("content-type") ?? "application/octet-stream",
-        };
-        return response;
-      });
-      return content ? { ...result, content } : result;
+      const result = await fetchContent(options, lineMessageId, timeoutMs);
+      options.metrics.lineApiCalls.inc({ endpoint: "content", status: String(result.status) });
+      return result;
+    },
+  };
+}
+
+/**
+ * GET /v2/bot/message/{messageId}/content with fetch itself rather than the SDK's blob client:
+ * the SDK's stream cannot be cancelled, and a copy over the cap must stop the download.
+ */
+async function fetchContent(
+  options: LineMessengerOptions,
+  lineMessageId: string,
+  timeoutMs: number,
+): Promise<LineCallResult & { content?: LineContent }> {
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(), timeoutMs);
+  const base = options.dataApiBaseUrl.replace(/\/+$/, "");
+  let response: Response;
+  try {
+    response = await fetch(`${base}/v2/bot/message/${encodeURIComponent(lineMessageId)}/content`, {
+      headers: { authorization: `Bearer ${options.channelAccessToken}` },
+      signal: controller.signal,
+    });
+  } catch (error) {
+    clearTimeout(timer);
+    const reason = controller.signal.aborted
+      ? `no answer from LINE in ${timeoutMs} ms`
+      : error instanceof Error
+        ? error.message
+        : "network error";
+    return { outcome: "retryable", status: 0, requestId: undefined, reason };
+  }
+  const requestId = requestIdOf(response.headers);
+  if (!response.ok || !response.body) {
+    const body = await response.text().catch(() => "");
+    clearTimeout(timer);
+    const retryable = response.status >= 500 || response.status === 429;
+    const reason = lineErrorMessage(body) ?? response.statusText;
+    return {
+      outcome: retryable ? "retryable" : "rejected",
+      status: response.status,
+      requestId,
+      reason,
+    };
+  }
+  const reader = response.body.getReader();
+  let finished = false;
+  const cancel = async () => {
+    clearTimeout(timer);
+    if (finished) return;
+    finished = true;
+    await reader.cancel().catch(() => undefined);
+  };
+  async function* pieces(): AsyncGenerator<Uint8Array> {
+    try {
+      for (;;) {
+        timer.refresh(); // the timeout counts from the last piece: a large file may take a while
+        const next = await reader.read();
+        if (next.done) {
+          finished = true;
+          return;
+        }
+        yield next.value;
+      }
+    } finally {
+      await cancel();
+    }
+  }
+  const length = Number(response.headers.get("content-length") ?? NaN);
+  return {
+    outcome: "sent",
+    status: response.status,
+    requestId,
+    content: {
+      contentType: response.headers.get("content-type") ?? "application/octet-stream",
+      length: Number.isSafeInteger(length) && length >= 0 ? length : undefined,
+      pieces: pieces(),
+      cancel,
     },
   };
 }

@@ -1,4 +1,5 @@
 import type { PrismaClient } from "../db/prisma-client";
+import type { MediaStore } from "../media/media-store";
 import type { LineMessenger } from "./line-messenger";
 
 /** LINE keeps what she sends only for a while: images are copied into our own store. */
@@ -9,30 +10,49 @@ export interface MediaService {
   copy(messageId: string): Promise<"done" | "retry">;
 }
 
+/**
+ * Streams her file from LINE into the store as it arrives, up to `maxBytes`: over the cap the
+ * download stops, nothing of it is kept and the console says the file was too large to keep
+ * (her message itself is in the queue like any other).
+ */
 export function createMediaService(deps: {
   prisma: PrismaClient;
   messenger: LineMessenger;
+  store: MediaStore;
+  maxBytes: number;
 }): MediaService {
-  const { prisma, messenger } = deps;
+  const { prisma, messenger, store, maxBytes } = deps;
   return {
     async copy(messageId) {
       const message = await prisma.message.findUnique({
         where: { id: messageId },
-        include: { media: true },
+        select: { lineMessageId: true, unsentAt: true, media: { select: { status: true } } },
       });
-      if (!message?.lineMessageId || message.media || message.unsentAt) return "done";
+      if (!message?.lineMessageId || message.unsentAt) return "done";
+      if (message.media && message.media.status !== "copying") return "done";
       const result = await messenger.getContent(message.lineMessageId);
       if (result.outcome !== "sent" || !result.content)
         return result.outcome === "retryable" ? "retry" : "done";
-      await prisma.messageMedia.upsert({
-        where: { messageId },
-        create: {
-          messageId,
-          contentType: result.content.contentType,
-          bytes: new Uint8Array(result.content.bytes),
-        },
-        update: {},
-      });
+      const { content } = result;
+      if (content.length !== undefined && content.length > maxBytes) {
+        await content.cancel();
+        await store.tooLarge(messageId, content.contentType, content.length);
+        return "done";
+      }
+      const writer = await store.begin(messageId, content.contentType);
+      if (!writer) {
+        await content.cancel();
+        return "done";
+      }
+      // Leaving the loop (return) cancels the download.
+      for await (const piece of content.pieces) {
+        if (writer.size + piece.byteLength > maxBytes) {
+          await store.tooLarge(messageId, content.contentType, writer.size + piece.byteLength);
+          return "done";
+        }
+        if (!(await writer.write(piece))) return "done";
+      }
+      await writer.finish();
       return "done";
     },
   };

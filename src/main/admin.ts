@@ -2,13 +2,14 @@ import { randomBytes } from "node:crypto";
 import { parseArgs } from "node:util";
 import { z } from "zod";
 import { recordAudit } from "../audit/audit-log";
+import { COMMAND_LINE, createAccountService } from "../console/account-service";
 import { createCounsellor } from "../console/auth-service";
 import { removeSecondFactor } from "../console/second-factor";
 import { clearSignInLimits } from "../console/sign-in-throttle";
 import { processEnv } from "../config/env-config";
 import { loadPreset, presetDir } from "../config/preset-loader";
 import { migrate } from "../db/migration-runner";
-import { createPrismaClient } from "../db/prisma-client";
+import { createPrismaClient, type PrismaClient } from "../db/prisma-client";
 import { AppError } from "../errors";
 import { runMain } from "./run-main";
 
@@ -16,11 +17,18 @@ const USAGE = `Usage:
   npm run admin -- create-user --login NAME --role counsellor|supervisor|admin [--region ID] [--name 表示名] [--password P] [--email ADDRESS]
   npm run admin -- set-email --login NAME --email ADDRESS|none   (where on-call e-mail reaches a supervisor or admin)
   npm run admin -- list-users
-  npm run admin -- unlock NAME   (clears the sign-in throttling of account NAME)
-  npm run admin -- reset-second-factor NAME   (removes the second factor of NAME, e.g. a lost phone)
+  npm run admin -- deactivate --login NAME       (cannot sign in; her sessions and live streams end at once)
+  npm run admin -- reactivate --login NAME
+  npm run admin -- reset-password --login NAME   (a one-time password, printed once; her sessions end;
+                                                  she must choose her own at the next sign-in)
+  npm run admin -- list-sessions --login NAME
+  npm run admin -- end-sessions --login NAME     (signs her out everywhere)
+  npm run admin -- unlock NAME                   (clears the sign-in throttling of NAME; --login NAME too)
+  npm run admin -- reset-second-factor NAME      (removes the second factor of NAME, e.g. a lost phone)
   npm run admin -- --help
 Uses DATABASE_URL (with npm run demo running and no DATABASE_URL: the demo's database).
-Without --password a password is generated and printed once.`;
+Without --password a password is generated and printed once.
+Every change is kept in the audit log (as made on the command line).`;
 
 const DEMO_DATABASE_URL = "postgresql://postgres:postgres@127.0.0.1:54329/line_support";
 
@@ -41,6 +49,8 @@ const emailArgs = z.object({
     error: "--email: an e-mail address or none",
   }),
 });
+
+const loginArgs = z.object({ login: z.string({ error: "--login is required" }) });
 
 const usage = (issues: { message: string }[]) =>
   new AppError("USAGE", `${issues.map((i) => i.message).join("\n")}\n\n${USAGE}`);
@@ -114,10 +124,16 @@ runMain(async () => {
       }
     } else if (positionals[0] === "list-users") {
       for (const c of await prisma.counsellor.findMany({ orderBy: { loginName: "asc" } })) {
+        const lastSignIn = c.lastSignInAt?.toISOString() ?? "never";
+        const mustChange = c.mustChangePassword ? "\tmust-change-password" : "";
         process.stdout.write(
-          `${c.loginName}\t${c.role}\t${c.regionId ?? "all"}\t${c.active ? "active" : "disabled"}\t${c.displayName}\t${c.email ?? "-"}\t${c.secondFactorAt ? "2fa" : "-"}\n`,
+          `${c.loginName}\t${c.role}\t${c.regionId ?? "all"}\t${c.active ? "active" : "disabled"}\t${c.displayName}\t${c.email ?? "-"}\tlast sign-in ${lastSignIn}${mustChange}\t${c.secondFactorAt ? "2fa" : "-"}\n`,
         );
       }
+    } else if (ACCOUNT_COMMANDS.has(positionals[0] ?? "")) {
+      const parsed = loginArgs.safeParse(values);
+      if (!parsed.success) throw usage(parsed.error.issues);
+      await accountCommand(prisma, positionals[0] ?? "", parsed.data.login);
     } else {
       throw new AppError("USAGE", USAGE);
     }
@@ -125,6 +141,43 @@ runMain(async () => {
     await prisma.$disconnect();
   }
 });
+
+const ACCOUNT_COMMANDS = new Set([
+  "deactivate",
+  "reactivate",
+  "reset-password",
+  "list-sessions",
+  "end-sessions",
+]);
+
+/** One account's lifecycle, through the same service (and audit log) as the console's admins. */
+async function accountCommand(prisma: PrismaClient, command: string, login: string) {
+  const accounts = createAccountService({ prisma });
+  const account = await accounts.byLogin(login).catch(() => {
+    throw new AppError("USAGE", `No account "${login}"\n\n${USAGE}`);
+  });
+  const out = (line: string) => process.stdout.write(`${line}\n`);
+  if (command === "deactivate") {
+    await accounts.setActive(COMMAND_LINE, account, false);
+    out(`Deactivated "${login}": she cannot sign in, and her sessions ended.`);
+  } else if (command === "reactivate") {
+    await accounts.setActive(COMMAND_LINE, account, true);
+    out(`Reactivated "${login}".`);
+  } else if (command === "reset-password") {
+    const password = await accounts.resetPassword(COMMAND_LINE, account);
+    out(`One-time password of "${login}" (shown once): ${password}`);
+    out("Her sessions ended; at her next sign-in she must choose her own password.");
+  } else if (command === "list-sessions") {
+    const sessions = await accounts.sessionsOf(account.id);
+    if (sessions.length === 0) out(`"${login}" has no session.`);
+    for (const x of sessions) {
+      out(`${x.id}\tsigned in ${x.createdAt}\tlast seen ${x.lastSeenAt}\t${x.clientLabel ?? "-"}`);
+    }
+  } else {
+    const ended = await accounts.endAllSessions(COMMAND_LINE, account);
+    out(`Ended ${ended} session(s) of "${login}".`);
+  }
+}
 
 /** The command line, or a USAGE error naming what was wrong with it. */
 function parsedArgs() {

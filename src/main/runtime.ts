@@ -11,6 +11,7 @@ import { createQueueTimers } from "../conversations/queue-timers";
 import { createSilenceService } from "../conversations/silence-service";
 import { startConsole } from "../console/console-module";
 import { createMediaService } from "../line/media-service";
+import { createMediaStore } from "../media/media-store";
 import { createReadReceipts } from "../line/read-receipts";
 import { migrate } from "../db/migration-runner";
 import { createPrismaClient } from "../db/prisma-client";
@@ -206,7 +207,12 @@ export async function startRuntime(config: AppConfig, options: RuntimeOptions): 
       queueTimers,
       onCall,
       readReceipts: createReadReceipts({ prisma, messenger }),
-      media: createMediaService({ prisma, messenger }),
+      media: createMediaService({
+        prisma,
+        messenger,
+        store: createMediaStore(prisma),
+        maxBytes: config.mediaMaxBytes,
+      }),
       outbox,
       metrics,
       logger,

@@ -35,7 +35,14 @@ export function createOnCallService(deps: {
       throw new AppError("UNKNOWN_REGION", `Unknown region ${input.regionId}`, 400);
     if (!mayEdit(user, input))
       throw new AppError("FORBIDDEN_REGION", "You can only plan your own region's on-call", 403);
-    const person = await prisma.counsellor.findUnique({ where: { id: input.counsellorId } });
+    // Only people the planner may see: another region's person answers as nobody does.
+    const region = regionsOf(user);
+    const person = await prisma.counsellor.findFirst({
+      where: {
+        id: input.counsellorId,
+        ...(region === null ? {} : { OR: [{ regionId: region }, { regionId: null }] }),
+      },
+    });
     if (!person || !person.active || person.role === "counsellor")
       throw new AppError(
         "ONCALL_NOT_ELIGIBLE",

@@ -16,12 +16,12 @@ export class FaultQueue {
   }
 
   /** Consumes one use of the first fault matching `path`, if any. */
-  take(path: string): FaultSpec["status"] | undefined {
-    const fault = this.queue.find((f) => f.path === undefined || path.startsWith(f.path));
+  take(path: string): FaultSpec | undefined {
+    const fault = this.queue.find((f) => f.path === undefined || pathMatches(f.path, path));
     if (!fault) return undefined;
     fault.count -= 1;
     if (fault.count <= 0) this.queue.splice(this.queue.indexOf(fault), 1);
-    return fault.status;
+    return { ...fault, count: 1 };
   }
 
   pending(): FaultSpec[] {
@@ -36,4 +36,18 @@ export class FaultQueue {
     for (const res of this.hanging) res.socket?.destroy();
     this.hanging.clear();
   }
+}
+
+/** `pattern` is a prefix of `path`, `*` standing for any one segment. */
+function pathMatches(pattern: string, path: string): boolean {
+  const wanted = pattern.split("/");
+  const actual = path.split("/");
+  const last = wanted.length - 1;
+  return wanted.every((segment, i) =>
+    segment === "*"
+      ? (actual[i] ?? "") !== ""
+      : i === last
+        ? (actual[i] ?? "").startsWith(segment)
+        : actual[i] === segment,
+  );
 }

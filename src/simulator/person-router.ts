@@ -155,12 +155,18 @@ function unsend(actions: PersonActions, userId: string, req: Request) {
 }
 
 function injectFault(deps: PersonDeps, req: Request, res: Response) {
-  const body = (req.body ?? {}) as { status?: unknown; count?: unknown; path?: unknown };
-  const known: FaultSpec["status"][] = [500, 429, 400, "timeout", "lost-response"];
+  const body = (req.body ?? {}) as {
+    status?: unknown;
+    count?: unknown;
+    path?: unknown;
+    delayMs?: unknown;
+  };
+  const known: FaultSpec["status"][] = [500, 429, 400, "timeout", "lost-response", "slow"];
   const status = known.find((s) => s === body.status) ?? "timeout";
   const count = typeof body.count === "number" ? body.count : 1;
   const fault: FaultSpec = { status, count };
   if (typeof body.path === "string" && body.path) fault.path = body.path;
+  if (typeof body.delayMs === "number" && body.delayMs >= 0) fault.delayMs = body.delayMs;
   deps.faults.inject(fault);
   res.status(201).json({ faults: deps.faults.pending() });
 }

@@ -1,3 +1,4 @@
+import { once } from "node:events";
 import express, { type NextFunction, type Request, type Response, type Router } from "express";
 import type { FaultQueue } from "./fault-queue";
 import { checkMessages, mergeProblems } from "./line-rules";
@@ -133,8 +134,10 @@ function routeName(path: string): string {
 function injectFaults(deps: PlatformDeps) {
   return (_req: Request, res: Response, next: NextFunction) => {
     const entry = entries.get(res);
-    const fault = deps.faults.take(entry?.path ?? "");
+    const spec = deps.faults.take(entry?.path ?? "");
+    const fault = spec?.status;
     if (fault === undefined) return next();
+    if (fault === "slow") return holdThenTake(deps, res, next, spec?.delayMs ?? 1000);
     if (fault === 500) return fail(res, 500, "Internal server error");
     if (fault === 429) return fail(res, 429, "Too many requests");
     if (fault === 400) return fail(res, 400, "Failed to send messages");
@@ -145,6 +148,24 @@ function injectFaults(deps: PlatformDeps) {
     if (entry) entry.status = "timeout";
     holdOpen(deps, res);
   };
+}
+
+/** Held a while, then taken as usual (unless the caller went away meanwhile). */
+function holdThenTake(
+  deps: PlatformDeps,
+  res: Response,
+  next: NextFunction,
+  delayMs: number,
+): void {
+  deps.faults.hanging.add(res);
+  const timer = setTimeout(() => {
+    deps.faults.hanging.delete(res);
+    if (!res.socket?.destroyed) next();
+  }, delayMs);
+  res.on("close", () => {
+    clearTimeout(timer);
+    deps.faults.hanging.delete(res);
+  });
 }
 
 /** Never answers; the socket is cut after faultTimeoutMs or when the simulator closes. */
@@ -329,7 +350,25 @@ function content(deps: PlatformDeps, req: Request, res: Response) {
     entry.status = 200;
     entry.responseBody = `<${stored.bytes.length} bytes>`;
   }
-  res.status(200).type(stored.contentType).send(stored.bytes);
+  res.status(200).type(stored.contentType);
+  void streamPieces(res, stored.bytes);
+}
+
+/** Bytes per write of a content body. */
+const CONTENT_PIECE_BYTES = 64 * 1024;
+
+/**
+ * The body goes out in pieces, chunked and without Content-Length, as a large download arrives
+ * over the network: the service must count what it reads (its cap) rather than trust a header,
+ * and may stop reading part-way.
+ */
+async function streamPieces(res: Response, bytes: Buffer): Promise<void> {
+  for (let at = 0; at < bytes.length && !res.destroyed; at += CONTENT_PIECE_BYTES) {
+    if (!res.write(bytes.subarray(at, at + CONTENT_PIECE_BYTES))) {
+      await Promise.race([once(res, "drain"), once(res, "close")]);
+    }
+  }
+  if (!res.destroyed) res.end();
 }
 
 function transcoding(deps: PlatformDeps, req: Request, res: Response) {

@@ -130,7 +130,8 @@ export class SimulatorStore extends EventEmitter {
     const item = this.chat(userId).find((i) => i.kind === "person" && i.id === messageId);
     if (!item || item.kind !== "person" || item.unsent || item.fromPostback) return false;
     item.unsent = true;
-    this.contents.delete(messageId);
+    // LINE does not promise that an unsent message's content is gone from its data API at once:
+    // it stays here, so the service must itself refuse to copy what she took back.
     this.emit("person", userId);
     return true;
   }

@@ -110,10 +110,16 @@ export interface FaultSpec {
    * 500, 429 or 400: LINE answers that status and does nothing. "timeout": no answer at all.
    * "lost-response": LINE does the work, then the answer is lost on the way back (the caller
    * sees a cut connection), as when a network drops after LINE accepted a push.
+   * "slow": LINE holds the call `delayMs` first, then does the work and answers as usual.
    */
-  status: 500 | 429 | 400 | "timeout" | "lost-response";
+  status: 500 | 429 | 400 | "timeout" | "lost-response" | "slow";
   count: number;
-  /** Only calls whose path (below the mount point) starts with this are affected. */
+  /** Of a "slow" fault: how long the call is held before LINE takes it (1 s when not given). */
+  delayMs?: number;
+  /**
+   * Only calls whose path (below the mount point) starts with this are affected; `*` stands
+   * for one path segment ("/v2/bot/message/" + "*" + "/content": content calls, not replies).
+   */
   path?: string;
 }
 

@@ -1,6 +1,7 @@
 import type { PrismaClient } from "../db/prisma-client";
 import { AppError } from "../errors";
 import type { Preset } from "../flows/flow-types";
+import { conversationScope, regionsOf } from "../conversations/conversation-scope";
 import { fiscalYearOf, monthsOf, periodOf, type Period, type PeriodInput } from "./stats-period";
 import { recordsSql, reportSql, STATS_SETTINGS } from "./stats-queries";
 import {
@@ -154,9 +155,23 @@ export function createStatsService(deps: { prisma: PrismaClient; preset: Preset 
     };
   }
 
-  async function findPerson(pseudonym: string | undefined): Promise<string | null> {
+  /**
+   * Her person by the pseudonym the counsellor gave. Only a person with a conversation in the
+   * counsellor's scope is found: another region's answers exactly as a pseudonym of nobody.
+   */
+  async function findPerson(
+    user: StatsUser,
+    pseudonym: string | undefined,
+  ): Promise<string | null> {
     if (pseudonym === undefined) return null;
-    const person = await prisma.person.findUnique({ where: { pseudonym }, select: { id: true } });
+    const scope = conversationScope(user);
+    const person = await prisma.person.findFirst({
+      where: {
+        pseudonym,
+        ...(regionsOf(user) === null ? {} : { conversations: { some: scope } }),
+      },
+      select: { id: true },
+    });
     if (!person) throw new AppError("UNKNOWN_PERSON", `No LINE person ${pseudonym}`, 400);
     return person.id;
   }
@@ -193,7 +208,7 @@ export function createStatsService(deps: { prisma: PrismaClient; preset: Preset 
         data: {
           channel: input.channel,
           regionId: input.regionId,
-          personId: await findPerson(input.personPseudonym),
+          personId: await findPerson(user, input.personPseudonym),
           caseRef: input.caseRef ?? null,
           // With a reference her history decides new or returning; the answer would be ignored.
           firstContact: known ? null : (input.firstContact ?? null),

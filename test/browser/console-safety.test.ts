@@ -13,6 +13,7 @@ describe("the console shows what people type as text", () => {
     accounts: [
       { loginName: "nishi", displayName: "にしだ", role: "counsellor", regionId: "seimo" },
     ],
+    mediaMaxBytes: 64 * 1024,
   });
 
   it("refuses a wrong password with a clear message", async () => {
@@ -114,8 +115,22 @@ describe("the console shows what people type as text", () => {
       () => image.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth),
       (width) => width === 1,
     );
-    await page.locator('[data-testid="unsent"]', { hasText: "送信取り消し" }).waitFor();
+    await page.locator('[data-testid="unsent"]', { hasText: "取り消されました" }).waitFor();
     expect(await page.locator("#main").getByText("いまのは間違いです").count()).toBe(0);
+
+    // A page posing as an image is only offered as a download; a file over the cap is not kept.
+    await her.sendImage(Buffer.from("<html><script>window.__pwned=9</script></html>"), "image/png");
+    await her.sendImage(Buffer.alloc(100 * 1024, 0xff), "image/jpeg");
+    const download = page.locator('[data-testid="content-download"]');
+    await download.waitFor();
+    expect(await download.getAttribute("download")).toBe("");
+    await page
+      .locator('[data-testid="content-too-large"]', {
+        hasText: "大きすぎるため保存できませんでした",
+      })
+      .waitFor();
+    expect(await page.locator('[data-testid="message"][data-kind="image"] img').count()).toBe(1);
+    expect(await pwned(page)).toBeUndefined();
     await screenshot(page, "console-12-sticker-image-unsent");
     await context.close();
   });

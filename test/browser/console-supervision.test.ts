@@ -64,7 +64,7 @@ describe("the console for supervisors and admins", () => {
   it("lets an admin create an account that can sign in, and read the audit log", async () => {
     const { s, browser } = suite;
     const admin = (await openConsole(browser, s.url, "admin")).page;
-    await admin.getByRole("link", { name: "管理", exact: true }).click();
+    await admin.getByRole("link", { name: "アカウント", exact: true }).click();
     await admin.locator("#main").getByLabel("ログイン名").fill("yamada");
     await admin.getByLabel(/表示名/).fill("やまだ");
     await admin.getByLabel(/初期パスワード/).fill("short");
@@ -79,6 +79,7 @@ describe("the console for supervisors and admins", () => {
       admin.locator('[data-testid="accounts"] tr', { hasText: "やまだ" }).innerText(),
     ).resolves.toContain("西毛");
 
+    await admin.getByRole("link", { name: "管理", exact: true }).click();
     await admin.getByRole("button", { name: "操作の記録を更新" }).click();
     await eventually(
       () => admin.locator('[data-testid="audit"] tbody').innerText(),

@@ -321,7 +321,7 @@ describe("counsellor console API", () => {
     await west.post(`/api/v1/conversations/${first.id}/claim`);
     await west.post(`/api/v1/conversations/${first.id}/close`, {
       topics: ["poverty"],
-      referrals: ["社会福祉協議会"],
+      referrals: ["高崎市役所の窓口へ同行予定"],
       followUps: [],
       riskLevel: "none",
     });
@@ -338,9 +338,16 @@ describe("counsellor console API", () => {
     const inTomo = (await east.get(`/api/v1/conversations/${second.id}`)).json as unknown as View;
     expect(inTomo.earlier).toEqual([]);
     expect(inTomo.earlierElsewhere).toBe(1);
+    // Nothing of the 西毛 consultation reaches 東毛: not its id, its dates, its free-text referral.
+    const seenInTomo = JSON.stringify(inTomo);
+    for (const detail of [first.id, "高崎市役所の窓口へ同行予定", first.startedAt.toISOString()]) {
+      expect(seenInTomo).not.toContain(detail);
+    }
     // A prefecture-wide admin sees both, with the details.
     const all = (await admin.get(`/api/v1/conversations/${second.id}`)).json as unknown as View;
-    expect(all.earlier.map((e) => [e.id, e.referrals])).toEqual([[first.id, ["社会福祉協議会"]]]);
+    expect(all.earlier.map((e) => [e.id, e.referrals])).toEqual([
+      [first.id, ["高崎市役所の窓口へ同行予定"]],
+    ]);
     expect(all.earlierElsewhere).toBe(0);
   }, 90_000);
 
@@ -538,4 +545,28 @@ describe("counsellor console API", () => {
     const again = await s.db.prisma.supervisorAlert.findUniqueOrThrow({ where: { id: alert.id } });
     expect(again.acknowledgedAt).toEqual(first.acknowledgedAt);
   }, 60_000);
+  it("puts a deactivated counsellor's chats back in the queue, her place kept, for a colleague to take", async () => {
+    await account(s.db.prisma, "leaving", "counsellor", "seimo");
+    const leaving = await ConsoleClient.signedIn(s.url, "leaving", PASSWORD);
+    const her = s.sim.person();
+    await handOff(her, "富岡");
+    const c = await conversationOf(her.userId);
+    expect((await leaving.post(`/api/v1/conversations/${c.id}/claim`)).status).toBe(200);
+    expect((await queueOf(west)).waiting.map((q) => q.id)).not.toContain(c.id);
+
+    const { id: leavingId } = await s.db.prisma.counsellor.findUniqueOrThrow({
+      where: { loginName: "leaving" },
+    });
+    expect((await admin.post(`/api/v1/accounts/${leavingId}/deactivate`)).status).toBe(204);
+
+    expect((await queueOf(west)).waiting.map((q) => q.id)).toContain(c.id);
+    const back = await s.db.prisma.conversation.findUniqueOrThrow({ where: { id: c.id } });
+    expect(back).toMatchObject({ status: "waiting", assignedToId: null });
+    expect(back.waitingSince).toEqual(c.waitingSince);
+    const returned = await s.db.prisma.auditEntry.findFirstOrThrow({
+      where: { conversationId: c.id, action: "returned-to-queue" },
+    });
+    expect(returned.detail).toMatchObject({ reason: "counsellor-deactivated" });
+    expect((await west.post(`/api/v1/conversations/${c.id}/claim`)).status).toBe(200);
+  });
 });

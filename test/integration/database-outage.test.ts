@@ -88,6 +88,83 @@ describe("when the database goes away and comes back", () => {
     }
   }, 60_000);
 
+  it("records a reply LINE took while the database was down, and never sends it again", async () => {
+    // The service's clock, moved on below so that her reply token is stale by the time the
+    // database is back: a send tried again then could only be a second copy, as a push.
+    let aheadMs = 0;
+    const s = await startServiceWithSimulator({
+      preset: gunmaOpenAroundTheClock(),
+      databaseProxy: true,
+      now: () => new Date(Date.now() + aheadMs),
+    });
+    try {
+      const proxy = s.databaseProxy;
+      if (!proxy) throw new Error("no proxy");
+      await account(s.db.prisma, "west", "counsellor", "seimo");
+      const west = await ConsoleClient.signedIn(s.url, "west", PASSWORD);
+      const her = s.sim.person();
+      await handOff(her, "富岡");
+      const conversation = await s.db.prisma.conversation.findFirstOrThrow({
+        where: { person: { lineUserHash: sealer.hash(her.userId) } },
+      });
+      expect((await west.post(`/api/v1/conversations/${conversation.id}/claim`)).status).toBe(200);
+      await her.say("いますか");
+      await eventually(
+        () =>
+          s.db.prisma.message.findFirst({
+            where: { conversationId: conversation.id, text: "いますか", replyToken: { not: null } },
+          }),
+        (m) => m !== null,
+      );
+
+      // LINE holds the reply a moment; the database goes while it does.
+      s.sim.injectFault({ status: "slow", delayMs: 1000, count: 1, path: "/message/reply" });
+      const text = "はい、ここにいます";
+      expect(
+        (await west.post(`/api/v1/conversations/${conversation.id}/messages`, { text })).status,
+      ).toBe(201);
+      const replies = () =>
+        s.sim.requests().filter((r) => r.path === "/v2/bot/message/reply" && hasText(r.body, text));
+      await eventually(
+        () => Promise.resolve(replies()),
+        (r) => r.length === 1,
+      );
+      proxy.cut();
+      try {
+        await eventually(
+          () => Promise.resolve(her.received().filter((m) => m.text === text).length),
+          (n) => n === 1,
+        );
+        // The worker has tried to write LINE's answer and found the database gone.
+        const refusedSoFar = proxy.refused;
+        await eventually(
+          () => Promise.resolve(proxy.refused),
+          (n) => n > refusedSoFar,
+        );
+        aheadMs = 60_000;
+      } finally {
+        proxy.restore();
+      }
+
+      const delivery = await eventually(
+        () =>
+          s.db.prisma.outboundDelivery.findFirst({
+            where: { messages: { some: { conversationId: conversation.id, text } } },
+          }),
+        (d) => d !== null && d.status !== "pending",
+      );
+      expect(delivery).toMatchObject({ method: "reply", status: "sent", replyToken: null });
+      // Once on her phone, by the reply alone: no push of it followed.
+      const pushes = s.sim
+        .requests()
+        .filter((r) => r.path === "/v2/bot/message/push" && hasText(r.body, text));
+      expect(pushes).toEqual([]);
+      expect(her.received().filter((m) => m.text === text)).toHaveLength(1);
+    } finally {
+      await s.stop();
+    }
+  }, 60_000);
+
   it.each([
     ["refuses connections", "cut"],
     ["accepts connections and never answers", "hold"],
@@ -125,3 +202,8 @@ describe("when the database goes away and comes back", () => {
     60_000,
   );
 });
+
+function hasText(body: unknown, text: string): boolean {
+  const messages = (body as { messages?: { text?: string }[] } | undefined)?.messages ?? [];
+  return messages.some((m) => m.text === text);
+}

@@ -32,6 +32,14 @@ export class ConsoleClient {
     return client;
   }
 
+  /** The same session (cookie and CSRF token) on another web process, at `baseUrl`. */
+  on(baseUrl: string): ConsoleClient {
+    const other = new ConsoleClient(baseUrl);
+    for (const [name, value] of this.jar) other.jar.set(name, value);
+    other.csrf = this.csrf;
+    return other;
+  }
+
   async call(
     method: string,
     path: string,
@@ -73,7 +81,7 @@ export class ConsoleClient {
    */
   async events(
     onEvent?: (e: LiveEvent) => void,
-  ): Promise<{ received: LiveEvent[]; close(): void }> {
+  ): Promise<{ received: LiveEvent[]; ended: Promise<void>; close(): void }> {
     const controller = new AbortController();
     const res = await fetch(`${this.baseUrl}/api/v1/events`, {
       headers: { cookie: this.cookie },
@@ -84,7 +92,8 @@ export class ConsoleClient {
     const received: LiveEvent[] = [];
     const decoder = new TextDecoder();
     let buffer = "";
-    void (async () => {
+    // Settles when the server ends the stream (or the test closes it).
+    const ended = (async () => {
       for (;;) {
         const { done, value } = await reader.read().catch(() => ({ done: true, value: undefined }));
         if (done) return;
@@ -102,7 +111,12 @@ export class ConsoleClient {
         }
       }
     })();
-    return { received, close: () => controller.abort() };
+    return { received, ended, close: () => controller.abort() };
+  }
+
+  /** A GET whose answer is not JSON (her files), as the browser fetches it with the cookie. */
+  raw(path: string): Promise<Response> {
+    return fetch(`${this.baseUrl}${path}`, { headers: { cookie: this.cookie } });
   }
 
   /** The Cookie header this client sends. */

@@ -25,9 +25,19 @@ export interface ConsoleOnClock {
  */
 export async function startConsoleOnClock(
   now: () => number,
-  options: { trustProxy?: TrustProxy; metricsToken?: string; requireSecondFactor?: boolean } = {},
+  options: {
+    trustProxy?: TrustProxy;
+    metricsToken?: string;
+    requireSecondFactor?: boolean;
+    /**
+     * Another web process on this console's database (kept, and its accounts not made again):
+     * what one process changes, the other must see.
+     */
+    sameDatabaseAs?: ConsoleOnClock;
+  } = {},
 ): Promise<ConsoleOnClock> {
-  const db = await createTestDatabase();
+  const shared = options.sameDatabaseAs?.db;
+  const db = shared ?? (await createTestDatabase());
   const producer = createJobProducer({ redisUrl: undefined, databaseUrl: db.url }, () => {});
   const logger = createLogger("silent");
   const consoleApp = await startConsole({
@@ -51,8 +61,10 @@ export async function startConsoleOnClock(
   const server = await new Promise<Server>((resolve) => {
     const started = app.listen(0, "127.0.0.1", () => resolve(started));
   });
-  await account(db.prisma, "west", "counsellor", "seimo");
-  await account(db.prisma, "east", "counsellor", "tomo");
+  if (!shared) {
+    await account(db.prisma, "west", "counsellor", "seimo");
+    await account(db.prisma, "east", "counsellor", "tomo");
+  }
   return {
     db,
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
@@ -61,7 +73,7 @@ export async function startConsoleOnClock(
       await new Promise((resolve) => server.close(resolve));
       await consoleApp.stop();
       await producer.close();
-      await db.drop();
+      if (!shared) await db.drop();
     },
   };
 }

@@ -67,6 +67,8 @@ export async function startServiceWithSimulator(
     onCall?: Parameters<typeof testConfig>[0]["onCall"];
     /** REQUIRE_SECOND_FACTOR (off by default in tests, see testConfig). */
     requireSecondFactor?: boolean;
+    /** MEDIA_MAX_BYTES for this service. */
+    mediaMaxBytes?: number;
   } = {},
 ): Promise<ServiceUnderTest> {
   const db = await createTestDatabase();
@@ -85,6 +87,7 @@ export async function startServiceWithSimulator(
     lineApiBaseUrl: baseUrl,
     onCall: options.onCall,
     requireSecondFactor: options.requireSecondFactor,
+    mediaMaxBytes: options.mediaMaxBytes,
   });
   const withWorker = options.worker ?? true;
   const roles = {

@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { Client } from "pg";
 import { Redis } from "ioredis";
-import type { AppConfig } from "../../src/config/env-config";
+import { DEFAULT_MEDIA_MAX_BYTES, type AppConfig } from "../../src/config/env-config";
 import { createPrismaClient, type PrismaClient } from "../../src/db/prisma-client";
 
 /** Set by scripts/run-tests.ts; tests cannot run without the real servers it starts. */
@@ -87,6 +87,8 @@ export function testConfig(overrides: {
   requireSecondFactor?: boolean;
   /** On-call webhook, SMTP and console address; by default none (nothing is sent). */
   onCall?: Partial<AppConfig["onCall"]>;
+  /** The media cap (MEDIA_MAX_BYTES); by default the service's own. */
+  mediaMaxBytes?: number;
 }): AppConfig {
   return {
     port: 0,
@@ -107,6 +109,7 @@ export function testConfig(overrides: {
     trustProxy: false,
     metricsToken: undefined,
     requireSecondFactor: overrides.requireSecondFactor ?? false,
+    mediaMaxBytes: overrides.mediaMaxBytes ?? DEFAULT_MEDIA_MAX_BYTES,
     onCall: {
       webhook: undefined,
       smtpUrl: undefined,

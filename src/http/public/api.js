@@ -123,6 +123,8 @@ const MESSAGES = {
   UNAUTHENTICATED: "もう一度サインインしてください。",
   CSRF_INVALID: "画面が古くなっています。読み込み直してください。",
   FORBIDDEN: "この操作をする権限がありません。",
+  PASSWORD_CHANGE_REQUIRED:
+    "パスワードの変更が必要です。相談員コンソールを開いて、新しいパスワードを設定してください。",
   IDEMPOTENCY_KEY_IN_USE: "前の操作をまだ処理しています。少し待ってから画面を確かめてください。",
 };
 

@@ -113,13 +113,14 @@ export function signInFlow({ root, intro = [], onSignedIn, onSignedOut = () => {
       }
       await enter(session);
     },
-    async signOut() {
+    /** `message`: why the form is back (by default: she signed out). */
+    async signOut(message = "サインアウトしました。") {
       try {
         await api("DELETE", SESSION_PATH);
       } catch {
         // Signed out on the server or not: this screen forgets the session either way.
       }
-      show("サインアウトしました。");
+      show(message);
     },
   };
 }

@@ -96,6 +96,7 @@ describe("configuration from the environment", () => {
       metricsToken: undefined,
       // Admins and supervisors sign in with a second factor unless the deployment says not.
       requireSecondFactor: true,
+      mediaMaxBytes: 20 * 1024 * 1024,
       onCall: {
         webhook: undefined,
         smtpUrl: undefined,
@@ -140,6 +141,16 @@ describe("configuration from the environment", () => {
     expect(problemsWith({ ...REAL_CHANNEL, METRICS_TOKEN: "short-9d1e" })).toEqual([
       "METRICS_TOKEN must be at least 16 characters",
     ]);
+  });
+
+  it("caps her files at MEDIA_MAX_BYTES, a whole number of bytes from 1 KiB to 1 GiB", () => {
+    expect(loadConfig({ ...REAL_CHANNEL, MEDIA_MAX_BYTES: "5000000" }).mediaMaxBytes).toBe(
+      5_000_000,
+    );
+    const refused = ["MEDIA_MAX_BYTES must be a whole number from 1024 to 1073741824"];
+    for (const bad of ["10", "2000000000", "1.5", "20MB"]) {
+      expect(problemsWith({ ...REAL_CHANNEL, MEDIA_MAX_BYTES: bad })).toEqual(refused);
+    }
   });
 
   it("without REDIS_URL, keeps the queue on PostgreSQL; PORT and the rest come from the environment", () => {

@@ -8,6 +8,7 @@ import {
   loadConversation,
   openConversation,
 } from "./conversation/view.js";
+import { renderAccounts, renderMustChangePassword } from "./accounts.js";
 import { describeError } from "./errors.js";
 import { roleLabel, setReference } from "./labels.js";
 import { refreshQueue, tickWaits } from "./queue.js";
@@ -21,6 +22,9 @@ const QUEUE_FALLBACK_MS = 30_000;
 const LIVE_DEBOUNCE_MS = 200;
 
 let events = null;
+
+const SESSION_ENDED =
+  "このブラウザのサインインは終了しました（サインアウト、ほかの画面からの終了、またはアカウントの停止・パスワードのリセット）。";
 let timers = [];
 
 const signIn = signInFlow({
@@ -52,6 +56,8 @@ function leave() {
 }
 
 async function signOut() {
+  // Her own sign-out ends the stream too: it is not to announce that as an ended session.
+  stopLive();
   await signIn.signOut();
   location.hash = "#/";
 }
@@ -59,11 +65,20 @@ async function signOut() {
 /** After sign-in (or a live session on load): reference data, then the console. */
 async function enter(session) {
   state.me = session.counsellor;
+  // An admin reset her password: nothing else answers until she chose her own.
+  $("app").classList.toggle("must-change", state.me.mustChangePassword);
+  if (state.me.mustChangePassword) {
+    showMe();
+    $("app").hidden = false;
+    renderMustChangePassword(async () => enter(await api("GET", SESSION_PATH)));
+    return;
+  }
   setReference(await api("GET", "/api/v1/reference"));
   showMe();
   $("nav-alerts").hidden = !isSupervising();
   $("nav-oncall").hidden = !isSupervising();
   $("nav-admin").hidden = state.me.role !== "admin";
+  $("nav-accounts").hidden = state.me.role !== "admin";
   $("app").hidden = false;
   await Promise.all([refreshQueue(), refreshAlerts(), isSupervising() && refreshOnCallCount()]);
   startLive();
@@ -79,7 +94,7 @@ function showMe() {
 // ---------- routing ----------
 
 function route() {
-  if (!state.me) return;
+  if (!state.me || state.me.mustChangePassword) return;
   const hash = location.hash || "#/";
   const conversation = /^#\/c\/([^/]+)$/.exec(hash);
   $("app").classList.toggle("viewing", hash !== "#/" && hash !== "#");
@@ -99,6 +114,9 @@ function route() {
   } else if (hash === "#/oncall" && isSupervising()) {
     current("nav-oncall");
     renderOnCall();
+  } else if (hash === "#/accounts" && state.me.role === "admin") {
+    current("nav-accounts");
+    renderAccounts();
   } else if (hash === "#/admin" && state.me.role === "admin") {
     current("nav-admin");
     renderAdmin();
@@ -152,6 +170,9 @@ function connect() {
     resync();
   });
   events.addEventListener("resync", resync);
+  // This session ended on the server (signed out in another tab, ended from another browser,
+  // the account deactivated or its password reset by an admin): the sign-in form, at once.
+  events.addEventListener("session-ended", () => void signIn.signOut(SESSION_ENDED));
   events.addEventListener("queue", () => void queueChanged());
   events.addEventListener("message", (event) => {
     void queueChanged();

@@ -9,13 +9,13 @@ import { formatDateTime } from "./format.js";
 import {
   alertKindLabel,
   auditActionLabel,
-  getReference,
   jobLabel,
   jobStateLabel,
   regionLabel,
   riskCategoryLabel,
   roleLabel,
 } from "./labels.js";
+import { myAccountSections } from "./accounts.js";
 import { isSupervising, state } from "./state.js";
 import { toast } from "./toast.js";
 
@@ -149,18 +149,15 @@ function alertsPanel(title) {
 
 export function renderAdmin() {
   const main = clear($("main"));
-  const accounts = el("tbody");
   const stuck = el("tbody");
   const audit = el("tbody");
   main.append(
     heading("管理"),
-    el("section", { className: "panel", attrs: { "aria-labelledby": "accounts-title" } }, [
-      el("h2", { text: "アカウント", attrs: { id: "accounts-title" } }),
-      accountForm(() => void loadAccounts(accounts)),
-      el("table", { attrs: { "data-testid": "accounts" } }, [
-        el("thead", {}, [row("th", ["表示名", "役割", "地域"])]),
-        accounts,
-      ]),
+    el("p", {}, [
+      el("a", {
+        text: "アカウントの作成・停止・パスワードのリセット・セッションは「アカウント」へ",
+        attrs: { href: "#/accounts" },
+      }),
     ]),
     el("section", { className: "panel", attrs: { "aria-labelledby": "stuck-title" } }, [
       // Focusable from script: where focus goes once a retried row has left the table.
@@ -210,8 +207,9 @@ export function renderAdmin() {
     ]),
   );
   main.append(signInProtectionPanel());
-  void loadAccounts(accounts);
-  void loadStuck(stuck);
+  // Stuck work is the whole service's (its jobs name every region): for admins of every region.
+  if (state.me.regionId === null) void loadStuck(stuck);
+  else main.querySelector('[aria-labelledby="stuck-title"]')?.remove();
   void loadAudit(audit);
 }
 
@@ -221,24 +219,6 @@ const row = (cell, values) =>
     {},
     values.map((v) => el(cell, { text: v })),
   );
-
-async function loadAccounts(tbody) {
-  try {
-    const list = await api("GET", "/api/v1/counsellors");
-    clear(tbody);
-    for (const p of list) {
-      tbody.appendChild(
-        row("td", [
-          p.displayName,
-          roleLabel(p.role),
-          p.regionId ? regionLabel(p.regionId) : "すべて",
-        ]),
-      );
-    }
-  } catch (error) {
-    toast(describeError(error), "error");
-  }
-}
 
 async function loadStuck(tbody) {
   try {
@@ -326,82 +306,6 @@ async function loadAudit(tbody) {
   }
 }
 
-function accountForm(onCreated) {
-  const field = (id, label, input) =>
-    el("div", {}, [el("label", { text: label, attrs: { for: id } }), input]);
-  const loginName = el("input", {
-    attrs: { id: "acc-login", required: true, autocomplete: "off", maxlength: "64" },
-  });
-  const displayName = el("input", {
-    attrs: { id: "acc-display", required: true, maxlength: "20" },
-  });
-  const password = el("input", {
-    attrs: {
-      id: "acc-password",
-      type: "password",
-      required: true,
-      minlength: "12",
-      autocomplete: "new-password",
-    },
-  });
-  const role = el("select", { attrs: { id: "acc-role" } }, [
-    ...["counsellor", "supervisor", "admin"].map((r) =>
-      el("option", { text: roleLabel(r), attrs: { value: r } }),
-    ),
-  ]);
-  const region = el("select", { attrs: { id: "acc-region" } }, [
-    el("option", { text: "すべての地域", attrs: { value: "" } }),
-    ...getReference().regions.map((r) => el("option", { text: r.name, attrs: { value: r.id } })),
-  ]);
-  const error = el("p", { className: "form-error", attrs: { role: "alert" } });
-  const submit = el("button", {
-    className: "primary",
-    text: "アカウントを作る",
-    attrs: { type: "submit", "data-testid": "account-create" },
-  });
-  const form = el("form", { attrs: { "aria-label": "アカウントを作る", novalidate: true } }, [
-    el("div", { className: "form-grid" }, [
-      field("acc-login", "ログイン名", loginName),
-      field("acc-display", "表示名（相談者に見える名前）", displayName),
-      field("acc-password", "初期パスワード（12文字以上）", password),
-      field("acc-role", "役割", role),
-      field("acc-region", "担当地域", region),
-    ]),
-    error,
-    el("div", { className: "dialog-actions" }, [submit]),
-  ]);
-  form.addEventListener("submit", async (event) => {
-    event.preventDefault();
-    error.textContent = "";
-    if (password.value.length < 12) {
-      error.textContent = "パスワードは12文字以上にしてください。";
-      return;
-    }
-    if (role.value === "counsellor" && !region.value) {
-      error.textContent = "相談員には担当地域が必要です。";
-      return;
-    }
-    submit.disabled = true;
-    try {
-      await api("POST", "/api/v1/counsellors", {
-        loginName: loginName.value.trim(),
-        displayName: displayName.value.trim(),
-        password: password.value,
-        role: role.value,
-        regionId: region.value || null,
-      });
-      toast(`${displayName.value.trim()}さんのアカウントを作りました。`);
-      form.reset();
-      onCreated();
-    } catch (e) {
-      error.textContent = describeError(e);
-    } finally {
-      submit.disabled = false;
-    }
-  });
-  return form;
-}
-
 // ---------- profile ----------
 
 export function renderProfile(onChanged) {
@@ -458,6 +362,7 @@ export function renderProfile(onChanged) {
       ]),
     ]),
     form,
+    ...myAccountSections(),
     secondFactorSettings(),
   );
 }

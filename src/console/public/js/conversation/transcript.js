@@ -37,7 +37,7 @@ function bubble(m) {
   if (m.unsent)
     return el("div", {
       className: "bubble label",
-      text: "送信取り消し",
+      text: "取り消されました",
       attrs: { "data-testid": "unsent" },
     });
   switch (m.kind) {
@@ -46,17 +46,10 @@ function bubble(m) {
     case "sticker":
       return el("div", { className: "bubble label", text: "［スタンプ］" });
     case "image":
-      return m.hasContent
-        ? el("div", { className: "bubble" }, [
-            el("img", {
-              attrs: {
-                src: `/api/v1/messages/${encodeURIComponent(m.id)}/content`,
-                alt: "相談者が送った画像",
-                loading: "lazy",
-              },
-            }),
-          ])
-        : el("div", { className: "bubble label", text: "［画像（保存中）］" });
+    case "video":
+    case "audio":
+    case "file":
+      return fileBubble(m);
     case "postback":
       return el("div", {
         className: "bubble label",
@@ -65,6 +58,32 @@ function bubble(m) {
     default:
       return el("div", { className: "bubble label", text: m.text ? m.text : `［${m.kind}］` });
   }
+}
+
+const FILE_LABELS = { image: "画像", video: "動画", audio: "音声", file: "ファイル" };
+
+/** Her file: an image proved by its bytes is shown; anything else is only offered as a download. */
+function fileBubble(m) {
+  const label = FILE_LABELS[m.kind] ?? "ファイル";
+  const src = `/api/v1/messages/${encodeURIComponent(m.id)}/content`;
+  if (m.contentTooLarge)
+    return el("div", {
+      className: "bubble label",
+      text: `［${label}：大きすぎるため保存できませんでした］`,
+      attrs: { "data-testid": "content-too-large" },
+    });
+  if (!m.hasContent)
+    return el("div", { className: "bubble label", text: `［${label}（保存中）］` });
+  if (m.contentInline)
+    return el("div", { className: "bubble" }, [
+      el("img", { attrs: { src, alt: "相談者が送った画像", loading: "lazy" } }),
+    ]);
+  return el("div", { className: "bubble label" }, [
+    el("a", {
+      text: `［${label}］ダウンロード`,
+      attrs: { href: src, download: "", rel: "noopener", "data-testid": "content-download" },
+    }),
+  ]);
 }
 
 function deliveryState(m) {

@@ -176,7 +176,9 @@ function render(c) {
   renderReferrals(n.referrals, view.referralCards);
   renderEarlier(n.earlier, view.earlier, view.earlierElsewhere);
   // An image she sent is copied from LINE in the background: look again until it is stored.
-  const pending = view.messages.some((m) => m.kind === "image" && !m.hasContent && !m.unsent);
+  const pending = view.messages.some(
+    (m) => m.kind === "image" && !m.hasContent && !m.contentTooLarge && !m.unsent,
+  );
   if (pending && !c.imageRetry) {
     c.imageRetry = setTimeout(() => {
       c.imageRetry = null;

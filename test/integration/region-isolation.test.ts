@@ -1,0 +1,521 @@
+/**
+ * Region isolation on every documented operation (/api/openapi.json): each operation that takes
+ * an id, in its path or named in its query or body, is called with another region's (東毛's)
+ * ids by a 西毛 counsellor, a 西毛 supervisor and a 西毛-bound admin. A path id answers 404 or
+ * 403; an id named in the query or body answers exactly as an id that does not exist. Never a
+ * success, never the other region's data. Lists show none of the other region's records.
+ *
+ * A new operation that takes an id fails "every id-taking operation has a fixture" until it has
+ * a line in PROBES below: the kind of each id it takes and a valid request around it.
+ */
+import { randomBytes, randomUUID } from "node:crypto";
+import { account, PASSWORD } from "../support/console-client";
+import { startConsoleOnClock, type ConsoleOnClock } from "../support/console-on-clock";
+
+/** The kinds of id the API takes; each has one record of the other region (東毛) below. */
+type IdKind =
+  | "conversation"
+  | "message"
+  | "alert"
+  | "shift"
+  | "notification"
+  | "counsellor"
+  | "session"
+  | "stuckWork"
+  | "pseudonym"
+  | "region";
+
+type Ids = Record<IdKind, string>;
+
+interface Probe {
+  /** The kind of each path parameter. */
+  path?: Record<string, IdKind>;
+  /** Ids named in the query or body, and their kinds. */
+  named?: Record<string, IdKind>;
+  /** A valid request: `ids` are the other region's where probed, ours (西毛) elsewhere. */
+  body?: (ids: Ids) => Record<string, unknown>;
+  query?: (ids: Ids) => Record<string, string>;
+  /** Id-like fields that may name another region by design, and why. */
+  allowed?: Record<string, string>;
+}
+
+const LATER = () => new Date(Date.now() + 3600_000).toISOString();
+const LATER2 = () => new Date(Date.now() + 7200_000).toISOString();
+
+/** Every operation that takes an id: one line each. */
+const PROBES: Record<string, Probe> = {
+  "GET /api/v1/conversations/{id}": { path: { id: "conversation" } },
+  "POST /api/v1/conversations/{id}/claim": { path: { id: "conversation" } },
+  "POST /api/v1/conversations/{id}/messages": {
+    path: { id: "conversation" },
+    body: () => ({ text: "こんにちは" }),
+  },
+  "POST /api/v1/conversations/{id}/notes": {
+    path: { id: "conversation" },
+    body: () => ({ text: "メモ" }),
+  },
+  "POST /api/v1/conversations/{id}/transfer": {
+    path: { id: "conversation" },
+    named: { toCounsellorId: "counsellor" },
+    body: (ids) => ({ toCounsellorId: ids.counsellor, note: "引き継ぎ" }),
+    allowed: { toRegionId: "handing her to another region's queue is what a transfer is for" },
+  },
+  "POST /api/v1/conversations/{id}/close": {
+    path: { id: "conversation" },
+    body: () => ({ topics: [], referrals: [], followUps: [], riskLevel: "low" }),
+  },
+  "POST /api/v1/conversations/{id}/emergency": {
+    path: { id: "conversation" },
+    body: () => ({
+      desire: true,
+      plan: false,
+      means: false,
+      timeframe: false,
+      decision: "no-call",
+    }),
+  },
+  "GET /api/v1/messages/{id}/content": { path: { id: "message" } },
+  "POST /api/v1/alerts/{id}/ack": { path: { id: "alert" } },
+  "POST /api/v1/stuck-work/{key}/retry": { path: { key: "stuckWork" } },
+  "GET /api/v1/audit": {
+    named: { conversationId: "conversation" },
+    query: (ids) => ({ conversationId: ids.conversation }),
+  },
+  "POST /api/v1/counsellors": {
+    named: { regionId: "region" },
+    body: (ids) => ({
+      loginName: `iso-${randomBytes(4).toString("hex")}`,
+      displayName: "新しい相談員",
+      password: "a-long-enough-password",
+      role: "counsellor",
+      regionId: ids.region,
+    }),
+  },
+  "POST /api/v1/accounts/{id}/deactivate": { path: { id: "counsellor" } },
+  "POST /api/v1/accounts/{id}/reactivate": { path: { id: "counsellor" } },
+  "POST /api/v1/accounts/{id}/password-reset": { path: { id: "counsellor" } },
+  "GET /api/v1/accounts/{id}/sessions": { path: { id: "counsellor" } },
+  "DELETE /api/v1/sessions/{id}": { path: { id: "session" } },
+  "DELETE /api/v1/oncall/shifts/{id}": { path: { id: "shift" } },
+  "POST /api/v1/oncall/shifts": {
+    named: { counsellorId: "counsellor", regionId: "region" },
+    body: (ids) => ({
+      counsellorId: ids.counsellor,
+      regionId: ids.region,
+      startsAt: LATER(),
+      endsAt: LATER2(),
+      priority: 1,
+    }),
+  },
+  "PATCH /api/v1/oncall/people/{id}": {
+    path: { id: "counsellor" },
+    body: () => ({ email: "someone@example.org" }),
+  },
+  "POST /api/v1/oncall/notifications/{id}/ack": { path: { id: "notification" } },
+  "GET /api/v1/stats/report": {
+    named: { region: "region" },
+    query: (ids) => ({ region: ids.region, fiscalYear: "2026" }),
+  },
+  "GET /api/v1/stats/report.csv": {
+    named: { region: "region" },
+    query: (ids) => ({ region: ids.region, fiscalYear: "2026" }),
+  },
+  "GET /api/v1/stats/records.csv": {
+    named: { region: "region" },
+    query: (ids) => ({ region: ids.region, fiscalYear: "2026" }),
+  },
+  "POST /api/v1/stats/entries": {
+    named: { personPseudonym: "pseudonym", regionId: "region" },
+    body: (ids) => ({
+      channel: "phone",
+      regionId: ids.region,
+      startedAt: new Date().toISOString(),
+      topics: [],
+      referrals: [],
+      followUps: [],
+      riskLevel: "low",
+      personPseudonym: ids.pseudonym,
+    }),
+  },
+};
+
+/** A name that says it holds an id (or a region): such a field must be probed or allowed. */
+const ID_NAME = /(^id$|Id$|Ids$|^key$|Key$|[pP]seudonym$|^region$)/;
+
+interface OpenApiOperation {
+  parameters?: { name: string; in: string }[];
+  requestBody?: { content: { "application/json": { schema: { properties?: object } } } };
+  security?: unknown[];
+}
+
+interface Operation {
+  key: string;
+  method: string;
+  path: string;
+  pathParams: string[];
+  namedIds: string[];
+}
+
+interface Answer {
+  status: number;
+  code: string | undefined;
+  message: string | undefined;
+  text: string;
+}
+
+describe("region isolation on every operation that takes an id", () => {
+  let app: ConsoleOnClock;
+  let operations: Operation[] = [];
+  const other = {} as Ids;
+  const ours = {} as Ids;
+  /** Unknown ids of each kind: what an id of nothing answers. */
+  const unknown: Ids = {
+    conversation: randomUUID(),
+    message: randomUUID(),
+    alert: randomUUID(),
+    shift: randomUUID(),
+    notification: randomUUID(),
+    counsellor: randomUUID(),
+    session: randomUUID(),
+    stuckWork: `copy-media-${randomUUID()}`,
+    pseudonym: "ナイヒト-000000",
+    region: "nowhere",
+  };
+  const actors: Record<string, { cookie: string; csrf: string }> = {};
+  const tally = { operations: 0, calls: 0 };
+
+  async function signIn(loginName: string) {
+    const res = await fetch(`${app.url}/api/v1/session`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ loginName, password: PASSWORD }),
+    });
+    if (res.status !== 200) throw new Error(`${loginName} cannot sign in: ${res.status}`);
+    const cookie = (res.headers.get("set-cookie") ?? "").split(";")[0] ?? "";
+    const { csrfToken } = (await res.json()) as { csrfToken: string };
+    return { cookie, csrf: csrfToken };
+  }
+
+  async function call(
+    actor: string,
+    method: string,
+    path: string,
+    input: { query?: Record<string, string>; body?: Record<string, unknown> } = {},
+  ): Promise<Answer> {
+    const session = actors[actor];
+    if (!session) throw new Error(`no actor ${actor}`);
+    const query = input.query ? `?${new URLSearchParams(input.query).toString()}` : "";
+    const res = await fetch(`${app.url}${path}${query}`, {
+      method,
+      headers: {
+        cookie: session.cookie,
+        "x-csrf-token": session.csrf,
+        ...(input.body ? { "content-type": "application/json" } : {}),
+      },
+      body: input.body ? JSON.stringify(input.body) : undefined,
+    });
+    tally.calls += 1;
+    const text = await res.text();
+    let parsed: { code?: string; message?: string } = {};
+    try {
+      parsed = JSON.parse(text) as typeof parsed;
+    } catch {
+      // Not JSON (a file, a CSV): a success, which the expectations below refuse.
+    }
+    return { status: res.status, code: parsed.code, message: parsed.message, text };
+  }
+
+  beforeAll(async () => {
+    app = await startConsoleOnClock(() => Date.now());
+    const prisma = app.db.prisma;
+    await account(prisma, "iso-counsellor", "counsellor", "seimo");
+    await account(prisma, "iso-supervisor", "supervisor", "seimo");
+    await account(prisma, "iso-admin", "admin", "seimo");
+    await account(prisma, "iso-global", "admin", null);
+    await account(prisma, "tomo-sup", "supervisor", "tomo", "tomo-sup@example.org");
+    await account(prisma, "seimo-sup2", "supervisor", "seimo", "seimo-sup2@example.org");
+    for (const name of ["iso-counsellor", "iso-supervisor", "iso-admin", "iso-global"]) {
+      actors[name] = await signIn(name);
+    }
+    // The other region's records, one of each kind, and ours where a request needs them.
+    for (const [ids, region, supervisor] of [
+      [other, "tomo", "tomo-sup"],
+      [ours, "seimo", "seimo-sup2"],
+    ] as const) {
+      const person = await prisma.person.create({
+        data: {
+          lineUserHash: randomBytes(16).toString("hex"),
+          lineUserIdEnc: randomBytes(32),
+          pseudonym: `${region}-${randomBytes(3).toString("hex")}`,
+        },
+      });
+      const at = new Date();
+      const conversation = await prisma.conversation.create({
+        data: {
+          personId: person.id,
+          status: "waiting",
+          regionId: region,
+          servingRegionId: region,
+          municipality: region === "tomo" ? "太田市" : "高崎市",
+          topics: ["dv"],
+          waitingSince: at,
+        },
+      });
+      const message = await prisma.message.create({
+        data: {
+          conversationId: conversation.id,
+          personId: person.id,
+          direction: "in",
+          author: "person",
+          kind: "image",
+          lineMessageId: String(Date.now()) + randomBytes(2).readUInt16BE(),
+          sentAt: at,
+        },
+      });
+      await prisma.messageMedia.create({
+        data: {
+          messageId: message.id,
+          contentType: "image/png",
+          status: "stored",
+          imageType: "image/png",
+          size: 8,
+          chunks: {
+            create: {
+              seq: 0,
+              bytes: Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+            },
+          },
+        },
+      });
+      const alert = await prisma.supervisorAlert.create({
+        data: { conversationId: conversation.id, regionId: region, kind: "wait-too-long" },
+      });
+      const sup = await prisma.counsellor.findUniqueOrThrow({ where: { loginName: supervisor } });
+      const shift = await prisma.onCallShift.create({
+        data: {
+          counsellorId: sup.id,
+          regionId: region,
+          startsAt: at,
+          endsAt: new Date(at.getTime() + 86_400_000),
+          priority: 1,
+        },
+      });
+      const notification = await prisma.onCallNotification.create({
+        data: {
+          conversationId: conversation.id,
+          kind: "high-risk-waiting",
+          regionId: region,
+          createdAt: at,
+        },
+      });
+      const session = await prisma.consoleSession.create({
+        data: {
+          tokenHash: randomBytes(32).toString("hex"),
+          csrfToken: randomBytes(16).toString("hex"),
+          counsellorId: sup.id,
+          expiresAt: new Date(at.getTime() + 86_400_000),
+        },
+      });
+      const stuck = await prisma.jobOutbox.create({
+        data: {
+          key: `media-${message.id}`,
+          name: "copy-media",
+          payload: { messageId: message.id },
+          state: "dead",
+          dueAt: null,
+          attempt: 6,
+          lastError: "LINE did not answer",
+          createdAt: new Date(at.getTime() - 3600_000),
+        },
+      });
+      await prisma.auditEntry.create({
+        data: { counsellorId: sup.id, action: "view", conversationId: conversation.id },
+      });
+      Object.assign(ids, {
+        conversation: conversation.id,
+        message: message.id,
+        alert: alert.id,
+        shift: shift.id,
+        notification: notification.id,
+        counsellor: sup.id,
+        session: session.id,
+        stuckWork: stuck.key,
+        pseudonym: person.pseudonym,
+        region,
+      } satisfies Ids);
+    }
+    const doc = (await (await fetch(`${app.url}/api/openapi.json`)).json()) as {
+      paths: Record<string, Record<string, OpenApiOperation>>;
+    };
+    operations = Object.entries(doc.paths).flatMap(([path, ops]) =>
+      Object.entries(ops).map(([method, op]) => {
+        const params = op.parameters ?? [];
+        const body = op.requestBody?.content["application/json"].schema;
+        const named = [
+          ...params.filter((p) => p.in === "query").map((p) => p.name),
+          ...Object.keys(body?.properties ?? {}),
+        ].filter((name) => ID_NAME.test(name));
+        return {
+          key: `${method.toUpperCase()} ${path}`,
+          method: method.toUpperCase(),
+          path,
+          pathParams: params.filter((p) => p.in === "path").map((p) => p.name),
+          namedIds: named,
+        };
+      }),
+    );
+  }, 60_000);
+
+  afterAll(async () => {
+    // The figure for SECURITY.md and the issue's closing note.
+    console.log(
+      `region isolation: ${tally.operations} id-taking operations of ${operations.length} documented, ${tally.calls} calls`,
+    );
+    await app.stop();
+  });
+
+  const ACTORS = ["iso-counsellor", "iso-supervisor", "iso-admin"];
+  const takesIds = (op: Operation) => op.pathParams.length > 0 || op.namedIds.length > 0;
+  /** The other region's records in an answer, beyond the id the caller sent (echoed back). */
+  const leakedIn = (answer: Answer, sent: string[]) =>
+    (Object.keys(other) as IdKind[])
+      .filter((k) => k !== "region" && !sent.includes(other[k]))
+      .some((k) => answer.text.includes(other[k]));
+
+  it("every id-taking operation has a fixture", () => {
+    const idTaking = operations.filter(takesIds);
+    expect(idTaking.length).toBeGreaterThan(15);
+    const uncovered = idTaking.filter((op) => {
+      const probe = PROBES[op.key];
+      if (!probe) return true;
+      const pathCovered = op.pathParams.every((p) => probe.path?.[p] !== undefined);
+      const namedCovered = op.namedIds.every(
+        (n) => probe.named?.[n] !== undefined || probe.allowed?.[n] !== undefined,
+      );
+      return !pathCovered || !namedCovered;
+    });
+    expect(
+      uncovered.map((op) => `${op.key} (${[...op.pathParams, ...op.namedIds].join(", ")})`),
+    ).toEqual([]);
+    // A probe for an operation that is gone is a line to remove.
+    expect(Object.keys(PROBES).filter((k) => !operations.some((op) => op.key === k))).toEqual([]);
+  });
+
+  it("answers another region's id in a path with 404 or 403, for every role", async () => {
+    const leaks: string[] = [];
+    for (const op of operations.filter((o) => o.pathParams.length > 0)) {
+      const probe = PROBES[op.key];
+      if (!probe?.path) continue;
+      tally.operations += 1;
+      let path = op.path;
+      for (const [name, kind] of Object.entries(probe.path)) {
+        path = path.replace(`{${name}}`, encodeURIComponent(other[kind]));
+      }
+      for (const actor of ACTORS) {
+        const answer = await call(actor, op.method, path, {
+          body: probe.body?.(ours),
+          query: probe.query?.(ours),
+        });
+        const sent = Object.values(probe.path).map((kind) => other[kind]);
+        if (![403, 404].includes(answer.status) || leakedIn(answer, sent)) {
+          leaks.push(`${actor} ${op.key} → ${answer.status} ${answer.text.slice(0, 120)}`);
+        }
+      }
+    }
+    expect(leaks).toEqual([]);
+  }, 120_000);
+
+  it("answers another region's id named in a query or body as an id that does not exist", async () => {
+    const leaks: string[] = [];
+    for (const op of operations.filter((o) => o.namedIds.length > 0)) {
+      const probe = PROBES[op.key];
+      if (!probe?.named) continue;
+      if (op.pathParams.length === 0) tally.operations += 1;
+      for (const [field, kind] of Object.entries(probe.named)) {
+        // Only this field names the other region; everything else in the request is ours.
+        const theirs = { ...ours, [kind]: other[kind] };
+        const nobody = { ...ours, [kind]: unknown[kind] };
+        let path = op.path;
+        for (const [name, pathKind] of Object.entries(probe.path ?? {})) {
+          path = path.replace(`{${name}}`, encodeURIComponent(ours[pathKind]));
+        }
+        for (const actor of ACTORS) {
+          const input = (ids: Ids) => ({ body: probe.body?.(ids), query: probe.query?.(ids) });
+          const answer = await call(actor, op.method, path, input(theirs));
+          const refused =
+            answer.status >= 400 && answer.status < 500 && !leakedIn(answer, [other[kind]]);
+          if (kind === "region") {
+            // Region codes are public: another region's is refused outright.
+            if (!refused || ![403, 404].includes(answer.status))
+              leaks.push(
+                `${actor} ${op.key} ${field}=${other[kind]} → ${answer.status} ${answer.text.slice(0, 120)}`,
+              );
+            continue;
+          }
+          const baseline = await call(actor, op.method, path, input(nobody));
+          const same =
+            answer.status === baseline.status &&
+            answer.code === baseline.code &&
+            answer.message?.replace(other[kind], "ID") ===
+              baseline.message?.replace(unknown[kind], "ID");
+          if (!refused || !same) {
+            leaks.push(
+              `${actor} ${op.key} ${field}: theirs → ${answer.status} ${answer.code} / unknown → ${baseline.status} ${baseline.code}`,
+            );
+          }
+        }
+      }
+    }
+    expect(leaks).toEqual([]);
+  }, 120_000);
+
+  it("shows none of another region's records in any list", async () => {
+    const leaks: string[] = [];
+    const lists = operations.filter(
+      (o) => o.method === "GET" && o.pathParams.length === 0 && !o.path.endsWith("/events"),
+    );
+    expect(lists.length).toBeGreaterThan(5);
+    for (const op of lists) {
+      for (const actor of ACTORS) {
+        const answer = await call(actor, op.method, op.path);
+        const seen = (Object.keys(other) as IdKind[]).filter(
+          (k) => k !== "region" && answer.text.includes(other[k]),
+        );
+        if (seen.length > 0) leaks.push(`${actor} ${op.key} shows ${seen.join(", ")}`);
+      }
+    }
+    expect(leaks).toEqual([]);
+  }, 120_000);
+
+  it("the fixtures are real: an admin of every region reaches each of them", async () => {
+    const seen = await call("iso-global", "GET", `/api/v1/conversations/${other.conversation}`);
+    expect(seen.status).toBe(200);
+    expect(
+      (await call("iso-global", "GET", `/api/v1/messages/${other.message}/content`)).status,
+    ).toBe(200);
+    const audit = await call("iso-global", "GET", "/api/v1/audit", {
+      query: { conversationId: other.conversation },
+    });
+    expect(audit.text).toContain(other.conversation);
+    const stuck = await call("iso-global", "GET", "/api/v1/stuck-work");
+    expect(stuck.text).toContain(other.stuckWork);
+    const notifications = await call("iso-global", "GET", "/api/v1/oncall/notifications");
+    expect(notifications.text).toContain(other.notification);
+    const shifts = await call("iso-global", "GET", "/api/v1/oncall/shifts");
+    expect(shifts.text).toContain(other.shift);
+    const alerts = await call("iso-global", "GET", "/api/v1/alerts");
+    expect(alerts.text).toContain(other.alert);
+    const sessions = await call(
+      "iso-global",
+      "GET",
+      `/api/v1/accounts/${other.counsellor}/sessions`,
+    );
+    expect(sessions.text).toContain(other.session);
+    // Her pseudonym is found where the counsellor may see her conversations.
+    const entry = await call("iso-counsellor", "POST", "/api/v1/stats/entries", {
+      body: PROBES["POST /api/v1/stats/entries"]?.body?.(ours),
+    });
+    expect(entry).toMatchObject({ status: 201 });
+    expect(JSON.parse(entry.text)).toMatchObject({ personKnown: true });
+  });
+});
