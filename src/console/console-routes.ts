@@ -409,7 +409,7 @@ export function consoleRoutes(d: ConsoleRouteDeps): ApiRoute[] {
     }),
     route({
       method: "post",
-      path: "/counsellors/:id/unlock",
+      path: "/accounts/:id/unlock",
       summary: "Clear an account's sign-in throttling (a regional admin: her region's accounts)",
       roles: ["admin"],
       handler: async ({ user, params }) => {
@@ -419,7 +419,7 @@ export function consoleRoutes(d: ConsoleRouteDeps): ApiRoute[] {
     }),
     route({
       method: "delete",
-      path: "/counsellors/:id/second-factor",
+      path: "/accounts/:id/second-factor",
       summary: "Remove an account's second factor, when she lost her phone",
       roles: ["admin"],
       handler: async ({ user, params }) => {

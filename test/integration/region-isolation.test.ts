@@ -95,6 +95,8 @@ const PROBES: Record<string, Probe> = {
   "POST /api/v1/accounts/{id}/reactivate": { path: { id: "counsellor" } },
   "POST /api/v1/accounts/{id}/password-reset": { path: { id: "counsellor" } },
   "GET /api/v1/accounts/{id}/sessions": { path: { id: "counsellor" } },
+  "POST /api/v1/accounts/{id}/unlock": { path: { id: "counsellor" } },
+  "DELETE /api/v1/accounts/{id}/second-factor": { path: { id: "counsellor" } },
   "DELETE /api/v1/sessions/{id}": { path: { id: "session" } },
   "DELETE /api/v1/oncall/shifts/{id}": { path: { id: "shift" } },
   "POST /api/v1/oncall/shifts": {

@@ -186,14 +186,14 @@ describe("second factor (REQUIRE_SECOND_FACTOR on)", () => {
       return (await enrol(login)).client;
     };
     const tomo = await adminOf("tomo-admin2", "tomo");
-    const other = await tomo.call("DELETE", `/api/v1/counsellors/${lost.id}/second-factor`);
+    const other = await tomo.call("DELETE", `/api/v1/accounts/${lost.id}/second-factor`);
     expect(other.status).toBe(404);
     await expect(ConsoleClient.signedIn(url, "lostphone", PASSWORD)).rejects.toThrow(
       /second factor/,
     );
 
     const seimo = await adminOf("seimo-admin", "seimo");
-    const reset = await seimo.call("DELETE", `/api/v1/counsellors/${lost.id}/second-factor`);
+    const reset = await seimo.call("DELETE", `/api/v1/accounts/${lost.id}/second-factor`);
     expect(reset.status).toBe(204);
     await ConsoleClient.signedIn(url, "lostphone", PASSWORD);
     const audit = await db.prisma.auditEntry.findMany({ where: { action: "reset-second-factor" } });

@@ -157,14 +157,14 @@ describe("sign-in limits", () => {
     expect((await signIn(url, "locked", PASSWORD, { from: anotherAddress() })).status).toBe(429);
 
     const regional = await ConsoleClient.signedIn(url, "tomo-admin", PASSWORD);
-    const other = await regional.post(`/api/v1/counsellors/${locked.id}/unlock`);
+    const other = await regional.post(`/api/v1/accounts/${locked.id}/unlock`);
     expect(other.status).toBe(404);
     const counsellor = await ConsoleClient.signedIn(url, "west", PASSWORD);
-    expect((await counsellor.post(`/api/v1/counsellors/${locked.id}/unlock`)).status).toBe(403);
+    expect((await counsellor.post(`/api/v1/accounts/${locked.id}/unlock`)).status).toBe(403);
     expect((await signIn(url, "locked", PASSWORD, { from: anotherAddress() })).status).toBe(429);
 
     const boss = await ConsoleClient.signedIn(url, "boss", PASSWORD);
-    expect((await boss.post(`/api/v1/counsellors/${locked.id}/unlock`)).status).toBe(204);
+    expect((await boss.post(`/api/v1/accounts/${locked.id}/unlock`)).status).toBe(204);
     expect((await signIn(url, "locked", PASSWORD, { from: anotherAddress() })).status).toBe(200);
     const audit = await db.prisma.auditEntry.findMany({ where: { action: "unlock-account" } });
     expect(audit).toEqual([

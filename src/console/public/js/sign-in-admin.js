@@ -45,13 +45,13 @@ export function signInProtectionPanel() {
         act(
           "サインイン制限を解除",
           "unlock-account",
-          (id) => api("POST", `/api/v1/counsellors/${id}/unlock`),
+          (id) => api("POST", `/api/v1/accounts/${id}/unlock`),
           "サインインの制限を解除しました。",
         ),
         act(
           "二段階認証をリセット",
           "reset-second-factor",
-          (id) => api("DELETE", `/api/v1/counsellors/${id}/second-factor`),
+          (id) => api("DELETE", `/api/v1/accounts/${id}/second-factor`),
           "二段階認証をリセットしました。",
         ),
       ]),
