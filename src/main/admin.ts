@@ -127,7 +127,7 @@ runMain(async () => {
         const lastSignIn = c.lastSignInAt?.toISOString() ?? "never";
         const mustChange = c.mustChangePassword ? "\tmust-change-password" : "";
         process.stdout.write(
-          `${c.loginName}\t${c.role}\t${c.regionId ?? "all"}\t${c.active ? "active" : "disabled"}\t${c.displayName}\t${c.email ?? "-"}\tlast sign-in ${lastSignIn}${mustChange}\t${c.secondFactorAt ? "2fa" : "-"}\n`,
+          `${c.loginName}\t${c.role}\t${c.regionId ?? "all"}\t${c.active ? "active" : "disabled"}\t${c.displayName}\t${c.email ?? "-"}\t${c.secondFactorAt ? "2fa" : "-"}\tlast sign-in ${lastSignIn}${mustChange}\n`,
         );
       }
     } else if (ACCOUNT_COMMANDS.has(positionals[0] ?? "")) {
