@@ -206,6 +206,7 @@ export function consoleRoutes(d: ConsoleRouteDeps): ApiRoute[] {
       summary: "Her second factor: on or off, required of her role or not, recovery codes left",
       response: s.secondFactorStateSchema,
       duringEnrolment: true,
+      beforePasswordChange: true,
       handler: ({ user }) => d.auth.ownSecondFactor.state(user.id),
     }),
     route({
@@ -214,6 +215,7 @@ export function consoleRoutes(d: ConsoleRouteDeps): ApiRoute[] {
       summary: "Start setting up a second factor: a new TOTP secret, as text and as a QR code",
       response: s.enrolmentSchema,
       duringEnrolment: true,
+      beforePasswordChange: true,
       holdsSecrets: true,
       handler: ({ user }) => d.auth.ownSecondFactor.start(user.id),
     }),
@@ -224,6 +226,7 @@ export function consoleRoutes(d: ConsoleRouteDeps): ApiRoute[] {
       body: s.codeSchema,
       response: s.recoveryCodesSchema,
       duringEnrolment: true,
+      beforePasswordChange: true,
       holdsSecrets: true,
       handler: async ({ user, body }) => ({
         recoveryCodes: await d.auth.ownSecondFactor.confirm(user.id, body.code),
