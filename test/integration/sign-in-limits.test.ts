@@ -38,6 +38,24 @@ async function signIn(
   return { status: res.status, body, cookies };
 }
 
+/** Everything jest could fake but Date: the service's timers and sockets keep real time. */
+const REAL_TIMERS = [
+  "hrtime",
+  "nextTick",
+  "performance",
+  "queueMicrotask",
+  "requestAnimationFrame",
+  "cancelAnimationFrame",
+  "requestIdleCallback",
+  "cancelIdleCallback",
+  "setImmediate",
+  "clearImmediate",
+  "setInterval",
+  "clearInterval",
+  "setTimeout",
+  "clearTimeout",
+] as const;
+
 const deviceCookieIn = (cookies: string[]) => cookies.find((c) => c.startsWith("lws_device_"));
 
 /** A new address for each call: only the account's budget is in play. */
@@ -76,6 +94,28 @@ describe("sign-in limits", () => {
     // From a browser the account does not know, even the right password now waits.
     expect((await signIn(url, "target", PASSWORD, { from: anotherAddress() })).status).toBe(429);
   }, 120_000);
+
+  it("gives the account's budget back when its window has passed, by the clock the test sets", async () => {
+    await account(db.prisma, "waits", "counsellor", "seimo");
+    // The window starts with the first guess: between `first` and `start`.
+    const first = Date.now();
+    for (let i = 0; i < UNTRUSTED; i += 1) {
+      const guess = await signIn(url, "waits", "wrong-password!", { from: anotherAddress() });
+      expect(guess.status).toBe(401);
+    }
+    // The library reads the machine's clock (Date.now): only Date is moved, timers run as usual.
+    const start = Date.now();
+    jest.useFakeTimers({ doNotFake: [...REAL_TIMERS], now: start });
+    try {
+      const windowMs = BUDGETS.untrustedPerAccount.seconds * 1000;
+      jest.setSystemTime(first + windowMs - 5_000);
+      expect((await signIn(url, "waits", PASSWORD, { from: anotherAddress() })).status).toBe(429);
+      jest.setSystemTime(start + windowMs + 5_000);
+      expect((await signIn(url, "waits", PASSWORD, { from: anotherAddress() })).status).toBe(200);
+    } finally {
+      jest.useRealTimers();
+    }
+  }, 60_000);
 
   it("lets her known browser sign in while guessing without its device cookie is throttled", async () => {
     await account(db.prisma, "known", "counsellor", "seimo");
