@@ -283,8 +283,10 @@ describe("console changes with an Idempotency-Key", () => {
     expect(await s.db.prisma.conversationNote.count({ where: { conversationId: id } })).toBe(1);
   }, 60_000);
 
-  it("names the header on every signed-in change in the OpenAPI document (but those holding a password), and on nothing else", async () => {
+  it("names the header on every signed-in change in the OpenAPI document (but those holding a secret), and on nothing else", async () => {
     const HOLDS_SECRETS = [
+      "post /api/v1/me/second-factor",
+      "post /api/v1/me/second-factor/confirm",
       "post /api/v1/counsellors",
       "post /api/v1/accounts/{id}/password-reset",
       "post /api/v1/me/password",
@@ -302,8 +304,9 @@ describe("console changes with an Idempotency-Key", () => {
         keyed: (op.parameters ?? []).some((p) => p.name === "Idempotency-Key"),
       })),
     );
-    // A change whose request or answer holds a password takes no key: the key store would keep
-    // a fast hash of the request, and the answer itself (a one-time password).
+    // A change whose request or answer holds a secret takes no key: the key store would keep a
+    // fast hash of the request, and the answer itself (a one-time password, a TOTP secret,
+    // recovery codes).
     expect(operations.filter((o) => o.change !== o.keyed).map((o) => o.at)).toEqual(HOLDS_SECRETS);
     expect(operations.filter((o) => o.keyed).map((o) => o.at)).toEqual(
       expect.arrayContaining([
