@@ -46,6 +46,7 @@ const messageItem = (m: MessageRow) => ({
   hasContent: m.media?.status === "stored",
   contentInline: m.media?.status === "stored" && m.media.imageType !== null,
   contentTooLarge: m.media?.status === "too_large",
+  contentUnavailable: m.media?.status === "unavailable",
   delivery: m.delivery?.status ?? null,
   deliverAt:
     m.delivery?.status === "pending" ? (m.delivery.notBefore?.toISOString() ?? null) : null,

@@ -115,6 +115,8 @@ export const messageSchema = z.object({
   contentInline: z.boolean(),
   /** Her file was over MEDIA_MAX_BYTES: nothing of it was kept. */
   contentTooLarge: z.boolean(),
+  /** LINE no longer had it, or refused it: nothing kept. */
+  contentUnavailable: z.boolean(),
   delivery: z.enum(["pending", "sent", "failed", "skipped"]).nullable(),
   /** Held for her contact times: not sent before this time. */
   deliverAt: iso.nullable(),

@@ -8,6 +8,8 @@ export const MEDIA_KINDS = ["image", "video", "audio", "file"];
 export interface MediaService {
   /** Copies one message's content; "retry" when LINE did not answer. Safe to run twice. */
   copy(messageId: string): Promise<"done" | "retry">;
+  /** Every attempt is used up with LINE never answering: the console stops waiting for it. */
+  giveUp(messageId: string): Promise<void>;
 }
 
 /**
@@ -31,8 +33,11 @@ export function createMediaService(deps: {
       if (!message?.lineMessageId || message.unsentAt) return "done";
       if (message.media && message.media.status !== "copying") return "done";
       const result = await messenger.getContent(message.lineMessageId);
-      if (result.outcome !== "sent" || !result.content)
-        return result.outcome === "retryable" ? "retry" : "done";
+      if (result.outcome === "retryable") return "retry";
+      if (result.outcome !== "sent" || !result.content) {
+        await store.unavailable(messageId);
+        return "done";
+      }
       const { content } = result;
       if (content.length !== undefined && content.length > maxBytes) {
         await content.cancel();
@@ -55,5 +60,6 @@ export function createMediaService(deps: {
       await writer.finish();
       return "done";
     },
+    giveUp: (messageId) => store.unavailable(messageId),
   };
 }

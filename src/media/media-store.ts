@@ -27,6 +27,11 @@ export interface MediaStore {
   begin(messageId: string, declaredType: string): Promise<MediaWriter | undefined>;
   /** The file was over the cap: nothing of it is kept, the console says so. */
   tooLarge(messageId: string, declaredType: string, size: number): Promise<void>;
+  /**
+   * LINE refused to give the file (gone from its side, or refused for good) or never answered
+   * through every attempt: nothing is kept, and the console says so instead of waiting for it.
+   */
+  unavailable(messageId: string): Promise<void>;
 }
 
 export function createMediaStore(prisma: PrismaClient): MediaStore {
@@ -54,18 +59,37 @@ export function createMediaStore(prisma: PrismaClient): MediaStore {
       return chunkWriter(prisma, messageId, declaredType);
     },
 
-    async tooLarge(messageId, declaredType, size) {
-      await prisma.$transaction(async (tx) => {
-        if (await lockedUnsent(tx, messageId)) return removeMedia(tx, [messageId]);
-        await tx.messageMediaChunk.deleteMany({ where: { messageId } });
-        await tx.messageMedia.upsert({
-          where: { messageId },
-          create: { messageId, contentType: declaredType, status: "too_large", size },
-          update: { status: "too_large", size, imageType: null },
-        });
+    tooLarge: (messageId, declaredType, size) =>
+      keepNothing(prisma, messageId, { status: "too_large", contentType: declaredType, size }),
+
+    async unavailable(messageId) {
+      const media = await prisma.messageMedia.findUnique({ where: { messageId } });
+      // A file stored or found too large stays so: a late failure of another try changes nothing.
+      if (media && media.status !== "copying") return;
+      await keepNothing(prisma, messageId, {
+        status: "unavailable",
+        contentType: media?.contentType ?? "application/octet-stream",
+        size: 0,
       });
     },
   };
+}
+
+/** Settles her file with nothing of it kept (unless she unsent it meanwhile: then it goes). */
+async function keepNothing(
+  prisma: PrismaClient,
+  messageId: string,
+  settled: { status: "too_large" | "unavailable"; contentType: string; size: number },
+) {
+  await prisma.$transaction(async (tx) => {
+    if (await lockedUnsent(tx, messageId)) return removeMedia(tx, [messageId]);
+    await tx.messageMediaChunk.deleteMany({ where: { messageId } });
+    await tx.messageMedia.upsert({
+      where: { messageId },
+      create: { messageId, ...settled },
+      update: { status: settled.status, size: settled.size, imageType: null },
+    });
+  });
 }
 
 /** A stored file's chunks, in order, one row read at a time. */

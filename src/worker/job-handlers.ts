@@ -101,6 +101,7 @@ export function createJobHandling(deps: {
       async run({ messageId }) {
         if ((await media.copy(messageId)) === "retry") throw new Error("LINE did not answer");
       },
+      giveUp: ({ messageId }) => media.giveUp(messageId),
     },
     "send-delivery": {
       async run({ deliveryId }, job) {

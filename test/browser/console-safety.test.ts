@@ -129,6 +129,12 @@ describe("the console shows what people type as text", () => {
         hasText: "大きすぎるため保存できませんでした",
       })
       .waitFor();
+    // A file LINE refuses to give is said so, rather than shown as being saved for ever.
+    s.sim.injectFault({ path: "/v2/bot/message/*/content", status: 400, count: 1 });
+    await her.sendImage();
+    await page
+      .locator('[data-testid="content-unavailable"]', { hasText: "LINEから受け取れず" })
+      .waitFor();
     expect(await page.locator('[data-testid="message"][data-kind="image"] img').count()).toBe(1);
     expect(await pwned(page)).toBeUndefined();
     await screenshot(page, "console-12-sticker-image-unsent");

@@ -38,6 +38,7 @@ interface ViewMessage {
   hasContent: boolean;
   contentInline: boolean;
   contentTooLarge: boolean;
+  contentUnavailable: boolean;
 }
 
 describe("her files: kept safely, served safely, gone when she unsends", () => {
@@ -178,6 +179,21 @@ describe("her files: kept safely, served safely, gone when she unsends", () => {
       waiting: { id: string }[];
     };
     expect(queue.waiting.map((c) => c.id)).toContain(conversation.id);
+  });
+
+  it("says so, and stops waiting, when LINE refuses to give her file", async () => {
+    const her = s.sim.person();
+    await handOff(her, "高崎");
+    s.sim.injectFault({ path: "/v2/bot/message/*/content", status: 400, count: 1 });
+    const lineMessageId = await sendFrom(her, PNG, "image/png");
+    expect(
+      await eventually(
+        () => viewed(her, lineMessageId),
+        (m) => m.hasContent || m.contentTooLarge || m.contentUnavailable,
+      ),
+    ).toMatchObject({ hasContent: false, contentUnavailable: true, unsent: false });
+    expect(await storedRows(lineMessageId)).toEqual({ media: 1, chunks: 0 });
+    expect((await content(lineMessageId)).status).toBe(404);
   });
 
   it("removes the content when she unsends the image after it was copied", async () => {

@@ -72,6 +72,12 @@ function fileBubble(m) {
       text: `［${label}：大きすぎるため保存できませんでした］`,
       attrs: { "data-testid": "content-too-large" },
     });
+  if (m.contentUnavailable)
+    return el("div", {
+      className: "bubble label",
+      text: `［${label}：LINEから受け取れず、保存できませんでした］`,
+      attrs: { "data-testid": "content-unavailable" },
+    });
   if (!m.hasContent)
     return el("div", { className: "bubble label", text: `［${label}（保存中）］` });
   if (m.contentInline)

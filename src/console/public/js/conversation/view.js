@@ -177,7 +177,12 @@ function render(c) {
   renderEarlier(n.earlier, view.earlier, view.earlierElsewhere);
   // An image she sent is copied from LINE in the background: look again until it is stored.
   const pending = view.messages.some(
-    (m) => m.kind === "image" && !m.hasContent && !m.contentTooLarge && !m.unsent,
+    (m) =>
+      m.kind === "image" &&
+      !m.hasContent &&
+      !m.contentTooLarge &&
+      !m.contentUnavailable &&
+      !m.unsent,
   );
   if (pending && !c.imageRetry) {
     c.imageRetry = setTimeout(() => {
