@@ -24,8 +24,12 @@ export function signInFlow({ root, intro = [], onSignedIn, onSignedOut = () => {
   const { form, loginName, password, error, submit } = buildForm(intro);
   const second = buildCodeForm(intro);
   root.replaceChildren(form);
+  // Whether this page holds a session: a 401 then means it ended. A 401 answering a request
+  // sent before she signed out is no news, and must not replace "サインアウトしました".
+  let signedIn = false;
 
   function show(message) {
+    signedIn = false;
     onSignedOut();
     setCsrfToken(null);
     root.replaceChildren(form);
@@ -43,6 +47,7 @@ export function signInFlow({ root, intro = [], onSignedIn, onSignedOut = () => {
   }
 
   async function enter(session) {
+    signedIn = true;
     setCsrfToken(session.csrfToken);
     if (session.mustEnrolSecondFactor) {
       // Her role must use a second factor here: she sets it up before anything else.
@@ -99,7 +104,9 @@ export function signInFlow({ root, intro = [], onSignedIn, onSignedOut = () => {
     }
   });
   second.back.addEventListener("click", () => show(""));
-  whenUnauthenticated(() => show(SESSION_ENDED));
+  whenUnauthenticated(() => {
+    if (signedIn) show(SESSION_ENDED);
+  });
 
   return {
     /** On load: straight in with a live session, else the form. */
@@ -115,6 +122,7 @@ export function signInFlow({ root, intro = [], onSignedIn, onSignedOut = () => {
     },
     /** `message`: why the form is back (by default: she signed out). */
     async signOut(message = "サインアウトしました。") {
+      signedIn = false;
       try {
         await api("DELETE", SESSION_PATH);
       } catch {
