@@ -4,6 +4,7 @@ import type { Preset } from "../flows/flow-types";
 import { route, type ApiRoute } from "../http/api-router";
 import type { AccountService } from "./account-service";
 import type { AuthService } from "./auth-service";
+import { signInClientOf } from "./console-routes";
 import { colleagueSchema, newCounsellorSchema } from "./console-schemas";
 
 const id = z.uuid();
@@ -139,8 +140,10 @@ export function accountRoutes(d: {
       beforePasswordChange: true,
       holdsSecrets: true,
       body: passwordChangeSchema,
-      handler: async ({ user, body }) => {
-        await a.changeOwnPassword(user, body.currentPassword, body.newPassword);
+      handler: async ({ user, body, req }) => {
+        await a.changeOwnPassword(user, body.currentPassword, body.newPassword, (password) =>
+          d.auth.checkOwnPassword(user.id, password, signInClientOf(req)),
+        );
         return undefined;
       },
     }),

@@ -144,15 +144,20 @@ export function createAccountService(deps: { prisma: PrismaClient; now?: () => n
     return password;
   }
 
-  /** Her own new password: the current one first; her other sessions end, this one stays. */
+  /**
+   * Her own new password: the current one first, checked by `checkCurrent` (the sign-in's
+   * throttled check); her other sessions end, this one stays.
+   */
   async function changeOwnPassword(
     user: { id: string; sessionId: string },
     currentPassword: string,
     newPassword: string,
+    checkCurrent: (password: string) => Promise<boolean>,
   ): Promise<void> {
     const me = await prisma.counsellor.findUniqueOrThrow({ where: { id: user.id } });
-    const ok = await argon2.verify(me.passwordHash, currentPassword).catch(() => false);
-    if (!ok) throw new AppError("WRONG_PASSWORD", "The current password is wrong", 403);
+    if (!(await checkCurrent(currentPassword))) {
+      throw new AppError("WRONG_PASSWORD", "The current password is wrong", 403);
+    }
     if (newPassword.length < MIN_PASSWORD_LENGTH) {
       throw new AppError(
         "PASSWORD_TOO_SHORT",

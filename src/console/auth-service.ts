@@ -307,9 +307,22 @@ export function createAuthService(deps: {
     await secondFactor.remove(c.id, { by: admin.id, action: "reset-second-factor" });
   }
 
+  /**
+   * Her own password, asked again to change it: a guess like any other (throttled on her
+   * account's budgets), so a session left open is no way to find out her password.
+   */
+  async function checkOwnPassword(userId: string, password: string, client: SignInClient) {
+    const c = await accountOf(userId);
+    const right = await guess(c.loginName, c, client, async () =>
+      (await argon2.verify(c.passwordHash, password).catch(() => false)) ? true : null,
+    );
+    return right === true;
+  }
+
   return {
     signIn,
     completeSignIn,
+    checkOwnPassword,
     session,
     signOut,
     createAccount,

@@ -64,7 +64,7 @@ const PENDING_COOKIE = "lws_pending";
 const DEVICE_COOKIE_MS = 180 * 24 * 3600_000;
 const SIGN_IN_PATH = "/api/v1/session";
 
-const clientOf = (req: Request): SignInClient => ({
+export const signInClientOf = (req: Request): SignInClient => ({
   address: req.ip ?? "unknown",
   cookie: (name) => cookieOf(req, name),
   userAgent: req.get("user-agent"),
@@ -155,7 +155,7 @@ export function consoleRoutes(d: ConsoleRouteDeps): ApiRoute[] {
       body: s.signInSchema,
       response: s.signInAnswerSchema,
       handler: async ({ body, req, res }) => {
-        const result = await d.auth.signIn(body.loginName, body.password, clientOf(req));
+        const result = await d.auth.signIn(body.loginName, body.password, signInClientOf(req));
         return sessionAnswer(answerSignIn(result, req, res, mustEnrolAfter(result)));
       },
     }),
@@ -168,7 +168,7 @@ export function consoleRoutes(d: ConsoleRouteDeps): ApiRoute[] {
       response: s.sessionSchema,
       handler: async ({ body, req, res }) => {
         const pending = cookieOf(req, PENDING_COOKIE);
-        const result = await d.auth.completeSignIn(pending, body.code, clientOf(req));
+        const result = await d.auth.completeSignIn(pending, body.code, signInClientOf(req));
         const answer = answerSignIn(result, req, res, false);
         if ("next" in answer) throw new AppError("SIGN_IN_EXPIRED", "Sign in again", 401);
         return sessionAnswer(answer);
@@ -238,7 +238,7 @@ export function consoleRoutes(d: ConsoleRouteDeps): ApiRoute[] {
       summary: "Turn her second factor off, with her password or a code",
       body: s.disableSecondFactorSchema,
       handler: async ({ user, body, req }) => {
-        await d.auth.ownSecondFactor.disable(user.id, body, clientOf(req));
+        await d.auth.ownSecondFactor.disable(user.id, body, signInClientOf(req));
         return undefined;
       },
     }),

@@ -5,6 +5,8 @@
  * Every ended session ends its live-events streams in every web process (the database's NOTIFY).
  */
 import { randomUUID } from "node:crypto";
+import argon2 from "argon2";
+import { BUDGETS } from "../../src/console/sign-in-throttle";
 import type { CounsellorRole } from "../../src/db/prisma-client";
 import { account, ConsoleClient, PASSWORD } from "../support/console-client";
 import { startConsoleOnClock, type ConsoleOnClock } from "../support/console-on-clock";
@@ -207,6 +209,24 @@ describe("account lifecycle", () => {
     expect((await signIn(two.url, her.login)).res.status).toBe(401);
     expect((await signIn(two.url, her.login, "another-long-password")).res.status).toBe(200);
     expect((await audit("change-password")).at(-1)?.counsellorId).toBe(her.id);
+  }, 60_000);
+
+  it("asks her current password as sign-in does: wrong guesses spend her account's budget, then even the right one waits", async () => {
+    const her = await newAccount();
+    const session = await signedIn(one.url, her.login);
+    const change = (currentPassword: string) =>
+      session.call("POST", "/api/v1/me/password", {
+        currentPassword,
+        newPassword: "another-long-password",
+      });
+    for (let i = 0; i < BUDGETS.untrustedPerAccount.points; i += 1) {
+      expect((await change(`wrong-guess-${i}`)).json.code).toBe("WRONG_PASSWORD");
+    }
+    const right = await change(PASSWORD);
+    expect([right.status, right.json.code]).toEqual([429, "TOO_MANY_ATTEMPTS"]);
+    // Nothing changed: her password is still the one she had.
+    const row = await one.db.prisma.counsellor.findUniqueOrThrow({ where: { id: her.id } });
+    expect(await argon2.verify(row.passwordHash, PASSWORD)).toBe(true);
   }, 60_000);
 
   it("she sees her own sessions (this browser marked, a coarse label) and ends one; nobody else's", async () => {

@@ -9,8 +9,11 @@ export interface LiveEvent {
 
 /** A counsellor using the console API with her/his own session cookie and CSRF token. */
 export class ConsoleClient {
-  /** The cookies the service set, by name, as a browser keeps them (session, device, pending). */
-  private readonly jar = new Map<string, string>();
+  /**
+   * The cookies the service set, by name, as a browser keeps them (session, device, pending),
+   * each sent only below its Path as a browser does (the device cookie only to sign-in).
+   */
+  private readonly jar = new Map<string, { value: string; path: string }>();
   private csrf = "";
   constructor(readonly baseUrl: string) {}
 
@@ -35,7 +38,7 @@ export class ConsoleClient {
   /** The same session (cookie and CSRF token) on another web process, at `baseUrl`. */
   on(baseUrl: string): ConsoleClient {
     const other = new ConsoleClient(baseUrl);
-    for (const [name, value] of this.jar) other.jar.set(name, value);
+    for (const [name, cookie] of this.jar) other.jar.set(name, cookie);
     other.csrf = this.csrf;
     return other;
   }
@@ -50,7 +53,8 @@ export class ConsoleClient {
       "content-type": "application/json",
       ...opts.headers,
     };
-    if (this.jar.size) headers.cookie = this.cookie;
+    const cookie = this.cookieFor(path);
+    if (cookie) headers.cookie = cookie;
     if (this.csrf && opts.csrf !== false) headers["x-csrf-token"] = this.csrf;
     const res = await fetch(`${this.baseUrl}${path}`, {
       method,
@@ -58,11 +62,15 @@ export class ConsoleClient {
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     for (const set of res.headers.getSetCookie()) {
-      const [pair = ""] = set.split(";");
+      const [pair = "", ...attributes] = set.split(";");
       const [name = "", ...value] = pair.split("=");
       const cleared = value.join("") === "" || /expires=Thu, 01 Jan 1970/i.test(set);
+      const path = attributes
+        .map((a) => a.trim())
+        .find((a) => /^path=/i.test(a))
+        ?.slice("path=".length);
       if (cleared) this.jar.delete(name);
-      else this.jar.set(name, value.join("="));
+      else this.jar.set(name, { value: value.join("="), path: path || "/" });
     }
     const text = await res.text();
     const json = text ? (JSON.parse(text) as unknown) : undefined;
@@ -84,7 +92,7 @@ export class ConsoleClient {
   ): Promise<{ received: LiveEvent[]; ended: Promise<void>; close(): void }> {
     const controller = new AbortController();
     const res = await fetch(`${this.baseUrl}/api/v1/events`, {
-      headers: { cookie: this.cookie },
+      headers: { cookie: this.cookieFor("/api/v1/events") },
       signal: controller.signal,
     });
     const reader = res.body?.getReader();
@@ -116,12 +124,20 @@ export class ConsoleClient {
 
   /** A GET whose answer is not JSON (her files), as the browser fetches it with the cookie. */
   raw(path: string): Promise<Response> {
-    return fetch(`${this.baseUrl}${path}`, { headers: { cookie: this.cookie } });
+    return fetch(`${this.baseUrl}${path}`, { headers: { cookie: this.cookieFor(path) } });
   }
 
-  /** The Cookie header this client sends. */
-  get cookie(): string {
-    return [...this.jar].map(([name, value]) => `${name}=${value}`).join("; ");
+  /** The Cookie header this client sends with a request to `path` (RFC 6265's path match). */
+  cookieFor(path: string): string {
+    const pathname = path.split("?")[0] ?? path;
+    const below = (cookiePath: string) =>
+      pathname === cookiePath ||
+      (pathname.startsWith(cookiePath) &&
+        (cookiePath.endsWith("/") || pathname[cookiePath.length] === "/"));
+    return [...this.jar]
+      .filter(([, c]) => below(c.path))
+      .map(([name, c]) => `${name}=${c.value}`)
+      .join("; ");
   }
 
   get = (path: string) => this.call("GET", path);
