@@ -3,24 +3,14 @@
  * her pseudonym or anything else that ties the conversation to a person. Pure.
  */
 import { createHmac } from "node:crypto";
-import type { OnCallKind, OnCallPayload } from "./oncall-types";
+import type { NotificationFacts, OnCallKind, OnCallPayload } from "./oncall-types";
 
 /** The console page where notifications are listed and acknowledged. */
 export function consoleUrlOf(publicBaseUrl: string | undefined): string | undefined {
   return publicBaseUrl ? `${publicBaseUrl}/console/#/oncall` : undefined;
 }
 
-export function payloadOf(
-  n: {
-    id: string;
-    kind: string;
-    conversationId: string;
-    regionId: string | null;
-    riskCategories: string[];
-    createdAt: Date;
-  },
-  publicBaseUrl: string | undefined,
-): OnCallPayload {
+export function payloadOf(n: NotificationFacts, publicBaseUrl: string | undefined): OnCallPayload {
   const consoleUrl = consoleUrlOf(publicBaseUrl);
   return {
     id: n.id,

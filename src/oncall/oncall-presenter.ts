@@ -1,7 +1,8 @@
-import type { OnCallShift, PrismaClient } from "../db/prisma-client";
+import type { OnCallNotification, OnCallShift, PrismaClient } from "../db/prisma-client";
 import type { ConsoleUser } from "../http/auth-middleware";
 import { regionsOf } from "../conversations/conversation-scope";
 import { MAX_SHIFT_DAYS } from "./oncall-schemas";
+import type { NotificationFacts } from "./oncall-types";
 
 const DAY_MS = 86_400_000;
 
@@ -99,20 +100,13 @@ export function createOnCallPresenter(deps: { prisma: PrismaClient; now?: () => 
   return { shifts, shiftView, people, notifications, notificationView };
 }
 
-function notificationView(n: {
-  id: string;
-  kind: string;
-  conversationId: string;
-  regionId: string | null;
-  riskCategories: string[];
-  createdAt: Date;
-  mailSentAt: Date | null;
-  webhookSentAt: Date | null;
-  gaveUpAt: Date | null;
-  acknowledgedAt: Date | null;
-  mailTo: { displayName: string } | null;
-  acknowledgedBy: { displayName: string } | null;
-}) {
+function notificationView(
+  n: NotificationFacts &
+    Pick<OnCallNotification, "mailSentAt" | "webhookSentAt" | "gaveUpAt" | "acknowledgedAt"> & {
+      mailTo: { displayName: string } | null;
+      acknowledgedBy: { displayName: string } | null;
+    },
+) {
   return {
     id: n.id,
     kind: n.kind as "high-risk-out-of-hours" | "high-risk-waiting" | "reminder",

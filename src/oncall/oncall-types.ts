@@ -1,3 +1,4 @@
+import type { OnCallNotification } from "../db/prisma-client";
 import type { OnCallKind } from "../jobs/job-catalog";
 
 export { ON_CALL_KINDS, type OnCallKind } from "../jobs/job-catalog";
@@ -18,6 +19,12 @@ export interface DueOnCall {
   /** The ten minutes it was found due in: the job's identity, not a condition. */
   dueAt: Date;
 }
+
+/** A stored notification's facts: what the webhook, the mail and the console say of it. */
+export type NotificationFacts = Pick<
+  OnCallNotification,
+  "id" | "kind" | "conversationId" | "regionId" | "riskCategories" | "createdAt"
+>;
 
 /** What a notification says, exactly the webhook's fields (ids and codes only). */
 export interface OnCallPayload {
