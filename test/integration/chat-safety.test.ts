@@ -1,5 +1,4 @@
 import type { SimulatedPerson } from "../../src/simulator/simulated-person";
-import { createSealer } from "../../src/privacy/sealer";
 import { account, ConsoleClient, PASSWORD, type LiveEvent } from "../support/console-client";
 import { buttons, turn } from "../support/conversation-driver";
 import { eventually } from "../support/eventually";
@@ -7,9 +6,7 @@ import { handOff } from "../support/handoff";
 import { gunmaOpenAroundTheClock } from "../support/presets";
 import { startServiceWithSimulator, type ServiceUnderTest } from "../support/service-harness";
 import { jst } from "../support/stats-history";
-import { testConfig } from "../support/test-env";
-
-const sealer = createSealer(testConfig({ databaseUrl: "" }).appSecretKey);
+import { latestConversationOf } from "../support/her-conversation";
 
 interface View {
   conversation: {
@@ -50,11 +47,7 @@ describe("safety during a counsellor's chat", () => {
   }, 60_000);
   afterAll(async () => s.stop());
 
-  const conversationOf = (her: SimulatedPerson) =>
-    s.db.prisma.conversation.findFirstOrThrow({
-      where: { person: { lineUserHash: sealer.hash(her.userId) } },
-      orderBy: { startedAt: "desc" },
-    });
+  const conversationOf = (her: SimulatedPerson) => latestConversationOf(s.db.prisma, her.userId);
   const view = async (id: string) =>
     (await west.get(`/api/v1/conversations/${id}`)).json as unknown as View;
   const reply = (id: string, body: Record<string, unknown>) =>

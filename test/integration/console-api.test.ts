@@ -1,13 +1,10 @@
 import { randomUUID } from "node:crypto";
-import { createSealer } from "../../src/privacy/sealer";
 import { account, ConsoleClient, PASSWORD } from "../support/console-client";
 import { eventually } from "../support/eventually";
 import { handOff } from "../support/handoff";
 import { gunmaOpenAroundTheClock } from "../support/presets";
 import { startServiceWithSimulator, type ServiceUnderTest } from "../support/service-harness";
-import { testConfig } from "../support/test-env";
-
-const sealer = createSealer(testConfig({ databaseUrl: "" }).appSecretKey);
+import { latestConversationOf } from "../support/her-conversation";
 
 interface QueueItem {
   id: string;
@@ -51,11 +48,7 @@ describe("counsellor console API", () => {
   }, 60_000);
   afterAll(async () => s.stop());
 
-  const conversationOf = (userId: string) =>
-    s.db.prisma.conversation.findFirstOrThrow({
-      where: { person: { lineUserHash: sealer.hash(userId) } },
-      orderBy: { startedAt: "desc" },
-    });
+  const conversationOf = (userId: string) => latestConversationOf(s.db.prisma, userId);
   const queueOf = async (c: ConsoleClient) =>
     (await c.get("/api/v1/queue")).json as unknown as Queue;
 

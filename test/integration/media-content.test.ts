@@ -8,6 +8,7 @@ import { silentTurn } from "../support/conversation-driver";
 import { gunmaOpenAroundTheClock } from "../support/presets";
 import { startServiceWithSimulator, type ServiceUnderTest } from "../support/service-harness";
 import { testConfig } from "../support/test-env";
+import { latestConversationOf } from "../support/her-conversation";
 
 const sealer = createSealer(testConfig({ databaseUrl: "" }).appSecretKey);
 
@@ -55,11 +56,7 @@ describe("her files: kept safely, served safely, gone when she unsends", () => {
   }, 60_000);
   afterAll(async () => s.stop());
 
-  const conversationOf = (her: SimulatedPerson) =>
-    s.db.prisma.conversation.findFirstOrThrow({
-      where: { person: { lineUserHash: sealer.hash(her.userId) } },
-      orderBy: { startedAt: "desc" },
-    });
+  const conversationOf = (her: SimulatedPerson) => latestConversationOf(s.db.prisma, her.userId);
   const messageOf = (lineMessageId: string) =>
     s.db.prisma.message.findUniqueOrThrow({ where: { lineMessageId } });
   const viewed = async (her: SimulatedPerson, lineMessageId: string) => {

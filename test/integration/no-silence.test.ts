@@ -1,4 +1,3 @@
-import { createSealer } from "../../src/privacy/sealer";
 import { lockScreenProblem } from "../../src/flows/shared-phone";
 import type { DeliveredMessage } from "../../src/simulator/simulator-types";
 import type { SimulatedPerson } from "../../src/simulator/simulated-person";
@@ -11,9 +10,7 @@ import {
   testClock,
   type ServiceUnderTest,
 } from "../support/service-harness";
-import { testConfig } from "../support/test-env";
-
-const sealer = createSealer(testConfig({ databaseUrl: "" }).appSecretKey);
+import { latestConversationOf } from "../support/her-conversation";
 
 /** The 24-hour line every out-of-hours answer lists (よりそいホットライン). */
 const LINE_24H = "0120-279-338";
@@ -45,11 +42,7 @@ describe("no silence while she waits; open neighbours answer", () => {
   afterAll(async () => s.stop());
 
   const signIn = (name: string) => ConsoleClient.signedIn(s.url, name, PASSWORD);
-  const conversationOf = (userId: string) =>
-    s.db.prisma.conversation.findFirstOrThrow({
-      where: { person: { lineUserHash: sealer.hash(userId) } },
-      orderBy: { startedAt: "desc" },
-    });
+  const conversationOf = (userId: string) => latestConversationOf(s.db.prisma, userId);
   /** What she received since `from` (an index into her received messages). */
   const since = (her: SimulatedPerson, from: number) => her.received().slice(from);
   const expectLockScreenSafe = (messages: DeliveredMessage[]) => {

@@ -10,6 +10,7 @@ import { account, ConsoleClient, PASSWORD } from "../support/console-client";
 import { turn } from "../support/conversation-driver";
 import { eventually } from "../support/eventually";
 import { handOff } from "../support/handoff";
+import { latestConversationOf } from "../support/her-conversation";
 import { gunmaOpenAroundTheClock } from "../support/presets";
 import { startServiceWithSimulator, type ServiceUnderTest } from "../support/service-harness";
 import { testConfig } from "../support/test-env";
@@ -77,12 +78,7 @@ describe("the 50 s reply-token cutoff", () => {
       where: { person: { lineUserHash: sealer.hash(her.userId) } },
     });
 
-  async function conversationOf(her: SimulatedPerson) {
-    return s.db.prisma.conversation.findFirstOrThrow({
-      where: { person: { lineUserHash: sealer.hash(her.userId) } },
-      orderBy: { startedAt: "desc" },
-    });
-  }
+  const conversationOf = (her: SimulatedPerson) => latestConversationOf(s.db.prisma, her.userId);
 
   /** She waits in 西毛's queue; west takes her. */
   async function takenByWest(her: SimulatedPerson): Promise<string> {

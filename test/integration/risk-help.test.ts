@@ -1,11 +1,8 @@
-import { createSealer } from "../../src/privacy/sealer";
 import { lockScreenProblem } from "../../src/flows/shared-phone";
 import { account, ConsoleClient, PASSWORD } from "../support/console-client";
 import { silentTurn, texts, turn } from "../support/conversation-driver";
 import { startServiceWithSimulator, type ServiceUnderTest } from "../support/service-harness";
-import { testConfig } from "../support/test-env";
-
-const sealer = createSealer(testConfig({ databaseUrl: "" }).appSecretKey);
+import { latestConversationOf } from "../support/her-conversation";
 
 const jst = (local: string) => new Date(`${local}+09:00`).getTime();
 /**
@@ -39,11 +36,7 @@ describe("help that fits the risk (Gunma preset, through the LINE simulator)", (
   }, 60_000);
   afterAll(async () => s.stop());
 
-  const conversationOf = (userId: string) =>
-    s.db.prisma.conversation.findFirstOrThrow({
-      where: { person: { lineUserHash: sealer.hash(userId) } },
-      orderBy: { startedAt: "desc" },
-    });
+  const conversationOf = (userId: string) => latestConversationOf(s.db.prisma, userId);
 
   it("「レイプされた」 at night: #8891 as a 24-hour line, with the exit word, in one first message", async () => {
     setClock(NIGHT);

@@ -1,10 +1,7 @@
-import { createSealer } from "../../src/privacy/sealer";
 import { buttons, texts, turn } from "../support/conversation-driver";
 import { eventually } from "../support/eventually";
 import { startServiceWithSimulator, type ServiceUnderTest } from "../support/service-harness";
-import { testConfig } from "../support/test-env";
-
-const sealer = createSealer(testConfig({ databaseUrl: "" }).appSecretKey);
+import { latestConversationOf } from "../support/her-conversation";
 
 /**
  * The Gunma preset's triage, end to end: a woman in the simulator taps and types; the service
@@ -18,11 +15,7 @@ describe("triage through the LINE simulator (Gunma preset)", () => {
   afterAll(async () => s.stop());
 
   /** Her latest conversation, found as the service finds her: by the keyed hash of her id. */
-  const conversationOf = (userId: string) =>
-    s.db.prisma.conversation.findFirstOrThrow({
-      where: { person: { lineUserHash: sealer.hash(userId) } },
-      orderBy: { startedAt: "desc" },
-    });
+  const conversationOf = (userId: string) => latestConversationOf(s.db.prisma, userId);
 
   it("walks the DV topic from greeting to hand-off, with the region from a typed municipality", async () => {
     const her = s.sim.person("DVの相談");
