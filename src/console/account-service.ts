@@ -108,7 +108,7 @@ export function createAccountService(deps: { prisma: PrismaClient; now?: () => n
       await recordAudit(tx, {
         by: actor.id,
         action: active ? "reactivate-account" : "deactivate-account",
-        detail: { accountId: account.id, loginName: account.loginName },
+        detail: { accountId: account.id },
       });
     });
   }
@@ -138,7 +138,7 @@ export function createAccountService(deps: { prisma: PrismaClient; now?: () => n
       await recordAudit(tx, {
         by: actor.id,
         action: "reset-password",
-        detail: { accountId: account.id, loginName: account.loginName },
+        detail: { accountId: account.id },
       });
     });
     return password;

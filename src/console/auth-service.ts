@@ -235,7 +235,7 @@ export function createAuthService(deps: {
     await recordAudit(prisma, {
       by,
       action: "create-account",
-      detail: { loginName: c.loginName, role: c.role },
+      detail: { accountId: c.id, role: c.role },
     });
     return c;
   }

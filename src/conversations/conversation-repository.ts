@@ -1,3 +1,4 @@
+import type { AuditDetail } from "../audit/audit-detail";
 import { recordAudit } from "../audit/audit-log";
 import type { Conversation, Prisma, Tx } from "../db/prisma-client";
 import { AppError } from "../errors";
@@ -42,7 +43,7 @@ export interface MoveRecord {
   /** Other columns that change with the move. */
   data?: ConversationChange;
   /** Codes and ids for the audit row: never free text. */
-  detail?: object;
+  detail?: AuditDetail;
 }
 
 /**

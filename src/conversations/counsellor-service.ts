@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import type { AuditDetail } from "../audit/audit-detail";
 import { recordAudit } from "../audit/audit-log";
 import type { Conversation, Tx } from "../db/prisma-client";
 import { AppError } from "../errors";
@@ -113,7 +114,7 @@ export function createCounsellorService(deps: {
   }
   const inScope = (tx: Tx, user: Counsellor, id: string) =>
     lockInScope(tx, id, conversationScope(user));
-  const audit = (tx: Tx, user: Counsellor, action: string, id: string, detail?: object) =>
+  const audit = (tx: Tx, user: Counsellor, action: string, id: string, detail?: AuditDetail) =>
     recordAudit(tx, { by: user.id, action, conversationId: id, detail });
 
   /** May this user write to her now? Her counsellor, or a supervisor/admin in scope. */
@@ -323,7 +324,13 @@ export function createCounsellorService(deps: {
             riskLevel: coding.riskLevel,
             silenceDueAt: null,
           },
-          detail: coding,
+          // The codes; referrals only counted (they may be written freely, and are on the row).
+          detail: {
+            topics: coding.topics,
+            followUps: coding.followUps,
+            riskLevel: coding.riskLevel,
+            referralCount: coding.referrals.length,
+          },
         });
       });
     },

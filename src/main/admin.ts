@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { parseArgs } from "node:util";
 import { z } from "zod";
+import { verifyAuditChain } from "../audit/audit-chain";
 import { recordAudit } from "../audit/audit-log";
 import { COMMAND_LINE, createAccountService } from "../console/account-service";
 import { createCounsellor } from "../console/auth-service";
@@ -25,6 +26,8 @@ const USAGE = `Usage:
   npm run admin -- end-sessions --login NAME     (signs her out everywhere)
   npm run admin -- unlock NAME                   (clears the sign-in throttling of NAME; --login NAME too)
   npm run admin -- reset-second-factor NAME      (removes the second factor of NAME, e.g. a lost phone)
+  npm run admin -- verify-audit                  (walks the audit log's hash chain; prints the rows checked
+                                                  and the first broken link, if any: then exits 1)
   npm run admin -- --help
 Uses DATABASE_URL (with npm run demo running and no DATABASE_URL: the demo's database).
 Without --password a password is generated and printed once.
@@ -90,17 +93,28 @@ runMain(async () => {
       process.stdout.write(
         `Created ${c.role} "${c.loginName}"${c.regionId ? ` (${c.regionId})` : ""}.\n`,
       );
+      await recordAudit(prisma, {
+        by: null,
+        action: "create-account",
+        detail: { accountId: c.id, role: c.role, via: "admin-command" },
+      });
       if (!a.password) process.stdout.write(`Password (shown once): ${password}\n`);
     } else if (positionals[0] === "set-email") {
       const parsed = emailArgs.safeParse(values);
       if (!parsed.success) throw usage(parsed.error.issues);
       const email = parsed.data.email === "none" ? null : parsed.data.email;
-      const updated = await prisma.counsellor.updateMany({
+      const account = await prisma.counsellor.findUnique({
         where: { loginName: parsed.data.login },
-        data: { email },
       });
-      if (updated.count === 0)
-        throw new AppError("USAGE", `No account "${parsed.data.login}"\n\n${USAGE}`);
+      if (!account) throw new AppError("USAGE", `No account "${parsed.data.login}"\n\n${USAGE}`);
+      await prisma.$transaction(async (tx) => {
+        await tx.counsellor.update({ where: { id: account.id }, data: { email } });
+        await recordAudit(tx, {
+          by: null,
+          action: "oncall-email",
+          detail: { counsellorId: account.id, set: email !== null, via: "admin-command" },
+        });
+      });
       process.stdout.write(
         email
           ? `On-call e-mail of "${parsed.data.login}": ${email}\n`
@@ -122,6 +136,8 @@ runMain(async () => {
           `Second factor of "${login}" removed: she signs in with her password and sets it up again.\n`,
         );
       }
+    } else if (positionals[0] === "verify-audit") {
+      await verifyAudit(prisma);
     } else if (positionals[0] === "list-users") {
       for (const c of await prisma.counsellor.findMany({ orderBy: { loginName: "asc" } })) {
         const lastSignIn = c.lastSignInAt?.toISOString() ?? "never";
@@ -177,6 +193,34 @@ async function accountCommand(prisma: PrismaClient, command: string, login: stri
     const ended = await accounts.endAllSessions(COMMAND_LINE, account);
     out(`Ended ${ended} session(s) of "${login}".`);
   }
+}
+
+/**
+ * Walks the audit chain in batches: the rows checked, where the chain starts (after retention)
+ * and its head; the first broken link (the row's id, its place, what differs) and exit 1.
+ */
+async function verifyAudit(prisma: PrismaClient) {
+  const out = (line: string) => process.stdout.write(`${line}\n`);
+  const verdict = await verifyAuditChain(prisma, {
+    onBatch: (checked) => out(`… ${checked} rows checked`),
+  });
+  const { start } = verdict;
+  if (start.removedBefore) {
+    out(
+      `Retention removed the entries before ${start.removedBefore.toISOString()}: the chain restarts at place ${start.seq}.`,
+    );
+  }
+  if (verdict.broken) {
+    const b = verdict.broken;
+    out(`${verdict.checked} rows checked before the break.`);
+    out(
+      `BROKEN at audit row id ${b.id}${b.chainSeq ? ` (chain place ${b.chainSeq})` : ""}: ${b.problem}`,
+    );
+    process.exitCode = 1;
+    return;
+  }
+  out(`Audit chain intact: ${verdict.checked} rows checked.`);
+  if (verdict.head) out(`Head: place ${verdict.head.chainSeq}, hash ${verdict.head.hash}`);
 }
 
 /** The command line, or a USAGE error naming what was wrong with it. */
