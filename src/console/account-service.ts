@@ -261,3 +261,22 @@ function oneTimePassword(): string {
   // 256 is not a multiple of 56: the slight bias leaves well over 90 bits of guessing.
   return [...bytes].map((b) => alphabet[b % alphabet.length]).join("");
 }
+
+/**
+ * Her own display name (the name she is shown as), audited without it: the name is on the
+ * account, and an old one is not kept in the audit log.
+ */
+export async function changeDisplayName(
+  prisma: PrismaClient,
+  counsellorId: string,
+  displayName: string,
+): Promise<Counsellor> {
+  return prisma.$transaction(async (tx) => {
+    const updated = await tx.counsellor.update({
+      where: { id: counsellorId },
+      data: { displayName },
+    });
+    await recordAudit(tx, { by: counsellorId, action: "change-display-name" });
+    return updated;
+  });
+}

@@ -119,20 +119,60 @@ export function createAuthService(deps: {
     return right;
   }
 
+  /**
+   * A failed sign-in, audited: the account when the name typed is one (never the name itself,
+   * so the log lists no names tried), the step, and a coarse reason.
+   */
+  const signInFailedAudit = (
+    counsellor: Counsellor | null,
+    step: "password" | "second-factor",
+    reason: string,
+  ) =>
+    recordAudit(prisma, {
+      by: counsellor?.id ?? null,
+      action: "sign-in-failed",
+      detail: { step, reason },
+    });
+
+  /** A guess whose budgets are spent (429) is a failed sign-in too. */
+  async function audited<T>(
+    counsellor: Counsellor | null,
+    step: "password" | "second-factor",
+    attempt: () => Promise<T>,
+  ): Promise<T> {
+    try {
+      return await attempt();
+    } catch (error) {
+      if (error instanceof AppError && error.code === "TOO_MANY_ATTEMPTS") {
+        await signInFailedAudit(counsellor, step, "throttled");
+      }
+      throw error;
+    }
+  }
+
   async function signIn(
     loginName: string,
     password: string,
     client: SignInClient,
   ): Promise<SignInResult> {
     const counsellor = await prisma.counsellor.findUnique({ where: { loginName } });
-    const ok = await guess(loginName, counsellor, client, async () => {
-      // Verified even for an unknown name, so the time taken does not tell which names exist.
-      const right = await argon2
-        .verify(counsellor?.passwordHash ?? DUMMY_HASH, password)
-        .catch(() => false);
-      return right && counsellor?.active ? counsellor : null;
-    });
-    if (!ok) throw signInFailed();
+    const ok = await audited(counsellor, "password", () =>
+      guess(loginName, counsellor, client, async () => {
+        // Verified even for an unknown name, so the time taken does not tell which names exist.
+        const right = await argon2
+          .verify(counsellor?.passwordHash ?? DUMMY_HASH, password)
+          .catch(() => false);
+        return right && counsellor?.active ? counsellor : null;
+      }),
+    );
+    if (!ok) {
+      await signInFailedAudit(
+        counsellor,
+        "password",
+        !counsellor ? "unknown-name" : !counsellor.active ? "inactive" : "wrong-password",
+      );
+      throw signInFailed();
+    }
     if (ok.secondFactorAt) {
       const challengeToken = randomBytes(32).toString("base64url");
       await prisma.signInChallenge.create({
@@ -160,36 +200,54 @@ export function createAuthService(deps: {
         })
       : null;
     if (!challenge || challenge.expiresAt.getTime() < now() || !challenge.counsellor.active) {
+      await signInFailedAudit(challenge?.counsellor ?? null, "second-factor", "expired");
       throw new AppError("SIGN_IN_EXPIRED", "Sign in again with your password", 401);
     }
     const c = challenge.counsellor;
-    const match = await guess(c.loginName, c, client, () => secondFactor.check(c, code));
-    if (!match) throw new AppError("CODE_WRONG", "That code is not right", 401);
+    const match = await audited(c, "second-factor", () =>
+      guess(c.loginName, c, client, () => secondFactor.check(c, code)),
+    );
+    if (!match) {
+      await signInFailedAudit(c, "second-factor", "code-wrong");
+      throw new AppError("CODE_WRONG", "That code is not right", 401);
+    }
     // Used once: a second request with the same state finds nothing.
     const used = await prisma.signInChallenge.deleteMany({ where: { id: challenge.id } });
     if (used.count === 0) throw new AppError("SIGN_IN_EXPIRED", "Sign in again", 401);
-    return { kind: "session", ...(await startSession(c, client)) };
+    return { kind: "session", ...(await startSession(c, client, match)) };
   }
 
-  async function startSession(counsellor: Counsellor, client: SignInClient) {
+  /** A new session, audited (`secondFactor`: the kind of code that completed it, if any). */
+  async function startSession(
+    counsellor: Counsellor,
+    client: SignInClient,
+    secondFactorUsed?: string,
+  ) {
     const sessionToken = randomBytes(32).toString("base64url");
     const csrfToken = randomBytes(24).toString("base64url");
     // By the same clock as session() measures idleness with, not the database's.
     const at = now();
-    await prisma.counsellor.update({
-      where: { id: counsellor.id },
-      data: { lastSignInAt: new Date(at) },
-    });
-    await prisma.consoleSession.create({
-      data: {
-        tokenHash: hashToken(sessionToken),
-        csrfToken,
-        counsellorId: counsellor.id,
-        createdAt: new Date(at),
-        lastSeenAt: new Date(at),
-        expiresAt: new Date(at + SESSION_MAX_MS),
-        clientLabel: browserLabel(client.userAgent),
-      },
+    await prisma.$transaction(async (tx) => {
+      await tx.counsellor.update({
+        where: { id: counsellor.id },
+        data: { lastSignInAt: new Date(at) },
+      });
+      const session = await tx.consoleSession.create({
+        data: {
+          tokenHash: hashToken(sessionToken),
+          csrfToken,
+          counsellorId: counsellor.id,
+          createdAt: new Date(at),
+          lastSeenAt: new Date(at),
+          expiresAt: new Date(at + SESSION_MAX_MS),
+          clientLabel: browserLabel(client.userAgent),
+        },
+      });
+      await recordAudit(tx, {
+        by: counsellor.id,
+        action: "sign-in",
+        detail: { sessionId: session.id, secondFactor: secondFactorUsed ?? null },
+      });
     });
     // This browser is known to this account from now on (a fresh device id at each sign-in).
     const deviceCookie = {
@@ -225,8 +283,20 @@ export function createAuthService(deps: {
     return { ...found, mustEnrolSecondFactor: mustEnrol(found.counsellor) };
   }
 
+  /** Signing out ends the session, audited. */
   async function signOut(sessionToken: string): Promise<void> {
-    await prisma.consoleSession.deleteMany({ where: { tokenHash: hashToken(sessionToken) } });
+    await prisma.$transaction(async (tx) => {
+      const found = await tx.consoleSession.findUnique({
+        where: { tokenHash: hashToken(sessionToken) },
+      });
+      if (!found) return;
+      await tx.consoleSession.deleteMany({ where: { id: found.id } });
+      await recordAudit(tx, {
+        by: found.counsellorId,
+        action: "sign-out",
+        detail: { sessionId: found.id },
+      });
+    });
   }
 
   /** An admin creates an account; the audit log keeps who made which. */

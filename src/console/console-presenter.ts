@@ -1,6 +1,7 @@
 import type { Preset } from "../flows/flow-types";
 import { FOLLOW_UP_LABELS, RISK_LABELS, TOPIC_LABELS } from "../conversations/coding";
 import type { Prisma, PrismaClient } from "../db/prisma-client";
+import { recordAudit } from "../audit/audit-log";
 import { AppError } from "../errors";
 import type { ConsoleUser } from "../http/auth-middleware";
 import { conversationScope, regionsOf } from "../conversations/conversation-scope";
@@ -353,6 +354,21 @@ export function createConsolePresenter(deps: {
       take: query.limit,
       include: { counsellor: { select: { displayName: true } } },
     });
+    // The account a row is about, by the id in its detail (the log keeps no names).
+    const subjectOf = (detail: unknown): string | undefined => {
+      const d = (detail ?? {}) as { accountId?: unknown; counsellorId?: unknown };
+      const id = d.accountId ?? d.counsellorId;
+      return typeof id === "string" ? id : undefined;
+    };
+    const subjectIds = [...new Set(rows.map((a) => subjectOf(a.detail)).filter((id) => id))];
+    const subjects = new Map(
+      (
+        await prisma.counsellor.findMany({
+          where: { id: { in: subjectIds as string[] } },
+          select: { id: true, displayName: true, loginName: true },
+        })
+      ).map((c) => [c.id, `${c.displayName}（${c.loginName}）`]),
+    );
     return rows.map((a) => ({
       id: String(a.id),
       at: a.at.toISOString(),
@@ -360,6 +376,7 @@ export function createConsolePresenter(deps: {
       action: a.action,
       conversationId: a.conversationId,
       detail: a.detail,
+      subjectName: subjects.get(subjectOf(a.detail) ?? "") ?? null,
     }));
   }
 
@@ -370,11 +387,22 @@ export function createConsolePresenter(deps: {
   async function messageContent(user: ConsoleUser, id: string) {
     const message = await prisma.message.findFirst({
       where: { id, conversation: { AND: [conversationScope(user)] } },
-      select: { unsentAt: true, media: { select: { status: true, imageType: true, size: true } } },
+      select: {
+        conversationId: true,
+        unsentAt: true,
+        media: { select: { status: true, imageType: true, size: true } },
+      },
     });
     if (!message) throw new AppError("NOT_FOUND", "No such content", 404);
     if (message.unsentAt) throw new AppError("UNSENT", "She unsent this message", 410);
     if (message.media?.status !== "stored") throw new AppError("NOT_FOUND", "No such content", 404);
+    // Who opened her file, and when: before a byte of it is sent.
+    await recordAudit(prisma, {
+      by: user.id,
+      action: "media-view",
+      conversationId: message.conversationId,
+      detail: { messageId: id, download: message.media.imageType === null },
+    });
     return {
       imageType: message.media.imageType,
       size: message.media.size,

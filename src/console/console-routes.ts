@@ -17,6 +17,8 @@ import {
   type SignInClient,
   type SignInResult,
 } from "./auth-service";
+import { changeDisplayName } from "./account-service";
+import { acknowledgeAlert } from "./alert-service";
 import type { ConsolePresenter } from "./console-presenter";
 import * as s from "./console-schemas";
 import type { LiveEvents } from "./live-events";
@@ -249,11 +251,7 @@ export function consoleRoutes(d: ConsoleRouteDeps): ApiRoute[] {
       body: s.profileSchema,
       response: s.meSchema,
       handler: async ({ user, body }) => {
-        const c = await d.prisma.counsellor.update({
-          where: { id: user.id },
-          data: { displayName: body.displayName },
-        });
-        return d.presenter.me(c);
+        return d.presenter.me(await changeDisplayName(d.prisma, user.id, body.displayName));
       },
     }),
     route({
@@ -443,18 +441,7 @@ export function consoleRoutes(d: ConsoleRouteDeps): ApiRoute[] {
       summary: "Acknowledge an alert",
       roles: ["supervisor", "admin"],
       handler: async ({ user, params }) => {
-        const inScope = {
-          id: params.id ?? "",
-          ...(user.regionId ? { regionId: user.regionId } : {}),
-        };
-        // Acknowledged once: a second click keeps the first time. Another region's is not found.
-        const acked = await d.prisma.supervisorAlert.updateMany({
-          where: { ...inScope, acknowledgedAt: null },
-          data: { acknowledgedAt: new Date() },
-        });
-        if (acked.count === 0 && !(await d.prisma.supervisorAlert.count({ where: inScope }))) {
-          throw new AppError("NOT_FOUND", "No such alert", 404);
-        }
+        await acknowledgeAlert(d.prisma, user, params.id ?? "", new Date());
         return undefined;
       },
     }),
@@ -490,6 +477,7 @@ export function consoleRoutes(d: ConsoleRouteDeps): ApiRoute[] {
         "The audit log, newest first; a region's admin sees her or his region's conversations and people",
       roles: ["admin"],
       query: s.auditQuerySchema,
+      response: z.array(s.auditSchema),
       handler: ({ user, query }) =>
         d.presenter.audit(user, query as { limit: number; conversationId?: string }),
     }),

@@ -267,6 +267,8 @@ export const auditSchema = z.object({
   action: z.string(),
   conversationId: z.string().nullable(),
   detail: z.unknown(),
+  /** The account the detail names (accountId or counsellorId), as 表示名（ログイン名）. */
+  subjectName: z.string().nullable(),
 });
 export const auditQuerySchema = z.object({
   limit: z.coerce.number().int().min(1).max(500).default(100),

@@ -2,7 +2,6 @@ import type { Response } from "express";
 import { route, type ApiRoute } from "../http/api-router";
 import type { PrismaClient } from "../db/prisma-client";
 import type { Preset } from "../flows/flow-types";
-import { recordsCsv, reportCsv } from "./stats-csv";
 import {
   entryInputSchema,
   entrySchema,
@@ -83,8 +82,7 @@ export function statsRoutes(deps: { prisma: PrismaClient; preset: Preset }): Api
       query: statsQuerySchema,
       handler: async ({ user, query, res }) => {
         const q = query as StatsQuery;
-        const csv = reportCsv(await stats.report(user, q), stats.regionName);
-        return sendCsv(res, `report-${fileTag(q)}.csv`, csv);
+        return sendCsv(res, `report-${fileTag(q)}.csv`, await stats.exportCsv(user, "report-csv", q));
       },
     }),
     route({
@@ -95,7 +93,7 @@ export function statsRoutes(deps: { prisma: PrismaClient; preset: Preset }): Api
       query: statsQuerySchema,
       handler: async ({ user, query, res }) => {
         const q = query as StatsQuery;
-        const csv = recordsCsv(await stats.records(user, q), stats.regionName);
+        const csv = await stats.exportCsv(user, "records-csv", q);
         return sendCsv(res, `records-${fileTag(q)}.csv`, csv);
       },
     }),

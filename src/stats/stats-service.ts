@@ -1,8 +1,10 @@
 import type { PrismaClient } from "../db/prisma-client";
+import { recordAudit } from "../audit/audit-log";
 import { AppError } from "../errors";
 import type { Preset } from "../flows/flow-types";
 import { conversationScope, regionsOf } from "../conversations/conversation-scope";
 import { fiscalYearOf, monthsOf, periodOf, type Period, type PeriodInput } from "./stats-period";
+import { recordsCsv, reportCsv } from "./stats-csv";
 import { recordsSql, reportSql, STATS_SETTINGS } from "./stats-queries";
 import {
   rawReportSchema,
@@ -176,23 +178,53 @@ export function createStatsService(deps: { prisma: PrismaClient; preset: Preset 
     return person.id;
   }
 
+  async function report(user: StatsUser, q: StatsQuery): Promise<Report> {
+    const period = periodOf(periodInputOf(q));
+    const filter = filterFor(user, q);
+    return shape(period, filter, await rawReport(period, filter));
+  }
+
+  /** The period's consultations, oldest first, without anything that names her. */
+  async function records(user: StatsUser, q: StatsQuery): Promise<RecordRow[]> {
+    const period = periodOf(periodInputOf(q));
+    const [, rows] = await prisma.$transaction([
+      prisma.$queryRaw(STATS_SETTINGS),
+      prisma.$queryRaw<unknown[]>(recordsSql(period, filterFor(user, q))),
+    ]);
+    return rows.map((r) => recordRowSchema.parse(r));
+  }
+
   return {
     regionName,
 
-    async report(user: StatsUser, q: StatsQuery): Promise<Report> {
-      const period = periodOf(periodInputOf(q));
-      const filter = filterFor(user, q);
-      return shape(period, filter, await rawReport(period, filter));
-    },
+    report,
+    records,
 
-    /** The period's consultations, oldest first, without anything that names her. */
-    async records(user: StatsUser, q: StatsQuery): Promise<RecordRow[]> {
-      const period = periodOf(periodInputOf(q));
-      const [, rows] = await prisma.$transaction([
-        prisma.$queryRaw(STATS_SETTINGS),
-        prisma.$queryRaw<unknown[]>(recordsSql(period, filterFor(user, q))),
-      ]);
-      return rows.map((r) => recordRowSchema.parse(r));
+    /**
+     * The report table or the de-identified records as CSV, audited: who exported which file
+     * of which period and filters, and how many rows.
+     */
+    async exportCsv(user: StatsUser, file: "report-csv" | "records-csv", q: StatsQuery) {
+      const filter = filterFor(user, q);
+      const rows = file === "records-csv" ? await records(user, q) : undefined;
+      const csv = rows ? recordsCsv(rows, regionName) : reportCsv(await report(user, q), regionName);
+      await recordAudit(prisma, {
+        by: user.id,
+        action: "export-csv",
+        detail: {
+          file,
+          fiscalYear: q.fiscalYear,
+          month: q.month,
+          from: q.from,
+          to: q.to,
+          regionId: filter.region,
+          channel: filter.channel,
+          topic: filter.topic,
+          ageBand: filter.ageBand,
+          rows: rows?.length,
+        },
+      });
+      return csv;
     },
 
     /** A consultation by phone, e-mail, visit, outreach or accompaniment, coded like LINE's. */

@@ -124,8 +124,82 @@ const ACTIONS = {
   "enable-second-factor": "二段階認証の設定",
   "disable-second-factor": "二段階認証の解除",
   "sign-in-recovery-code": "回復用コードでサインイン",
+  "sign-in-failed": "サインイン失敗",
+  "change-display-name": "表示名の変更",
+  "media-view": "画像・ファイルの閲覧",
+  "export-csv": "CSVの書き出し",
+  "alert-ack": "アラートの確認",
+  "audit-prune": "操作の記録の整理（保存期間）",
+  handoff: "相談員へ（ボットから）",
+  "returned-to-queue": "待ちに戻る",
+  end: "終了（ボット・待ちの取り下げ）",
+  reopen: "再開（終了後に再び連絡）",
+  blocked: "ブロック",
 };
 export const auditActionLabel = (value) => ACTIONS[value] ?? value;
+
+// The audit detail holds codes, ids, booleans, numbers and dates only: shown as 「項目: 値」.
+const DETAIL_KEYS = {
+  accountId: "アカウント",
+  counsellorId: "アカウント",
+  toCounsellorId: "引き継ぎ先",
+  toRegionId: "引き継ぎ先の地域",
+  regionId: "地域",
+  reason: "理由",
+  step: "段階",
+  secondFactor: "二段階認証",
+  from: "前",
+  to: "後",
+  file: "ファイル",
+  rows: "件数",
+  fiscalYear: "年度",
+  month: "月",
+  download: "ダウンロード",
+  messageId: "メッセージ",
+  sessionId: "セッション",
+  alertId: "アラート",
+  kind: "種類",
+  decision: "判断",
+  topics: "主訴",
+  followUps: "対応",
+  riskLevel: "リスク",
+  referralCount: "紹介先の数",
+  removedBefore: "この日時より前を削除",
+  removed: "削除した件数",
+  restartSeq: "記録の連なりの再開位置",
+  via: "経路",
+};
+const DETAIL_VALUES = {
+  "unknown-name": "登録のないログイン名",
+  "wrong-password": "パスワード違い",
+  inactive: "停止中のアカウント",
+  throttled: "試行回数の制限",
+  "code-wrong": "コード違い",
+  expired: "期限切れ",
+  password: "パスワード",
+  "second-factor": "二段階認証",
+  totp: "認証アプリ",
+  "recovery-code": "回復用コード",
+  "report-csv": "集計表",
+  "records-csv": "相談記録（個人を特定しない）",
+  "admin-command": "コマンド",
+};
+const detailValue = (value) => {
+  if (value === true) return "はい";
+  if (value === false) return "いいえ";
+  if (Array.isArray(value)) return value.map(detailValue).join("・");
+  return DETAIL_VALUES[value] ?? String(value);
+};
+/** An audit row's detail, readable; `subject` is the account it names, as the server resolved it. */
+export const auditDetailText = (detail, subject) =>
+  Object.entries(detail ?? {})
+    .filter(([, value]) => value !== null && value !== undefined)
+    .map(([key, value]) =>
+      (key === "accountId" || key === "counsellorId") && subject
+        ? `${DETAIL_KEYS[key]}: ${subject}`
+        : `${DETAIL_KEYS[key] ?? key}: ${detailValue(value)}`,
+    )
+    .join("、");
 
 const JOBS = {
   "process-event": "受け取ったメッセージの処理",

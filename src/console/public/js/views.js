@@ -9,6 +9,7 @@ import { formatDateTime } from "./format.js";
 import {
   alertKindLabel,
   auditActionLabel,
+  auditDetailText,
   jobLabel,
   jobStateLabel,
   regionLabel,
@@ -297,7 +298,7 @@ async function loadAudit(tbody) {
           e.counsellorName ?? "",
           auditActionLabel(e.action),
           e.conversationId ? e.conversationId.slice(0, 8) : "",
-          e.detail && Object.keys(e.detail).length ? JSON.stringify(e.detail) : "",
+          auditDetailText(e.detail, e.subjectName),
         ]),
       );
     }
