@@ -73,8 +73,7 @@ type KindValue = {
 /** An audit row's detail: only the declared keys, each of its kind (or null: not set). */
 export type AuditDetail = {
   -readonly [K in keyof typeof AUDIT_DETAIL_FIELDS]?:
-    | KindValue[(typeof AUDIT_DETAIL_FIELDS)[K]]
-    | null;
+    KindValue[(typeof AUDIT_DETAIL_FIELDS)[K]] | null;
 };
 
 const CODE = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$/;

@@ -55,7 +55,8 @@ export async function pruneAuditBefore(db: PrismaClient, cutoff: Date): Promise<
         return { removedBefore, removed: 0, restartSeq: null };
       }
       await tx.$executeRaw`SELECT set_config('audit.prune_below', ${restart.seq.toString()}, true)`;
-      const removed = await tx.$executeRaw`DELETE FROM audit_entry WHERE chain_seq < ${restart.seq}`;
+      const removed =
+        await tx.$executeRaw`DELETE FROM audit_entry WHERE chain_seq < ${restart.seq}`;
       await tx.$executeRaw`SELECT set_config('audit.prune_below', '', true)`;
       await tx.auditChainRestart.create({
         data: {

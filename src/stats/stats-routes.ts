@@ -82,7 +82,11 @@ export function statsRoutes(deps: { prisma: PrismaClient; preset: Preset }): Api
       query: statsQuerySchema,
       handler: async ({ user, query, res }) => {
         const q = query as StatsQuery;
-        return sendCsv(res, `report-${fileTag(q)}.csv`, await stats.exportCsv(user, "report-csv", q));
+        return sendCsv(
+          res,
+          `report-${fileTag(q)}.csv`,
+          await stats.exportCsv(user, "report-csv", q),
+        );
       },
     }),
     route({

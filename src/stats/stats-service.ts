@@ -207,7 +207,9 @@ export function createStatsService(deps: { prisma: PrismaClient; preset: Preset 
     async exportCsv(user: StatsUser, file: "report-csv" | "records-csv", q: StatsQuery) {
       const filter = filterFor(user, q);
       const rows = file === "records-csv" ? await records(user, q) : undefined;
-      const csv = rows ? recordsCsv(rows, regionName) : reportCsv(await report(user, q), regionName);
+      const csv = rows
+        ? recordsCsv(rows, regionName)
+        : reportCsv(await report(user, q), regionName);
       await recordAudit(prisma, {
         by: user.id,
         action: "export-csv",

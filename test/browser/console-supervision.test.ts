@@ -83,7 +83,9 @@ describe("the console for supervisors and admins", () => {
     await admin.getByRole("button", { name: "操作の記録を更新" }).click();
     await eventually(
       () => admin.locator('[data-testid="audit"] tbody').innerText(),
-      (text) => text.includes("緊急対応") && text.includes("対応開始"),
+      // Her sign-in too, with the step it was done at, in words.
+      (text) =>
+        text.includes("緊急対応") && text.includes("対応開始") && text.includes("サインイン"),
     );
     await screenshot(admin, "console-22-admin");
 

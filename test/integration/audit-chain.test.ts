@@ -50,9 +50,9 @@ describe("the audit trail", () => {
   }
 
   const rows = () =>
-    db.prisma.auditEntry.findMany({ orderBy: { chainSeq: "asc" } }).then((r) =>
-      r.map((a) => ({ id: a.id, seq: a.chainSeq, at: a.at, action: a.action })),
-    );
+    db.prisma.auditEntry
+      .findMany({ orderBy: { chainSeq: "asc" } })
+      .then((r) => r.map((a) => ({ id: a.id, seq: a.chainSeq, at: a.at, action: a.action })));
 
   /** What someone with database access does: the trigger off, a change, the trigger on again. */
   async function behindTheTriggersBack(statement: string) {
@@ -68,6 +68,16 @@ describe("the audit trail", () => {
     const run = await verifyAudit();
     expect(run.code).toBe(0);
     expect(run.stdout).toContain("Audit chain intact: 12 rows checked.");
+  }, 60_000);
+
+  it("refuses a detail that could carry free text, and the action with it", async () => {
+    const note = "夫が夜勤の時間なら話せるとのこと";
+    const action = db.prisma.$transaction(async (tx) => {
+      await tx.conversationNote.count();
+      await recordAudit(tx, { by: null, action: "note", detail: { note } as never });
+    });
+    await expect(action).rejects.toMatchObject({ code: "AUDIT_DETAIL" });
+    expect(await db.prisma.auditEntry.count()).toBe(0);
   }, 60_000);
 
   it("refuses UPDATE, DELETE and TRUNCATE of audit rows while the trigger is on", async () => {
