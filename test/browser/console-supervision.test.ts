@@ -83,7 +83,7 @@ describe("the console for supervisors and admins", () => {
     await admin.getByRole("button", { name: "操作の記録を更新" }).click();
     await eventually(
       () => admin.locator('[data-testid="audit"] tbody').innerText(),
-      // Her sign-in too, with the step it was done at, in words.
+      // Sign-ins are kept too, labelled in Japanese.
       (text) =>
         text.includes("緊急対応") && text.includes("対応開始") && text.includes("サインイン"),
     );

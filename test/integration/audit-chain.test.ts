@@ -1,11 +1,15 @@
 import { execFile } from "node:child_process";
+import { cpSync, mkdtempSync, rmSync } from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 import { Client } from "pg";
 import { recordAudit } from "../../src/audit/audit-log";
 import { pruneAuditBefore } from "../../src/audit/audit-retention";
+import { verifyAuditChain } from "../../src/audit/audit-chain";
+import { DEFAULT_MIGRATIONS_DIR, migrate, readMigrations } from "../../src/db/migration-runner";
 import { createPrismaClient } from "../../src/db/prisma-client";
-import { createTestDatabase, type TestDatabase } from "../support/test-env";
+import { createEmptyDatabase, createTestDatabase, type TestDatabase } from "../support/test-env";
 
 const ROOT = path.resolve(__dirname, "../..");
 
@@ -209,4 +213,38 @@ describe("the audit trail", () => {
     expect(run.code).toBe(0);
     expect(run.stdout).toContain("Audit chain intact: 40 rows checked.");
   }, 60_000);
+
+  it("chains the rows a database already had when the migration comes", async () => {
+    const before = await createEmptyDatabase();
+    const dir = mkdtempSync(path.join(os.tmpdir(), "migrations-"));
+    try {
+      // The database as it was before the chain: every migration but the chain's.
+      for (const m of readMigrations()) {
+        if (m.name !== "20261203120000_audit_chain") {
+          cpSync(path.join(DEFAULT_MIGRATIONS_DIR, m.name), path.join(dir, m.name), {
+            recursive: true,
+          });
+        }
+      }
+      await migrate(before.url, dir);
+      const old = new Client({ connectionString: before.url });
+      await old.connect();
+      await old.query(`INSERT INTO audit_entry (action, detail) VALUES ('view', '{}'),
+        ('claim', '{"from":"waiting","to":"active"}'), ('close', '{"topics":["dv"]}')`);
+      await old.end();
+
+      await migrate(before.url);
+      const prisma = createPrismaClient(before.url, 2);
+      try {
+        await recordAudit(prisma, { by: null, action: "view" });
+        const verdict = await verifyAuditChain(prisma);
+        expect(verdict).toMatchObject({ checked: 4, broken: null });
+      } finally {
+        await prisma.$disconnect();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+      await before.drop();
+    }
+  }, 120_000);
 });

@@ -27,10 +27,13 @@ async function catalog(url: string): Promise<Record<string, string[]>> {
           FROM pg_type t JOIN pg_enum e ON e.enumtypid = t.oid GROUP BY t.typname`),
       indexes: await q(`SELECT indexdef AS v FROM pg_indexes WHERE schemaname = 'public'
           AND tablename <> '_prisma_migrations'`),
+      // Constraint triggers (contype t, e.g. the audit chain's) are triggers, which Prisma does
+      // not model, like every other trigger: not part of the shape.
       constraints:
         await q(`SELECT c.conrelid::regclass || ' ' || c.conname || ' ' || pg_get_constraintdef(c.oid) AS v
           FROM pg_constraint c JOIN pg_namespace n ON n.oid = c.connamespace
-          WHERE n.nspname = 'public' AND c.conrelid::regclass::text <> '_prisma_migrations'`),
+          WHERE n.nspname = 'public' AND c.conrelid::regclass::text <> '_prisma_migrations'
+            AND c.contype <> 't'`),
     };
   } finally {
     await client.end();
