@@ -9,6 +9,7 @@
  */
 import type { AddressInfo } from "node:net";
 import path from "node:path";
+import argon2 from "argon2";
 import express from "express";
 import { Client } from "pg";
 import { loadPreset } from "../src/config/preset-loader";
@@ -101,9 +102,13 @@ async function load(url: string): Promise<void> {
   try {
     const { rows } = await client.query<{ n: string }>(`SELECT count(*) AS n FROM conversation`);
     if (Number(rows[0]?.n) >= CONVERSATIONS && !process.env.BENCH_RELOAD) return;
+    // The audit log is append-only (its trigger refuses TRUNCATE): this bench database is
+    // wiped as a superuser would, with triggers off for the statement.
+    await client.query(`SET session_replication_role = replica`);
     await client.query(
-      `TRUNCATE message, conversation, consultation_entry, console_session, person, counsellor CASCADE`,
+      `TRUNCATE message, conversation, consultation_entry, console_session, person, counsellor, audit_entry CASCADE`,
     );
+    await client.query(`SET session_replication_role = origin`);
     for (const sql of LOAD) {
       const started = Date.now();
       await client.query(sql);
@@ -152,15 +157,31 @@ async function serve(url: string) {
     appSecretKey: "stats-bench-secret-key-0123456789abcdef",
     requireSecondFactor,
   });
+  // The audit log keeps the account's earlier sign-ins and refuses to lose them, so the account
+  // of an earlier run is kept: without its sessions and second factor, its password set again.
   await prisma.consoleSession.deleteMany({ where: { counsellor: { loginName: "bench-admin" } } });
-  await prisma.counsellor.deleteMany({ where: { loginName: "bench-admin" } });
-  await createCounsellor(prisma, {
-    loginName: "bench-admin",
-    displayName: "bench",
-    password: "bench-password-123",
-    role: "admin",
-    regionId: null,
-  });
+  const earlier = await prisma.counsellor.findUnique({ where: { loginName: "bench-admin" } });
+  if (earlier) {
+    await prisma.recoveryCode.deleteMany({ where: { counsellorId: earlier.id } });
+    await prisma.counsellor.update({
+      where: { id: earlier.id },
+      data: {
+        passwordHash: await argon2.hash("bench-password-123", { type: argon2.argon2id }),
+        secondFactorAt: null,
+        totpSecret: null,
+        active: true,
+        mustChangePassword: false,
+      },
+    });
+  } else {
+    await createCounsellor(prisma, {
+      loginName: "bench-admin",
+      displayName: "bench",
+      password: "bench-password-123",
+      role: "admin",
+      regionId: null,
+    });
+  }
   const client = { address: "127.0.0.1", cookie: () => undefined };
   const admin = await prisma.counsellor.findUniqueOrThrow({ where: { loginName: "bench-admin" } });
   let secret: string | undefined;

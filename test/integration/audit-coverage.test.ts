@@ -106,7 +106,7 @@ describe("the audit log records who did what, never free text", () => {
     let lineMessageId = "";
     await silentTurn(her, async (p) => {
       const sent = await p.sendImage(PNG, "image/png");
-      lineMessageId = sent.messageId;
+      lineMessageId = sent.messageId ?? "";
       return sent;
     });
     const message = await s.db.prisma.message.findUniqueOrThrow({ where: { lineMessageId } });
