@@ -92,8 +92,14 @@ export async function chainStart(db: PrismaClient): Promise<ChainStart> {
  */
 export async function verifyAuditChain(
   db: PrismaClient,
-  options: { batchSize?: number; onBatch?: (checked: number) => void } = {},
+  options: {
+    batchSize?: number;
+    onBatch?: (checked: number) => void;
+    /** A head written down earlier: the chain must still reach that place with that hash. */
+    anchor?: { seq: bigint; hash: string };
+  } = {},
 ): Promise<ChainVerdict> {
+  const { anchor } = options;
   const batchSize = options.batchSize ?? 5000;
   const start = await chainStart(db);
   const verdict = (checked: number, head: ChainVerdict["head"], broken: BrokenLink | null) => ({
@@ -157,6 +163,12 @@ export async function verifyAuditChain(
           problem: `its content no longer matches its hash (changed after it was written): stored ${hex(row.hash)}, computed ${computed.toString("hex")}`,
         });
       }
+      if (anchor && seq === anchor.seq && computed.toString("hex") !== anchor.hash.toLowerCase()) {
+        return verdict(checked, head, {
+          ...at,
+          problem: `the chain was rewritten: place ${seq} has hash ${computed.toString("hex")}, not the ${anchor.hash} kept`,
+        });
+      }
       checked++;
       expectedSeq = seq + 1n;
       expectedPrev = computed;
@@ -165,6 +177,13 @@ export async function verifyAuditChain(
     options.onBatch?.(checked);
     if (rows.length < batchSize) break;
     after = expectedSeq - 1n;
+  }
+  if (anchor && anchor.seq >= start.seq && anchor.seq >= expectedSeq) {
+    return verdict(checked, head, {
+      id: "none",
+      chainSeq: String(anchor.seq),
+      problem: `the chain ends at place ${expectedSeq - 1n}, before the place ${anchor.seq} kept (the newest rows were removed)`,
+    });
   }
   return verdict(checked, head, null);
 }

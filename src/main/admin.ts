@@ -26,8 +26,9 @@ const USAGE = `Usage:
   npm run admin -- end-sessions --login NAME     (signs her out everywhere)
   npm run admin -- unlock NAME                   (clears the sign-in throttling of NAME; --login NAME too)
   npm run admin -- reset-second-factor NAME      (removes the second factor of NAME, e.g. a lost phone)
-  npm run admin -- verify-audit                  (walks the audit log's hash chain; prints the rows checked
-                                                  and the first broken link, if any: then exits 1)
+  npm run admin -- verify-audit [--head N:HASH]  (walks the audit log's hash chain; prints the rows checked,
+                                                  its head, and the first broken link, if any: then exits 1;
+                                                  --head: a head printed before, which must still be there)
   npm run admin -- --help
 Uses DATABASE_URL (with npm run demo running and no DATABASE_URL: the demo's database).
 Without --password a password is generated and printed once.
@@ -137,7 +138,7 @@ runMain(async () => {
         );
       }
     } else if (positionals[0] === "verify-audit") {
-      await verifyAudit(prisma);
+      await verifyAudit(prisma, values.head);
     } else if (positionals[0] === "list-users") {
       for (const c of await prisma.counsellor.findMany({ orderBy: { loginName: "asc" } })) {
         const lastSignIn = c.lastSignInAt?.toISOString() ?? "never";
@@ -199,10 +200,13 @@ async function accountCommand(prisma: PrismaClient, command: string, login: stri
  * Walks the audit chain in batches: the rows checked, where the chain starts (after retention)
  * and its head; the first broken link (the row's id, its place, what differs) and exit 1.
  */
-async function verifyAudit(prisma: PrismaClient) {
+async function verifyAudit(prisma: PrismaClient, head: string | undefined) {
   const out = (line: string) => process.stdout.write(`${line}\n`);
+  const kept = head === undefined ? undefined : /^(\d+):([0-9a-f]{64})$/i.exec(head);
+  if (kept === null) throw new AppError("USAGE", `--head: PLACE:HASH as printed\n\n${USAGE}`);
   const verdict = await verifyAuditChain(prisma, {
     onBatch: (checked) => out(`… ${checked} rows checked`),
+    anchor: kept ? { seq: BigInt(kept[1] ?? "0"), hash: kept[2] ?? "" } : undefined,
   });
   const { start } = verdict;
   if (start.removedBefore) {
@@ -220,7 +224,8 @@ async function verifyAudit(prisma: PrismaClient) {
     return;
   }
   out(`Audit chain intact: ${verdict.checked} rows checked.`);
-  if (verdict.head) out(`Head: place ${verdict.head.chainSeq}, hash ${verdict.head.hash}`);
+  // In the form --head takes: keep it outside the database.
+  if (verdict.head) out(`Head: ${verdict.head.chainSeq}:${verdict.head.hash}`);
 }
 
 /** The command line, or a USAGE error naming what was wrong with it. */
@@ -235,6 +240,7 @@ function parsedArgs() {
         name: { type: "string" },
         password: { type: "string" },
         email: { type: "string" },
+        head: { type: "string" },
         help: { type: "boolean", short: "h" },
       },
     });

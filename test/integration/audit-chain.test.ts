@@ -30,11 +30,11 @@ describe("the audit trail", () => {
   });
 
   /** `npm run admin -- verify-audit` on the test's database, as an operator runs it. */
-  async function verifyAudit() {
+  async function verifyAudit(...args: string[]) {
     try {
       const { stdout } = await promisify(execFile)(
         process.execPath,
-        ["--import", "tsx", "src/main/admin.ts", "verify-audit"],
+        ["--import", "tsx", "src/main/admin.ts", "verify-audit", ...args],
         { cwd: ROOT, env: { ...process.env, DATABASE_URL: db.url } },
       );
       return { code: 0, stdout };
@@ -128,6 +128,39 @@ describe("the audit trail", () => {
     expect(run.stdout).toContain(`BROKEN at audit row id ${String(chain[3]?.id)} (chain place 4)`);
     expect(run.stdout).toContain("place 3 before it is missing");
   }, 60_000);
+
+  it("with the head kept from an earlier run, finds the newest rows removed and a chain recomputed", async () => {
+    await audited(5);
+    const first = await verifyAudit();
+    const head = /^Head: (\d+:[0-9a-f]{64})$/m.exec(first.stdout)?.[1] ?? "";
+    expect(head).toMatch(/^5:/);
+    expect((await verifyAudit("--head", head)).code).toBe(0);
+
+    // The two newest rows removed: the chain alone cannot tell, the head kept can.
+    await behindTheTriggersBack("DELETE FROM audit_entry WHERE chain_seq >= 4");
+    expect((await verifyAudit()).code).toBe(0);
+    const cut = await verifyAudit("--head", head);
+    expect(cut.code).toBe(1);
+    expect(cut.stdout).toContain("the chain ends at place 3, before the place 5 kept");
+
+    // A row changed and every hash after it recomputed, as someone who read the migration would.
+    await audited(2);
+    const again = /^Head: (\d+:[0-9a-f]{64})$/m.exec((await verifyAudit()).stdout)?.[1] ?? "";
+    await behindTheTriggersBack(`DO $$
+      DECLARE r audit_entry; h bytea;
+      BEGIN
+        UPDATE audit_entry SET detail = '{"kind":"other"}' WHERE chain_seq = 2;
+        SELECT hash INTO h FROM audit_entry WHERE chain_seq = 1;
+        FOR r IN SELECT * FROM audit_entry WHERE chain_seq >= 2 ORDER BY chain_seq LOOP
+          UPDATE audit_entry SET prev_hash = h, hash = sha256(h || audit_entry_content(r))
+            WHERE id = r.id RETURNING hash INTO h;
+        END LOOP;
+      END $$`);
+    expect((await verifyAudit()).code).toBe(0);
+    const rewritten = await verifyAudit("--head", again);
+    expect(rewritten.code).toBe(1);
+    expect(rewritten.stdout).toContain("the chain was rewritten: place 5 has hash");
+  }, 240_000);
 
   it("finds a row slipped in with the chain trigger off", async () => {
     await audited(2);
