@@ -42,6 +42,7 @@ describe("npm run admin", () => {
         expect(run.stdout).toContain(`npm run admin -- ${command} --login NAME`);
       }
       expect(run.stdout).toContain("npm run admin -- end-sessions --login NAME");
+      expect(run.stdout).toContain("npm run admin -- verify-audit [--head N:HASH]");
     }
   }, 60_000);
 
