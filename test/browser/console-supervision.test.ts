@@ -85,7 +85,12 @@ describe("the console for supervisors and admins", () => {
       () => admin.locator('[data-testid="audit"] tbody').innerText(),
       // Sign-ins are kept too, labelled in Japanese.
       (text) =>
-        text.includes("緊急対応") && text.includes("対応開始") && text.includes("サインイン"),
+        text.includes("緊急対応") &&
+        text.includes("対応開始") &&
+        text.includes("サインイン") &&
+        // A detail in words, not codes.
+        text.includes("判断: 119番に通報") &&
+        text.includes("前: 待機中、後: 対応中"),
     );
     await screenshot(admin, "console-22-admin");
 

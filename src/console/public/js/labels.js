@@ -138,38 +138,52 @@ const ACTIONS = {
 };
 export const auditActionLabel = (value) => ACTIONS[value] ?? value;
 
-// The audit detail holds codes, ids, booleans, numbers and dates only: shown as 「項目: 値」.
+// The audit detail holds codes, ids, booleans, numbers and dates only: shown as 「項目: 値」, in
+// this order, each value in words where the console has them.
 const DETAIL_KEYS = {
   accountId: "アカウント",
   counsellorId: "アカウント",
-  toCounsellorId: "引き継ぎ先",
-  toRegionId: "引き継ぎ先の地域",
-  regionId: "地域",
+  from: "前",
+  to: "後",
   reason: "理由",
   step: "段階",
   secondFactor: "二段階認証",
-  from: "前",
-  to: "後",
-  file: "ファイル",
-  rows: "件数",
-  fiscalYear: "年度",
-  month: "月",
-  download: "ダウンロード",
-  messageId: "メッセージ",
-  sessionId: "セッション",
-  alertId: "アラート",
+  toCounsellorId: "引き継ぎ先",
+  toRegionId: "引き継ぎ先の地域",
+  closedConfirmed: "受付時間外を承知",
+  regionId: "地域",
+  role: "役割",
   kind: "種類",
   decision: "判断",
   topics: "主訴",
   followUps: "対応",
   riskLevel: "リスク",
   referralCount: "紹介先の数",
+  afterMinutes: "返信なしの時間（分）",
+  file: "ファイル",
+  fiscalYear: "年度",
+  month: "月",
+  channel: "経路",
+  topic: "主訴",
+  ageBand: "年代",
+  rows: "件数",
+  download: "ダウンロード",
+  heldSince: "終了の合図",
+  unsafeFirstLineConfirmed: "1行目の注意を承知",
+  priority: "順位",
+  set: "設定",
+  sessions: "セッション数",
   removedBefore: "この日時より前を削除",
   removed: "削除した件数",
   restartSeq: "記録の連なりの再開位置",
-  via: "経路",
+  via: "操作元",
+  messageId: "メッセージ",
+  sessionId: "セッション",
+  alertId: "アラート",
+  notificationId: "通知",
+  shiftId: "当番",
 };
-const DETAIL_VALUES = {
+const WORDS = {
   "unknown-name": "登録のないログイン名",
   "wrong-password": "パスワード違い",
   inactive: "停止中のアカウント",
@@ -182,22 +196,54 @@ const DETAIL_VALUES = {
   "recovery-code": "回復用コード",
   "report-csv": "集計表",
   "records-csv": "相談記録（個人を特定しない）",
-  "admin-command": "コマンド",
+  "admin-command": "コマンド（npm run admin）",
+  "counsellor-deactivated": "担当者のアカウント停止",
+  "exit-word": "終了の合図",
+  "not-safe-now": "いま安全に話せない",
+  silence: "応答がないため",
+  done: "最後まで進んだ",
 };
-const detailValue = (value) => {
+const words = (value) => WORDS[value] ?? value;
+const shortId = (value) => String(value).slice(0, 8);
+const DETAIL_VALUES = {
+  from: statusLabel,
+  to: statusLabel,
+  reason: (v) => WORDS[v] ?? handoffReasonLabel(v),
+  role: roleLabel,
+  kind: (v) => ALERT_KINDS[v] ?? onCallKindLabel(v),
+  decision: decisionLabel,
+  topics: topicLabel,
+  topic: topicLabel,
+  followUps: followUpLabel,
+  riskLevel: riskLevelLabel,
+  regionId: regionLabel,
+  toRegionId: regionLabel,
+  messageId: shortId,
+  sessionId: shortId,
+  alertId: shortId,
+  notificationId: shortId,
+  shiftId: shortId,
+  toCounsellorId: shortId,
+  accountId: shortId,
+  counsellorId: shortId,
+};
+const detailValue = (key, value) => {
   if (value === true) return "はい";
   if (value === false) return "いいえ";
-  if (Array.isArray(value)) return value.map(detailValue).join("・");
-  return DETAIL_VALUES[value] ?? String(value);
+  const one = DETAIL_VALUES[key] ?? words;
+  return Array.isArray(value) ? value.map((v) => one(v)).join("・") : one(value);
 };
+const ORDER = Object.keys(DETAIL_KEYS);
+const rank = (key) => (ORDER.includes(key) ? ORDER.indexOf(key) : ORDER.length);
 /** An audit row's detail, readable; `subject` is the account it names, as the server resolved it. */
 export const auditDetailText = (detail, subject) =>
   Object.entries(detail ?? {})
     .filter(([, value]) => value !== null && value !== undefined)
+    .sort(([a], [b]) => rank(a) - rank(b))
     .map(([key, value]) =>
       (key === "accountId" || key === "counsellorId") && subject
         ? `${DETAIL_KEYS[key]}: ${subject}`
-        : `${DETAIL_KEYS[key] ?? key}: ${detailValue(value)}`,
+        : `${DETAIL_KEYS[key] ?? key}: ${detailValue(key, value)}`,
     )
     .join("、");
 
