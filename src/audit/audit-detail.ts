@@ -31,6 +31,8 @@ export const AUDIT_DETAIL_FIELDS = {
   messageId: "id",
   month: "code",
   notificationId: "id",
+  /** The person a request concerns (erasure, disclosure): her row's id, never who she is. */
+  personId: "id",
   priority: "number",
   /** Why (a flow's hand-off or end reason, a failed sign-in's coarse reason). */
   reason: "code",
