@@ -17,6 +17,8 @@ import { rawReportSchema } from "../../src/stats/stats-schemas";
 import type { StatsFilter } from "../../src/stats/stats-types";
 import { jst, statsHistory } from "../support/stats-history";
 import { recountRecordsSql, recountReportSql } from "../support/stats-recount";
+import { account, PASSWORD } from "../support/console-client";
+import { startConsoleOnClock, type ConsoleOnClock } from "../support/console-on-clock";
 import { createTestDatabase, type TestDatabase } from "../support/test-env";
 
 const SECRET = "夫に殴られた秘密の言葉";
@@ -443,5 +445,111 @@ describe("retention and her rights", () => {
       code: "PERSON_OUTSIDE_REGION",
     });
     expect(await db.prisma.auditEntry.count({ where: { action: "erase-person" } })).toBe(0);
+  }, 60_000);
+});
+
+describe("her rights through the console API", () => {
+  let app: ConsoleOnClock;
+
+  async function signedIn(loginName: string) {
+    const res = await fetch(`${app.url}/api/v1/session`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ loginName, password: PASSWORD }),
+    });
+    const cookie = (res.headers.get("set-cookie") ?? "").split(";")[0] ?? "";
+    const { csrfToken } = (await res.json()) as { csrfToken: string };
+    return (method: string, path: string, body?: unknown) =>
+      fetch(`${app.url}${path}`, {
+        method,
+        headers: {
+          cookie,
+          "x-csrf-token": csrfToken,
+          ...(body ? { "content-type": "application/json" } : {}),
+        },
+        body: body ? JSON.stringify(body) : undefined,
+      });
+  }
+
+  beforeAll(async () => {
+    app = await startConsoleOnClock(() => Date.now());
+    await account(app.db.prisma, "rights-admin", "admin", null);
+    await account(app.db.prisma, "rights-counsellor", "counsellor", "seimo");
+  });
+  afterAll(async () => {
+    await app.stop();
+  });
+
+  it("gives an admin her disclosure as JSON and as an escaped page without script, then erases her", async () => {
+    const h = statsHistory(app.db.prisma);
+    const cn = await h.counsellor("seimo");
+    const her = await h.person();
+    const id = await h.line({
+      person: her.id,
+      start: "2025-06-01 10:00",
+      waiting: "2025-06-01 10:01",
+      answered: "2025-06-01 10:05",
+      counsellor: cn,
+      region: "seimo",
+      topics: ["dv"],
+    });
+    await app.db.prisma.message.create({
+      data: {
+        conversationId: id,
+        personId: her.id,
+        direction: "in",
+        author: "person",
+        kind: "text",
+        text: `<script>alert(1)</script>${SECRET}`,
+        sentAt: jst("2025-06-01 10:03"),
+      },
+    });
+    const path = `/api/v1/people/${encodeURIComponent(her.pseudonym)}`;
+    const counsellor = await signedIn("rights-counsellor");
+    for (const [method, p] of [
+      ["GET", path],
+      ["GET", `${path}/disclosure`],
+      ["GET", `${path}/disclosure.html`],
+      ["POST", `${path}/erase`],
+    ] as const) {
+      const res = await counsellor(method, p, method === "POST" ? { confirm: "x" } : undefined);
+      expect({ p, status: res.status }).toEqual({ p, status: 403 });
+    }
+
+    const admin = await signedIn("rights-admin");
+    const found = await admin("GET", path);
+    expect(await found.json()).toMatchObject({ conversations: 1, openConversations: 0 });
+    const json = (await (await admin("GET", `${path}/disclosure`)).json()) as {
+      conversations: { topics: { label: string }[]; messages: { text: string | null }[] }[];
+    };
+    expect(json.conversations[0]?.topics[0]?.label).toBe("パートナー・家族（DV）");
+    expect(json.conversations[0]?.messages.map((m) => m.text)).toContain(
+      `<script>alert(1)</script>${SECRET}`,
+    );
+
+    const page = await admin("GET", `${path}/disclosure.html`);
+    expect(page.headers.get("content-type")).toMatch(/^text\/html/);
+    const csp = page.headers.get("content-security-policy") ?? "";
+    expect(csp).toMatch(/default-src 'none'/);
+    expect(csp).not.toMatch(/script-src|unsafe-inline/);
+    const html = await page.text();
+    expect(html).toContain("保有個人データの開示");
+    expect(html).toContain(`&lt;script&gt;alert(1)&lt;/script&gt;${SECRET}`);
+    expect(html).not.toMatch(/<script/i);
+
+    const wrong = await admin("POST", `${path}/erase`, { confirm: "別の人" });
+    expect(wrong.status).toBe(400);
+    expect(await wrong.json()).toMatchObject({ code: "CONFIRMATION_MISMATCH" });
+    const erased = await admin("POST", `${path}/erase`, { confirm: her.pseudonym });
+    expect(erased.status).toBe(200);
+    const view = await admin("GET", `/api/v1/conversations/${id}`);
+    const shown = (await view.json()) as {
+      conversation: { contentErased: string | null; pseudonym: string };
+      messages: { text: string | null; erased: boolean }[];
+    };
+    expect(shown.conversation.contentErased).toBe("request");
+    expect(shown.conversation.pseudonym).toMatch(/^削除済み-/);
+    expect(shown.messages.every((m) => m.text === null && m.erased)).toBe(true);
+    expect(await app.db.prisma.auditEntry.count({ where: { action: "disclose-person" } })).toBe(2);
   }, 60_000);
 });
