@@ -3,7 +3,10 @@
  * for erasure, is gone, while every figure and record of the statistics (fast path and plain
  * recount) stays exactly as it was; disclosure gives her conversations and entries, audited.
  */
+import { execFile } from "node:child_process";
 import { randomBytes, randomUUID } from "node:crypto";
+import path from "node:path";
+import { promisify } from "node:util";
 import type { PrismaClient } from "../../src/db/prisma-client";
 import { RETENTION_DEFAULTS } from "../../src/flows/flow-schema";
 import {
@@ -552,4 +555,61 @@ describe("her rights through the console API", () => {
     expect(shown.messages.every((m) => m.text === null && m.erased)).toBe(true);
     expect(await app.db.prisma.auditEntry.count({ where: { action: "disclose-person" } })).toBe(2);
   }, 60_000);
+});
+
+describe("npm run admin -- erase-person", () => {
+  let db: TestDatabase;
+  beforeAll(async () => {
+    db = await createTestDatabase();
+  });
+  afterAll(async () => {
+    await db.drop();
+  });
+
+  const adminCommand = async (...args: string[]) => {
+    try {
+      const { stdout, stderr } = await promisify(execFile)(
+        process.execPath,
+        ["--import", "tsx", "src/main/admin.ts", ...args],
+        { cwd: path.resolve(__dirname, "../.."), env: { ...process.env, DATABASE_URL: db.url } },
+      );
+      return { code: 0, stdout, stderr };
+    } catch (error) {
+      const e = error as { code: number; stdout: string; stderr: string };
+      return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+    }
+  };
+
+  it("erases her only with --confirm, prints what went, and audits it as the command line", async () => {
+    const h = statsHistory(db.prisma);
+    const her = await h.person();
+    await h.line({ person: her.id, start: "2025-06-01 10:00", region: "seimo" });
+    const unconfirmed = await adminCommand("erase-person", her.pseudonym);
+    expect(unconfirmed.code).toBe(1);
+    expect(unconfirmed.stdout).toContain("Nothing erased: add --confirm");
+    const kept = await db.prisma.person.findUniqueOrThrow({ where: { id: her.id } });
+    expect(kept.erasedAt).toBeNull();
+    expect(await db.prisma.message.count({ where: { personId: her.id, text: null } })).toBe(0);
+
+    const nobody = await adminCommand("erase-person", "ナイヒト-000000", "--confirm");
+    expect(nobody.code).toBe(1);
+    expect(nobody.stderr).toContain("No person with this pseudonym");
+
+    const run = await adminCommand("erase-person", her.pseudonym, "--confirm");
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain(
+      `Erased the content of ${her.pseudonym}: 1 conversation(s), 1 message(s)`,
+    );
+    const erased = await db.prisma.person.findUniqueOrThrow({ where: { id: her.id } });
+    expect(erased.erasedAt).not.toBeNull();
+    expect(erased.lineUserIdEnc).toBeNull();
+    expect(
+      await db.prisma.message.count({ where: { personId: her.id, text: { not: null } } }),
+    ).toBe(0);
+    const audit = await db.prisma.auditEntry.findFirstOrThrow({
+      where: { action: "erase-person" },
+    });
+    expect(audit.counsellorId).toBeNull();
+    expect(audit.detail).toMatchObject({ personId: her.id, via: "admin-command", messages: 1 });
+  }, 90_000);
 });

@@ -124,6 +124,8 @@ const ACTIONS = {
   "enable-second-factor": "二段階認証の設定",
   "disable-second-factor": "二段階認証の解除",
   "sign-in-recovery-code": "回復用コードでサインイン",
+  "erase-person": "相談者の内容の削除（本人の請求）",
+  "disclose-person": "相談者への開示（本人の請求）",
 };
 export const auditActionLabel = (value) => ACTIONS[value] ?? value;
 
@@ -131,6 +133,7 @@ const JOBS = {
   "process-event": "受け取ったメッセージの処理",
   "send-delivery": "LINEへの送信",
   "copy-media": "画像・ファイルの保存",
+  retention: "保存期間を過ぎた内容の削除",
   "mark-read": "既読の通知",
   "conversation-silence": "返信がないときの案内",
   "queue-timer": "待ち時間の見守り",
