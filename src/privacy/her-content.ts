@@ -133,6 +133,18 @@ export async function eraseEndedSignInsBatch(
 
 // ---------- One person: her request
 
+/**
+ * Takes the lock her LINE events are processed under (src/line/event-processor.ts), for the
+ * rest of the transaction: no event of hers is handled while she is checked and erased.
+ */
+export async function lockHer(tx: Tx, personId: string): Promise<void> {
+  const person = await tx.person.findUniqueOrThrow({
+    where: { id: personId },
+    select: { lineUserHash: true },
+  });
+  await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${person.lineUserHash}))`;
+}
+
 /** Her open conversations (bot, waiting, active): erasure waits until they end. */
 export async function openConversationsOf(db: Db, personId: string): Promise<number> {
   return db.conversation.count({
@@ -155,7 +167,7 @@ export interface PersonErasure {
  * yet: marked ignored), and her identity: the sealed LINE userId goes, the keyed hash and the
  * pseudonym are replaced by random values. Her coded rows stay with the same person id, so she
  * still counts once in 実数; if she writes again no hash finds this row: she is a new person.
- * Takes the lock her events are processed under, so no event of hers is handled half-way.
+ * Takes the lock her events are processed under (see lockHer), so none is handled half-way.
  */
 export async function erasePerson(tx: Tx, personId: string, at: Date): Promise<PersonErasure> {
   const person = await tx.person.findUniqueOrThrow({

@@ -3,6 +3,7 @@ import type { PrismaClient } from "../db/prisma-client";
 import { AppError } from "../errors";
 import {
   erasePerson,
+  lockHer,
   openConversationsOf,
   readHerRecord,
   type HerRecord,
@@ -110,7 +111,9 @@ export function createPersonRightsService(deps: {
       if (found.erasedAt !== null)
         throw new AppError("ALREADY_ERASED", "Her content was erased already", 409);
       return prisma.$transaction(async (tx) => {
-        // Checked again inside: a conversation may have opened since (she wrote).
+        // Checked under the lock her events take: a conversation may have opened since (she
+        // wrote), and none can open until this transaction ends.
+        await lockHer(tx, found.personId);
         if ((await openConversationsOf(tx, found.personId)) > 0)
           throw new AppError(
             "PERSON_HAS_OPEN_CONVERSATION",
