@@ -558,6 +558,52 @@ describe("her rights through the console API", () => {
   }, 60_000);
 });
 
+describe("content erased by retention, in the console", () => {
+  let app: ConsoleOnClock;
+  beforeAll(async () => {
+    app = await startConsoleOnClock(() => Date.now());
+    await account(app.db.prisma, "retention-admin", "admin", null);
+  });
+  afterAll(async () => {
+    await app.stop();
+  });
+
+  it("shows a conversation past its period as erased by retention, its note too, not as an error", async () => {
+    const prisma = app.db.prisma;
+    const h = statsHistory(prisma);
+    const cn = await h.counsellor("seimo");
+    const her = await h.person();
+    const old = await h.line({
+      person: her.id,
+      start: "2021-06-01 10:00",
+      waiting: "2021-06-01 10:01",
+      answered: "2021-06-01 10:05",
+      counsellor: cn,
+      region: "seimo",
+    });
+    await prisma.conversationNote.create({
+      data: { conversationId: old, counsellorId: cn, text: `メモ：${SECRET}` },
+    });
+    await createRetentionService({ prisma, periods: RETENTION_DEFAULTS }).run("2026-12-01");
+    const res = await fetch(`${app.url}/api/v1/session`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ loginName: "retention-admin", password: PASSWORD }),
+    });
+    const cookie = (res.headers.get("set-cookie") ?? "").split(";")[0] ?? "";
+    const view = await fetch(`${app.url}/api/v1/conversations/${old}`, { headers: { cookie } });
+    expect(view.status).toBe(200);
+    const shown = (await view.json()) as {
+      conversation: { contentErased: string | null; topics: string[] };
+      messages: { text: string | null; erased: boolean }[];
+      notes: { text: string | null }[];
+    };
+    expect(shown.conversation.contentErased).toBe("retention");
+    expect(shown.messages).toEqual([expect.objectContaining({ text: null, erased: true })]);
+    expect(shown.notes).toEqual([expect.objectContaining({ text: null })]);
+  }, 60_000);
+});
+
 describe("npm run admin -- erase-person", () => {
   let db: TestDatabase;
   beforeAll(async () => {
