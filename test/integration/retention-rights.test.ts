@@ -22,6 +22,8 @@ import { jst, statsHistory } from "../support/stats-history";
 import { recountRecordsSql, recountReportSql } from "../support/stats-recount";
 import { account, PASSWORD } from "../support/console-client";
 import { startConsoleOnClock, type ConsoleOnClock } from "../support/console-on-clock";
+import { eventually } from "../support/eventually";
+import { startServiceWithSimulator } from "../support/service-harness";
 import { createTestDatabase, type TestDatabase } from "../support/test-env";
 
 const SECRET = "夫に殴られた秘密の言葉";
@@ -602,6 +604,39 @@ describe("content erased by retention, in the console", () => {
     expect(shown.messages).toEqual([expect.objectContaining({ text: null, erased: true })]);
     expect(shown.notes).toEqual([expect.objectContaining({ text: null })]);
   }, 60_000);
+});
+
+describe("the daily retention job in the running service", () => {
+  it("is written by the worker's sweep under the day's id and run by the worker: old content goes", async () => {
+    const s = await startServiceWithSimulator({ worker: false });
+    try {
+      const h = statsHistory(s.db.prisma);
+      const cn = await h.counsellor("seimo");
+      const her = await h.person();
+      const old = await h.line({
+        person: her.id,
+        start: "2021-06-01 10:00",
+        waiting: "2021-06-01 10:01",
+        answered: "2021-06-01 10:05",
+        counsellor: cn,
+        region: "seimo",
+      });
+      const key = `retention-${retentionDay(new Date())}`;
+      expect(await s.db.prisma.jobOutbox.count({ where: { key } })).toBe(0);
+      await s.startWorker();
+      await eventually(
+        () => s.db.prisma.jobOutbox.findUnique({ where: { key } }),
+        (row) => row?.state === "done",
+        60_000,
+      );
+      const messages = await s.db.prisma.message.findMany({ where: { conversationId: old } });
+      expect(messages.map((m) => m.text)).toEqual([null]);
+      const conversation = await s.db.prisma.conversation.findUniqueOrThrow({ where: { id: old } });
+      expect(conversation.contentErasedAt).not.toBeNull();
+    } finally {
+      await s.stop();
+    }
+  }, 120_000);
 });
 
 describe("npm run admin -- erase-person", () => {
