@@ -121,9 +121,8 @@ describe("preset.yaml", () => {
     if (!own.ok) throw new Error(JSON.stringify(own.problems));
     expect(own.preset.retention).toMatchObject({ transcriptsDays: 1095, mediaDays: 90 });
     const edits: Edits = { preset: (d) => (d.retention = { transcriptsDays: 7 }) };
-    expect(problems(edits)).toContainEqual(
-      expect.objectContaining({ file: "preset.yaml", line: lineIn(edits, "preset", "transcriptsDays"), message: expect.stringMatching(/^retention\.transcriptsDays: Too small/) }),
-    );
+    const found = problems(edits).find((p) => p.message.startsWith("retention.transcriptsDays: Too small"));
+    expect(found).toMatchObject({ file: "preset.yaml", line: lineIn(edits, "preset", "transcriptsDays") });
   });
 
   it("a region id used twice", () => {
