@@ -16,24 +16,33 @@ export const AUDIT_DETAIL_FIELDS = {
   alertId: "id",
   channel: "code",
   closedConfirmed: "boolean",
+  /** Counts of what an erasure removed or a disclosure held. */
+  conversations: "number",
   counsellorId: "id",
   decision: "code",
+  deliveries: "number",
   /** A file she sent, served as an attachment (true) or shown inline. */
   download: "boolean",
   /** What was exported (report-csv, records-csv). */
   file: "code",
+  entries: "number",
   fiscalYear: "number",
+  files: "number",
   followUps: "codes",
+  /** A disclosure's form (json, html). */
+  format: "code",
   /** A move's status before, or a period's first day. */
   from: "code",
   heldSince: "date",
   kind: "code",
   messageId: "id",
+  messages: "number",
   month: "code",
   notificationId: "id",
   /** The person a request concerns (erasure, disclosure): her row's id, never who she is. */
   personId: "id",
   priority: "number",
+  rawEvents: "number",
   /** Why (a flow's hand-off or end reason, a failed sign-in's coarse reason). */
   reason: "code",
   /** How many referrals were coded at closing (their names are on the conversation). */

@@ -23,6 +23,8 @@ import { createSignInThrottle } from "./sign-in-throttle";
 import { createSealer } from "../privacy/sealer";
 import { statsRoutes } from "../stats/stats-routes";
 import { onCallRoutes } from "../oncall/oncall-routes";
+import { createPersonRightsService } from "../privacy/person-rights-service";
+import { personRightsRoutes } from "./person-rights-routes";
 
 /** The console's sign-in, sessions and second factor, with what they are built from. */
 export function createConsoleAuth(deps: {
@@ -115,6 +117,15 @@ export async function startConsole(deps: {
   routes.push(...accountRoutes({ preset: deps.preset, auth, accounts }));
   routes.push(...statsRoutes({ prisma: deps.prisma, preset: deps.preset }));
   routes.push(...onCallRoutes({ prisma: deps.prisma, preset: deps.preset }));
+  const clock = deps.now;
+  const dateNow = clock ? () => new Date(clock()) : undefined;
+  routes.push(
+    ...personRightsRoutes({
+      rights: createPersonRightsService({ prisma: deps.prisma, now: dateNow }),
+      preset: deps.preset,
+      now: dateNow,
+    }),
+  );
   const openapi = openApiDocument(routes, { title: "Counsellor console API", version: "1" });
   const docs = express.Router();
   docs.get("/openapi.json", (_req, res) => {

@@ -34,7 +34,8 @@ const messageInclude = {
 
 type MessageRow = Prisma.MessageGetPayload<{ include: typeof messageInclude }>;
 
-const messageItem = (m: MessageRow) => ({
+/** `transcriptErased`: the conversation's transcript was erased (its texts are null). */
+const messageItem = (m: MessageRow, transcriptErased = false) => ({
   id: m.id,
   direction: m.direction,
   author: m.author,
@@ -48,10 +49,20 @@ const messageItem = (m: MessageRow) => ({
   contentInline: m.media?.status === "stored" && m.media.imageType !== null,
   contentTooLarge: m.media?.status === "too_large",
   contentUnavailable: m.media?.status === "unavailable",
+  erased: m.media?.status === "erased" || (transcriptErased && m.text === null && !m.unsentAt),
   delivery: m.delivery?.status ?? null,
   deliverAt:
     m.delivery?.status === "pending" ? (m.delivery.notBefore?.toISOString() ?? null) : null,
 });
+
+/** Why a conversation's transcript is gone, if it is (src/privacy/her-content.ts). */
+function contentErasedOf(c: {
+  contentErasedAt: Date | null;
+  person: { erasedAt: Date | null };
+}): "retention" | "request" | null {
+  if (c.contentErasedAt === null) return null;
+  return c.person.erasedAt !== null ? "request" : "retention";
+}
 
 /** Reads for the console pages: the queue and one conversation, shaped as API.md says. */
 export function createConsolePresenter(deps: {
@@ -123,7 +134,7 @@ export function createConsolePresenter(deps: {
     const conversation = await prisma.conversation.findFirst({
       where: { AND: [conversationScope(user), { id }] },
       include: {
-        person: { select: { id: true, pseudonym: true, contactTimes: true } },
+        person: { select: { id: true, pseudonym: true, contactTimes: true, erasedAt: true } },
         assignedTo: { select: { id: true, displayName: true } },
         alerts: {
           where: { kind: RISK_IN_CHAT },
@@ -197,8 +208,9 @@ export function createConsolePresenter(deps: {
         riskInChat: c.alerts[0]
           ? { categories: c.alerts[0].riskCategories, at: c.alerts[0].createdAt.toISOString() }
           : null,
+        contentErased: contentErasedOf(c),
       },
-      messages: c.messages.map(messageItem),
+      messages: c.messages.map((m) => messageItem(m, c.contentErasedAt !== null)),
       notes: c.notes.map((n) => ({
         id: n.id,
         kind: n.kind,

@@ -117,6 +117,8 @@ export const messageSchema = z.object({
   contentTooLarge: z.boolean(),
   /** LINE no longer had it, or refused it: nothing kept. */
   contentUnavailable: z.boolean(),
+  /** Its text or file was erased (retention period over, or on her request): see contentErased. */
+  erased: z.boolean(),
   delivery: z.enum(["pending", "sent", "failed", "skipped"]).nullable(),
   /** Held for her contact times: not sent before this time. */
   deliverAt: iso.nullable(),
@@ -125,7 +127,8 @@ export const messageSchema = z.object({
 export const noteSchema = z.object({
   id,
   kind: z.string(),
-  text: z.string(),
+  /** Null: erased (the conversation's contentErased says why). */
+  text: z.string().nullable(),
   createdAt: iso,
   counsellorName: z.string(),
 });
@@ -177,6 +180,11 @@ export const conversationViewSchema = z.object({
     contactTimes: z.object({ bandId: z.string(), label: z.string() }).nullable(),
     /** The last risk word during the chat: its categories (never her words) and when. */
     riskInChat: z.object({ categories: z.array(z.string()), at: iso }).nullable(),
+    /**
+     * Its transcript (texts, notes, emergency notes) was erased: `retention` (the preset's
+     * period is over) or `request` (she asked for erasure); null: kept.
+     */
+    contentErased: z.enum(["retention", "request"]).nullable(),
   }),
   messages: z.array(messageSchema),
   notes: z.array(noteSchema),

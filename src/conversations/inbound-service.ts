@@ -150,7 +150,7 @@ export function createInboundService(deps: {
       where: { id: webhookEventId, status: { notIn: ["received", "failed"] } },
       select: { payloadEnc: true },
     });
-    if (!row) return;
+    if (!row?.payloadEnc) return;
     const raw = JSON.parse(sealer.open(row.payloadEnc)) as LineEvent & {
       message?: Record<string, unknown>;
     };

@@ -189,6 +189,20 @@ const waitingSchema = z
   })
   .prefault({});
 
+/**
+ * Retention defaults (days), for a preset that says nothing: transcripts (message texts, notes,
+ * emergency notes, delivery payloads) 3 years after the conversation ended, her files 1 year,
+ * raw webhook events 30 days, ended console sessions and sign-in rows 90 days, audit 5 years.
+ * The prefecture's records rules and the NPO's contract decide the real values.
+ */
+export const RETENTION_DEFAULTS = {
+  transcriptsDays: 1095,
+  mediaDays: 365,
+  rawEventsDays: 30,
+  sessionsDays: 90,
+  auditDays: 1825,
+};
+
 export const presetFileSchema = z.strictObject({
   id,
   name: nonEmpty,
@@ -243,6 +257,16 @@ export const presetFileSchema = z.strictObject({
   onCall: z
     .strictObject({ highRiskWaitMinutes: z.number().int().min(1).max(240).default(10) })
     .default({ highRiskWaitMinutes: 10 }),
+  /** How long content is kept (src/privacy/retention-service.ts); the counts are kept for ever. */
+  retention: z
+    .strictObject({
+      transcriptsDays: z.number().int().min(30).max(3650).default(RETENTION_DEFAULTS.transcriptsDays),
+      mediaDays: z.number().int().min(7).max(3650).default(RETENTION_DEFAULTS.mediaDays),
+      rawEventsDays: z.number().int().min(7).max(3650).default(RETENTION_DEFAULTS.rawEventsDays),
+      sessionsDays: z.number().int().min(1).max(3650).default(RETENTION_DEFAULTS.sessionsDays),
+      auditDays: z.number().int().min(365).max(3650).default(RETENTION_DEFAULTS.auditDays),
+    })
+    .default(RETENTION_DEFAULTS),
 });
 
 // ---------- risk-lexicon.yaml

@@ -172,6 +172,19 @@ export interface WaitingTexts {
   transferredPersonNear: string;
 }
 
+/**
+ * Days each kind of content is kept. Transcripts count from the end of the conversation, media
+ * from when she sent it, raw events from their arrival, sessions from their last use.
+ */
+export interface RetentionPeriods {
+  transcriptsDays: number;
+  mediaDays: number;
+  rawEventsDays: number;
+  sessionsDays: number;
+  /** Applied by the audit trail's own pruning (whole periods only). */
+  auditDays: number;
+}
+
 export interface Preset {
   id: string;
   name: string;
@@ -189,6 +202,8 @@ export interface Preset {
   waiting: WaitingTexts;
   /** On-call (src/oncall/): a high-risk conversation nobody took for this long calls them. */
   onCall: { highRiskWaitMinutes: number };
+  /** How long content is kept, in days (preset.yaml `retention`; src/privacy/). */
+  retention: RetentionPeriods;
   lexicon: RiskLexicon;
   /** The flow new conversations start with. */
   flow: Flow;

@@ -180,6 +180,7 @@ function toPreset(file: PresetFile, lexicon: RiskLexicon, flows: Flow[]): Preset
     cannedReplies: file.cannedReplies,
     waiting: file.waiting,
     onCall: file.onCall,
+    retention: file.retention,
     lexicon,
     flow: current,
     flowVersions: Object.fromEntries(flows.map((f) => [f.version, f])),

@@ -103,6 +103,14 @@ export const JOB_CATALOG = {
     attempts: 10,
     backoffMs: 2000,
   }),
+  // The daily retention (src/privacy/retention-service.ts): one job per Tokyo day, whichever
+  // worker's sweep writes it first; a run is batches of short transactions, safe to repeat.
+  retention: job({
+    payload: z.object({ day: z.iso.date() }),
+    jobId: (p) => `retention-${p.day}`,
+    attempts: 5,
+    backoffMs: 60_000,
+  }),
 } as const;
 
 export type JobName = keyof typeof JOB_CATALOG;

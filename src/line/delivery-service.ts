@@ -102,10 +102,15 @@ export function createDeliveryService(deps: {
       // Held for her contact times: never before the window, whoever runs the job (a clock a
       // little behind the sweep's): tried again shortly.
       if (delivery.notBefore && delivery.notBefore.getTime() > now()) return "retry";
-      if (!delivery.person.reachable) {
+      const to = delivery.person.lineUserIdEnc;
+      if (!delivery.person.reachable || to === null || delivery.payload === null) {
+        // Blocked, or her content erased on her request (src/privacy/): nothing can reach her.
+        const reason = delivery.person.erasedAt
+          ? "her content was erased"
+          : "person blocked the account";
         await prisma.outboundDelivery.update({
           where: { id: delivery.id },
-          data: { status: "skipped", lastError: "person blocked the account" },
+          data: { status: "skipped", lastError: reason },
         });
         return "done";
       }
@@ -122,8 +127,7 @@ export function createDeliveryService(deps: {
         // reply got no answer at all (status 0) can LINE have delivered it anyway; we accept
         // that rare duplicate rather than leave her without an answer.
       }
-      const to = sealer.open(delivery.person.lineUserIdEnc);
-      const result = await messenger.push(to, messages, delivery.retryKey);
+      const result = await messenger.push(sealer.open(to), messages, delivery.retryKey);
       await record(delivery, "push", result);
       return result.outcome === "sent"
         ? "done"

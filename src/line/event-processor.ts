@@ -66,7 +66,8 @@ export function createEventProcessor(deps: {
           await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${sourceKey}))`;
         }
         const row = await tx.webhookEvent.findFirst({ where: { id, status: { in: PROCESSABLE } } });
-        if (!row) return;
+        // Erased on her request (src/privacy/), which also marks it ignored: nothing to do.
+        if (!row || row.payloadEnc === null) return;
         const event = JSON.parse(sealer.open(row.payloadEnc)) as LineEvent;
         const userId = event.source?.type === "user" ? event.source.userId : undefined;
         // Standby events belong to another channel's module; groups and rooms are not served.

@@ -12,6 +12,7 @@ import { loadPreset, presetDir } from "../config/preset-loader";
 import { migrate } from "../db/migration-runner";
 import { createPrismaClient, type PrismaClient } from "../db/prisma-client";
 import { AppError } from "../errors";
+import { createPersonRightsService } from "../privacy/person-rights-service";
 import { runMain } from "./run-main";
 
 const USAGE = `Usage:
@@ -29,6 +30,8 @@ const USAGE = `Usage:
   npm run admin -- verify-audit [--head N:HASH]  (walks the audit log's hash chain; prints the rows checked,
                                                   its head, and the first broken link, if any: then exits 1;
                                                   --head: a head printed before, which must still be there)
+  npm run admin -- erase-person PSEUDONYM --confirm  (her request: her content erased, her counts kept
+                                                  anonymously; refused while a conversation is open)
   npm run admin -- --help
 Uses DATABASE_URL (with npm run demo running and no DATABASE_URL: the demo's database).
 Without --password a password is generated and printed once.
@@ -139,6 +142,8 @@ runMain(async () => {
       }
     } else if (positionals[0] === "verify-audit") {
       await verifyAudit(prisma, values.head);
+    } else if (positionals[0] === "erase-person") {
+      await erasePersonCommand(prisma, positionals[1], values.confirm === true);
     } else if (positionals[0] === "list-users") {
       for (const c of await prisma.counsellor.findMany({ orderBy: { loginName: "asc" } })) {
         const lastSignIn = c.lastSignInAt?.toISOString() ?? "never";
@@ -228,6 +233,29 @@ async function verifyAudit(prisma: PrismaClient, head: string | undefined) {
   if (verdict.head) out(`Head: ${verdict.head.chainSeq}:${verdict.head.hash}`);
 }
 
+/** Her request to erase, from the command line: as a global admin would from the console. */
+async function erasePersonCommand(
+  prisma: PrismaClient,
+  pseudonym: string | undefined,
+  confirm: boolean,
+) {
+  if (!pseudonym)
+    throw new AppError("USAGE", `Whose? erase-person PSEUDONYM --confirm\n\n${USAGE}`);
+  const rights = createPersonRightsService({ prisma });
+  const actor = { id: null, role: "admin", regionId: null, via: "admin-command" } as const;
+  const found = await rights.find(actor, pseudonym);
+  if (!confirm) {
+    process.stdout.write(
+      `${found.pseudonym}: ${found.conversations} conversation(s), ${found.entries} entry(ies). Nothing erased: add --confirm to erase her content.\n`,
+    );
+    throw new AppError("USAGE", "erase-person needs --confirm");
+  }
+  const erased = await rights.erase(actor, pseudonym, pseudonym);
+  process.stdout.write(
+    `Erased the content of ${pseudonym}: ${erased.conversations} conversation(s), ${erased.messages} message(s), ${erased.files} file(s), ${erased.deliveries} delivery payload(s), ${erased.rawEvents} raw event(s). Her counts stay, anonymous.\n`,
+  );
+}
+
 /** The command line, or a USAGE error naming what was wrong with it. */
 function parsedArgs() {
   try {
@@ -241,6 +269,7 @@ function parsedArgs() {
         password: { type: "string" },
         email: { type: "string" },
         head: { type: "string" },
+        confirm: { type: "boolean" },
         help: { type: "boolean", short: "h" },
       },
     });

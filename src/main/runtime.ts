@@ -19,6 +19,7 @@ import { createJobDispatcher } from "../jobs/job-dispatch";
 import { createJobOutbox } from "../jobs/job-outbox";
 import { createJobHandling } from "../worker/job-handlers";
 import { createOutboxSweeper } from "../worker/outbox-sweeper";
+import { createRetentionService, retentionDay } from "../privacy/retention-service";
 import {
   createJobProducer,
   createJobWorker,
@@ -213,6 +214,7 @@ export async function startRuntime(config: AppConfig, options: RuntimeOptions): 
         store: createMediaStore(prisma),
         maxBytes: config.mediaMaxBytes,
       }),
+      retention: createRetentionService({ prisma, periods: preset.retention }),
       outbox,
       metrics,
       logger,
@@ -233,6 +235,7 @@ export async function startRuntime(config: AppConfig, options: RuntimeOptions): 
       queueTimers,
       heldDeliveries: (now, limit) => dueHeldDeliveries(prisma, now, limit),
       onCall,
+      daily: (now) => [{ name: "retention", payload: { day: retentionDay(now) } }],
       logger,
       graceMs: options.sweepGraceMs,
       now: options.now,

@@ -9,6 +9,7 @@ import type { ReadReceipts } from "../line/read-receipts";
 import type { Logger } from "../logger";
 import type { Metrics } from "../metrics";
 import type { OnCallNotifier } from "../oncall/oncall-notifier";
+import type { RetentionService } from "../privacy/retention-service";
 import type { SendOutcome } from "../oncall/oncall-types";
 import {
   JOB_CATALOG,
@@ -49,11 +50,13 @@ export function createJobHandling(deps: {
   onCall: OnCallNotifier;
   readReceipts: ReadReceipts;
   media: MediaService;
+  retention: RetentionService;
   outbox: JobOutbox;
   metrics: Metrics;
   logger: Logger;
 }): JobHandling {
   const { events, deliveries, silence, queueTimers, onCall, readReceipts, media, outbox } = deps;
+  const { retention } = deps;
   const { metrics, logger } = deps;
   const isLastAttempt = (job: Job) => job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
 
@@ -113,6 +116,14 @@ export function createJobHandling(deps: {
         throw new Error("LINE did not accept the request yet");
       },
       giveUp: ({ deliveryId }) => deliveries.giveUp(deliveryId),
+    },
+    retention: {
+      async run({ day }) {
+        logger.info(
+          { day, ...(await retention.run(day)) },
+          "retention erased content past its period",
+        );
+      },
     },
   };
 

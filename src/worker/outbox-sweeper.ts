@@ -59,6 +59,11 @@ export function createOutboxSweeper(deps: {
   ) => Promise<{ deliveryId: string; notBefore: string }[]>;
   /** On-call calls that fell due, by the notifier's own clock. */
   onCall: Pick<OnCallNotifier, "due" | "now">;
+  /**
+   * Jobs due once a day (the retention run): written at every pass under their day's id, so
+   * the first pass of the day, on whichever worker, writes them and the others write nothing.
+   */
+  daily?: (now: Date) => JobRequest[];
   logger: Logger;
   /** The clock conversations' timers and held messages fall due by (new Date()). */
   now?: () => Date;
@@ -94,6 +99,7 @@ export function createOutboxSweeper(deps: {
     const held = await heldDeliveries(now, batch);
     const calls = await onCall.due(onCall.now(), batch);
     return dispatcher.write([
+      ...(deps.daily?.(now) ?? []),
       ...silences.map((s) => ({
         name: "conversation-silence" as const,
         payload: { conversationId: s.conversationId, dueAt: s.dueAt.toISOString() },

@@ -239,7 +239,8 @@ describe("her files: kept safely, served safely, gone when she unsends", () => {
     const eventId = before?.webhookEventId ?? -1n;
     const rawOf = async () =>
       sealer.open(
-        (await s.db.prisma.webhookEvent.findUniqueOrThrow({ where: { id: eventId } })).payloadEnc,
+        (await s.db.prisma.webhookEvent.findUniqueOrThrow({ where: { id: eventId } })).payloadEnc ??
+          new Uint8Array(),
       );
     await eventually(
       async () =>

@@ -8,6 +8,7 @@ import { dueHeldDeliveries } from "../../src/line/outbound-service";
 import { createLogger } from "../../src/logger";
 import { createOnCallNotifier } from "../../src/oncall/oncall-notifier";
 import { createOnCallSenders } from "../../src/oncall/oncall-senders";
+import { retentionDay } from "../../src/privacy/retention-service";
 import { createOutboxSweeper, type OutboxSweeper } from "../../src/worker/outbox-sweeper";
 import { useJapaneseAnalyser } from "../support/japanese-analyser";
 import { gunma } from "../support/presets";
@@ -27,6 +28,7 @@ describe("the outbox sweep", () => {
   let live: JobProducer;
   let down: JobProducer;
   let sweeper: OutboxSweeper;
+  let deps: Parameters<typeof createOutboxSweeper>[0];
 
   beforeEach(async () => {
     db = await createTestDatabase();
@@ -35,7 +37,7 @@ describe("the outbox sweep", () => {
     down = createJobProducer({ redisUrl: "redis://127.0.0.1:1", databaseUrl: db.url }, () => {});
     const { dispatcher, outbox } = testJobs(db, live);
     const preset = gunma();
-    sweeper = createOutboxSweeper({
+    deps = {
       outbox,
       dispatcher,
       producer: live,
@@ -58,7 +60,8 @@ describe("the outbox sweep", () => {
       logger: createLogger("silent"),
       graceMs: 0,
       batch: 2,
-    });
+    };
+    sweeper = createOutboxSweeper(deps);
   });
   afterEach(async () => {
     await live.close();
@@ -104,5 +107,29 @@ describe("the outbox sweep", () => {
       redriven: 0,
       pruned: 0,
     });
+  });
+
+  it("writes the daily retention job once a day, whichever of several workers sweeps first", async () => {
+    const daily = (now: Date): JobRequest[] => [
+      { name: "retention", payload: { day: retentionDay(now) } },
+    ];
+    let clock = new Date("2026-11-30T17:59:00Z"); // 02:59 in Tokyo: still the 30th's run
+    const workers = [1, 2].map(() => createOutboxSweeper({ ...deps, daily, now: () => clock }));
+    const retentionKeys = async () =>
+      (
+        await db.prisma.jobOutbox.findMany({
+          where: { name: "retention" },
+          orderBy: { key: "asc" },
+        })
+      ).map((r) => r.key);
+    expect((await workers[0]?.sweep())?.timers).toBe(1);
+    expect((await workers[1]?.sweep())?.timers).toBe(0);
+    expect(await retentionKeys()).toEqual(["retention-2026-11-30"]);
+    clock = new Date("2026-11-30T18:00:00Z"); // 03:00 in Tokyo: the 1st's run falls due
+    expect((await workers[1]?.sweep())?.timers).toBe(1);
+    expect((await workers[0]?.sweep())?.timers).toBe(0);
+    expect(await retentionKeys()).toEqual(["retention-2026-11-30", "retention-2026-12-01"]);
+    await deps.dispatcher.settle(5000);
+    expect(await live.state("retention-2026-12-01")).not.toBe("unknown");
   });
 });

@@ -114,6 +114,13 @@ const PROBES: Record<string, Probe> = {
     body: () => ({ email: "someone@example.org" }),
   },
   "POST /api/v1/oncall/notifications/{id}/ack": { path: { id: "notification" } },
+  "GET /api/v1/people/{pseudonym}": { path: { pseudonym: "pseudonym" } },
+  "POST /api/v1/people/{pseudonym}/erase": {
+    path: { pseudonym: "pseudonym" },
+    body: (ids) => ({ confirm: ids.pseudonym }),
+  },
+  "GET /api/v1/people/{pseudonym}/disclosure": { path: { pseudonym: "pseudonym" } },
+  "GET /api/v1/people/{pseudonym}/disclosure.html": { path: { pseudonym: "pseudonym" } },
   "GET /api/v1/stats/report": {
     named: { region: "region" },
     query: (ids) => ({ region: ids.region, fiscalYear: "2026" }),

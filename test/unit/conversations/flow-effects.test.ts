@@ -43,6 +43,7 @@ function conversation(status: ConversationStatus, overrides: Partial<Conversatio
     startedAt: at,
     lastMessageAt: at,
     closedAt: null,
+    contentErasedAt: null,
     presetId: "gunma",
     flowVersion: "2026-03",
     flowState: null,

@@ -113,6 +113,18 @@ describe("the minimal preset", () => {
 });
 
 describe("preset.yaml", () => {
+  it("retention: the defaults when absent, a period of its own kept, one out of range named", () => {
+    const plain = build({});
+    if (!plain.ok) throw new Error(JSON.stringify(plain.problems));
+    expect(plain.preset.retention).toEqual({ transcriptsDays: 1095, mediaDays: 365, rawEventsDays: 30, sessionsDays: 90, auditDays: 1825 });
+    const own = build({ preset: (d) => (d.retention = { mediaDays: 90 }) });
+    if (!own.ok) throw new Error(JSON.stringify(own.problems));
+    expect(own.preset.retention).toMatchObject({ transcriptsDays: 1095, mediaDays: 90 });
+    const edits: Edits = { preset: (d) => (d.retention = { transcriptsDays: 7 }) };
+    const found = problems(edits).find((p) => p.message.startsWith("retention.transcriptsDays: Too small"));
+    expect(found).toMatchObject({ file: "preset.yaml", line: lineIn(edits, "preset", "transcriptsDays") });
+  });
+
   it("a region id used twice", () => {
     const edits: Edits = { preset: (d) => (d.regions[1].id = "north") };
     expect(problems(edits)).toContainEqual(

@@ -135,6 +135,8 @@ const ACTIONS = {
   end: "終了（ボット・待ちの取り下げ）",
   reopen: "再開（終了後に再び連絡）",
   blocked: "ブロック",
+  "erase-person": "相談者の内容の削除（本人の請求）",
+  "disclose-person": "相談者への開示（本人の請求）",
 };
 export const auditActionLabel = (value) => ACTIONS[value] ?? value;
 
@@ -251,6 +253,7 @@ const JOBS = {
   "process-event": "受け取ったメッセージの処理",
   "send-delivery": "LINEへの送信",
   "copy-media": "画像・ファイルの保存",
+  retention: "保存期間を過ぎた内容の削除",
   "mark-read": "既読の通知",
   "conversation-silence": "返信がないときの案内",
   "queue-timer": "待ち時間の見守り",

@@ -3,6 +3,7 @@
 import { api } from "../kit/api.js";
 import { $, clear, el } from "../kit/dom.js";
 import { secondFactorSettings } from "../kit/second-factor.js";
+import { personRightsPanel } from "./person-rights.js";
 import { signInProtectionPanel } from "./sign-in-admin.js";
 import { describeError } from "./errors.js";
 import { formatDateTime } from "./format.js";
@@ -207,7 +208,7 @@ export function renderAdmin() {
       ]),
     ]),
   );
-  main.append(signInProtectionPanel());
+  main.append(signInProtectionPanel(), personRightsPanel());
   // Stuck work is the whole service's (its jobs name every region): for admins of every region.
   if (state.me.regionId === null) void loadStuck(stuck);
   else main.querySelector('[aria-labelledby="stuck-title"]')?.remove();

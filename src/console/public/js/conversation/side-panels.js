@@ -85,10 +85,16 @@ export function renderNotes(list, notes) {
           className: "note-meta",
           text: `${note.kind === "transfer" ? "引き継ぎ・" : ""}${note.counsellorName}・${formatDateTime(note.createdAt)}`,
         }),
-        el("div", {
-          className: `note${note.kind === "transfer" ? " transfer" : ""}`,
-          text: note.text,
-        }),
+        note.text === null
+          ? el("div", {
+              className: "note muted",
+              text: "（保存期間の経過または本人の請求により削除されました）",
+              attrs: { "data-testid": "note-erased" },
+            })
+          : el("div", {
+              className: `note${note.kind === "transfer" ? " transfer" : ""}`,
+              text: note.text,
+            }),
       ]),
     );
   }

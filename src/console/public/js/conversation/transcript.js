@@ -27,18 +27,28 @@ function messageItem(m, conv) {
     },
     [
       el("span", { className: "msg-meta", text: `${who}・${formatDateTime(m.sentAt)}` }),
-      bubble(m),
+      bubble(m, conv),
       deliveryState(m),
     ],
   );
 }
 
-function bubble(m) {
+/** Why her words are gone (src/privacy/): her request, else the preset's retention period. */
+export const erasedText = (reason) =>
+  reason === "request" ? "本人の請求により削除されました" : "保存期間を過ぎたため削除されました";
+
+function bubble(m, conv) {
   if (m.unsent)
     return el("div", {
       className: "bubble label",
       text: "取り消されました",
       attrs: { "data-testid": "unsent" },
+    });
+  if (m.erased)
+    return el("div", {
+      className: "bubble label",
+      text: `［${erasedText(conv.contentErased)}］`,
+      attrs: { "data-testid": "erased" },
     });
   switch (m.kind) {
     case "text":
