@@ -8,6 +8,8 @@ import { formatOpening, isOpen, nextOpening } from "../flows/opening-hours";
 import { RISK_IN_CHAT } from "../conversations/chat-safety";
 import { contactBand } from "../flows/contact-times";
 import { mediaChunks } from "../media/media-store";
+import type { Sealer } from "../privacy/sealer";
+import { givenReferrals } from "../conversations/referrals";
 
 const PREVIEW_CHARS = 60;
 
@@ -18,7 +20,7 @@ const queueInclude = {
     where: { direction: "in" as const, unsentAt: null, kind: "text" },
     orderBy: { sentAt: "desc" as const },
     take: 1,
-    select: { text: true },
+    select: { textEnc: true },
   },
   _count: { select: { messages: { where: { direction: "in" as const, readAt: null } } } },
 } satisfies Prisma.ConversationInclude;
@@ -33,13 +35,13 @@ const messageInclude = {
 
 type MessageRow = Prisma.MessageGetPayload<{ include: typeof messageInclude }>;
 
-const messageItem = (m: MessageRow) => ({
+const messageItem = (sealer: Sealer, m: MessageRow) => ({
   id: m.id,
   direction: m.direction,
   author: m.author,
   authorName: m.counsellor?.displayName ?? null,
   kind: m.kind,
-  text: m.text,
+  text: m.textEnc ? sealer.open(m.textEnc) : null,
   sentAt: m.sentAt.toISOString(),
   unsent: m.unsentAt !== null,
   read: m.readAt !== null,
@@ -56,10 +58,13 @@ const messageItem = (m: MessageRow) => ({
 export function createConsolePresenter(deps: {
   prisma: PrismaClient;
   preset: Preset;
+  /** Opens her words and counsellors' notes, each once, as they are shown. */
+  sealer: Sealer;
   /** The service's clock: which regions are open now. */
   now?: () => Date;
 }) {
-  const { prisma, preset } = deps;
+  const { prisma, preset, sealer } = deps;
+  const opened = (sealed: Uint8Array | null) => (sealed ? sealer.open(sealed) : null);
   const now = deps.now ?? (() => new Date());
   const regionName = (id: string | null) => preset.regions.find((r) => r.id === id)?.name ?? null;
 
@@ -87,7 +92,9 @@ export function createConsolePresenter(deps: {
     regionId: row.regionId,
     regionName: regionName(row.regionId),
     waitingSince: row.waitingSince?.toISOString() ?? null,
-    preview: [...(row.messages[0]?.text ?? "")].slice(0, PREVIEW_CHARS).join(""),
+    preview: [...(opened(row.messages[0]?.textEnc ?? null) ?? "")]
+      .slice(0, PREVIEW_CHARS)
+      .join(""),
     outOfHours: row.outOfHours,
     overflow: row.overflowRegions.length > 0,
     ...serving(row),
@@ -188,7 +195,10 @@ export function createConsolePresenter(deps: {
         assignedTo: c.assignedTo,
         outOfHours: c.outOfHours,
         ...serving(c),
-        referrals: c.referrals,
+        referrals: givenReferrals(
+          c.referrals,
+          c.referralsOtherEnc ? (JSON.parse(sealer.open(c.referralsOtherEnc)) as string[]) : [],
+        ),
         followUps: c.followUps,
         closedAt: c.closedAt?.toISOString() ?? null,
         pushesHeldSince: c.pushesHeldSince?.toISOString() ?? null,
@@ -197,11 +207,11 @@ export function createConsolePresenter(deps: {
           ? { categories: c.alerts[0].riskCategories, at: c.alerts[0].createdAt.toISOString() }
           : null,
       },
-      messages: c.messages.map(messageItem),
+      messages: c.messages.map((m) => messageItem(sealer, m)),
       notes: c.notes.map((n) => ({
         id: n.id,
         kind: n.kind,
-        text: n.text,
+        text: sealer.open(n.textEnc),
         createdAt: n.createdAt.toISOString(),
         counsellorName: n.counsellor.displayName,
       })),
@@ -214,7 +224,7 @@ export function createConsolePresenter(deps: {
         decision: e.decision,
         calledBy: e.calledBy,
         calledAt: e.calledAt?.toISOString() ?? null,
-        note: e.note,
+        note: opened(e.noteEnc),
         createdAt: e.createdAt.toISOString(),
         counsellorName: e.counsellor.displayName,
       })),
@@ -244,7 +254,7 @@ export function createConsolePresenter(deps: {
       include: messageInclude,
     });
     if (!m) throw new AppError("INTERNAL", "The message was not recorded", 500);
-    return messageItem(m);
+    return messageItem(sealer, m);
   }
 
   /**
@@ -378,7 +388,7 @@ export function createConsolePresenter(deps: {
     return {
       imageType: message.media.imageType,
       size: message.media.size,
-      chunks: mediaChunks(prisma, id),
+      chunks: mediaChunks(prisma, sealer, id),
     };
   }
 

@@ -109,7 +109,7 @@ export function createDeliveryService(deps: {
         });
         return "done";
       }
-      const messages = delivery.payload as unknown as messagingApi.Message[];
+      const messages = JSON.parse(sealer.open(delivery.payloadEnc)) as messagingApi.Message[];
       if (isFresh(delivery)) {
         const result = await messenger.reply(delivery.replyToken, messages);
         await record(
