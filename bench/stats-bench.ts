@@ -1,3 +1,4 @@
+import { createSealer } from "../src/privacy/sealer";
 /**
  * `npm run bench:stats`: five years of a large prefecture's consultations (≥ 200,000 answered
  * LINE consultations, ≥ 2,000,000 messages, plus greetings, bot-only exits, abandoned hand-offs
@@ -27,6 +28,8 @@ import { statsRoutes } from "../src/stats/stats-routes";
 import { openBenchDatabase } from "./support/bench-database";
 import { ascending, quantile } from "./support/quantile";
 import { printTable } from "./support/table";
+
+const BENCH_KEY = "stats-bench-secret-key-0123456789abcdef";
 
 const ROOT = path.resolve(__dirname, "..");
 const DATABASE = "lws_bench_stats";
@@ -149,7 +152,8 @@ async function serve(url: string) {
   const auth = createConsoleAuth({
     prisma,
     pool,
-    appSecretKey: "stats-bench-secret-key-0123456789abcdef",
+    appSecretKey: BENCH_KEY,
+    sealer: createSealer(BENCH_KEY),
     requireSecondFactor,
   });
   await prisma.consoleSession.deleteMany({ where: { counsellor: { loginName: "bench-admin" } } });
@@ -179,7 +183,11 @@ async function serve(url: string) {
   const app = express();
   const router = buildApiRouter(statsRoutes({ prisma, preset }), {
     authenticate: authenticate(auth),
-    idempotency: idempotency({ prisma, logger: createLogger("silent") }),
+    idempotency: idempotency({
+      prisma,
+      sealer: createSealer(BENCH_KEY),
+      logger: createLogger("silent"),
+    }),
   });
   app.use("/api/v1", router);
   app.use(((error, _req, res, _next) => {

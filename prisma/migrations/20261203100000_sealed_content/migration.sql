@@ -24,6 +24,19 @@ ALTER TABLE "idempotency_key" RENAME COLUMN "response_body" TO "response_body_en
 ALTER TABLE "idempotency_key" ALTER COLUMN "response_body_enc" TYPE BYTEA
   USING ('\x00'::bytea || convert_to("response_body_enc", 'UTF8'));
 
+-- PostgreSQL 18 names NOT NULL constraints after their column: renamed with it.
+DO $$
+BEGIN
+  IF EXISTS (SELECT 1 FROM pg_constraint WHERE conname = 'conversation_note_text_not_null') THEN
+    ALTER TABLE "conversation_note"
+      RENAME CONSTRAINT "conversation_note_text_not_null" TO "conversation_note_text_enc_not_null";
+  END IF;
+  IF EXISTS (SELECT 1 FROM pg_constraint WHERE conname = 'outbound_delivery_payload_not_null') THEN
+    ALTER TABLE "outbound_delivery"
+      RENAME CONSTRAINT "outbound_delivery_payload_not_null" TO "outbound_delivery_payload_enc_not_null";
+  END IF;
+END $$;
+
 UPDATE "message_media_chunk" SET "bytes" = '\x00'::bytea || "bytes";
 
 -- Agencies typed at close that are not one of the preset's referral cards: sealed here by the
