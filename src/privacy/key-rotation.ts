@@ -112,8 +112,10 @@ async function rotateColumn(deps: RotationDeps, c: Column, unreadable: string[])
     `(${keyList}) > (${c.key.map((k, i) => `$${from + i}::${k.type}`).join(", ")})`;
   // Only what the current key did not seal: a second run, or a row the service rewrote, is
   // skipped without being opened.
+  // Keys are read as text (k0, k1…) and ordered by the columns themselves: ordered by their
+  // text, 10 would come before 9 and the next batch would skip rows.
   const select = (cursor: boolean) => `
-    SELECT ${c.key.map((k) => `"${k.name}"::text AS "${k.name}"`).join(", ")}, "${c.column}" AS v
+    SELECT ${c.key.map((k, i) => `"${k.name}"::text AS k${i}`).join(", ")}, "${c.column}" AS v
     FROM "${c.table}"
     WHERE "${c.column}" IS NOT NULL AND substring("${c.column}" FROM 1 FOR $1) <> $2
       ${cursor ? `AND ${after(4)}` : ""}
@@ -137,7 +139,7 @@ async function rotateColumn(deps: RotationDeps, c: Column, unreadable: string[])
     ).rows;
     if (rows.length === 0) return resealed;
     const last = rows[rows.length - 1];
-    cursor = c.key.map((k) => last?.[k.name] ?? "");
+    cursor = c.key.map((_, i) => last?.[`k${i}`] ?? "");
     const keys: string[][] = c.key.map(() => []);
     const olds: Buffer[] = [];
     const news: Buffer[] = [];
@@ -148,10 +150,10 @@ async function rotateColumn(deps: RotationDeps, c: Column, unreadable: string[])
         opened = sealer.openBytes(row.v);
       } catch (error) {
         if (!(error instanceof AppError)) throw error;
-        unreadable.push(`${c.table} ${c.key.map((k) => row[k.name]).join("/")}`);
+        unreadable.push(`${c.table} ${c.key.map((_, i) => row[`k${i}`]).join("/")}`);
         continue;
       }
-      c.key.forEach((k, i) => keys[i]?.push(row[k.name] ?? ""));
+      c.key.forEach((_, i) => keys[i]?.push(row[`k${i}`] ?? ""));
       olds.push(row.v);
       news.push(Buffer.from(sealer.sealBytes(opened).buffer));
       if (c.rehash) hashes.push(c.rehash.of(opened));

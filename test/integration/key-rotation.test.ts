@@ -87,6 +87,53 @@ describe("rotate-key against a running service's writes", () => {
     expect(result.resealed["person.line_user_id_enc"]).toBe(1);
   }, 60_000);
 
+  it("re-seals every row across many batches, whatever its key (numbers, composite keys)", async () => {
+    const message = await herMessage("最初の文");
+    // Twelve raw events (ids 1…12: in text order 10 comes before 9) and twelve chunks of a file.
+    for (let i = 1; i <= 12; i++) {
+      await pool.query(
+        `INSERT INTO webhook_event (id, webhook_event_id, type, mode, is_redelivery, source_key,
+           event_at, payload_enc, status)
+         VALUES ($1, $2, 'message', 'active', false, $3, now(), $4, 'processed')`,
+        [
+          i,
+          `evt-${i}`,
+          old.hash("U-rotation"),
+          Buffer.from(old.seal(JSON.stringify({ source: { userId: "U-rotation" }, n: i }))),
+        ],
+      );
+    }
+    await db.prisma.messageMedia.create({
+      data: { messageId: message.id, contentType: "image/png", status: "stored" },
+    });
+    for (let seq = 0; seq < 12; seq++) {
+      await db.prisma.messageMediaChunk.create({
+        data: { messageId: message.id, seq, bytes: old.sealBytes(Buffer.from(`写真の${seq}`)) },
+      });
+    }
+    const progress: string[] = [];
+    const result = await rotateKey({
+      pool,
+      sealer: rotating,
+      sourceIdOf: (json) => sourceIdOf(JSON.parse(json) as IncomingEvent),
+      report: (line) => progress.push(line),
+      batchSize: 4,
+    });
+    expect(result.resealed["webhook_event.payload_enc"]).toBe(12);
+    expect(result.resealed["message_media_chunk.bytes"]).toBe(12);
+    expect(progress).toContain("webhook_event.payload_enc: 12 re-sealed");
+    const fresh = createSealer(NEW_KEY);
+    const events = await db.prisma.webhookEvent.findMany({ orderBy: { id: "asc" } });
+    expect(events.map((e) => JSON.parse(fresh.open(e.payloadEnc)) as { n: number })).toEqual(
+      Array.from({ length: 12 }, (_, i) => ({ source: { userId: "U-rotation" }, n: i + 1 })),
+    );
+    expect(new Set(events.map((e) => e.sourceKey))).toEqual(new Set([fresh.hash("U-rotation")]));
+    const chunks = await db.prisma.messageMediaChunk.findMany({ orderBy: { seq: "asc" } });
+    expect(chunks.map((c) => fresh.openBytes(c.bytes).toString())).toEqual(
+      Array.from({ length: 12 }, (_, seq) => `写真の${seq}`),
+    );
+  }, 60_000);
+
   it("exits non-zero, naming the rows, when a value opens under neither key", async () => {
     const message = await herMessage("読める文");
     await db.prisma.message.update({
