@@ -146,7 +146,7 @@ async function main() {
     const total = performance.now() - began;
     if (result.unreadable.length > 0) throw new Error(`unreadable: ${result.unreadable.length}`);
     const row = printTable([
-      { title: "re-sealed", width: 44 },
+      { title: "re-sealed", width: 48 },
       { title: "seconds", width: 8 },
     ]);
     for (const [line, ms] of tables) row([line, (ms / 1000).toFixed(2)]);
