@@ -92,9 +92,7 @@ export function createConsolePresenter(deps: {
     regionId: row.regionId,
     regionName: regionName(row.regionId),
     waitingSince: row.waitingSince?.toISOString() ?? null,
-    preview: [...(opened(row.messages[0]?.textEnc ?? null) ?? "")]
-      .slice(0, PREVIEW_CHARS)
-      .join(""),
+    preview: [...(opened(row.messages[0]?.textEnc ?? null) ?? "")].slice(0, PREVIEW_CHARS).join(""),
     outOfHours: row.outOfHours,
     overflow: row.overflowRegions.length > 0,
     ...serving(row),

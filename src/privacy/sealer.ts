@@ -72,7 +72,10 @@ function tryOpen(key: Buffer, buf: Buffer, at: number): Buffer | undefined {
   const decipher = createDecipheriv("aes-256-gcm", key, buf.subarray(at, at + IV_BYTES));
   decipher.setAuthTag(buf.subarray(at + IV_BYTES, at + IV_BYTES + TAG_BYTES));
   try {
-    return Buffer.concat([decipher.update(buf.subarray(at + IV_BYTES + TAG_BYTES)), decipher.final()]);
+    return Buffer.concat([
+      decipher.update(buf.subarray(at + IV_BYTES + TAG_BYTES)),
+      decipher.final(),
+    ]);
   } catch {
     return undefined;
   }
