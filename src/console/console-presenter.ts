@@ -65,6 +65,12 @@ export function createConsolePresenter(deps: {
 }) {
   const { prisma, preset, sealer } = deps;
   const opened = (sealed: Uint8Array | null) => (sealed ? sealer.open(sealed) : null);
+  /** The referrals as the counsellor gave them: the coding, with the agencies she typed. */
+  const referralsOf = (c: { referrals: string[]; referralsOtherEnc: Uint8Array | null }) =>
+    givenReferrals(
+      c.referrals,
+      c.referralsOtherEnc ? (JSON.parse(sealer.open(c.referralsOtherEnc)) as string[]) : [],
+    );
   const now = deps.now ?? (() => new Date());
   const regionName = (id: string | null) => preset.regions.find((r) => r.id === id)?.name ?? null;
 
@@ -169,6 +175,7 @@ export function createConsolePresenter(deps: {
         status: true,
         topics: true,
         referrals: true,
+        referralsOtherEnc: true,
         followUps: true,
       },
     });
@@ -193,10 +200,7 @@ export function createConsolePresenter(deps: {
         assignedTo: c.assignedTo,
         outOfHours: c.outOfHours,
         ...serving(c),
-        referrals: givenReferrals(
-          c.referrals,
-          c.referralsOtherEnc ? (JSON.parse(sealer.open(c.referralsOtherEnc)) as string[]) : [],
-        ),
+        referrals: referralsOf(c),
         followUps: c.followUps,
         closedAt: c.closedAt?.toISOString() ?? null,
         pushesHeldSince: c.pushesHeldSince?.toISOString() ?? null,
@@ -227,8 +231,9 @@ export function createConsolePresenter(deps: {
         counsellorName: e.counsellor.displayName,
       })),
       earlierElsewhere: await elsewhere,
-      earlier: earlier.map((e) => ({
+      earlier: earlier.map(({ referralsOtherEnc, ...e }) => ({
         ...e,
+        referrals: referralsOf({ referrals: e.referrals, referralsOtherEnc }),
         startedAt: e.startedAt.toISOString(),
         closedAt: e.closedAt?.toISOString() ?? null,
       })),
