@@ -33,12 +33,11 @@ export interface Sealer {
   open(sealed: Uint8Array): string;
   sealBytes(plain: Uint8Array): Uint8Array<ArrayBuffer>;
   openBytes(sealed: Uint8Array): Buffer;
-  /** Sealed under the current key (nothing for rotate-key to do). */
-  isCurrent(sealed: Uint8Array): boolean;
-  /** The first bytes of every value the current key seals (format and key id). */
+  /**
+   * The first bytes of every value the current key seals (format and key id): a value that
+   * starts otherwise is for rotate-key to re-seal.
+   */
   readonly prefix: Buffer;
-  /** A previous key is set: values may still be sealed or hashed under it. */
-  readonly rotating: boolean;
 }
 
 const FORMAT = 0x01;
@@ -135,10 +134,6 @@ export function createSealer(appSecretKey: string, previousKey?: string): Sealer
     open: (sealed) => openBytes(sealed).toString("utf8"),
     sealBytes,
     openBytes,
-    isCurrent: (sealed) =>
-      sealed.byteLength >= PREFIX_BYTES &&
-      current.prefix.equals(Buffer.from(sealed.buffer, sealed.byteOffset, PREFIX_BYTES)),
     prefix: current.prefix,
-    rotating: previous !== undefined,
   };
 }
