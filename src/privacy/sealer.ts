@@ -123,7 +123,7 @@ export function createSealer(appSecretKey: string, previousKey?: string): Sealer
     if (buf[0] === CLEAR) return Buffer.from(buf.subarray(1));
     throw new AppError(
       "SEAL_KEY_MISMATCH",
-      "Stored data cannot be opened with APP_SECRET_KEY (nor APP_SECRET_KEY_PREVIOUS)",
+      `Stored data cannot be opened with APP_SECRET_KEY${previous ? " (nor APP_SECRET_KEY_PREVIOUS)" : ""}`,
     );
   }
 

@@ -90,7 +90,7 @@ describe("sealer, against data stored before", () => {
     expect(error).toBeInstanceOf(AppError);
     expect(error).toMatchObject({
       code: "SEAL_KEY_MISMATCH",
-      message: "Stored data cannot be opened with APP_SECRET_KEY (nor APP_SECRET_KEY_PREVIOUS)",
+      message: "Stored data cannot be opened with APP_SECRET_KEY",
     });
   });
 });
