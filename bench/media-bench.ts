@@ -7,6 +7,7 @@
  * before it. Flat figures across sizes mean no copy holds a whole file. Its database is the
  * benches' own (support/bench-database.ts), under .data/bench-media-pg or on DATABASE_URL's server.
  */
+import { createSealer } from "../src/privacy/sealer";
 import { randomBytes, randomUUID } from "node:crypto";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -60,7 +61,7 @@ async function main() {
       dataApiBaseUrl: base,
       metrics: createMetrics(),
     }),
-    store: createMediaStore(prisma),
+    store: createMediaStore(prisma, createSealer("media-bench-secret-key-0123456789abcdef")),
     maxBytes: Math.max(...SIZES_MIB) * MiB,
   });
   const person = await prisma.person.create({

@@ -30,19 +30,25 @@ async function load(url: string): Promise<void> {
       FROM generate_series(1, ${CONVERSATIONS}) g
       JOIN p ON p.n = g % 2000
       CROSS JOIN LATERAL (SELECT timestamptz '2021-01-01' + g * interval '20 minutes' AS t) s`);
+    // Sealed-sized stand-ins (retention never opens what it erases): 33 bytes of header and tag
+    // before the text, as the sealer writes.
+    const sealed = (sqlText: string) =>
+      `'\\x01'::bytea || decode(md5(random()::text) || md5(random()::text), 'hex') || convert_to(${sqlText}, 'UTF8')`;
     await db.query(`INSERT INTO message (id, conversation_id, person_id, direction, author, kind,
-        text, sent_at)
+        text_enc, sent_at)
       SELECT gen_random_uuid(), cv.id, cv.person_id,
         CASE WHEN k % 2 = 0 THEN 'in'::message_direction ELSE 'out'::message_direction END,
-        CASE WHEN k % 2 = 0 THEN 'person' ELSE 'counsellor' END, 'text', repeat('相談の本文', 20),
+        CASE WHEN k % 2 = 0 THEN 'person' ELSE 'counsellor' END, 'text',
+        ${sealed("repeat('相談の本文', 20)")},
         cv.started_at + k * interval '1 minute'
       FROM conversation cv, generate_series(1, 5) k`);
-    await db.query(`INSERT INTO conversation_note (id, conversation_id, counsellor_id, text)
-      SELECT gen_random_uuid(), cv.id, (SELECT id FROM counsellor LIMIT 1), 'メモ'
+    await db.query(`INSERT INTO conversation_note (id, conversation_id, counsellor_id, text_enc)
+      SELECT gen_random_uuid(), cv.id, (SELECT id FROM counsellor LIMIT 1), ${sealed("'メモ'")}
       FROM conversation cv`);
-    await db.query(`INSERT INTO outbound_delivery (id, dedupe_key, person_id, payload, retry_key,
+    await db.query(`INSERT INTO outbound_delivery (id, dedupe_key, person_id, payload_enc, retry_key,
         status, created_at)
-      SELECT gen_random_uuid(), 'd' || m.id, m.person_id, '[{"type":"text","text":"返信"}]',
+      SELECT gen_random_uuid(), 'd' || m.id, m.person_id,
+        ${sealed(`'[{"type":"text","text":"返信"}]'`)},
         gen_random_uuid(), 'sent', m.sent_at
       FROM message m WHERE m.direction = 'out'`);
     await db.query("ANALYZE");
@@ -66,7 +72,7 @@ async function main(): Promise<void> {
     const started = performance.now();
     const erased = await retention.run("2026-12-01");
     const ms = performance.now() - started;
-    const left = await prisma.message.count({ where: { text: { not: null } } });
+    const left = await prisma.message.count({ where: { textEnc: { not: null } } });
     const again = performance.now();
     const second = await retention.run("2026-12-01");
     console.log({ messages, erased, textsLeft: left, ms: Math.round(ms) });

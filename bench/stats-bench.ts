@@ -1,3 +1,4 @@
+import { createSealer } from "../src/privacy/sealer";
 /**
  * `npm run bench:stats`: five years of a large prefecture's consultations (≥ 200,000 answered
  * LINE consultations, ≥ 2,000,000 messages, plus greetings, bot-only exits, abandoned hand-offs
@@ -28,6 +29,8 @@ import { statsRoutes } from "../src/stats/stats-routes";
 import { openBenchDatabase } from "./support/bench-database";
 import { ascending, quantile } from "./support/quantile";
 import { printTable } from "./support/table";
+
+const BENCH_KEY = "stats-bench-secret-key-0123456789abcdef";
 
 const ROOT = path.resolve(__dirname, "..");
 const DATABASE = "lws_bench_stats";
@@ -75,11 +78,13 @@ const LOAD = [
      FROM generate_series(1, ${CONVERSATIONS}) g) s
    ORDER BY s.t`, // written as they happen: a year's rows lie together, as in production
   // Greetings (k ≥ 0.92) get no message from her; the rest 8–10 each: ≥ 2,000,000 in all.
-  `INSERT INTO message (id, conversation_id, person_id, direction, author, kind, text, sent_at)
+  // Texts as sealed values' size (the statistics never read them): 33 bytes and the words.
+  `INSERT INTO message (id, conversation_id, person_id, direction, author, kind, text_enc, sent_at)
    SELECT gen_random_uuid(), c.id, c.person_id,
      CASE WHEN i % 2 = 0 THEN 'in' ELSE 'out' END::message_direction,
      CASE WHEN i % 2 = 0 THEN 'person' WHEN c.first_response_at IS NULL OR i < 4 THEN 'bot' ELSE 'counsellor' END,
-     'text', repeat('相談の文面', 8), c.started_at + i * interval '1 minute'
+     'text', decode(repeat('00', 33), 'hex') || convert_to(repeat('相談の文面', 8), 'UTF8'),
+     c.started_at + i * interval '1 minute'
    FROM conversation c
    CROSS JOIN LATERAL generate_series(0, CASE WHEN c.end_reason = 'silence' AND c.first_response_at IS NULL
        THEN -1 ELSE 7 + (abs(hashtext(c.id::text)) % 3) END) i
@@ -154,7 +159,8 @@ async function serve(url: string) {
   const auth = createConsoleAuth({
     prisma,
     pool,
-    appSecretKey: "stats-bench-secret-key-0123456789abcdef",
+    appSecretKey: BENCH_KEY,
+    sealer: createSealer(BENCH_KEY),
     requireSecondFactor,
   });
   // The audit log keeps the account's earlier sign-ins and refuses to lose them, so the account
@@ -200,7 +206,11 @@ async function serve(url: string) {
   const app = express();
   const router = buildApiRouter(statsRoutes({ prisma, preset }), {
     authenticate: authenticate(auth),
-    idempotency: idempotency({ prisma, logger: createLogger("silent") }),
+    idempotency: idempotency({
+      prisma,
+      sealer: createSealer(BENCH_KEY),
+      logger: createLogger("silent"),
+    }),
   });
   app.use("/api/v1", router);
   app.use(((error, _req, res, _next) => {

@@ -17,6 +17,11 @@ export interface AppConfig {
   };
   /** Key material for the keyed hash and encryption of LINE user ids and raw events. */
   appSecretKey: string;
+  /**
+   * The key APP_SECRET_KEY replaces, while `npm run admin -- rotate-key` re-seals what it sealed:
+   * still opens old values and finds people by their old keyed hash. Unset once rotate-key is done.
+   */
+  appSecretKeyPrevious: string | undefined;
   logLevel: string;
   workerConcurrency: number;
   /** Deployment preset folder under flows/ (regions, hours, conversation scripts). */
@@ -120,6 +125,7 @@ const envSchema = z.object({
   LINE_API_BASE_URL: url("LINE_API_BASE_URL", HTTP).default("https://api.line.me"),
   LINE_DATA_API_BASE_URL: url("LINE_DATA_API_BASE_URL", HTTP).default("https://api-data.line.me"),
   APP_SECRET_KEY: secret("APP_SECRET_KEY", 32),
+  APP_SECRET_KEY_PREVIOUS: secret("APP_SECRET_KEY_PREVIOUS", 32).optional(),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   WORKER_CONCURRENCY: wholeNumber("WORKER_CONCURRENCY", 1, 256).default(8),
   FLOW_PRESET: z
@@ -142,9 +148,14 @@ const envSchema = z.object({
 
 /** Rules between variables, listed with the schema's own problems. */
 function crossProblems(env: Env): string[] {
-  return env.ONCALL_WEBHOOK_URL && !env.ONCALL_WEBHOOK_SECRET
-    ? ["ONCALL_WEBHOOK_SECRET is required when ONCALL_WEBHOOK_URL is set"]
-    : [];
+  return [
+    ...(env.ONCALL_WEBHOOK_URL && !env.ONCALL_WEBHOOK_SECRET
+      ? ["ONCALL_WEBHOOK_SECRET is required when ONCALL_WEBHOOK_URL is set"]
+      : []),
+    ...(env.APP_SECRET_KEY_PREVIOUS && env.APP_SECRET_KEY_PREVIOUS === env.APP_SECRET_KEY
+      ? ["APP_SECRET_KEY_PREVIOUS must be the key APP_SECRET_KEY replaces, not the same one"]
+      : []),
+  ];
 }
 
 type Env = Record<string, string | undefined>;
@@ -175,6 +186,7 @@ export function loadConfig(env: Env): AppConfig {
       dataApiBaseUrl: e.LINE_DATA_API_BASE_URL,
     },
     appSecretKey: e.APP_SECRET_KEY,
+    appSecretKeyPrevious: e.APP_SECRET_KEY_PREVIOUS,
     logLevel: e.LOG_LEVEL,
     workerConcurrency: e.WORKER_CONCURRENCY,
     flowPreset: e.FLOW_PRESET,

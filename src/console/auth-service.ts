@@ -108,7 +108,7 @@ export function createAuthService(deps: {
     client: SignInClient,
     check: () => Promise<T | null>,
   ): Promise<T | null> {
-    const deviceId = keys.deviceId(loginName, client.cookie(keys.deviceCookieName(loginName)));
+    const deviceId = keys.deviceId(loginName, (name) => client.cookie(name));
     const taken = await throttle.take({
       address: client.address,
       accountKey: counsellor?.id ?? keys.unknownNameKey(loginName),

@@ -20,7 +20,7 @@ import { startLiveEvents } from "./live-events";
 import { createSecondFactor } from "./second-factor";
 import { createSignInKeys } from "./sign-in-keys";
 import { createSignInThrottle } from "./sign-in-throttle";
-import { createSealer } from "../privacy/sealer";
+import type { Sealer } from "../privacy/sealer";
 import { statsRoutes } from "../stats/stats-routes";
 import { onCallRoutes } from "../oncall/oncall-routes";
 import { createPersonRightsService } from "../privacy/person-rights-service";
@@ -32,10 +32,14 @@ export function createConsoleAuth(deps: {
   /** Where sign-in budgets are counted (rate-limiter-flexible speaks node-postgres). */
   pool: Pool;
   appSecretKey: string;
+  /** APP_SECRET_KEY_PREVIOUS while the key is being replaced. */
+  appSecretKeyPrevious?: string | undefined;
+  /** Seals TOTP secrets (the runtime's one sealer, built from the same keys). */
+  sealer: Sealer;
   requireSecondFactor: boolean;
   now?: () => number;
 }): AuthService {
-  const keys = createSignInKeys(deps.appSecretKey);
+  const keys = createSignInKeys(deps.appSecretKey, deps.appSecretKeyPrevious);
   const now = deps.now ?? Date.now;
   return createAuthService({
     prisma: deps.prisma,
@@ -43,7 +47,7 @@ export function createConsoleAuth(deps: {
     keys,
     secondFactor: createSecondFactor({
       prisma: deps.prisma,
-      sealer: createSealer(deps.appSecretKey),
+      sealer: deps.sealer,
       keys,
       now,
     }),
@@ -66,6 +70,10 @@ export async function startConsole(deps: {
   logger: Logger;
   /** APP_SECRET_KEY: device cookies, recovery codes and TOTP secrets are keyed from it. */
   appSecretKey: string;
+  /** APP_SECRET_KEY_PREVIOUS while the key is being replaced: what it keyed still counts. */
+  appSecretKeyPrevious?: string | undefined;
+  /** Seals and opens her words, notes and files, and TOTP secrets. */
+  sealer: Sealer;
   /** REQUIRE_SECOND_FACTOR: admins and supervisors must use one. */
   requireSecondFactor: boolean;
   /** A database connection lost (by default a warning; the runtime keeps quiet when stopping). */
@@ -102,11 +110,13 @@ export async function startConsole(deps: {
     presenter: createConsolePresenter({
       prisma: deps.prisma,
       preset: deps.preset,
+      sealer: deps.sealer,
       now: deps.clock,
     }),
     conversations: createCounsellorService({
       dispatcher: deps.dispatcher,
       preset: deps.preset,
+      sealer: deps.sealer,
       now: deps.clock,
     }),
     live,
@@ -121,7 +131,7 @@ export async function startConsole(deps: {
   const dateNow = clock ? () => new Date(clock()) : undefined;
   routes.push(
     ...personRightsRoutes({
-      rights: createPersonRightsService({ prisma: deps.prisma, now: dateNow }),
+      rights: createPersonRightsService({ prisma: deps.prisma, sealer: deps.sealer, now: dateNow }),
       preset: deps.preset,
       now: dateNow,
     }),
@@ -141,7 +151,12 @@ export async function startConsole(deps: {
         path: "/api/v1",
         router: buildApiRouter(routes, {
           authenticate: authenticate(auth),
-          idempotency: idempotency({ prisma: deps.prisma, logger: deps.logger, now: deps.now }),
+          idempotency: idempotency({
+            prisma: deps.prisma,
+            sealer: deps.sealer,
+            logger: deps.logger,
+            now: deps.now,
+          }),
         }),
       },
       { path: "/api", router: docs },

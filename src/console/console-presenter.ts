@@ -9,6 +9,8 @@ import { formatOpening, isOpen, nextOpening } from "../flows/opening-hours";
 import { RISK_IN_CHAT } from "../conversations/chat-safety";
 import { contactBand } from "../flows/contact-times";
 import { mediaChunks } from "../media/media-store";
+import type { Sealer } from "../privacy/sealer";
+import { givenReferrals } from "../flows/referrals";
 
 const PREVIEW_CHARS = 60;
 
@@ -19,7 +21,7 @@ const queueInclude = {
     where: { direction: "in" as const, unsentAt: null, kind: "text" },
     orderBy: { sentAt: "desc" as const },
     take: 1,
-    select: { text: true },
+    select: { textEnc: true },
   },
   _count: { select: { messages: { where: { direction: "in" as const, readAt: null } } } },
 } satisfies Prisma.ConversationInclude;
@@ -35,13 +37,13 @@ const messageInclude = {
 type MessageRow = Prisma.MessageGetPayload<{ include: typeof messageInclude }>;
 
 /** `transcriptErased`: the conversation's transcript was erased (its texts are null). */
-const messageItem = (m: MessageRow, transcriptErased = false) => ({
+const messageItem = (sealer: Sealer, m: MessageRow, transcriptErased = false) => ({
   id: m.id,
   direction: m.direction,
   author: m.author,
   authorName: m.counsellor?.displayName ?? null,
   kind: m.kind,
-  text: m.text,
+  text: m.textEnc ? sealer.open(m.textEnc) : null,
   sentAt: m.sentAt.toISOString(),
   unsent: m.unsentAt !== null,
   read: m.readAt !== null,
@@ -49,7 +51,7 @@ const messageItem = (m: MessageRow, transcriptErased = false) => ({
   contentInline: m.media?.status === "stored" && m.media.imageType !== null,
   contentTooLarge: m.media?.status === "too_large",
   contentUnavailable: m.media?.status === "unavailable",
-  erased: m.media?.status === "erased" || (transcriptErased && m.text === null && !m.unsentAt),
+  erased: m.media?.status === "erased" || (transcriptErased && m.textEnc === null && !m.unsentAt),
   delivery: m.delivery?.status ?? null,
   deliverAt:
     m.delivery?.status === "pending" ? (m.delivery.notBefore?.toISOString() ?? null) : null,
@@ -68,10 +70,19 @@ function contentErasedOf(c: {
 export function createConsolePresenter(deps: {
   prisma: PrismaClient;
   preset: Preset;
+  /** Opens her words and counsellors' notes, each once, as they are shown. */
+  sealer: Sealer;
   /** The service's clock: which regions are open now. */
   now?: () => Date;
 }) {
-  const { prisma, preset } = deps;
+  const { prisma, preset, sealer } = deps;
+  const opened = (sealed: Uint8Array | null) => (sealed ? sealer.open(sealed) : null);
+  /** The referrals as the counsellor gave them: the coding, with the agencies she typed. */
+  const referralsOf = (c: { referrals: string[]; referralsOtherEnc: Uint8Array | null }) =>
+    givenReferrals(
+      c.referrals,
+      c.referralsOtherEnc ? (JSON.parse(sealer.open(c.referralsOtherEnc)) as string[]) : [],
+    );
   const now = deps.now ?? (() => new Date());
   const regionName = (id: string | null) => preset.regions.find((r) => r.id === id)?.name ?? null;
 
@@ -99,7 +110,7 @@ export function createConsolePresenter(deps: {
     regionId: row.regionId,
     regionName: regionName(row.regionId),
     waitingSince: row.waitingSince?.toISOString() ?? null,
-    preview: [...(row.messages[0]?.text ?? "")].slice(0, PREVIEW_CHARS).join(""),
+    preview: [...(opened(row.messages[0]?.textEnc ?? null) ?? "")].slice(0, PREVIEW_CHARS).join(""),
     outOfHours: row.outOfHours,
     overflow: row.overflowRegions.length > 0,
     ...serving(row),
@@ -176,6 +187,7 @@ export function createConsolePresenter(deps: {
         status: true,
         topics: true,
         referrals: true,
+        referralsOtherEnc: true,
         followUps: true,
       },
     });
@@ -200,7 +212,7 @@ export function createConsolePresenter(deps: {
         assignedTo: c.assignedTo,
         outOfHours: c.outOfHours,
         ...serving(c),
-        referrals: c.referrals,
+        referrals: referralsOf(c),
         followUps: c.followUps,
         closedAt: c.closedAt?.toISOString() ?? null,
         pushesHeldSince: c.pushesHeldSince?.toISOString() ?? null,
@@ -210,11 +222,11 @@ export function createConsolePresenter(deps: {
           : null,
         contentErased: contentErasedOf(c),
       },
-      messages: c.messages.map((m) => messageItem(m, c.contentErasedAt !== null)),
+      messages: c.messages.map((m) => messageItem(sealer, m, c.contentErasedAt !== null)),
       notes: c.notes.map((n) => ({
         id: n.id,
         kind: n.kind,
-        text: n.text,
+        text: n.textEnc ? sealer.open(n.textEnc) : null,
         createdAt: n.createdAt.toISOString(),
         counsellorName: n.counsellor.displayName,
       })),
@@ -227,13 +239,14 @@ export function createConsolePresenter(deps: {
         decision: e.decision,
         calledBy: e.calledBy,
         calledAt: e.calledAt?.toISOString() ?? null,
-        note: e.note,
+        note: opened(e.noteEnc),
         createdAt: e.createdAt.toISOString(),
         counsellorName: e.counsellor.displayName,
       })),
       earlierElsewhere: await elsewhere,
-      earlier: earlier.map((e) => ({
+      earlier: earlier.map(({ referralsOtherEnc, ...e }) => ({
         ...e,
+        referrals: referralsOf({ referrals: e.referrals, referralsOtherEnc }),
         startedAt: e.startedAt.toISOString(),
         closedAt: e.closedAt?.toISOString() ?? null,
       })),
@@ -257,7 +270,7 @@ export function createConsolePresenter(deps: {
       include: messageInclude,
     });
     if (!m) throw new AppError("INTERNAL", "The message was not recorded", 500);
-    return messageItem(m);
+    return messageItem(sealer, m);
   }
 
   /**
@@ -418,7 +431,7 @@ export function createConsolePresenter(deps: {
     return {
       imageType: message.media.imageType,
       size: message.media.size,
-      chunks: mediaChunks(prisma, id),
+      chunks: mediaChunks(prisma, sealer, id),
     };
   }
 

@@ -122,7 +122,7 @@ export function createSecondFactor(deps: {
     const used = await prisma.recoveryCode.updateMany({
       where: {
         counsellorId: counsellor.id,
-        codeHash: keys.recoveryCodeHash(normalise(code)),
+        codeHash: { in: keys.recoveryCodeHashes(normalise(code)) },
         usedAt: null,
       },
       data: { usedAt: new Date(deps.now()) },

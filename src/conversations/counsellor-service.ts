@@ -18,6 +18,8 @@ import {
 import { conversationScope, type Viewer } from "./conversation-scope";
 import { isOpen, nextOpening } from "../flows/opening-hours";
 import { createWaitingService } from "./waiting-service";
+import type { Sealer } from "../privacy/sealer";
+import { codedReferrals } from "../flows/referrals";
 
 /**
  * A counsellor's account is deactivated: every chat she or he had goes back to its queue, her
@@ -89,11 +91,13 @@ export interface SendConfirmations {
 export function createCounsellorService(deps: {
   dispatcher: JobDispatcher;
   preset: Preset;
+  /** Seals what counsellors write (replies, notes, emergency notes, typed referrals). */
+  sealer: Sealer;
   now?: () => Date;
 }) {
-  const { dispatcher, preset } = deps;
+  const { dispatcher, preset, sealer } = deps;
   const now = deps.now ?? (() => new Date());
-  const waiting = createWaitingService(preset);
+  const waiting = createWaitingService(preset, sealer);
 
   /**
    * A region's queue as a transfer's target. Closed now: refused unless the counsellor, warned,
@@ -200,7 +204,7 @@ export function createCounsellorService(deps: {
           orderBy: { sentAt: "desc" },
         });
         if (fresh) await tx.message.update({ where: { id: fresh.id }, data: { replyToken: null } });
-        const deliveryIds = await recordOutbound(tx, jobs, {
+        const deliveryIds = await recordOutbound(tx, jobs, sealer, {
           personId: c.personId,
           conversationId: id,
           author: "counsellor",
@@ -253,10 +257,11 @@ export function createCounsellorService(deps: {
       return dispatcher.transaction(async (tx) => {
         await inScope(tx, user, id);
         const note = await tx.conversationNote.create({
-          data: { conversationId: id, counsellorId: user.id, text },
+          data: { conversationId: id, counsellorId: user.id, textEnc: sealer.seal(text) },
+          select: { id: true, kind: true, createdAt: true },
         });
         await audit(tx, user, "note", id);
-        return note;
+        return { ...note, text };
       });
     },
 
@@ -304,12 +309,20 @@ export function createCounsellorService(deps: {
           await waiting.tellTransferred(tx, jobs, moved, at);
         }
         await tx.conversationNote.create({
-          data: { conversationId: id, counsellorId: user.id, kind: "transfer", text: note },
+          data: {
+            conversationId: id,
+            counsellorId: user.id,
+            kind: "transfer",
+            textEnc: sealer.seal(note),
+          },
         });
       });
     },
 
     close(user: Counsellor, id: string, coding: CloseCoding): Promise<void> {
+      // The report counts the preset's partners by name and any typed agency as その他; the
+      // typed names are a counsellor's free text: sealed, and never copied into the audit.
+      const { coded, typed } = codedReferrals(preset, coding.referrals);
       return dispatcher.transaction(async (tx) => {
         const c = await inScope(tx, user, id);
         assertCanAnswer(user, c);
@@ -319,7 +332,8 @@ export function createCounsellorService(deps: {
             closedAt: now(),
             closedById: user.id,
             topics: coding.topics,
-            referrals: coding.referrals,
+            referrals: coded,
+            referralsOtherEnc: typed.length > 0 ? sealer.seal(JSON.stringify(typed)) : null,
             followUps: coding.followUps,
             riskLevel: coding.riskLevel,
             silenceDueAt: null,
@@ -349,15 +363,16 @@ export function createCounsellorService(deps: {
             decision: input.decision,
             calledBy: input.calledBy ?? null,
             calledAt: input.calledAt ? new Date(input.calledAt) : null,
-            note: input.note ?? null,
+            noteEnc: input.note ? sealer.seal(input.note) : null,
           },
+          omit: { noteEnc: true },
         });
         await updateConversation(tx, id, { riskLevel: "high" });
         await tx.supervisorAlert.create({
           data: { conversationId: id, regionId: c.regionId, kind: "emergency" },
         });
         await audit(tx, user, "emergency", id, { decision: input.decision });
-        return record;
+        return { ...record, note: input.note ?? null };
       });
     },
   };

@@ -8,6 +8,7 @@ import { applyMoves } from "./conversation-repository";
 import { applyStep } from "./flow-effects";
 import { peopleAhead, queuePositionText } from "./queue-position";
 import { createWaitingService } from "./waiting-service";
+import type { Sealer } from "../privacy/sealer";
 
 type Message = messagingApi.Message;
 
@@ -23,9 +24,16 @@ export interface ConversationResponder {
   respond(tx: Tx, conversation: Conversation, inbound: Inbound, at: Date): Promise<Message[]>;
 }
 
-/** `analyse` is the worker's Japanese analyser, loaded once per process (src/text/). */
-export function createFlowResponder(preset: Preset, analyse: Analyse): ConversationResponder {
-  const waiting = createWaitingService(preset);
+/**
+ * `analyse` is the worker's Japanese analyser, loaded once per process (src/text/); `sealer`
+ * seals what the waiting notices tell her.
+ */
+export function createFlowResponder(
+  preset: Preset,
+  analyse: Analyse,
+  sealer: Sealer,
+): ConversationResponder {
+  const waiting = createWaitingService(preset, sealer);
   return {
     async respond(tx, conversation, inbound, at) {
       const state = conversation.flowState as unknown as EngineState | null;

@@ -42,11 +42,11 @@ export function createInboundService(deps: {
           direction: "in",
           author: "person",
           kind: event.type === "postback" ? "postback" : (event.message?.type ?? event.type),
-          text:
+          textEnc:
             inbound.type === "text"
-              ? inbound.text
+              ? sealer.seal(inbound.text)
               : inbound.type === "postback"
-                ? inbound.data
+                ? sealer.seal(inbound.data)
                 : null,
           lineMessageId: event.message?.id ?? null,
           markAsReadToken: event.message?.markAsReadToken ?? null,
@@ -77,7 +77,7 @@ export function createInboundService(deps: {
       }
       return;
     }
-    await recordOutbound(tx, jobs, {
+    await recordOutbound(tx, jobs, sealer, {
       personId: person.id,
       conversationId: conversation.id,
       author: "bot",
@@ -88,10 +88,10 @@ export function createInboundService(deps: {
   }
 
   async function upsertPerson(tx: Tx, userId: string, followedAt?: Date): Promise<Person> {
-    const hash = sealer.hash(userId);
-    // She is known on every event but her first: one read.
-    const known = await tx.person.findUnique({ where: { lineUserHash: hash } });
-    if (!known) return createPerson(tx, userId, hash, followedAt);
+    // She is known on every event but her first: one read. While the key is being replaced she
+    // may still be under the previous key's hash (rotate-key re-hashes her row).
+    const known = await findPerson(tx, userId);
+    if (!known) return createPerson(tx, userId, sealer.hash(userId), followedAt);
     if (!followedAt) return known;
     return tx.person.update({
       where: { id: known.id },
@@ -133,7 +133,7 @@ export function createInboundService(deps: {
     if (messages.length === 0) return;
     await tx.message.updateMany({
       where: { lineMessageId },
-      data: { unsentAt: at, text: null, replyToken: null },
+      data: { unsentAt: at, textEnc: null, replyToken: null },
     });
     await removeMedia(
       tx,
@@ -163,10 +163,15 @@ export function createInboundService(deps: {
     });
   }
 
+  /** Her person, by the keyed hash of her LINE id (under either key while one is replaced). */
+  function findPerson(tx: Tx, userId: string): Promise<Person | null> {
+    return tx.person.findFirst({ where: { lineUserHash: { in: sealer.hashes(userId) } } });
+  }
+
   return async (tx, jobs, p) => {
     const { event } = p;
     if (event.type === "unfollow") {
-      await blocked(tx, sealer.hash(p.userId), p.at);
+      await blocked(tx, await findPerson(tx, p.userId), p.at);
       return "processed";
     }
     if (event.type === "unsend" && event.unsend) {
@@ -225,8 +230,7 @@ async function openConversation(tx: Tx, person: Person, at: Date): Promise<Conve
  * a bot-only chat simply ends; a counsellor's chat stays open for the counsellor to close and
  * code.
  */
-async function blocked(tx: Tx, hash: string, at: Date): Promise<void> {
-  const person = await tx.person.findUnique({ where: { lineUserHash: hash } });
+async function blocked(tx: Tx, person: Person | null, at: Date): Promise<void> {
   if (!person) return;
   await tx.person.update({
     where: { id: person.id },

@@ -4,6 +4,7 @@ import { openSince } from "../flows/opening-hours";
 import type { QueueTimerKind } from "../jobs/job-catalog";
 import type { JobDispatcher, JobIntents } from "../jobs/job-dispatch";
 import { recordOutbound } from "../line/outbound-service";
+import type { Sealer } from "../privacy/sealer";
 import { lockConversation, moveConversation, updateConversation } from "./conversation-repository";
 import { openNeighbour } from "../flows/waiting-notice";
 import { inQueueOf, peopleAhead, queueRegionOf, waitAgainText } from "./queue-position";
@@ -41,12 +42,13 @@ export function createQueueTimers(deps: {
   prisma: PrismaClient;
   dispatcher: JobDispatcher;
   preset: Preset;
+  sealer: Sealer;
   /** The clock a timer's job fires by (new Date()). */
   now?: () => Date;
 }) {
-  const { prisma, dispatcher, preset } = deps;
+  const { prisma, dispatcher, preset, sealer } = deps;
   const clock = deps.now ?? (() => new Date());
-  const waiting = createWaitingService(preset);
+  const waiting = createWaitingService(preset, sealer);
 
   async function dueIn(region: Region, now: Date, limit: number): Promise<DueTimer[]> {
     const q = region.queue;
@@ -182,7 +184,7 @@ export function createQueueTimers(deps: {
       return;
     await updateConversation(tx, c.id, { waitToldAt: now });
     const ahead = await peopleAhead(tx, c);
-    await recordOutbound(tx, jobs, {
+    await recordOutbound(tx, jobs, sealer, {
       personId: c.personId,
       conversationId: c.id,
       author: "bot",

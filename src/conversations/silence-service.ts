@@ -1,6 +1,7 @@
 import type { PrismaClient } from "../db/prisma-client";
 import type { JobDispatcher } from "../jobs/job-dispatch";
 import { recordOutbound } from "../line/outbound-service";
+import type { Sealer } from "../privacy/sealer";
 import { lockConversation } from "./conversation-repository";
 import type { ConversationResponder } from "./flow-responder";
 
@@ -18,8 +19,9 @@ export function createSilenceService(deps: {
   prisma: PrismaClient;
   dispatcher: JobDispatcher;
   responder: ConversationResponder;
+  sealer: Sealer;
 }): SilenceService {
-  const { prisma, dispatcher, responder } = deps;
+  const { prisma, dispatcher, responder, sealer } = deps;
   return {
     async due(now, limit) {
       const rows = await prisma.conversation.findMany({
@@ -41,7 +43,7 @@ export function createSilenceService(deps: {
         if (!conversation) return;
         const messages = await responder.respond(tx, conversation, { type: "silence" }, new Date());
         if (messages.length === 0) return;
-        await recordOutbound(tx, jobs, {
+        await recordOutbound(tx, jobs, sealer, {
           personId: conversation.personId,
           conversationId,
           author: "bot",

@@ -11,6 +11,7 @@ import {
 } from "../flows/waiting-notice";
 import type { JobIntents } from "../jobs/job-dispatch";
 import { recordOutbound } from "../line/outbound-service";
+import type { Sealer } from "../privacy/sealer";
 import { updateConversation } from "./conversation-repository";
 import { peopleAhead, queuePositionText, queueRegionOf } from "./queue-position";
 
@@ -26,7 +27,8 @@ import { peopleAhead, queuePositionText, queueRegionOf } from "./queue-position"
  * - `tellTransferred`: a counsellor put her in another region's queue: she is told, neutrally.
  * Every text is the preset's and lock-screen safe; once the person is near, one short line.
  */
-export function createWaitingService(preset: Preset) {
+/** `sealer` seals what she is told, as every message is stored. */
+export function createWaitingService(preset: Preset, sealer: Sealer) {
   const regionOf = (id: string | null) => preset.regions.find((r) => r.id === id);
   const stateOf = (c: Conversation) => c.flowState as unknown as EngineState | null;
   const triageOf = (c: Conversation) => stateOf(c)?.triage ?? emptyTriage();
@@ -81,7 +83,7 @@ export function createWaitingService(preset: Preset) {
     /** A counsellor put her in another region's queue: a push that says so (no region named). */
     async tellTransferred(tx: Tx, jobs: JobIntents, c: Conversation, at: Date): Promise<void> {
       const told = await updateConversation(tx, c.id, { waitToldAt: at });
-      await recordOutbound(tx, jobs, {
+      await recordOutbound(tx, jobs, sealer, {
         personId: c.personId,
         conversationId: c.id,
         author: "bot",

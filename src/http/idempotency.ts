@@ -3,6 +3,7 @@ import type { Request, RequestHandler, Response } from "express";
 import type { PrismaClient } from "../db/prisma-client";
 import { AppError, describeError } from "../errors";
 import type { Logger } from "../logger";
+import type { Sealer } from "../privacy/sealer";
 import { userOf } from "./auth-middleware";
 
 /**
@@ -44,7 +45,7 @@ interface KeyRef {
   key: string;
 }
 
-function createKeyStore(prisma: PrismaClient, now: () => number) {
+function createKeyStore(prisma: PrismaClient, sealer: Sealer, now: () => number) {
   const rows = prisma.idempotencyKey;
   let lastPrune = Number.NEGATIVE_INFINITY;
 
@@ -66,14 +67,15 @@ function createKeyStore(prisma: PrismaClient, now: () => number) {
             { responseStatus: null, createdAt: { lt: new Date(at.getTime() - KEY_ABANDONED_MS) } },
           ],
         },
-        data: { fingerprint, createdAt: at, responseStatus: null, responseBody: null },
+        data: { fingerprint, createdAt: at, responseStatus: null, responseBodyEnc: null },
       });
       if (renewed.count === 1) return { kind: "taken", at };
       const row = await rows.findUnique({ where: { counsellorId_key: ref } });
       if (!row) continue;
       if (row.fingerprint !== fingerprint) return { kind: "other-request" };
       if (row.responseStatus === null) return { kind: "in-use" };
-      return { kind: "answered", status: row.responseStatus, body: row.responseBody };
+      const body = row.responseBodyEnc ? sealer.open(row.responseBodyEnc) : null;
+      return { kind: "answered", status: row.responseStatus, body };
     }
     return { kind: "in-use" };
   }
@@ -86,7 +88,8 @@ function createKeyStore(prisma: PrismaClient, now: () => number) {
     answered: (ref: KeyRef, at: Date, status: number, body: string | null) =>
       rows.updateMany({
         where: mine(ref, at),
-        data: { responseStatus: status, responseBody: body },
+        // The answer repeats her messages and counsellors' notes: sealed as they are.
+        data: { responseStatus: status, responseBodyEnc: body === null ? null : sealer.seal(body) },
       }),
     letGo: (ref: KeyRef, at: Date) => rows.deleteMany({ where: mine(ref, at) }),
     /** Deletes expired keys, unless that was done less than a minute ago. */
@@ -115,11 +118,13 @@ function fingerprintOf(req: Request): string {
  */
 export function idempotency(deps: {
   prisma: PrismaClient;
+  /** Seals the stored answers. */
+  sealer: Sealer;
   logger: Logger;
   /** The console's clock (Date.now): keys expire and are pruned by it. */
   now?: () => number;
 }): RequestHandler {
-  const store = createKeyStore(deps.prisma, deps.now ?? Date.now);
+  const store = createKeyStore(deps.prisma, deps.sealer, deps.now ?? Date.now);
   const { logger } = deps;
 
   return async (req, res, next) => {

@@ -103,7 +103,8 @@ export function createDeliveryService(deps: {
       // little behind the sweep's): tried again shortly.
       if (delivery.notBefore && delivery.notBefore.getTime() > now()) return "retry";
       const to = delivery.person.lineUserIdEnc;
-      if (!delivery.person.reachable || to === null || delivery.payload === null) {
+      const payload = delivery.payloadEnc;
+      if (!delivery.person.reachable || to === null || payload === null) {
         // Blocked, or her content erased on her request (src/privacy/): nothing can reach her.
         const reason = delivery.person.erasedAt
           ? "her content was erased"
@@ -114,7 +115,7 @@ export function createDeliveryService(deps: {
         });
         return "done";
       }
-      const messages = delivery.payload as unknown as messagingApi.Message[];
+      const messages = JSON.parse(sealer.open(payload)) as messagingApi.Message[];
       if (isFresh(delivery)) {
         const result = await messenger.reply(delivery.replyToken, messages);
         await record(

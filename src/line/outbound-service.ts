@@ -3,6 +3,7 @@ import type { messagingApi } from "@line/bot-sdk";
 import type { PrismaClient, Tx } from "../db/prisma-client";
 import { contactWindowOpensAt } from "../flows/contact-times";
 import type { JobIntents } from "../jobs/job-dispatch";
+import type { Sealer } from "../privacy/sealer";
 import { planRequests } from "./line-limits";
 
 type Message = messagingApi.Message;
@@ -32,7 +33,7 @@ function sendJob(id: string, notBefore: Date | null) {
  * and one delivery per LINE request (at most five messages each). The retry key is made here,
  * once, so every later attempt of the same push carries the same X-Line-Retry-Key. Each
  * delivery's send job is named in `jobs`, to run once the transaction has committed. Returns
- * the delivery ids.
+ * the delivery ids. What is said is stored sealed, in the transcript and in the delivery.
  *
  * A message that answers her event (it has its reply token) goes at once: she has just written.
  * Anything else is a push to a phone she may not hold alone: outside the contact times she chose
@@ -42,6 +43,7 @@ function sendJob(id: string, notBefore: Date | null) {
 export async function recordOutbound(
   tx: Tx,
   jobs: JobIntents,
+  sealer: Sealer,
   request: OutboundRequest,
 ): Promise<string[]> {
   const now = request.at ?? new Date();
@@ -68,7 +70,7 @@ export async function recordOutbound(
         id,
         dedupeKey: `${request.dedupeKey}#${index}`,
         personId: request.personId,
-        payload: batch,
+        payloadEnc: sealer.seal(JSON.stringify(batch)),
         replyToken: reply?.token ?? null,
         replyTokenAt: reply?.issuedAt ?? null,
         retryKey: randomUUID(),
@@ -83,7 +85,7 @@ export async function recordOutbound(
         author: request.author,
         counsellorId: request.counsellorId ?? null,
         kind: message.type,
-        text: message.type === "text" ? message.text : null,
+        textEnc: message.type === "text" ? sealer.seal(message.text) : null,
         deliveryId: id,
         sentAt: now,
       })),

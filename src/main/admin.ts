@@ -14,6 +14,10 @@ import { createPrismaClient, type PrismaClient } from "../db/prisma-client";
 import { AppError } from "../errors";
 import { createPersonRightsService } from "../privacy/person-rights-service";
 import { runMain } from "./run-main";
+import { Pool } from "pg";
+import { sourceIdOf, type IncomingEvent } from "../line/webhook-event";
+import { rotateKey } from "../privacy/key-rotation";
+import { createSealer } from "../privacy/sealer";
 
 const USAGE = `Usage:
   npm run admin -- create-user --login NAME --role counsellor|supervisor|admin [--region ID] [--name 表示名] [--password P] [--email ADDRESS]
@@ -32,8 +36,12 @@ const USAGE = `Usage:
                                                   --head: a head printed before, which must still be there)
   npm run admin -- erase-person PSEUDONYM --confirm  (her request: her content erased, her counts kept
                                                   anonymously; refused while a conversation is open)
+  npm run admin -- rotate-key                    (re-seals and re-hashes everything under APP_SECRET_KEY
+                                                  what APP_SECRET_KEY_PREVIOUS sealed, or what was stored
+                                                  in clear before sealing; safe while the service runs)
   npm run admin -- --help
-Uses DATABASE_URL (with npm run demo running and no DATABASE_URL: the demo's database).
+Uses DATABASE_URL (with npm run demo running and no DATABASE_URL: the demo's database);
+rotate-key also APP_SECRET_KEY and APP_SECRET_KEY_PREVIOUS.
 Without --password a password is generated and printed once.
 Every change is kept in the audit log (as made on the command line).`;
 
@@ -71,6 +79,7 @@ runMain(async () => {
   }
   const databaseUrl = processEnv().DATABASE_URL || DEMO_DATABASE_URL;
   await migrate(databaseUrl);
+  if (positionals[0] === "rotate-key") return rotateKeyCommand(databaseUrl);
   const prisma = createPrismaClient(databaseUrl, 2);
   try {
     if (positionals[0] === "create-user") {
@@ -254,6 +263,55 @@ async function erasePersonCommand(
   process.stdout.write(
     `Erased the content of ${pseudonym}: ${erased.conversations} conversation(s), ${erased.messages} message(s), ${erased.files} file(s), ${erased.deliveries} delivery payload(s), ${erased.rawEvents} raw event(s). Her counts stay, anonymous.\n`,
   );
+}
+
+/**
+ * Re-seals under APP_SECRET_KEY, printing progress; exits non-zero (through runMain) when a
+ * value opened under neither key, naming the rows.
+ */
+async function rotateKeyCommand(databaseUrl: string) {
+  const env = processEnv();
+  const key = env.APP_SECRET_KEY ?? "";
+  const previous = env.APP_SECRET_KEY_PREVIOUS || undefined;
+  if (key.length < 32) {
+    throw new AppError("USAGE", `rotate-key needs APP_SECRET_KEY (the new key)\n\n${USAGE}`);
+  }
+  const started = new Date();
+  const pool = new Pool({ connectionString: databaseUrl, max: 1 });
+  const report = (line: string) => process.stdout.write(`${line}\n`);
+  try {
+    report(
+      previous
+        ? "Re-sealing under APP_SECRET_KEY what APP_SECRET_KEY_PREVIOUS sealed…"
+        : "Sealing under APP_SECRET_KEY what is not sealed under it yet (no APP_SECRET_KEY_PREVIOUS)…",
+    );
+    const result = await rotateKey({
+      pool,
+      sealer: createSealer(key, previous),
+      sourceIdOf: (json) => sourceIdOf(JSON.parse(json) as IncomingEvent),
+      report,
+    });
+    const codes = await pool.query<{ login_name: string }>(
+      `SELECT DISTINCT c.login_name FROM recovery_code r JOIN counsellor c ON c.id = r.counsellor_id
+       WHERE r.used_at IS NULL AND r.created_at < $1 ORDER BY 1`,
+      [started],
+    );
+    if (previous && codes.rows.length > 0) {
+      report(
+        `Recovery codes cannot be re-hashed (only their hash is kept): those made under the old key stop working once APP_SECRET_KEY_PREVIOUS is unset (their authenticator apps keep working). For new codes, reset their second factor (reset-second-factor NAME; they set it up again at their next sign-in): ${codes.rows.map((r) => r.login_name).join(", ")}`,
+      );
+    }
+    if (result.unreadable.length > 0) {
+      throw new AppError(
+        "ROTATE_UNREADABLE",
+        `${result.unreadable.length} value(s) open under neither APP_SECRET_KEY nor APP_SECRET_KEY_PREVIOUS (left as they are; is APP_SECRET_KEY_PREVIOUS the key that sealed them?): ${result.unreadable.slice(0, 10).join(", ")}`,
+      );
+    }
+    const total = Object.values(result.resealed).reduce((a, b) => a + b, 0);
+    report(`Done: ${total} value(s) re-sealed. APP_SECRET_KEY_PREVIOUS can now be unset.`);
+  } finally {
+    await pool.end();
+  }
 }
 
 /** The command line, or a USAGE error naming what was wrong with it. */

@@ -98,7 +98,7 @@ export async function startRuntime(config: AppConfig, options: RuntimeOptions): 
   const metrics = createMetrics();
   // Worker jobs and console requests hold connections for whole transactions.
   const prisma = createPrismaClient(config.databaseUrl, 20);
-  const sealer = createSealer(config.appSecretKey);
+  const sealer = createSealer(config.appSecretKey, config.appSecretKeyPrevious);
   const reportQueueError = throttled(
     (message) => connectionLost("queue connection problem", message),
     10_000,
@@ -126,6 +126,8 @@ export async function startRuntime(config: AppConfig, options: RuntimeOptions): 
       outbox,
       logger,
       appSecretKey: config.appSecretKey,
+      appSecretKeyPrevious: config.appSecretKeyPrevious,
+      sealer,
       requireSecondFactor: config.requireSecondFactor,
       connectionLost,
       clock: options.now,
@@ -182,9 +184,15 @@ export async function startRuntime(config: AppConfig, options: RuntimeOptions): 
       { loadMs: analyser.loadMs, rssMb: Math.round(process.memoryUsage().rss / 2 ** 20) },
       "japanese analyser ready",
     );
-    const responder = createFlowResponder(preset, analyser.analyse);
-    const silence = createSilenceService({ prisma, dispatcher, responder });
-    const queueTimers = createQueueTimers({ prisma, dispatcher, preset, now: options.now });
+    const responder = createFlowResponder(preset, analyser.analyse, sealer);
+    const silence = createSilenceService({ prisma, dispatcher, responder, sealer });
+    const queueTimers = createQueueTimers({
+      prisma,
+      dispatcher,
+      preset,
+      sealer,
+      now: options.now,
+    });
     const onCallSenders = createOnCallSenders(config.onCall);
     const onCall = createOnCallNotifier({
       prisma,
@@ -211,7 +219,7 @@ export async function startRuntime(config: AppConfig, options: RuntimeOptions): 
       media: createMediaService({
         prisma,
         messenger,
-        store: createMediaStore(prisma),
+        store: createMediaStore(prisma, sealer),
         maxBytes: config.mediaMaxBytes,
       }),
       retention: createRetentionService({ prisma, periods: preset.retention }),

@@ -1,12 +1,12 @@
 import type { PrismaClient, Tx } from "../db/prisma-client";
+import type { Sealer } from "../privacy/sealer";
 import { inlineImageType, MAGIC_BYTES } from "./media-type";
 
 /**
  * Her files in our own store: the one home for what is kept of them and when it goes.
  * A file is written as chunks while LINE's answer streams in and read back chunk by chunk, so
- * neither the worker nor the web process holds a whole file. Each chunk is small enough to be
- * sealed on its own (AES-GCM, as src/privacy/sealer.ts seals identifiers) once content is sealed
- * at rest.
+ * neither the worker nor the web process holds a whole file. Each chunk is sealed on its own
+ * (AES-256-GCM, src/privacy/sealer.ts), so it is opened as it is read.
  */
 export const CHUNK_BYTES = 256 * 1024;
 
@@ -34,7 +34,7 @@ export interface MediaStore {
   unavailable(messageId: string): Promise<void>;
 }
 
-export function createMediaStore(prisma: PrismaClient): MediaStore {
+export function createMediaStore(prisma: PrismaClient, sealer: Sealer): MediaStore {
   return {
     async begin(messageId, declaredType) {
       const message = await prisma.message.findUnique({
@@ -56,7 +56,7 @@ export function createMediaStore(prisma: PrismaClient): MediaStore {
           update: { contentType: declaredType, status: "copying", size: 0, imageType: null },
         }),
       ]);
-      return chunkWriter(prisma, messageId, declaredType);
+      return chunkWriter(prisma, sealer, messageId, declaredType);
     },
 
     tooLarge: (messageId, declaredType, size) =>
@@ -95,6 +95,7 @@ async function keepNothing(
 /** A stored file's chunks, in order, one row read at a time. */
 export async function* mediaChunks(
   prisma: PrismaClient,
+  sealer: Sealer,
   messageId: string,
 ): AsyncGenerator<Buffer> {
   for (let seq = 0; ; seq++) {
@@ -103,11 +104,16 @@ export async function* mediaChunks(
       select: { bytes: true },
     });
     if (!chunk) return;
-    yield Buffer.from(chunk.bytes);
+    yield sealer.openBytes(chunk.bytes);
   }
 }
 
-function chunkWriter(prisma: PrismaClient, messageId: string, declaredType: string): MediaWriter {
+function chunkWriter(
+  prisma: PrismaClient,
+  sealer: Sealer,
+  messageId: string,
+  declaredType: string,
+): MediaWriter {
   let pending: Buffer[] = [];
   let pendingBytes = 0;
   let seq = 0;
@@ -124,7 +130,7 @@ function chunkWriter(prisma: PrismaClient, messageId: string, declaredType: stri
     try {
       const inserted = await prisma.$executeRaw`
         INSERT INTO message_media_chunk (message_id, seq, bytes)
-        SELECT ${messageId}::uuid, ${seq}, ${bytes}
+        SELECT ${messageId}::uuid, ${seq}, ${Buffer.from(sealer.sealBytes(bytes).buffer)}
         WHERE EXISTS (SELECT 1 FROM message_media WHERE message_id = ${messageId}::uuid
                       AND status = 'copying')`;
       seq++;

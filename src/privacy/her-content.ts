@@ -10,7 +10,9 @@
  */
 import { randomBytes, randomUUID } from "node:crypto";
 import { Prisma, type PrismaClient, type Tx } from "../db/prisma-client";
+import { givenReferrals } from "../flows/referrals";
 import { CODE_ALPHABET, CODE_LENGTH } from "./pseudonym";
+import type { Sealer } from "./sealer";
 
 type Db = PrismaClient | Tx;
 
@@ -24,15 +26,16 @@ const ENDED = Prisma.sql`status IN ('closed', 'abandoned')`;
 async function eraseTranscripts(tx: Tx, ids: string[], at: Date): Promise<void> {
   if (ids.length === 0) return;
   const list = Prisma.sql`ANY(${ids}::uuid[])`;
-  await tx.$executeRaw`UPDATE message SET text = NULL, reply_token = NULL,
+  await tx.$executeRaw`UPDATE message SET text_enc = NULL, reply_token = NULL,
     mark_as_read_token = NULL WHERE conversation_id = ${list}
-    AND (text IS NOT NULL OR reply_token IS NOT NULL OR mark_as_read_token IS NOT NULL)`;
-  await tx.$executeRaw`UPDATE conversation_note SET text = NULL
-    WHERE conversation_id = ${list} AND text IS NOT NULL`;
-  await tx.$executeRaw`UPDATE emergency_record SET note = NULL, called_by = NULL
-    WHERE conversation_id = ${list} AND (note IS NOT NULL OR called_by IS NOT NULL)`;
-  await tx.$executeRaw`UPDATE conversation SET content_erased_at = ${at}
-    WHERE id = ${list} AND content_erased_at IS NULL`;
+    AND (text_enc IS NOT NULL OR reply_token IS NOT NULL OR mark_as_read_token IS NOT NULL)`;
+  await tx.$executeRaw`UPDATE conversation_note SET text_enc = NULL
+    WHERE conversation_id = ${list} AND text_enc IS NOT NULL`;
+  await tx.$executeRaw`UPDATE emergency_record SET note_enc = NULL, called_by = NULL
+    WHERE conversation_id = ${list} AND (note_enc IS NOT NULL OR called_by IS NOT NULL)`;
+  // The agencies typed at close go too; the coded referrals (その他 for them) stay counted.
+  await tx.$executeRaw`UPDATE conversation SET content_erased_at = ${at},
+    referrals_other_enc = NULL WHERE id = ${list} AND content_erased_at IS NULL`;
 }
 
 /** Her files of these messages: bytes deleted, the file marked erased (type and size stay). */
@@ -93,9 +96,9 @@ export async function eraseDeliveryPayloadsBatch(
   createdBefore: Date,
   limit: number,
 ): Promise<number> {
-  return prisma.$executeRaw`UPDATE outbound_delivery SET payload = NULL, reply_token = NULL
+  return prisma.$executeRaw`UPDATE outbound_delivery SET payload_enc = NULL, reply_token = NULL
     WHERE id IN (SELECT id FROM outbound_delivery
-      WHERE status <> 'pending' AND created_at < ${createdBefore} AND payload IS NOT NULL
+      WHERE status <> 'pending' AND created_at < ${createdBefore} AND payload_enc IS NOT NULL
       LIMIT ${limit} FOR UPDATE SKIP LOCKED)`;
 }
 
@@ -193,11 +196,11 @@ export async function erasePerson(tx: Tx, personId: string, at: Date): Promise<P
     media.map((m) => m.messageId),
   );
   const messages = await tx.message.count({ where: { personId } });
-  const deliveries = await tx.$executeRaw`UPDATE outbound_delivery SET payload = NULL,
+  const deliveries = await tx.$executeRaw`UPDATE outbound_delivery SET payload_enc = NULL,
     reply_token = NULL,
     status = CASE WHEN status = 'pending' THEN 'skipped'::delivery_status ELSE status END,
     last_error = CASE WHEN status = 'pending' THEN 'her content was erased' ELSE last_error END
-    WHERE person_id = ${personId}::uuid AND (payload IS NOT NULL OR status = 'pending')`;
+    WHERE person_id = ${personId}::uuid AND (payload_enc IS NOT NULL OR status = 'pending')`;
   const rawEvents = await tx.$executeRaw`UPDATE webhook_event SET payload_enc = NULL,
     source_key = NULL,
     status = CASE WHEN status IN ('received', 'failed') THEN 'ignored'::webhook_event_status
@@ -281,7 +284,11 @@ export interface HerRecord {
 }
 
 /** Everything kept about her that she may ask to see: her conversations and manual entries. */
-export async function readHerRecord(db: Db, personId: string): Promise<HerRecord | null> {
+export async function readHerRecord(
+  db: Db,
+  personId: string,
+  sealer: Pick<Sealer, "open">,
+): Promise<HerRecord | null> {
   const person = await db.person.findUnique({
     where: { id: personId },
     select: {
@@ -317,7 +324,10 @@ export async function readHerRecord(db: Db, personId: string): Promise<HerRecord
       topics: c.topics,
       ageBand: c.ageBand,
       supportWish: c.supportWish,
-      referrals: c.referrals,
+      referrals: givenReferrals(
+        c.referrals,
+        c.referralsOtherEnc ? (JSON.parse(sealer.open(c.referralsOtherEnc)) as string[]) : [],
+      ),
       followUps: c.followUps,
       contentErasedAt: c.contentErasedAt,
       messages: c.messages.map((m) => ({
@@ -325,7 +335,7 @@ export async function readHerRecord(db: Db, personId: string): Promise<HerRecord
         direction: m.direction,
         author: m.author,
         kind: m.kind,
-        text: m.text,
+        text: m.textEnc ? sealer.open(m.textEnc) : null,
         unsent: m.unsentAt !== null,
         file: m.media
           ? {

@@ -1,6 +1,7 @@
 import { recordAudit } from "../audit/audit-log";
 import type { PrismaClient } from "../db/prisma-client";
 import { AppError } from "../errors";
+import type { Sealer } from "./sealer";
 import {
   erasePerson,
   lockHer,
@@ -53,6 +54,8 @@ export interface PersonRightsService {
  */
 export function createPersonRightsService(deps: {
   prisma: PrismaClient;
+  /** Opens her sealed words for a disclosure; the command line, which only erases, has none. */
+  sealer?: Pick<Sealer, "open">;
   now?: () => Date;
 }): PersonRightsService {
   const { prisma } = deps;
@@ -131,9 +134,12 @@ export function createPersonRightsService(deps: {
     },
 
     async disclose(actor, pseudonym, format) {
+      const { sealer } = deps;
+      if (!sealer)
+        throw new AppError("NO_KEY", "Disclosure needs APP_SECRET_KEY to open her words");
       const found = await locate(actor, pseudonym);
       return prisma.$transaction(async (tx) => {
-        const record = await readHerRecord(tx, found.personId);
+        const record = await readHerRecord(tx, found.personId, sealer);
         if (!record) throw new AppError("PERSON_NOT_FOUND", "No person with this pseudonym", 404);
         await recordAudit(tx, {
           by: actor.id,

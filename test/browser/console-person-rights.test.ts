@@ -4,6 +4,7 @@ import { browserFixture } from "../support/browser-fixture";
 import { createAccounts, openConsole } from "../support/console-page";
 import { startConsoleOnClock } from "../support/console-on-clock";
 import { statsHistory } from "../support/stats-history";
+import { testSealer } from "../support/sealed";
 
 /**
  * Her rights on 管理 in Chromium (the API's side is test/integration/retention-rights.test.ts):
@@ -57,12 +58,16 @@ describe("erasure and disclosure on 管理", () => {
         direction: "in",
         author: "person",
         kind: "text",
-        text: words,
+        textEnc: testSealer.seal(words),
         sentAt: new Date("2025-06-01T01:02:00Z"),
       },
     });
     await prisma.conversationNote.create({
-      data: { conversationId: id, counsellorId: cn, text: "住まいの相談。次回は来所。" },
+      data: {
+        conversationId: id,
+        counsellorId: cn,
+        textEnc: testSealer.seal("住まいの相談。次回は来所。"),
+      },
     });
 
     const { context, page } = await openConsole(browser, target.url, "admin");

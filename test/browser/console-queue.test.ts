@@ -11,6 +11,7 @@ import {
   waitingItems,
 } from "../support/console-page";
 import { eventually } from "../support/eventually";
+import { opened } from "../support/sealed";
 import { gunmaOpenAroundTheClock } from "../support/presets";
 
 /**
@@ -216,7 +217,9 @@ describe("the counsellor console: queue, taking, answering, transfer, close", ()
     const closed = await s.db.prisma.conversation.findUniqueOrThrow({ where: { id: yuiId } });
     expect(closed).toMatchObject({ status: "closed", regionId: "seimo", riskLevel: "high" });
     expect([...closed.topics].sort()).toEqual(["mental", "poverty"]);
-    expect([...closed.referrals].sort()).toEqual(["フードバンク高崎", "社会福祉協議会"].sort());
+    // The report counts the partner by name and the agency she typed as その他 (kept sealed).
+    expect([...closed.referrals].sort()).toEqual(["その他", "社会福祉協議会"].sort());
+    expect(JSON.parse(opened(closed.referralsOtherEnc) ?? "[]")).toEqual(["フードバンク高崎"]);
     expect([...closed.followUps].sort()).toEqual(["accompany", "phone"]);
 
     // Now in 西毛: 東毛's counsellor gets nothing, through the pages or the API.

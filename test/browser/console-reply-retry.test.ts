@@ -6,6 +6,7 @@ import { handOverFrom, itemSaying, openConsole } from "../support/console-page";
 import { eventually } from "../support/eventually";
 import { gunmaOpenAroundTheClock } from "../support/presets";
 import { testConfig } from "../support/test-env";
+import { messagesWithText } from "../support/sealed";
 
 const sealer = createSealer(testConfig({ databaseUrl: "" }).appSecretKey);
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
@@ -81,9 +82,8 @@ describe("a counsellor's reply whose answer the network lost", () => {
       (pending) => pending === 0,
     );
     return {
-      stored: await s.db.prisma.message.count({
-        where: { conversationId: conversation.id, text },
-      }),
+      stored: (await messagesWithText(s.db.prisma, { conversationId: conversation.id }, text))
+        .length,
       received: her.received().filter((m) => m.text === text).length,
     };
   }

@@ -10,6 +10,7 @@ import { BUDGETS } from "../../src/console/sign-in-throttle";
 import type { CounsellorRole } from "../../src/db/prisma-client";
 import { account, ConsoleClient, PASSWORD } from "../support/console-client";
 import { startConsoleOnClock, type ConsoleOnClock } from "../support/console-on-clock";
+import { opened } from "../support/sealed";
 
 const CHROME_ON_WINDOWS =
   "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36";
@@ -150,7 +151,7 @@ describe("account lifecycle", () => {
     expect((await before.get("/api/v1/session")).status).toBe(401);
     // Shown once: neither the key store nor the audit log keeps it.
     const keys = await one.db.prisma.idempotencyKey.findMany();
-    expect(keys.some((k) => (k.responseBody ?? "").includes(oneTime))).toBe(false);
+    expect(keys.some((k) => (opened(k.responseBodyEnc) ?? "").includes(oneTime))).toBe(false);
     const resets = await audit("reset-password");
     expect(JSON.stringify(resets.map((r) => r.detail))).not.toContain(oneTime);
     expect(resets.at(-1)?.detail).toEqual({ accountId: her.id });

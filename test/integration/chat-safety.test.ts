@@ -7,6 +7,7 @@ import { gunmaOpenAroundTheClock } from "../support/presets";
 import { startServiceWithSimulator, type ServiceUnderTest } from "../support/service-harness";
 import { jst } from "../support/stats-history";
 import { latestConversationOf } from "../support/her-conversation";
+import { messagesWithText } from "../support/sealed";
 
 interface View {
   conversation: {
@@ -113,12 +114,9 @@ describe("safety during a counsellor's chat", () => {
     // Both messages recorded (each with its alert, if any, in the same transaction).
     await eventually(
       () =>
-        s.db.prisma.message.count({
-          where: {
-            conversationId: id,
-            text: { in: ["死にたい", "子どもが叩かれている。子供が危ない"] },
-          },
-        }),
+        messagesWithText(s.db.prisma, { conversationId: id }, (t) =>
+          ["死にたい", "子どもが叩かれている。子供が危ない"].includes(t),
+        ).then((m) => m.length),
       (n) => n === 2,
     );
     const rows = await s.db.prisma.supervisorAlert.findMany({

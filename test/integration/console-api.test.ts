@@ -5,6 +5,7 @@ import { handOff } from "../support/handoff";
 import { gunmaOpenAroundTheClock } from "../support/presets";
 import { startServiceWithSimulator, type ServiceUnderTest } from "../support/service-harness";
 import { latestConversationOf } from "../support/her-conversation";
+import { messagesWithText } from "../support/sealed";
 
 interface QueueItem {
   id: string;
@@ -148,9 +149,9 @@ describe("counsellor console API", () => {
     const c = await conversationOf(her.userId);
     const lastHers = await eventually(
       () =>
-        s.db.prisma.message.findFirst({
-          where: { conversationId: c.id, text: "夜になると不安です" },
-        }),
+        messagesWithText(s.db.prisma, { conversationId: c.id }, "夜になると不安です").then(
+          (m) => m[0] ?? null,
+        ),
       (m) => m !== null,
     );
     expect(s.sim.isRead(lastHers?.lineMessageId ?? "")).toBe(false);
@@ -190,9 +191,7 @@ describe("counsellor console API", () => {
     // Recorded as sent: its job has ended, so no retry follows.
     await eventually(
       () =>
-        s.db.prisma.outboundDelivery.findFirst({
-          where: { messages: { some: { text: "一度だけ届きます" } } },
-        }),
+        messagesWithText(s.db.prisma, {}, "一度だけ届きます").then((m) => m[0]?.delivery ?? null),
       (d) => d?.status === "sent",
       20_000,
     );

@@ -12,6 +12,7 @@ import { handOff } from "../support/handoff";
 import { gunmaOpenAroundTheClock } from "../support/presets";
 import { startServiceWithSimulator, type ServiceUnderTest } from "../support/service-harness";
 import { testConfig, type TestDatabase } from "../support/test-env";
+import { opened } from "../support/sealed";
 
 const sealer = createSealer(testConfig({ databaseUrl: "" }).appSecretKey);
 
@@ -62,7 +63,7 @@ describe("console changes with an Idempotency-Key", () => {
         where: { conversationId, author: "counsellor" },
         orderBy: { sentAt: "asc" },
       })
-    ).map((m) => m.text);
+    ).map((m) => opened(m.textEnc));
 
   /** What reached her phone since `before`, once every delivery of hers has left the outbox. */
   async function deliveredToHer(her: SimulatedPerson, conversationId: string, before: number) {
@@ -206,7 +207,7 @@ describe("console changes with an Idempotency-Key", () => {
       where: { conversationId: id },
       orderBy: { createdAt: "asc" },
     });
-    expect(notes.map((n) => n.text)).toEqual(["西のメモ", "スーパーバイザーのメモ"]);
+    expect(notes.map((n) => opened(n.textEnc))).toEqual(["西のメモ", "スーパーバイザーのメモ"]);
   }, 60_000);
 
   it("does each change of a conversation once when retried with its key: claim, note, emergency (and its acknowledgement), transfer, close", async () => {
@@ -254,7 +255,7 @@ describe("console changes with an Idempotency-Key", () => {
     expect(closed.status).toBe(200);
 
     const notes = await s.db.prisma.conversationNote.findMany({ where: { conversationId: id } });
-    expect(notes.map((n) => [n.kind, n.text]).sort()).toEqual([
+    expect(notes.map((n) => [n.kind, opened(n.textEnc)]).sort()).toEqual([
       ["note", "電話番号は聞いていない"],
       ["transfer", "交代"],
     ]);

@@ -5,6 +5,7 @@ import { handOff } from "../support/handoff";
 import { gunmaOpenAroundTheClock } from "../support/presets";
 import { startServiceWithSimulator } from "../support/service-harness";
 import { testConfig } from "../support/test-env";
+import { messagesWithText } from "../support/sealed";
 
 const sealer = createSealer(testConfig({ databaseUrl: "" }).appSecretKey);
 
@@ -111,9 +112,11 @@ describe("when the database goes away and comes back", () => {
       await her.say("いますか");
       await eventually(
         () =>
-          s.db.prisma.message.findFirst({
-            where: { conversationId: conversation.id, text: "いますか", replyToken: { not: null } },
-          }),
+          messagesWithText(
+            s.db.prisma,
+            { conversationId: conversation.id, replyToken: { not: null } },
+            "いますか",
+          ).then((m) => m[0] ?? null),
         (m) => m !== null,
       );
 
@@ -148,9 +151,9 @@ describe("when the database goes away and comes back", () => {
 
       const delivery = await eventually(
         () =>
-          s.db.prisma.outboundDelivery.findFirst({
-            where: { messages: { some: { conversationId: conversation.id, text } } },
-          }),
+          messagesWithText(s.db.prisma, { conversationId: conversation.id }, text).then(
+            (m) => m[0]?.delivery ?? null,
+          ),
         (d) => d !== null && d.status !== "pending",
       );
       expect(delivery).toMatchObject({ method: "reply", status: "sent", replyToken: null });

@@ -249,7 +249,7 @@ describe("her files: kept safely, served safely, gone when she unsends", () => {
     );
     expect(await rawOf()).toContain("山田太郎");
     await unsend(her, messageId);
-    expect((await messageOf(messageId)).text).toBeNull();
+    expect((await messageOf(messageId)).textEnc).toBeNull();
     expect(await rawOf()).not.toContain("山田太郎");
     expect(JSON.parse(await rawOf())).toMatchObject({ message: { id: messageId, type: "text" } });
   });

@@ -11,6 +11,7 @@ import { startWebhookReceiver } from "../support/oncall-receivers";
 import { jst } from "../support/stats-history";
 import { createTestDatabase, type TestDatabase } from "../support/test-env";
 import { testJobs } from "../support/test-jobs";
+import { testSealer } from "../support/sealed";
 
 /**
  * When the on-call people are called, on the real Gunma hours with the clock chosen by the
@@ -98,7 +99,7 @@ describe("on-call timers", () => {
         direction: "in",
         author: "person",
         kind: "text",
-        text: SHE_WROTE,
+        textEnc: testSealer.seal(SHE_WROTE),
         sentAt: at,
       },
     });

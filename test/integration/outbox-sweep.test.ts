@@ -1,3 +1,4 @@
+import { testSealer } from "../support/sealed";
 import { randomUUID } from "node:crypto";
 import { createFlowResponder } from "../../src/conversations/flow-responder";
 import { createQueueTimers } from "../../src/conversations/queue-timers";
@@ -45,9 +46,10 @@ describe("the outbox sweep", () => {
       silence: createSilenceService({
         prisma: db.prisma,
         dispatcher,
-        responder: createFlowResponder(preset, analyse),
+        responder: createFlowResponder(preset, analyse, testSealer),
+        sealer: testSealer,
       }),
-      queueTimers: createQueueTimers({ prisma: db.prisma, dispatcher, preset }),
+      queueTimers: createQueueTimers({ prisma: db.prisma, dispatcher, preset, sealer: testSealer }),
       heldDeliveries: (now, limit) => dueHeldDeliveries(db.prisma, now, limit),
       onCall: createOnCallNotifier({
         prisma: db.prisma,

@@ -5,6 +5,7 @@ import { handOff } from "../support/handoff";
 import { gunmaOpenAroundTheClock } from "../support/presets";
 import { startServiceWithSimulator, type ServiceUnderTest } from "../support/service-harness";
 import { testConfig } from "../support/test-env";
+import { messagesWithText } from "../support/sealed";
 
 const sealer = createSealer(testConfig({ databaseUrl: "" }).appSecretKey);
 
@@ -62,7 +63,9 @@ describe("while the queue is down", () => {
       await eventually(reply, (n) => n === 1, 45_000);
       await eventually(
         () =>
-          s.db.prisma.message.count({ where: { conversationId: id, text: "返事を待っています" } }),
+          messagesWithText(s.db.prisma, { conversationId: id }, "返事を待っています").then(
+            (m) => m.length,
+          ),
         (n) => n === 1,
         45_000,
       );

@@ -1,3 +1,4 @@
+import { testSealer } from "../support/sealed";
 import { randomBytes } from "node:crypto";
 import { createQueueTimers, type DueTimer } from "../../src/conversations/queue-timers";
 import { createJobProducer, type JobProducer } from "../../src/jobs/job-queue";
@@ -20,6 +21,7 @@ describe("queue timers and opening hours", () => {
     createQueueTimers({
       prisma: db.prisma,
       preset,
+      sealer: testSealer,
       dispatcher: testJobs(db, producer).dispatcher,
     });
 

@@ -1,3 +1,4 @@
+import { testSealer } from "../support/sealed";
 /**
  * Region isolation on every documented operation (/api/openapi.json): each operation that takes
  * an id, in its path or named in its query or body, is called with another region's (東毛's)
@@ -291,7 +292,9 @@ describe("region isolation on every operation that takes an id", () => {
           chunks: {
             create: {
               seq: 0,
-              bytes: Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+              bytes: testSealer.sealBytes(
+                Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+              ),
             },
           },
         },

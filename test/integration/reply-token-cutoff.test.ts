@@ -14,6 +14,7 @@ import { latestConversationOf } from "../support/her-conversation";
 import { gunmaOpenAroundTheClock } from "../support/presets";
 import { startServiceWithSimulator, type ServiceUnderTest } from "../support/service-harness";
 import { testConfig } from "../support/test-env";
+import { messagesWithText } from "../support/sealed";
 
 const sealer = createSealer(testConfig({ databaseUrl: "" }).appSecretKey);
 /**
@@ -95,9 +96,9 @@ describe("the 50 s reply-token cutoff", () => {
     lineLagMs = 0;
     await eventually(
       () =>
-        s.db.prisma.message.findFirst({
-          where: { conversationId, text, replyToken: { not: null } },
-        }),
+        messagesWithText(s.db.prisma, { conversationId, replyToken: { not: null } }, text).then(
+          (m) => m[0] ?? null,
+        ),
       (m) => m !== null,
     );
   }

@@ -25,6 +25,7 @@ import { account, PASSWORD } from "../support/console-client";
 import { startConsoleOnClock, type ConsoleOnClock } from "../support/console-on-clock";
 import { eventually } from "../support/eventually";
 import { startServiceWithSimulator } from "../support/service-harness";
+import { opened, testSealer } from "../support/sealed";
 import { createTestDatabase, type TestDatabase } from "../support/test-env";
 
 const SECRET = "夫に殴られた秘密の言葉";
@@ -77,7 +78,7 @@ async function content(
     data: {
       dedupeKey: randomUUID(),
       personId: c.personId,
-      payload: [{ type: "text", text: `返信：${SECRET}` }],
+      payloadEnc: testSealer.seal(JSON.stringify([{ type: "text", text: `返信：${SECRET}` }])),
       retryKey: randomUUID(),
       status: "sent",
       createdAt: c.at,
@@ -90,7 +91,7 @@ async function content(
       direction: "in",
       author: "person",
       kind: "text",
-      text: SECRET,
+      textEnc: testSealer.seal(SECRET),
       replyToken: "reply-token-secret",
       markAsReadToken: "read-token-secret",
       webhookEventId: eventRow.id,
@@ -104,7 +105,7 @@ async function content(
       direction: "out",
       author: "counsellor",
       kind: "text",
-      text: `返信：${SECRET}`,
+      textEnc: testSealer.seal(`返信：${SECRET}`),
       counsellorId: c.counsellorId,
       deliveryId: delivery.id,
       sentAt: new Date(c.at.getTime() + 60_000),
@@ -127,11 +128,15 @@ async function content(
       status: "stored",
       imageType: "image/png",
       size: 12,
-      chunks: { create: { seq: 0, bytes: Buffer.from(SECRET) } },
+      chunks: { create: { seq: 0, bytes: testSealer.sealBytes(Buffer.from(SECRET)) } },
     },
   });
   await prisma.conversationNote.create({
-    data: { conversationId: c.id, counsellorId: c.counsellorId, text: `メモ：${SECRET}` },
+    data: {
+      conversationId: c.id,
+      counsellorId: c.counsellorId,
+      textEnc: testSealer.seal(`メモ：${SECRET}`),
+    },
   });
   await prisma.emergencyRecord.create({
     data: {
@@ -143,7 +148,7 @@ async function content(
       timeframe: false,
       decision: "no-call",
       calledBy: "相談員A",
-      note: `緊急メモ：${SECRET}`,
+      noteEnc: testSealer.seal(`緊急メモ：${SECRET}`),
     },
   });
 }
@@ -156,23 +161,23 @@ async function wordsLeft(prisma: PrismaClient, conversationIds: string[]): Promi
     include: { media: { include: { chunks: true } } },
   });
   for (const m of messages) {
-    if (m.text) found.push(`message ${m.text}`);
+    if (m.textEnc) found.push(`message ${opened(m.textEnc)}`);
     if (m.replyToken || m.markAsReadToken) found.push("message token");
     if (m.media?.chunks.length) found.push("media chunk");
   }
   const notes = await prisma.conversationNote.findMany({
     where: { conversationId: { in: conversationIds } },
   });
-  found.push(...notes.filter((n) => n.text !== null).map((n) => `note ${n.text}`));
+  found.push(...notes.filter((n) => n.textEnc !== null).map((n) => `note ${opened(n.textEnc)}`));
   const emergencies = await prisma.emergencyRecord.findMany({
     where: { conversationId: { in: conversationIds } },
   });
-  found.push(...emergencies.filter((e) => e.note || e.calledBy).map(() => "emergency note"));
+  found.push(...emergencies.filter((e) => e.noteEnc || e.calledBy).map(() => "emergency note"));
   const deliveryIds = messages.flatMap((m) => (m.deliveryId ? [m.deliveryId] : []));
   const deliveries = await prisma.outboundDelivery.findMany({
     where: { id: { in: deliveryIds } },
   });
-  found.push(...deliveries.filter((d) => d.payload !== null).map(() => "delivery payload"));
+  found.push(...deliveries.filter((d) => d.payloadEnc !== null).map(() => "delivery payload"));
   const eventIds = messages.flatMap((m) => (m.webhookEventId ? [m.webhookEventId] : []));
   const events = await prisma.webhookEvent.findMany({ where: { id: { in: eventIds } } });
   found.push(...events.filter((e) => e.payloadEnc !== null).map(() => "raw event"));
@@ -422,7 +427,7 @@ describe("retention and her rights", () => {
       counsellor: cn,
       person: her.id,
     });
-    const rights = createPersonRightsService({ prisma: db.prisma });
+    const rights = createPersonRightsService({ prisma: db.prisma, sealer: testSealer });
     const seimoAdmin = { id: cn, role: "admin", regionId: "seimo", via: "console" } as const;
     const record = await rights.disclose(seimoAdmin, her.pseudonym, "json");
     expect(record.conversations).toHaveLength(1);
@@ -515,7 +520,7 @@ describe("her rights through the console API", () => {
         direction: "in",
         author: "person",
         kind: "text",
-        text: `<script>alert(1)</script>${SECRET}`,
+        textEnc: testSealer.seal(`<script>alert(1)</script>${SECRET}`),
         sentAt: jst("2025-06-01 10:03"),
       },
     });
@@ -593,7 +598,7 @@ describe("content erased by retention, in the console", () => {
       region: "seimo",
     });
     await prisma.conversationNote.create({
-      data: { conversationId: old, counsellorId: cn, text: `メモ：${SECRET}` },
+      data: { conversationId: old, counsellorId: cn, textEnc: testSealer.seal(`メモ：${SECRET}`) },
     });
     await createRetentionService({ prisma, periods: RETENTION_DEFAULTS }).run("2026-12-01");
     const res = await fetch(`${app.url}/api/v1/session`, {
@@ -639,7 +644,7 @@ describe("the daily retention job in the running service", () => {
         60_000,
       );
       const messages = await s.db.prisma.message.findMany({ where: { conversationId: old } });
-      expect(messages.map((m) => m.text)).toEqual([null]);
+      expect(messages.map((m) => m.textEnc)).toEqual([null]);
       const conversation = await s.db.prisma.conversation.findUniqueOrThrow({ where: { id: old } });
       expect(conversation.contentErasedAt).not.toBeNull();
     } finally {
@@ -680,7 +685,7 @@ describe("npm run admin -- erase-person", () => {
     expect(unconfirmed.stdout).toContain("Nothing erased: add --confirm");
     const kept = await db.prisma.person.findUniqueOrThrow({ where: { id: her.id } });
     expect(kept.erasedAt).toBeNull();
-    expect(await db.prisma.message.count({ where: { personId: her.id, text: null } })).toBe(0);
+    expect(await db.prisma.message.count({ where: { personId: her.id, textEnc: null } })).toBe(0);
 
     const nobody = await adminCommand("erase-person", "ナイヒト-000000", "--confirm");
     expect(nobody.code).toBe(1);
@@ -695,7 +700,7 @@ describe("npm run admin -- erase-person", () => {
     expect(erased.erasedAt).not.toBeNull();
     expect(erased.lineUserIdEnc).toBeNull();
     expect(
-      await db.prisma.message.count({ where: { personId: her.id, text: { not: null } } }),
+      await db.prisma.message.count({ where: { personId: her.id, textEnc: { not: null } } }),
     ).toBe(0);
     const audit = await db.prisma.auditEntry.findFirstOrThrow({
       where: { action: "erase-person" },

@@ -5,6 +5,7 @@ import type { StatsFilter } from "../../src/stats/stats-types";
 import { jst, statsHistory, type Entry, type LineSession } from "../support/stats-history";
 import { recountRecordsSql, recountReportSql } from "../support/stats-recount";
 import { createTestDatabase, type TestDatabase } from "../support/test-env";
+import { testSealer } from "../support/sealed";
 
 /** A small seeded generator (mulberry32): the same "random" history on every run. */
 function generator(seed: number) {
@@ -268,7 +269,7 @@ describe("statistics: the fact table against a plain recount", () => {
         direction: "in",
         author: "person",
         kind: "text",
-        text: "…",
+        textEnc: testSealer.seal("…"),
         sentAt: new Date(),
       },
     });

@@ -19,6 +19,7 @@ import {
   TEST_CHANNEL_SECRET,
   type TestDatabase,
 } from "../support/test-env";
+import { messagesWithText } from "../support/sealed";
 
 /**
  * Work that could not be finished when it was asked for: the job outbox keeps it, and the sweep
@@ -126,7 +127,9 @@ describe("work the worker could not finish", () => {
     proxy.restore();
 
     const inbound = () =>
-      db.prisma.message.count({ where: { conversationId: id, text: "停電のあいだに書きました" } });
+      messagesWithText(db.prisma, { conversationId: id }, "停電のあいだに書きました").then(
+        (m) => m.length,
+      );
     await eventually(inbound, (n) => n === 1, 30_000);
     await eventually(
       () =>
@@ -183,9 +186,7 @@ describe("work the worker could not finish", () => {
       30_000,
     );
     expect(event.processedAt?.getTime()).toBeLessThan(backOffEnds);
-    expect(
-      await db.prisma.message.count({ where: { direction: "in", text: "聞こえますか" } }),
-    ).toBe(1);
+    expect((await messagesWithText(db.prisma, { direction: "in" }, "聞こえますか")).length).toBe(1);
   }, 60_000);
 
   it("is given up after its re-drives when the cause stays, listed for an admin, and done by her retry once the cause is fixed", async () => {

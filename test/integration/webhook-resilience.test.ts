@@ -2,6 +2,7 @@ import { startRuntime } from "../../src/main/runtime";
 import { eventually } from "../support/eventually";
 import { createTestDatabase, createTestRedisUrl, testConfig } from "../support/test-env";
 import { body, newUserId, postBytes, postWebhook, textEvent } from "../support/webhook-client";
+import { messagesWithText } from "../support/sealed";
 
 describe("webhook when parts are down", () => {
   it("still stores and acknowledges events while the queue is down, and processes them once it is back", async () => {
@@ -36,9 +37,9 @@ describe("webhook when parts are down", () => {
       try {
         await eventually(
           () =>
-            db.prisma.message.count({
-              where: { direction: "in", text: { startsWith: "キューが止まっている間" } },
-            }),
+            messagesWithText(db.prisma, { direction: "in" }, (t) =>
+              t.startsWith("キューが止まっている間"),
+            ).then((m) => m.length),
           (n) => n === 2,
         );
         expect(await db.prisma.webhookEvent.count({ where: { status: "processed" } })).toBe(2);

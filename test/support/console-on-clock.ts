@@ -1,3 +1,4 @@
+import { testSealer } from "./sealed";
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { createApp, type TrustProxy } from "../../src/app";
@@ -47,6 +48,7 @@ export async function startConsoleOnClock(
     ...testJobs(db, producer),
     logger,
     appSecretKey: testConfig({ databaseUrl: db.url }).appSecretKey,
+    sealer: testSealer,
     requireSecondFactor: options.requireSecondFactor ?? false,
     now,
   });

@@ -1,3 +1,4 @@
+import { testSealer } from "./sealed";
 import { randomBytes, randomUUID } from "node:crypto";
 import type { ConversationStatus, PrismaClient } from "../../src/db/prisma-client";
 import { pseudonymFor } from "../../src/privacy/pseudonym";
@@ -104,7 +105,7 @@ export function statsHistory(prisma: PrismaClient) {
             direction: "in" as const,
             author: "person",
             kind: "text",
-            text: "…",
+            textEnc: testSealer.seal("…"),
             sentAt: new Date(startedAt.getTime() + i * 1000),
           })),
         });

@@ -72,6 +72,7 @@ export async function createTestRedisUrl(): Promise<string> {
   return url.toString();
 }
 
+export const TEST_APP_SECRET_KEY = "test-app-secret-key-0123456789abcdef-0123456789";
 export const TEST_CHANNEL_SECRET = "8c570fa6dd201bb328f1c1eac23a96d8";
 export const TEST_ACCESS_TOKEN = "test-channel-access-token-0123456789";
 
@@ -89,6 +90,10 @@ export function testConfig(overrides: {
   onCall?: Partial<AppConfig["onCall"]>;
   /** The media cap (MEDIA_MAX_BYTES); by default the service's own. */
   mediaMaxBytes?: number;
+  /** APP_SECRET_KEY (a key rotation's new key); by default the tests' own (TEST_APP_SECRET_KEY). */
+  appSecretKey?: string;
+  /** APP_SECRET_KEY_PREVIOUS, while a test rotates the key; by default none. */
+  appSecretKeyPrevious?: string;
 }): AppConfig {
   return {
     port: 0,
@@ -100,7 +105,8 @@ export function testConfig(overrides: {
       apiBaseUrl: overrides.lineApiBaseUrl ?? "http://127.0.0.1:9",
       dataApiBaseUrl: overrides.lineApiBaseUrl ?? "http://127.0.0.1:9",
     },
-    appSecretKey: "test-app-secret-key-0123456789abcdef-0123456789",
+    appSecretKey: overrides.appSecretKey ?? TEST_APP_SECRET_KEY,
+    appSecretKeyPrevious: overrides.appSecretKeyPrevious,
     // TEST_LOG_LEVEL=info shows the service's own log lines while debugging a test.
     logLevel: process.env.TEST_LOG_LEVEL ?? "silent",
     workerConcurrency: 4,

@@ -13,10 +13,10 @@ ALTER TABLE "webhook_event" ALTER COLUMN "payload_enc" DROP NOT NULL;
 ALTER TABLE "conversation" ADD COLUMN     "content_erased_at" TIMESTAMPTZ(3);
 
 -- AlterTable
-ALTER TABLE "outbound_delivery" ALTER COLUMN "payload" DROP NOT NULL;
+ALTER TABLE "outbound_delivery" ALTER COLUMN "payload_enc" DROP NOT NULL;
 
 -- AlterTable
-ALTER TABLE "conversation_note" ALTER COLUMN "text" DROP NOT NULL;
+ALTER TABLE "conversation_note" ALTER COLUMN "text_enc" DROP NOT NULL;
 
 -- CreateIndex
 CREATE INDEX "conversation_closed_at_idx" ON "conversation"("closed_at");

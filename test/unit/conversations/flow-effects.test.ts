@@ -71,6 +71,7 @@ function conversation(status: ConversationStatus, overrides: Partial<Conversatio
     reopenedAt: null,
     pushesHeldSince: null,
     referrals: [],
+    referralsOtherEnc: null,
     followUps: [],
     closedById: null,
     ...overrides,

@@ -3,6 +3,8 @@ import { createSealer } from "../../../src/privacy/sealer";
 
 const KEY = "unit-test-app-secret-key-0123456789abcdef";
 const IV_BYTES = 12;
+/** Format byte and key id, before the IV. */
+const PREFIX_BYTES = 5;
 
 describe("sealer", () => {
   it("opens what it sealed, and the sealed bytes do not contain the text", () => {
@@ -17,7 +19,9 @@ describe("sealer", () => {
     const sealer = createSealer(KEY);
     const ivs = new Set<string>();
     const sealed = Array.from({ length: 2000 }, () => sealer.seal("同じ文"));
-    for (const s of sealed) ivs.add(Buffer.from(s.subarray(0, IV_BYTES)).toString("hex"));
+    for (const s of sealed) {
+      ivs.add(Buffer.from(s.subarray(PREFIX_BYTES, PREFIX_BYTES + IV_BYTES)).toString("hex"));
+    }
     expect(ivs.size).toBe(2000);
     // Every one still opens: no IV was changed after its seal (the pool is reused in place).
     expect(sealed.every((s) => sealer.open(s) === "同じ文")).toBe(true);
@@ -63,9 +67,16 @@ describe("sealer, against data stored before", () => {
     ).toBe("");
   });
 
-  it("seals into IV, tag and text of the same length, and nothing more", () => {
-    expect(sealer.seal("")).toHaveLength(28);
-    expect(sealer.seal("相談内容")).toHaveLength(28 + Buffer.byteLength("相談内容"));
+  it("seals into format, key id, IV, tag and text of the same length, and nothing more", () => {
+    expect(sealer.seal("")).toHaveLength(33);
+    expect(sealer.seal("相談内容")).toHaveLength(33 + Buffer.byteLength("相談内容"));
+    expect(Buffer.from(sealer.seal("x").subarray(0, PREFIX_BYTES))).toEqual(sealer.prefix);
+  });
+
+  it("reads content stored in clear before sealing (a 00 byte, then its UTF-8)", () => {
+    const clear = Buffer.concat([Buffer.of(0), Buffer.from("夫が怖いです")]);
+    expect(sealer.open(clear)).toBe("夫が怖いです");
+    expect(clear.subarray(0, PREFIX_BYTES).equals(sealer.prefix)).toBe(false);
   });
 
   it("refuses with a typed error that names the key to check", () => {
@@ -81,5 +92,47 @@ describe("sealer, against data stored before", () => {
       code: "SEAL_KEY_MISMATCH",
       message: "Stored data cannot be opened with APP_SECRET_KEY",
     });
+  });
+});
+
+describe("sealer, while the key is replaced", () => {
+  const OLD = KEY;
+  const NEW = "unit-test-app-secret-key-the-new-one-9876543210";
+
+  it("names the key in each value: the new key seals, the previous key's values still open", () => {
+    const before = createSealer(OLD).seal("夫が怖いです");
+    const rotating = createSealer(NEW, OLD);
+    expect(rotating.open(before)).toBe("夫が怖いです");
+    expect(Buffer.from(before.subarray(0, PREFIX_BYTES)).equals(rotating.prefix)).toBe(false);
+    const after = rotating.seal("夫が怖いです");
+    expect(Buffer.from(after.subarray(0, PREFIX_BYTES)).equals(rotating.prefix)).toBe(true);
+    expect(createSealer(NEW).open(after)).toBe("夫が怖いです");
+    // Without the previous key, what it sealed cannot be opened.
+    expect(() => createSealer(NEW).open(before)).toThrow(AppError);
+  });
+
+  it("opens values sealed before key ids under the previous key too", () => {
+    const legacy = Buffer.from(
+      "3da4e8e67cbae8d535ecf4f0509663395e12c1c42b606a22199e5d519cdc33050554b1b674aaff1c",
+      "hex",
+    );
+    expect(createSealer(NEW, OLD).open(legacy)).toBe("相談内容");
+    expect(() => createSealer(NEW).open(legacy)).toThrow(AppError);
+  });
+
+  it("finds her under the new key's hash and the previous key's", () => {
+    const rotating = createSealer(NEW, OLD);
+    expect(rotating.hashes("U123")).toEqual([
+      createSealer(NEW).hash("U123"),
+      createSealer(OLD).hash("U123"),
+    ]);
+    expect(createSealer(NEW).hashes("U123")).toEqual([createSealer(NEW).hash("U123")]);
+  });
+
+  it("seals bytes (a file's chunk) on their own, not readable in the sealed bytes", () => {
+    const chunk = Buffer.from("\x89PNG 山田太郎の写真");
+    const sealed = createSealer(NEW).sealBytes(chunk);
+    expect(Buffer.from(sealed).includes(Buffer.from("山田太郎"))).toBe(false);
+    expect(createSealer(NEW, OLD).openBytes(sealed)).toEqual(chunk);
   });
 });

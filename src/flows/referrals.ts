@@ -1,0 +1,30 @@
+import type { Preset } from "./flow-types";
+
+/** What the report counts for an agency a counsellor typed rather than picked from the cards. */
+export const OTHER_REFERRAL = "その他";
+
+/**
+ * The referrals of a closing consultation, as the report counts them and as they are kept.
+ * The preset's partners (the console's referral cards) are counted by name; an agency the
+ * counsellor typed is her free text: counted as その他 (once per consultation, however many were
+ * typed), its name kept sealed beside the coding (conversation.referrals_other_enc).
+ */
+export function codedReferrals(
+  preset: Preset,
+  referrals: readonly string[],
+): { coded: string[]; typed: string[] } {
+  const partners = new Set(preset.partners.map((p) => p.name));
+  const typed = [...new Set(referrals.filter((r) => !partners.has(r) && r !== OTHER_REFERRAL))];
+  const coded = [...new Set(referrals.filter((r) => partners.has(r)))];
+  if (typed.length > 0 || referrals.includes(OTHER_REFERRAL)) coded.push(OTHER_REFERRAL);
+  return { coded, typed };
+}
+
+/**
+ * The referrals as the counsellor gave them: the coded ones, with その他 replaced by the agencies
+ * she typed (opened from their sealed list), so the close dialog shows what she chose.
+ */
+export function givenReferrals(coded: readonly string[], typed: readonly string[]): string[] {
+  if (typed.length === 0) return [...coded];
+  return [...coded.filter((r) => r !== OTHER_REFERRAL), ...typed];
+}
