@@ -102,14 +102,17 @@ export async function eraseDeliveryPayloadsBatch(
       LIMIT ${limit} FOR UPDATE SKIP LOCKED)`;
 }
 
-/** Up to `limit` raw webhook events received before `receivedBefore`: payload removed. */
+/**
+ * Up to `limit` raw webhook events received before `receivedBefore`: payload removed, and the
+ * keyed hash of whom it came from (needed only to order events still to be processed).
+ */
 export async function eraseRawEventsBatch(
   prisma: PrismaClient,
   receivedBefore: Date,
   limit: number,
 ): Promise<number> {
   // An event still waiting to be processed keeps its payload (it is her message, not yet read).
-  return prisma.$executeRaw`UPDATE webhook_event SET payload_enc = NULL
+  return prisma.$executeRaw`UPDATE webhook_event SET payload_enc = NULL, source_key = NULL
     WHERE id IN (SELECT id FROM webhook_event
       WHERE status <> 'received' AND received_at < ${receivedBefore} AND payload_enc IS NOT NULL
       LIMIT ${limit} FOR UPDATE SKIP LOCKED)`;

@@ -180,7 +180,9 @@ async function wordsLeft(prisma: PrismaClient, conversationIds: string[]): Promi
   found.push(...deliveries.filter((d) => d.payloadEnc !== null).map(() => "delivery payload"));
   const eventIds = messages.flatMap((m) => (m.webhookEventId ? [m.webhookEventId] : []));
   const events = await prisma.webhookEvent.findMany({ where: { id: { in: eventIds } } });
-  found.push(...events.filter((e) => e.payloadEnc !== null).map(() => "raw event"));
+  found.push(
+    ...events.filter((e) => e.payloadEnc !== null || e.sourceKey !== null).map(() => "raw event"),
+  );
   return found;
 }
 
