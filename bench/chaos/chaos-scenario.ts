@@ -8,6 +8,7 @@ import path from "node:path";
 import type { ChaosOptions } from "./chaos-options";
 import { describeRun, explain, startTable, verdict, type Print } from "./chaos-report";
 import { startCluster } from "./cluster";
+import { createSealer } from "../../src/privacy/sealer";
 import { openDatabaseProbe } from "./database-probe";
 import { MarkerBook } from "./markers";
 import { countAll, runPhase, type PhaseContext, type PhaseResult } from "./phase";
@@ -32,7 +33,7 @@ export async function runChaos(options: ChaosOptions, print: Print): Promise<Cha
   const stopOnSignal = () => void cluster.stop().then(() => process.exit(130));
   process.once("SIGINT", stopOnSignal);
   process.once("SIGTERM", stopOnSignal);
-  const db = openDatabaseProbe(cluster.databaseUrl);
+  const db = openDatabaseProbe(cluster.databaseUrl, createSealer(cluster.appSecretKey));
   try {
     describeRun(options, print);
     print(`PostgreSQL, Redis, LINE, web and worker started: ${since()}`);

@@ -4,6 +4,7 @@
  * down; the caller asks again later.
  */
 import { Pool } from "pg";
+import type { Sealer } from "../../src/privacy/sealer";
 
 export interface StoredCounts {
   /** Her messages (direction "in") per marker. */
@@ -34,7 +35,8 @@ export interface DatabaseProbe {
   close(): Promise<void>;
 }
 
-export function openDatabaseProbe(url: string): DatabaseProbe {
+/** `sealer`: the service's, to open the texts it stored sealed (her words are sealed at rest). */
+export function openDatabaseProbe(url: string, sealer: Pick<Sealer, "open">): DatabaseProbe {
   const pool = new Pool({ connectionString: url, max: 2, connectionTimeoutMillis: 2000 });
   // A connection cut by a PostgreSQL outage: the next query connects again.
   pool.on("error", () => undefined);
@@ -43,16 +45,17 @@ export function openDatabaseProbe(url: string): DatabaseProbe {
   return {
     query,
     async stored(runId) {
-      const rows = await query<{ marker: string; direction: string; n: number }>(
-        `SELECT split_part(text, ' ', 1) AS marker, direction::text, count(*)::int AS n
-         FROM message
-         WHERE text LIKE $1 AND (direction = 'in' OR author = 'counsellor')
-         GROUP BY 1, 2`,
-        [`c${runId}-%`],
+      const rows = await query<{ text: Uint8Array; direction: string }>(
+        `SELECT text_enc AS text, direction::text FROM message
+         WHERE kind = 'text' AND text_enc IS NOT NULL AND (direction = 'in' OR author = 'counsellor')`,
       );
       const counts: StoredCounts = { inbound: new Map(), outbound: new Map() };
-      for (const r of rows)
-        (r.direction === "in" ? counts.inbound : counts.outbound).set(r.marker, r.n);
+      for (const r of rows) {
+        const marker = sealer.open(r.text).split(" ")[0] ?? "";
+        if (!marker.startsWith(`c${runId}-`)) continue;
+        const tally = r.direction === "in" ? counts.inbound : counts.outbound;
+        tally.set(marker, (tally.get(marker) ?? 0) + 1);
+      }
       return counts;
     },
     async work({ since, until }) {
