@@ -5,7 +5,7 @@ import { recordAudit } from "../audit/audit-log";
 import { AppError } from "../errors";
 import type { SecondFactor } from "./second-factor";
 import type { SignInKeys } from "./sign-in-keys";
-import { clearSignInLimits, type SignInThrottle } from "./sign-in-throttle";
+import { clearSignInLimits, TooManyAttempts, type SignInThrottle } from "./sign-in-throttle";
 import { browserLabel } from "./browser-label";
 
 /** Sessions end after this long idle, and in any case after a working day. */
@@ -134,7 +134,12 @@ export function createAuthService(deps: {
       detail: { step, reason },
     });
 
-  /** A guess whose budgets are spent (429) is a failed sign-in too. */
+  /**
+   * A guess refused because a budget is spent (429) is a failed sign-in too: audited once, when
+   * the budget first refuses in its window. The refusals after it cost no password check, and
+   * must cost no audit row either (each takes the audit chain's lock): a client sending them
+   * without end would otherwise fill the log and slow every audited action of the console.
+   */
   async function audited<T>(
     counsellor: Counsellor | null,
     step: "password" | "second-factor",
@@ -143,7 +148,7 @@ export function createAuthService(deps: {
     try {
       return await attempt();
     } catch (error) {
-      if (error instanceof AppError && error.code === "TOO_MANY_ATTEMPTS") {
+      if (error instanceof TooManyAttempts && error.firstRefusal) {
         await signInFailedAudit(counsellor, step, "throttled");
       }
       throw error;

@@ -49,8 +49,17 @@ export interface SignInThrottle {
   giveBack(taken: Taken): Promise<void>;
 }
 
-export const TOO_MANY_ATTEMPTS = () =>
-  new AppError("TOO_MANY_ATTEMPTS", "Too many sign-in attempts; try again later", 429);
+/**
+ * 429 for an attempt a budget refused. `firstRefusal`: this attempt is the first its budget
+ * refused in the window (exactly one per budget and window, however many arrive at once): the
+ * moment worth a line in the audit log; the refusals after it are not (see auth-service.ts).
+ */
+export class TooManyAttempts extends AppError {
+  constructor(readonly firstRefusal = false) {
+    super("TOO_MANY_ATTEMPTS", "Too many sign-in attempts; try again later", 429);
+  }
+}
+export const TOO_MANY_ATTEMPTS = () => new TooManyAttempts();
 
 export function createSignInThrottle(pool: Pool): SignInThrottle {
   const limiter = (keyPrefix: string, budget: { points: number; seconds: number }) =>
@@ -82,14 +91,16 @@ export function createSignInThrottle(pool: Pool): SignInThrottle {
   return {
     async take(attempt) {
       // All budgets are charged even when the first refuses: a refused attempt is still a try.
-      const results = await Promise.allSettled(
-        budgetsOf(attempt).map((b) => b.limiter.consume(b.key)),
-      );
-      for (const r of results) {
+      const budgets = budgetsOf(attempt);
+      const results = await Promise.allSettled(budgets.map((b) => b.limiter.consume(b.key)));
+      const refused: boolean[] = [];
+      for (const [i, r] of results.entries()) {
         if (r.status === "fulfilled") continue;
-        if (r.reason instanceof RateLimiterRes) throw TOO_MANY_ATTEMPTS();
-        throw r.reason;
+        if (!(r.reason instanceof RateLimiterRes)) throw r.reason;
+        // The point just taken is the budget's first one over: one attempt in the window sees it.
+        refused.push(r.reason.consumedPoints === (budgets[i]?.limiter.points ?? 0) + 1);
       }
+      if (refused.length > 0) throw new TooManyAttempts(refused.some(Boolean));
       return { attempt };
     },
     async giveBack({ attempt }) {

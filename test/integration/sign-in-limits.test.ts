@@ -93,6 +93,14 @@ describe("sign-in limits", () => {
     expect(verify).toHaveBeenCalledTimes(UNTRUSTED);
     // From a browser the account does not know, even the right password now waits.
     expect((await signIn(url, "target", PASSWORD, { from: anotherAddress() })).status).toBe(429);
+    // The audit log has each wrong password, and the budget's refusing once: not 26 rows of
+    // refusals that cost nothing to send.
+    const target = await db.prisma.counsellor.findUniqueOrThrow({ where: { loginName: "target" } });
+    const failed = await db.prisma.auditEntry.findMany({
+      where: { action: "sign-in-failed", counsellorId: target.id },
+    });
+    const reasons = failed.map((r) => (r.detail as { reason: string }).reason).sort();
+    expect(reasons).toEqual(["throttled", ...Array<string>(UNTRUSTED).fill("wrong-password")]);
   }, 120_000);
 
   it("gives the account's budget back when its window has passed, by the clock the test sets", async () => {
