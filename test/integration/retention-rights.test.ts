@@ -21,7 +21,7 @@ import { rawReportSchema } from "../../src/stats/stats-schemas";
 import type { StatsFilter } from "../../src/stats/stats-types";
 import { jst, statsHistory } from "../support/stats-history";
 import { recountRecordsSql, recountReportSql } from "../support/stats-recount";
-import { account, PASSWORD } from "../support/console-client";
+import { account, ConsoleClient, PASSWORD } from "../support/console-client";
 import { startConsoleOnClock, type ConsoleOnClock } from "../support/console-on-clock";
 import { eventually } from "../support/eventually";
 import { startServiceWithSimulator } from "../support/service-harness";
@@ -603,15 +603,10 @@ describe("content erased by retention, in the console", () => {
       data: { conversationId: old, counsellorId: cn, textEnc: testSealer.seal(`メモ：${SECRET}`) },
     });
     await createRetentionService({ prisma, periods: RETENTION_DEFAULTS }).run("2026-12-01");
-    const res = await fetch(`${app.url}/api/v1/session`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ loginName: "retention-admin", password: PASSWORD }),
-    });
-    const cookie = (res.headers.get("set-cookie") ?? "").split(";")[0] ?? "";
-    const view = await fetch(`${app.url}/api/v1/conversations/${old}`, { headers: { cookie } });
+    const admin = await ConsoleClient.signedIn(app.url, "retention-admin", PASSWORD);
+    const view = await admin.call("GET", `/api/v1/conversations/${old}`);
     expect(view.status).toBe(200);
-    const shown = (await view.json()) as {
+    const shown = view.json as unknown as {
       conversation: { contentErased: string | null; topics: string[] };
       messages: { text: string | null; erased: boolean }[];
       notes: { text: string | null }[];
