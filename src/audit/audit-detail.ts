@@ -16,11 +16,19 @@ export const AUDIT_DETAIL_FIELDS = {
   alertId: "id",
   channel: "code",
   closedConfirmed: "boolean",
+  /** Why a counsellor closed a consultation (src/conversations/closing.ts). */
+  closeReason: "code",
+  /** A closing message was sent to her as the chat ended (its words are in the transcript). */
+  closingMessage: "boolean",
   /** Counts of what an erasure removed or a disclosure held. */
   conversations: "number",
   counsellorId: "id",
   decision: "code",
   deliveries: "number",
+  /** A follow-up task's due day (YYYY-MM-DD). */
+  dueOn: "code",
+  /** Minutes from the first counsellor answer to the close. */
+  durationMinutes: "number",
   /** A file she sent, served as an attachment (true) or shown inline. */
   download: "boolean",
   /** What was exported (report-csv, records-csv). */
@@ -39,6 +47,10 @@ export const AUDIT_DETAIL_FIELDS = {
   messages: "number",
   month: "code",
   notificationId: "id",
+  /** How a follow-up task ended (src/tasks/task-types.ts). */
+  outcome: "code",
+  /** Who does a follow-up task. */
+  ownerId: "id",
   /** The person a request concerns (erasure, disclosure): her row's id, never who she is. */
   personId: "id",
   priority: "number",
@@ -60,6 +72,9 @@ export const AUDIT_DETAIL_FIELDS = {
   sessions: "number",
   set: "boolean",
   shiftId: "id",
+  /** A summary was written at close (sealed on the conversation; never its words here). */
+  summary: "boolean",
+  taskId: "id",
   /** The step of a sign-in (password, second-factor). */
   step: "code",
   /** A move's status after, or a period's last day. */
@@ -68,6 +83,8 @@ export const AUDIT_DETAIL_FIELDS = {
   toRegionId: "code",
   topic: "code",
   topics: "codes",
+  /** Closed while her last message was unanswered: the counsellor was warned and confirmed. */
+  unansweredConfirmed: "boolean",
   unsafeFirstLineConfirmed: "boolean",
   via: "code",
 } as const satisfies Record<string, DetailKind>;

@@ -25,6 +25,8 @@ import { statsRoutes } from "../stats/stats-routes";
 import { onCallRoutes } from "../oncall/oncall-routes";
 import { createPersonRightsService } from "../privacy/person-rights-service";
 import { personRightsRoutes } from "./person-rights-routes";
+import { createTaskPresenter } from "../tasks/task-presenter";
+import { taskRoutes } from "../tasks/task-routes";
 
 /** The console's sign-in, sessions and second factor, with what they are built from. */
 export function createConsoleAuth(deps: {
@@ -112,6 +114,7 @@ export async function startConsole(deps: {
       preset: deps.preset,
       sealer: deps.sealer,
       now: deps.clock,
+      tasks: createTaskPresenter({ prisma: deps.prisma, preset: deps.preset, now: deps.clock }),
     }),
     conversations: createCounsellorService({
       dispatcher: deps.dispatcher,
@@ -127,6 +130,7 @@ export async function startConsole(deps: {
   routes.push(...accountRoutes({ preset: deps.preset, auth, accounts }));
   routes.push(...statsRoutes({ prisma: deps.prisma, preset: deps.preset }));
   routes.push(...onCallRoutes({ prisma: deps.prisma, preset: deps.preset }));
+  routes.push(...taskRoutes({ prisma: deps.prisma, preset: deps.preset, now: deps.clock }));
   const clock = deps.now;
   const dateNow = clock ? () => new Date(clock()) : undefined;
   routes.push(

@@ -11,6 +11,16 @@ import { contactBand } from "../flows/contact-times";
 import { mediaChunks } from "../media/media-store";
 import type { Sealer } from "../privacy/sealer";
 import { givenReferrals } from "../flows/referrals";
+import { tapLabel } from "../flows/tap-label";
+import type { Flow } from "../flows/flow-types";
+import {
+  chatMinutes,
+  CLOSE_REASON_LABELS,
+  lastMessageUnanswered,
+  type CloseReason,
+} from "../conversations/closing";
+import { TASK_KIND_LABELS, TASK_OUTCOME_LABELS } from "../tasks/task-types";
+import type { TaskPresenter } from "../tasks/task-presenter";
 
 const PREVIEW_CHARS = 60;
 
@@ -36,26 +46,39 @@ const messageInclude = {
 
 type MessageRow = Prisma.MessageGetPayload<{ include: typeof messageInclude }>;
 
-/** `transcriptErased`: the conversation's transcript was erased (its texts are null). */
-const messageItem = (sealer: Sealer, m: MessageRow, transcriptErased = false) => ({
-  id: m.id,
-  direction: m.direction,
-  author: m.author,
-  authorName: m.counsellor?.displayName ?? null,
-  kind: m.kind,
-  text: m.textEnc ? sealer.open(m.textEnc) : null,
-  sentAt: m.sentAt.toISOString(),
-  unsent: m.unsentAt !== null,
-  read: m.readAt !== null,
-  hasContent: m.media?.status === "stored",
-  contentInline: m.media?.status === "stored" && m.media.imageType !== null,
-  contentTooLarge: m.media?.status === "too_large",
-  contentUnavailable: m.media?.status === "unavailable",
-  erased: m.media?.status === "erased" || (transcriptErased && m.textEnc === null && !m.unsentAt),
-  delivery: m.delivery?.status ?? null,
-  deliverAt:
-    m.delivery?.status === "pending" ? (m.delivery.notBefore?.toISOString() ?? null) : null,
-});
+/**
+ * `transcriptErased`: the conversation's transcript was erased (its texts are null). `flow`: the
+ * flow version the conversation runs, whose buttons she tapped.
+ */
+const messageItem = (
+  sealer: Sealer,
+  m: MessageRow,
+  transcriptErased = false,
+  flow: Flow | undefined = undefined,
+) => {
+  const text = m.textEnc ? sealer.open(m.textEnc) : null;
+  return {
+    id: m.id,
+    direction: m.direction,
+    author: m.author,
+    authorName: m.counsellor?.displayName ?? null,
+    kind: m.kind,
+    text,
+    label: m.kind === "postback" && text !== null ? tapLabel(flow, text) : null,
+    seq: m.seq,
+    sentAt: m.sentAt.toISOString(),
+    unsent: m.unsentAt !== null,
+    read: m.readAt !== null,
+    hasContent: m.media?.status === "stored",
+    contentInline: m.media?.status === "stored" && m.media.imageType !== null,
+    contentTooLarge: m.media?.status === "too_large",
+    contentUnavailable: m.media?.status === "unavailable",
+    erased: m.media?.status === "erased" || (transcriptErased && m.textEnc === null && !m.unsentAt),
+    delivery: m.delivery?.status ?? null,
+    deliverAt:
+      m.delivery?.status === "pending" ? (m.delivery.notBefore?.toISOString() ?? null) : null,
+  };
+};
 
 /** Why a conversation's transcript is gone, if it is (src/privacy/her-content.ts). */
 function contentErasedOf(c: {
@@ -74,6 +97,8 @@ export function createConsolePresenter(deps: {
   sealer: Sealer;
   /** The service's clock: which regions are open now. */
   now?: () => Date;
+  /** The task list, for a consultation's follow-up tasks. */
+  tasks: TaskPresenter;
 }) {
   const { prisma, preset, sealer } = deps;
   const opened = (sealed: Uint8Array | null) => (sealed ? sealer.open(sealed) : null);
@@ -153,7 +178,8 @@ export function createConsolePresenter(deps: {
           take: 1,
           select: { riskCategories: true, createdAt: true },
         },
-        messages: { orderBy: [{ sentAt: "asc" }, { createdAt: "asc" }], include: messageInclude },
+        // The order they were recorded in, kept per conversation (several share one sentAt).
+        messages: { orderBy: { seq: "asc" }, include: messageInclude },
         notes: {
           orderBy: { createdAt: "asc" },
           include: { counsellor: { select: { displayName: true } } },
@@ -221,8 +247,22 @@ export function createConsolePresenter(deps: {
           ? { categories: c.alerts[0].riskCategories, at: c.alerts[0].createdAt.toISOString() }
           : null,
         contentErased: contentErasedOf(c),
+        closeReason: c.closeReason as CloseReason | null,
+        summary: opened(c.summaryEnc),
+        durationMinutes: c.durationMinutes ?? chatMinutes(c.firstResponseAt, now()),
+        lastMessageUnanswered: lastMessageUnanswered(
+          c.messages.map((m) => ({ ...m, unsent: m.unsentAt !== null })),
+        ),
       },
-      messages: c.messages.map((m) => messageItem(sealer, m, c.contentErasedAt !== null)),
+      tasks: await deps.tasks.ofConversation(user, c.id),
+      messages: c.messages.map((m) =>
+        messageItem(
+          sealer,
+          m,
+          c.contentErasedAt !== null,
+          c.flowVersion ? preset.flowVersions[c.flowVersion] : undefined,
+        ),
+      ),
       notes: c.notes.map((n) => ({
         id: n.id,
         kind: n.kind,
@@ -266,7 +306,7 @@ export function createConsolePresenter(deps: {
         conversation: { AND: [conversationScope(user), { id: conversationId }] },
       },
       // A long answer is split into several messages: the last one stands for the send.
-      orderBy: [{ sentAt: "desc" }, { createdAt: "desc" }],
+      orderBy: { seq: "desc" },
       include: messageInclude,
     });
     if (!m) throw new AppError("INTERNAL", "The message was not recorded", 500);
@@ -301,6 +341,10 @@ export function createConsolePresenter(deps: {
       riskCategories: preset.lexicon.categories.map((c) => ({ value: c.id, label: c.label })),
       answers: Object.fromEntries(Object.entries(answers).map(([f, l]) => [f, entries(l)])),
       cannedReplies: preset.cannedReplies,
+      closeReasons: entries(CLOSE_REASON_LABELS),
+      closingTemplates: preset.closingTemplates,
+      taskKinds: entries(TASK_KIND_LABELS),
+      taskOutcomes: entries(TASK_OUTCOME_LABELS),
     };
   }
 

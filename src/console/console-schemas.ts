@@ -1,5 +1,7 @@
 import { z } from "zod";
 import { FOLLOW_UPS, RISK_LEVELS } from "../conversations/coding";
+import { CLOSE_REASONS, SUMMARY_MAX_CHARS } from "../conversations/closing";
+import { followUpTaskSchema, taskSchema } from "../tasks/task-schemas";
 
 /**
  * Request and response schemas of the console API. Requests are validated with them; responses
@@ -67,6 +69,13 @@ export const referenceSchema = z.object({
   /** Labels of her triage answers by field (ageBand, supportWish, partnerNearby, ...). */
   answers: z.record(z.string(), labelled),
   cannedReplies: z.array(z.string()),
+  /** Why a counsellor closes a consultation (the close form's choices). */
+  closeReasons: labelled,
+  /** The preset's closing messages: `{ id, label, text }`. */
+  closingTemplates: z.array(z.object({ id: z.string(), label: z.string(), text: z.string() })),
+  /** Task kinds and outcomes of the task list (src/tasks/). */
+  taskKinds: labelled,
+  taskOutcomes: labelled,
 });
 
 const person = z.object({ id, displayName: z.string() }).nullable();
@@ -106,6 +115,10 @@ export const messageSchema = z.object({
   authorName: z.string().nullable(),
   kind: z.string(),
   text: z.string().nullable(),
+  /** A tap (postback): the button's label as she saw it, from her conversation's flow version. */
+  label: z.string().nullable(),
+  /** Its place in the conversation: the transcript's order (1, 2, 3 ...). */
+  seq: z.number().int(),
   sentAt: iso,
   unsent: z.boolean(),
   read: z.boolean(),
@@ -185,7 +198,17 @@ export const conversationViewSchema = z.object({
      * period is over) or `request` (she asked for erasure); null: kept.
      */
     contentErased: z.enum(["retention", "request"]).nullable(),
+    /** Why the counsellor closed it (closeReasons of the reference); null while open. */
+    closeReason: z.enum(CLOSE_REASONS).nullable(),
+    /** The counsellor's summary written at close; null: none, or erased. */
+    summary: z.string().nullable(),
+    /** Minutes from the first counsellor answer to the close (while open: to now). */
+    durationMinutes: z.number().int(),
+    /** Her last message has no counsellor's answer yet (closing warns). */
+    lastMessageUnanswered: z.boolean(),
   }),
+  /** Follow-up tasks of this consultation (the task list's). */
+  tasks: z.array(taskSchema),
   messages: z.array(messageSchema),
   notes: z.array(noteSchema),
   emergencies: z.array(emergencySchema),
@@ -231,6 +254,18 @@ export const closeSchema = z.object({
   referrals: z.array(z.string().max(100)).max(20),
   followUps: z.array(z.enum(FOLLOW_UPS)).max(4),
   riskLevel: z.enum(RISK_LEVELS),
+  /** Why it ended; the console's form asks for it. */
+  endReason: z.enum(CLOSE_REASONS).optional(),
+  /** A short summary for colleagues (sealed; erased with the transcript). */
+  summary: z.string().trim().max(SUMMARY_MAX_CHARS).optional(),
+  /** Sent to her as the chat ends (a counsellor's reply: the same checks). */
+  closingMessage: z.string().max(5000).optional(),
+  /** Close although her last message is unanswered (the 409 warned). */
+  confirmUnanswered: z.boolean().optional(),
+  /** Send the closing message although its first line names something sensitive. */
+  confirmUnsafeFirstLine: z.boolean().optional(),
+  /** A follow-up with a date: becomes a task of the task list. */
+  followUp: followUpTaskSchema.optional(),
 });
 export const emergencyInputSchema = z.object({
   desire: z.boolean(),

@@ -20,6 +20,10 @@ import { isOpen, nextOpening } from "../flows/opening-hours";
 import { createWaitingService } from "./waiting-service";
 import type { Sealer } from "../privacy/sealer";
 import { codedReferrals } from "../flows/referrals";
+import type { JobIntents } from "../jobs/job-dispatch";
+import { createTaskIn } from "../tasks/task-service";
+import { FOLLOW_UP_OF_KIND, type TaskKind } from "../tasks/task-types";
+import { chatMinutes, lastMessageUnanswered, type CloseReason } from "./closing";
 
 /**
  * A counsellor's account is deactivated: every chat she or he had goes back to its queue, her
@@ -55,6 +59,18 @@ export interface CloseCoding {
   referrals: string[];
   followUps: string[];
   riskLevel: string;
+  /** Why it ended (closing.ts). */
+  endReason?: CloseReason | undefined;
+  /** The counsellor's short summary: sealed, erased with the transcript. */
+  summary?: string | undefined;
+  /** Sent to her as the chat ends (a preset template, edited or not): a counsellor's reply. */
+  closingMessage?: string | undefined;
+  /** Her last message is unanswered: the counsellor was warned and closes all the same. */
+  confirmUnanswered?: boolean | undefined;
+  /** The closing message's first line names something sensitive: send as written. */
+  confirmUnsafeFirstLine?: boolean | undefined;
+  /** A follow-up with a date: a task in the task list (src/tasks/). */
+  followUp?: { kind: TaskKind; dueOn: string; ownerId?: string | undefined } | undefined;
 }
 
 export interface EmergencyInput {
@@ -143,6 +159,64 @@ export function createCounsellorService(deps: {
     return to;
   }
 
+  /** Refuses a reply whose first line her lock screen would show sensitive, unless confirmed. */
+  function assertSafeFirstLine(text: string, confirmed: boolean | undefined): string | undefined {
+    const word = lockScreenProblem(text);
+    if (word !== undefined && !confirmed) {
+      throw new AppError(
+        "UNSAFE_FIRST_LINE",
+        "The first line shows on her lock screen and names something sensitive",
+        422,
+        [word],
+      );
+    }
+    return word;
+  }
+
+  /**
+   * Records a counsellor's message to her and its delivery (a free reply while her last reply
+   * token is fresh, else a push), and the conversation's first answer. Returns the deliveries.
+   */
+  async function recordReply(
+    tx: Tx,
+    jobs: JobIntents,
+    user: Counsellor,
+    c: Conversation,
+    text: string,
+    at: Date,
+  ): Promise<string[]> {
+    const id = c.id;
+    // Her last message's reply token, if still fresh and unused: a free reply.
+    const fresh = await tx.message.findFirst({
+      where: {
+        conversationId: id,
+        direction: "in",
+        replyToken: { not: null },
+        sentAt: { gt: new Date(at.getTime() - REPLY_TOKEN_FRESH_MS) },
+      },
+      orderBy: { seq: "desc" },
+    });
+    if (fresh) await tx.message.update({ where: { id: fresh.id }, data: { replyToken: null } });
+    const deliveryIds = await recordOutbound(tx, jobs, sealer, {
+      personId: c.personId,
+      conversationId: id,
+      author: "counsellor",
+      counsellorId: user.id,
+      // She sees the counsellor's chosen pseudonym as the sender's name.
+      messages: [{ type: "text", text, sender: { name: user.displayName } }],
+      replyToken: fresh?.replyToken
+        ? { token: fresh.replyToken, issuedAt: fresh.sentAt }
+        : undefined,
+      dedupeKey: `counsellor:${randomUUID()}`,
+      at,
+    });
+    await updateConversation(tx, id, {
+      lastMessageAt: at,
+      firstResponseAt: c.firstResponseAt ?? at,
+    });
+    return deliveryIds;
+  }
+
   return {
     /** Two counsellors can never both win: the row lock and the status check decide. */
     claim(user: Counsellor, id: string): Promise<void> {
@@ -178,49 +252,14 @@ export function createCounsellorService(deps: {
             409,
           );
         }
-        const word = lockScreenProblem(text);
-        if (word !== undefined && !confirmed.unsafeFirstLine) {
-          throw new AppError(
-            "UNSAFE_FIRST_LINE",
-            "The first line shows on her lock screen and names something sensitive",
-            422,
-            [word],
-          );
-        }
+        const word = assertSafeFirstLine(text, confirmed.unsafeFirstLine);
         if (c.pushesHeldSince) {
           // Who and when (the audit row's time), never the words.
           await audit(tx, user, "hold-override", id, {
             heldSince: c.pushesHeldSince.toISOString(),
           });
         }
-        // Her last message's reply token, if still fresh and unused: a free reply.
-        const fresh = await tx.message.findFirst({
-          where: {
-            conversationId: id,
-            direction: "in",
-            replyToken: { not: null },
-            sentAt: { gt: new Date(at.getTime() - REPLY_TOKEN_FRESH_MS) },
-          },
-          orderBy: { sentAt: "desc" },
-        });
-        if (fresh) await tx.message.update({ where: { id: fresh.id }, data: { replyToken: null } });
-        const deliveryIds = await recordOutbound(tx, jobs, sealer, {
-          personId: c.personId,
-          conversationId: id,
-          author: "counsellor",
-          counsellorId: user.id,
-          // She sees the counsellor's chosen pseudonym as the sender's name.
-          messages: [{ type: "text", text, sender: { name: user.displayName } }],
-          replyToken: fresh?.replyToken
-            ? { token: fresh.replyToken, issuedAt: fresh.sentAt }
-            : undefined,
-          dedupeKey: `counsellor:${randomUUID()}`,
-          at,
-        });
-        await updateConversation(tx, id, {
-          lastMessageAt: at,
-          firstResponseAt: c.firstResponseAt ?? at,
-        });
+        const deliveryIds = await recordReply(tx, jobs, user, c, text, at);
         await audit(
           tx,
           user,
@@ -319,33 +358,94 @@ export function createCounsellorService(deps: {
       });
     },
 
+    /**
+     * Ends her consultation with its coding. Refused, with nothing written: her last message is
+     * unanswered and no closing message answers it (409 LAST_MESSAGE_UNANSWERED, unless
+     * confirmed); a closing message while her exit word holds the chat (409 SENDING_HELD) or
+     * with an unsafe first line (422 UNSAFE_FIRST_LINE); a follow-up the task list refuses.
+     */
     close(user: Counsellor, id: string, coding: CloseCoding): Promise<void> {
       // The report counts the preset's partners by name and any typed agency as その他; the
       // typed names are a counsellor's free text: sealed, and never copied into the audit.
       const { coded, typed } = codedReferrals(preset, coding.referrals);
-      return dispatcher.transaction(async (tx) => {
+      const message = coding.closingMessage?.trim() ? coding.closingMessage : undefined;
+      const summary = coding.summary?.trim() ? coding.summary.trim() : undefined;
+      return dispatcher.transaction(async (tx, jobs) => {
         const c = await inScope(tx, user, id);
         assertCanAnswer(user, c);
+        const at = now();
+        let firstResponseAt = c.firstResponseAt;
+        let unanswered = false;
+        if (message !== undefined) {
+          if (c.pushesHeldSince) {
+            throw new AppError(
+              "SENDING_HELD",
+              "She sent the exit word: close without a closing message",
+              409,
+            );
+          }
+          assertSafeFirstLine(message, coding.confirmUnsafeFirstLine);
+          await recordReply(tx, jobs, user, c, message, at);
+          firstResponseAt ??= at;
+        } else {
+          const transcript = await tx.message.findMany({
+            where: { conversationId: id },
+            orderBy: { seq: "asc" },
+            select: { direction: true, author: true, unsentAt: true },
+          });
+          unanswered = lastMessageUnanswered(
+            transcript.map((m) => ({ ...m, unsent: m.unsentAt !== null })),
+          );
+          if (unanswered && !coding.confirmUnanswered) {
+            throw new AppError(
+              "LAST_MESSAGE_UNANSWERED",
+              "Her last message has no answer yet: answer it, send a closing message, or confirm",
+              409,
+            );
+          }
+        }
+        const followUps = [...coding.followUps];
+        const code = coding.followUp ? FOLLOW_UP_OF_KIND[coding.followUp.kind] : null;
+        if (code && !followUps.includes(code)) followUps.push(code);
+        const durationMinutes = chatMinutes(firstResponseAt, at);
         await moveConversation(tx, c, "close", {
           by: user.id,
           data: {
-            closedAt: now(),
+            closedAt: at,
             closedById: user.id,
             topics: coding.topics,
             referrals: coded,
             referralsOtherEnc: typed.length > 0 ? sealer.seal(JSON.stringify(typed)) : null,
-            followUps: coding.followUps,
+            followUps,
             riskLevel: coding.riskLevel,
             silenceDueAt: null,
+            closeReason: coding.endReason ?? null,
+            summaryEnc: summary === undefined ? null : sealer.seal(summary),
+            durationMinutes,
           },
-          // The codes; referrals only counted (they may be written freely, and are on the row).
+          // The codes; referrals only counted (they may be written freely, and are on the row);
+          // of the summary and the closing message only that there was one.
           detail: {
             topics: coding.topics,
-            followUps: coding.followUps,
+            followUps,
             riskLevel: coding.riskLevel,
             referralCount: coding.referrals.length,
+            closeReason: coding.endReason ?? null,
+            summary: summary !== undefined,
+            closingMessage: message !== undefined,
+            durationMinutes,
+            ...(unanswered ? { unansweredConfirmed: true } : {}),
           },
         });
+        if (coding.followUp) {
+          if (!c.regionId) throw new AppError("REGION_REQUIRED", "The chat has no region", 409);
+          await createTaskIn(
+            tx,
+            user,
+            { ...coding.followUp, conversationId: id, regionId: c.regionId },
+            at,
+          );
+        }
       });
     },
 

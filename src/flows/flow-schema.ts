@@ -252,6 +252,10 @@ export const presetFileSchema = z.strictObject({
     .optional(),
   /** Replies a counsellor can pick in the console; {{counsellorName}} is her or his name. */
   cannedReplies: z.array(nonEmpty).default([]),
+  /** Closing messages a counsellor may send her as the chat ends (the console's close form). */
+  closingTemplates: z
+    .array(z.strictObject({ id, label: nonEmpty, text: nonEmpty }))
+    .default([]),
   waiting: waitingSchema,
   /** When the on-call people are called (src/oncall/). */
   onCall: z

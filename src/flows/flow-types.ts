@@ -199,6 +199,8 @@ export interface Preset {
   kpi?: { fiscalYear: number; uniquePeopleTarget: number };
   /** Replies a counsellor can pick; {{counsellorName}} is filled in by the console. */
   cannedReplies: string[];
+  /** Closing messages the close form offers (one may be edited and sent as the chat ends). */
+  closingTemplates: { id: string; label: string; text: string }[];
   waiting: WaitingTexts;
   /** On-call (src/oncall/): a high-risk conversation nobody took for this long calls them. */
   onCall: { highRiskWaitMinutes: number };

@@ -103,6 +103,7 @@ function checkPresetFile(file: PresetFile, sink: ProblemSink): void {
   checkMunicipalities(file, sink);
   checkHotlines(file, sink);
   checkCannedReplies(file, sink);
+  checkClosingTemplates(file, sink);
   checkWaitingTexts(file, sink);
 }
 
@@ -155,6 +156,27 @@ function checkCannedReplies(file: PresetFile, sink: ProblemSink): void {
   });
 }
 
+/**
+ * A closing message reaches her as a notification: its first line is safe on a lock screen, it
+ * fits one LINE text message, it names nobody (no placeholders), and each has its own id.
+ */
+function checkClosingTemplates(file: PresetFile, sink: ProblemSink): void {
+  const ids = new Set<string>();
+  file.closingTemplates.forEach((t, i) => {
+    const at = ["closingTemplates", i];
+    if (ids.has(t.id)) sink.add("duplicate-id", at, `closing template ${t.id} is defined twice`);
+    ids.add(t.id);
+    const word = lockScreenProblem(t.text);
+    if (word) sink.add("unsafe-first-line", at, `first line of closing template ${t.id} shows "${word}" on a lock screen`);
+    if (placeholdersIn(t.text).length > 0) {
+      sink.add("unknown-placeholder", at, `closing template ${t.id} has a placeholder; write it as sent`);
+    }
+    if (t.text.length > LINE_LIMITS.textLength) {
+      sink.add("text-too-long", at, `closing template ${t.id} has ${t.text.length} characters, LINE allows ${LINE_LIMITS.textLength}`);
+    }
+  });
+}
+
 function checkLexicon(lexicon: RiskLexicon, sink: ProblemSink): void {
   const ids = new Set<string>();
   lexicon.categories.forEach((c, i) => {
@@ -178,6 +200,7 @@ function toPreset(file: PresetFile, lexicon: RiskLexicon, flows: Flow[]): Preset
     partners: file.partners,
     ...(file.kpi ? { kpi: file.kpi } : {}),
     cannedReplies: file.cannedReplies,
+    closingTemplates: file.closingTemplates,
     waiting: file.waiting,
     onCall: file.onCall,
     retention: file.retention,
