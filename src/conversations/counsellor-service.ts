@@ -438,7 +438,8 @@ export function createCounsellorService(deps: {
           },
         });
         if (coding.followUp) {
-          if (!c.regionId) throw new AppError("REGION_REQUIRED", "The chat has no region", 409);
+          if (!c.regionId)
+            throw new AppError("TASK_REGION_REQUIRED", "The chat has no region", 409);
           await createTaskIn(
             tx,
             user,

@@ -21,7 +21,7 @@ const ENDED = Prisma.sql`status IN ('closed', 'abandoned')`;
 
 /**
  * The transcript of these conversations: message texts and LINE tokens, notes, emergency notes
- * (and who called, free text), and the conversation marked as erased. Run in a transaction.
+ * (and who called, free text), the closing summary, and the conversation marked as erased. Run in a transaction.
  */
 async function eraseTranscripts(tx: Tx, ids: string[], at: Date): Promise<void> {
   if (ids.length === 0) return;
@@ -33,9 +33,11 @@ async function eraseTranscripts(tx: Tx, ids: string[], at: Date): Promise<void> 
     WHERE conversation_id = ${list} AND text_enc IS NOT NULL`;
   await tx.$executeRaw`UPDATE emergency_record SET note_enc = NULL, called_by = NULL
     WHERE conversation_id = ${list} AND (note_enc IS NOT NULL OR called_by IS NOT NULL)`;
-  // The agencies typed at close go too; the coded referrals (その他 for them) stay counted.
+  // The agencies typed at close and the closing summary go too; the coded referrals (その他
+  // for them), the end reason and the duration stay counted.
   await tx.$executeRaw`UPDATE conversation SET content_erased_at = ${at},
-    referrals_other_enc = NULL WHERE id = ${list} AND content_erased_at IS NULL`;
+    referrals_other_enc = NULL, summary_enc = NULL
+    WHERE id = ${list} AND content_erased_at IS NULL`;
 }
 
 /** Her files of these messages: bytes deleted, the file marked erased (type and size stay). */

@@ -77,6 +77,7 @@ function columns(deps: RotationDeps): Column[] {
     { table: "conversation_note", key: [uuid("id")], column: "text_enc", batch: n },
     { table: "emergency_record", key: [uuid("id")], column: "note_enc", batch: n },
     { table: "conversation", key: [uuid("id")], column: "referrals_other_enc", batch: n },
+    { table: "conversation", key: [uuid("id")], column: "summary_enc", batch: n },
     { table: "outbound_delivery", key: [uuid("id")], column: "payload_enc", batch: n },
     {
       table: "idempotency_key",

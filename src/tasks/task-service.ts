@@ -46,7 +46,7 @@ export function taskInReach(user: TaskActor, regionId: string): boolean {
  * Writes a task in the caller's transaction, with its audit row: the closing of a consultation
  * makes one this way (src/conversations/counsellor-service.ts), and so does the console's form.
  * Refused (nothing written): a day before today (400 DUE_DATE_PAST), an owner who cannot work in
- * the task's region (400 BAD_OWNER), a region the user does not reach (403 FORBIDDEN_REGION).
+ * the task's region (400 BAD_OWNER), a region the user does not reach (403 TASK_OUT_OF_REGION).
  */
 export async function createTaskIn(
   tx: Tx,
@@ -58,7 +58,7 @@ export async function createTaskIn(
     throw new AppError("DUE_DATE_PAST", "The due date is before today", 400);
   }
   if (!taskInReach(user, input.regionId)) {
-    throw new AppError("FORBIDDEN_REGION", "That region is not yours", 403);
+    throw new AppError("TASK_OUT_OF_REGION", "That region is not yours", 403);
   }
   const ownerId = input.ownerId ?? user.id;
   const owner = await tx.counsellor.findFirst({ where: { id: ownerId, active: true } });
@@ -113,7 +113,7 @@ export function createTaskService(deps: { prisma: PrismaClient; now?: () => Date
           regionId = c.regionId;
         }
         regionId ??= user.regionId ?? undefined;
-        if (!regionId) throw new AppError("REGION_REQUIRED", "Name the task's region", 400);
+        if (!regionId) throw new AppError("TASK_REGION_REQUIRED", "Name the task's region", 400);
         return createTaskIn(tx, user, { ...input, regionId }, now());
       });
     },

@@ -13,6 +13,7 @@ import { describeError } from "./errors.js";
 import { roleLabel, setReference } from "./labels.js";
 import { refreshQueue, tickWaits } from "./queue.js";
 import { refreshOnCallCount, renderOnCall } from "./oncall.js";
+import { renderTasks } from "./tasks.js";
 import { isSupervising, state } from "./state.js";
 import { playAlertSound } from "./sound.js";
 import { toast } from "./toast.js";
@@ -120,6 +121,9 @@ function route() {
   } else if (hash === "#/admin" && state.me.role === "admin") {
     current("nav-admin");
     renderAdmin();
+  } else if (hash === "#/tasks") {
+    current("nav-tasks");
+    renderTasks();
   } else if (hash === "#/profile") {
     current("nav-profile");
     renderProfile(showMe);

@@ -20,6 +20,13 @@ const MESSAGES = {
   ONCALL_OUT_OF_REGION: "この人はその地域の相談を見られないため、その地域の当番にできません。",
   FORBIDDEN_REGION: "自分の担当地域の当番だけを変更できます。",
   UNKNOWN_REGION: "その地域はありません。",
+  LAST_MESSAGE_UNANSWERED:
+    "相談者の最後のメッセージに返信していません。終了のメッセージを送るか、返信せずに終了することを確かめてください。",
+  DUE_DATE_PAST: "期日は今日以降の日にしてください。",
+  BAD_OWNER: "その人はこの地域のタスクを担当できません。",
+  TASK_CLOSED: "このタスクはすでに完了しています。",
+  TASK_OUT_OF_REGION: "自分の担当地域のタスクだけを作れます。",
+  TASK_REGION_REQUIRED: "タスクの地域を選んでください。",
 };
 
 /** A Japanese sentence for an API error, for the person at the screen. */

@@ -25,6 +25,13 @@ export const regionLabel = (id) => find(reference.regions, "id", id)?.name ?? id
 export const followUpLabel = (value) => find(reference.followUps, "value", value)?.label ?? value;
 export const riskLevelLabel = (value) => find(reference.riskLevels, "value", value)?.label ?? value;
 
+export const taskKindLabel = (value) =>
+  find(reference.taskKinds ?? [], "value", value)?.label ?? value;
+export const taskOutcomeLabel = (value) =>
+  find(reference.taskOutcomes ?? [], "value", value)?.label ?? value;
+export const closeReasonLabel = (value) =>
+  find(reference.closeReasons ?? [], "value", value)?.label ?? value;
+
 export const riskCategoryLabel = (value) =>
   find(reference.riskCategories ?? [], "value", value)?.label ?? value;
 
@@ -137,6 +144,8 @@ const ACTIONS = {
   blocked: "ブロック",
   "erase-person": "相談者の内容の削除（本人の請求）",
   "disclose-person": "相談者への開示（本人の請求）",
+  "task-create": "タスクの作成",
+  "task-close": "タスクの完了",
 };
 export const auditActionLabel = (value) => ACTIONS[value] ?? value;
 

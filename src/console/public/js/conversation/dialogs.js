@@ -4,6 +4,7 @@ import { $, clear, el } from "../../kit/dom.js";
 import { describeError } from "../errors.js";
 import { localInputToIso } from "../format.js";
 import { getReference, regionLabel, riskLevelLabel, roleLabel } from "../labels.js";
+import { tokyoToday } from "../tasks.js";
 import { refreshQueue } from "../queue.js";
 import { isSupervising, state } from "../state.js";
 import { toast } from "../toast.js";
@@ -28,6 +29,15 @@ export function wireDialogs(deps) {
   $("transfer-region").addEventListener("change", syncClosedWarning);
   submitting("transfer-form", submitTransfer);
   submitting("close-form", submitClose);
+  $("close-template").addEventListener("change", () => {
+    const chosen = getReference().closingTemplates?.find((t) => t.id === $("close-template").value);
+    $("close-message").value = chosen ? chosen.text : "";
+    syncUnanswered();
+  });
+  $("close-message").addEventListener("input", syncUnanswered);
+  $("close-followup").addEventListener("change", () => {
+    $("close-followup-fields").hidden = !$("close-followup").checked;
+  });
   submitting("emergency-form", submitEmergency);
 }
 
@@ -186,7 +196,28 @@ function checkboxes(container, name, items, checked) {
   }
 }
 
-export function openClose() {
+/** Her last message unanswered (the view says so) and no closing message to answer it. */
+let unansweredNow = false;
+
+/** The warning shows while nothing answers her; a closing message answers her. */
+function syncUnanswered() {
+  const answering = $("close-message").value.trim() !== "";
+  $("close-unanswered").hidden = !unansweredNow || answering;
+}
+
+function options(select, items, selected) {
+  clear(select);
+  for (const item of items) {
+    select.appendChild(
+      el("option", {
+        text: item.label,
+        attrs: { value: item.value, selected: item.value === selected },
+      }),
+    );
+  }
+}
+
+export async function openClose() {
   const view = openNow()?.view;
   if (!view) return;
   const conv = view.conversation;
@@ -204,19 +235,53 @@ export function openClose() {
     conv.referrals,
   );
   checkboxes($("close-followups"), "followUps", ref.followUps, conv.followUps);
-  const risk = clear($("close-risk"));
   const levels = ref.riskLevels.length
     ? ref.riskLevels
     : ["none", "low", "medium", "high"].map((value) => ({ value, label: riskLevelLabel(value) }));
-  for (const level of levels) {
-    risk.appendChild(
-      el("option", {
-        text: level.label,
-        attrs: { value: level.value, selected: level.value === conv.riskLevel },
-      }),
-    );
-  }
+  options($("close-risk"), levels, conv.riskLevel);
+  options(
+    $("close-reason"),
+    [{ value: "", label: "選んでください" }, ...(ref.closeReasons ?? [])],
+    "",
+  );
+  options(
+    $("close-template"),
+    [
+      { value: "", label: "送らない" },
+      ...(ref.closingTemplates ?? []).map((t) => ({ value: t.id, label: t.label })),
+    ],
+    "",
+  );
+  $("close-message").value = "";
+  $("close-confirm-unsafe-label").hidden = true;
+  // Figures as the API gave them: the chat's length so far, her last message unanswered.
+  $("close-duration").textContent = `対応時間（最初の返信から）: ${conv.durationMinutes}分`;
+  unansweredNow = conv.lastMessageUnanswered;
+  const last = [...view.messages].reverse().find((m) => m.direction === "in" && !m.unsent);
+  $("close-unanswered-last").textContent = last?.text
+    ? `最後のメッセージ: 「${[...last.text].slice(0, 60).join("")}」`
+    : "";
+  syncUnanswered();
+  $("close-followup-fields").hidden = true;
+  options($("close-followup-kind"), ref.taskKinds ?? [], "call-back");
+  const today = tokyoToday();
+  $("close-followup-due").min = today;
+  $("close-followup-due").value = "";
+  const owners = clear($("close-followup-owner"));
+  owners.appendChild(
+    el("option", { text: `自分（${state.me.displayName}）`, attrs: { value: "" } }),
+  );
   $("close-dialog").showModal();
+  try {
+    const colleagues = await api("GET", "/api/v1/counsellors");
+    for (const p of colleagues) {
+      if (p.id === state.me.id) continue;
+      if (p.regionId !== null && p.regionId !== conv.regionId) continue;
+      owners.appendChild(el("option", { text: p.displayName, attrs: { value: p.id } }));
+    }
+  } catch (error) {
+    toast(describeError(error), "error");
+  }
 }
 
 const checkedValues = (form, name) =>
@@ -230,20 +295,62 @@ async function submitClose(form, error) {
     error.textContent = "相談の内容を一つ以上選んでください。";
     return;
   }
+  const endReason = $("close-reason").value;
+  if (!endReason) {
+    error.textContent = "終了の理由を選んでください。";
+    return;
+  }
+  const closingMessage = $("close-message").value.trim();
+  if (unansweredNow && !closingMessage && !$("close-confirm-unanswered").checked) {
+    error.textContent =
+      "最後のメッセージに返信していません。終了のメッセージを送るか、「返信せずに終了する」にチェックを入れてください。";
+    return;
+  }
+  let followUp;
+  if ($("close-followup").checked) {
+    const dueOn = $("close-followup-due").value;
+    if (!dueOn) {
+      error.textContent = "フォローアップの期日を選んでください。";
+      return;
+    }
+    const ownerId = $("close-followup-owner").value;
+    followUp = { kind: $("close-followup-kind").value, dueOn, ...(ownerId ? { ownerId } : {}) };
+  }
   const extra = $("close-referral-other")
     .value.split(/[、,，]/)
     .map((s) => s.trim())
     .filter(Boolean);
   const referrals = [...new Set([...checkedValues(form, "referrals"), ...extra])];
+  const summary = $("close-summary").value.trim();
   const body = {
     topics,
     referrals,
     followUps: checkedValues(form, "followUps"),
     riskLevel: $("close-risk").value,
+    endReason,
+    ...(summary ? { summary } : {}),
+    ...(closingMessage ? { closingMessage } : {}),
+    ...($("close-confirm-unanswered").checked ? { confirmUnanswered: true } : {}),
+    ...($("close-confirm-unsafe").checked ? { confirmUnsafeFirstLine: true } : {}),
+    ...(followUp ? { followUp } : {}),
   };
-  await api("POST", `/api/v1/conversations/${encodeURIComponent(c.id)}/close`, body);
+  try {
+    await api("POST", `/api/v1/conversations/${encodeURIComponent(c.id)}/close`, body);
+  } catch (e) {
+    // She wrote while the dialog was open: warn, and ask again.
+    if (e?.code === "LAST_MESSAGE_UNANSWERED") {
+      unansweredNow = true;
+      syncUnanswered();
+    }
+    if (e?.code === "UNSAFE_FIRST_LINE") $("close-confirm-unsafe-label").hidden = false;
+    throw e;
+  }
   $("close-dialog").close();
-  toast("相談を終了し、記録しました。");
+  toast(
+    followUp
+      ? "相談を終了し、フォローアップをタスクに入れました。"
+      : "相談を終了し、記録しました。",
+  );
   void refreshQueue();
   location.hash = "#/";
 }

@@ -52,7 +52,7 @@ export function renderActions(c, reload) {
         className: "primary",
         text: "終了して記録",
         attrs: { type: "button", "data-testid": "open-close" },
-        on: { click: () => openClose() },
+        on: { click: () => void openClose() },
       }),
     );
   }

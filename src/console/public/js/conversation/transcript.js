@@ -1,6 +1,23 @@
 // The chat as the counsellor reads it: her messages, the bot's and ours, and what became of ours.
+// In the order the API gives (each message's place in the conversation, `seq`); the bot's runs of
+// messages fold into one line that opens on a click.
 import { clear, el } from "../../kit/dom.js";
 import { formatClock, formatDateTime } from "../format.js";
+
+/** Bot blocks the counsellor opened (by their first message's id): kept open across redraws. */
+const openedBlocks = new Set();
+
+/** Consecutive messages of the bot, as one block; any other message stands alone. */
+function runs(messages) {
+  const out = [];
+  for (const m of messages) {
+    const last = out[out.length - 1];
+    const bot = m.direction === "out" && m.author === "bot";
+    if (bot && last?.bot) last.messages.push(m);
+    else out.push({ bot, messages: [m] });
+  }
+  return out;
+}
 
 export function renderMessages(list, view) {
   const nearBottom = list.scrollHeight - list.scrollTop - list.clientHeight < 80;
@@ -8,8 +25,41 @@ export function renderMessages(list, view) {
   clear(list);
   if (view.messages.length === 0)
     list.appendChild(el("li", { className: "muted", text: "まだメッセージはありません。" }));
-  for (const m of view.messages) list.appendChild(messageItem(m, view.conversation));
+  for (const run of runs(view.messages)) {
+    if (run.bot && run.messages.length > 1) list.appendChild(botBlock(run.messages, view));
+    else for (const m of run.messages) list.appendChild(messageItem(m, view.conversation));
+  }
   if (first || nearBottom) list.scrollTop = list.scrollHeight;
+}
+
+/** Several bot messages in a row: one line (how many, the first words), opened on a click. */
+function botBlock(messages, view) {
+  const key = messages[0].id;
+  const firstLine = (messages[0].text ?? "").split("\n")[0];
+  const details = el("details", { className: "bot-block-details" }, [
+    el("summary", {
+      text: `自動応答 ${messages.length}件・${formatDateTime(messages[0].sentAt)}　${firstLine}`,
+      attrs: { "data-testid": "bot-block-summary" },
+    }),
+    el(
+      "ol",
+      { className: "bot-block-list" },
+      messages.map((m) => messageItem(m, view.conversation)),
+    ),
+  ]);
+  details.open = openedBlocks.has(key);
+  details.addEventListener("toggle", () => {
+    if (details.open) openedBlocks.add(key);
+    else openedBlocks.delete(key);
+  });
+  return el(
+    "li",
+    {
+      className: "bot-block",
+      attrs: { "data-testid": "bot-block", "data-count": messages.length },
+    },
+    [details],
+  );
 }
 
 function messageItem(m, conv) {
@@ -23,7 +73,12 @@ function messageItem(m, conv) {
     "li",
     {
       className: `msg ${m.direction} ${m.author}`,
-      attrs: { "data-testid": "message", "data-direction": m.direction, "data-kind": m.kind },
+      attrs: {
+        "data-testid": "message",
+        "data-direction": m.direction,
+        "data-kind": m.kind,
+        "data-seq": m.seq,
+      },
     },
     [
       el("span", { className: "msg-meta", text: `${who}・${formatDateTime(m.sentAt)}` }),
@@ -61,9 +116,11 @@ function bubble(m, conv) {
     case "file":
       return fileBubble(m);
     case "postback":
+      // The button as she saw it (the API reads it from her conversation's flow version).
       return el("div", {
-        className: "bubble label",
-        text: m.text ? `［選択］${m.text}` : "［ボタンを選択］",
+        className: "bubble tap",
+        text: m.label ? `［選択］${m.label}` : "［ボタンを選択］",
+        attrs: { "data-testid": "tap" },
       });
     default:
       return el("div", { className: "bubble label", text: m.text ? m.text : `［${m.kind}］` });

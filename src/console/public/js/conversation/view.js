@@ -5,7 +5,13 @@ import { api, ApiError } from "../../kit/api.js";
 import { $, clear, el } from "../../kit/dom.js";
 import { describeError } from "../errors.js";
 import { formatDateTime } from "../format.js";
-import { regionLabel, statusLabel } from "../labels.js";
+import {
+  getReference,
+  regionLabel,
+  statusLabel,
+  taskKindLabel,
+  taskOutcomeLabel,
+} from "../labels.js";
 import { refreshQueue } from "../queue.js";
 import { state } from "../state.js";
 import { toast } from "../toast.js";
@@ -34,6 +40,7 @@ export function openConversation(id) {
 export function closeConversationView() {
   state.openId = null;
   current = null;
+  $("main").classList.remove("conv-view");
 }
 
 /** Fetches the view again (new messages, a colleague's note…) without touching the reply box. */
@@ -76,6 +83,7 @@ export async function loadConversation() {
 
 function showMissing(error) {
   const main = clear($("main"));
+  main.classList.remove("conv-view");
   main.appendChild(
     el("div", { className: "panel", attrs: { "data-testid": "conversation-missing" } }, [
       el("h1", { text: "相談を開けません" }),
@@ -94,6 +102,8 @@ export function initDialogs() {
 
 function build(id) {
   const main = clear($("main"));
+  // The page does not scroll; the transcript does (console.css, "An open conversation ...").
+  main.classList.add("conv-view");
   const n = {};
   n.title = el("h1", { attrs: { id: "conv-title" } });
   n.meta = el("p", { className: "muted small", attrs: { "data-testid": "conv-meta" } });
@@ -115,7 +125,12 @@ function build(id) {
   n.notes = el("ul", { className: "list-plain", attrs: { "data-testid": "notes" } });
   n.referrals = el("div", { attrs: { "data-testid": "referral-cards" } });
   n.earlier = el("ul", { className: "list-plain", attrs: { "data-testid": "earlier" } });
+  n.closing = el("section", {
+    className: "panel closing-record",
+    attrs: { "data-testid": "closing-record", hidden: true },
+  });
   n.side.append(
+    n.closing,
     n.emergencies,
     el("section", { className: "panel" }, [
       el("h2", { text: "メモ（相談者には見えません）" }),
@@ -154,6 +169,40 @@ function build(id) {
 
 // ---------- drawing a fetched view ----------
 
+/** A closed consultation: why it ended, how long, the summary and its follow-up tasks. */
+function renderClosing(section, view) {
+  const conv = view.conversation;
+  clear(section);
+  section.hidden = conv.status !== "closed" && view.tasks.length === 0;
+  if (section.hidden) return;
+  const row = (label, value, testid) => [
+    el("dt", { className: "muted small", text: label }),
+    el("dd", { text: value, attrs: testid ? { "data-testid": testid } : {} }),
+  ];
+  const reasons = getReference().closeReasons ?? [];
+  section.append(
+    el("h2", { text: "終了の記録" }),
+    el("dl", {}, [
+      ...(conv.closeReason
+        ? row(
+            "終了の理由",
+            reasons.find((r) => r.value === conv.closeReason)?.label ?? conv.closeReason,
+            "closing-reason",
+          )
+        : []),
+      ...row("対応時間", `${conv.durationMinutes}分`, "closing-duration"),
+      ...(conv.summary ? row("要約", conv.summary, "closing-summary") : []),
+      ...view.tasks.flatMap((t) =>
+        row(
+          "フォローアップ",
+          `${taskKindLabel(t.kind)}・${t.dueOn}まで・${t.owner.displayName}${t.outcome ? `（${taskOutcomeLabel(t.outcome)}）` : ""}`,
+          "closing-task",
+        ),
+      ),
+    ]),
+  );
+}
+
 function render(c) {
   const { view, nodes: n } = c;
   const conv = view.conversation;
@@ -171,6 +220,7 @@ function render(c) {
   renderTriage(n.triage, conv);
   renderMessages(n.messages, view);
   renderReplyState(n.reply, conv);
+  renderClosing(n.closing, view);
   renderEmergencies(n.emergencies, view.emergencies);
   renderNotes(n.notes, view.notes);
   renderReferrals(n.referrals, view.referralCards);
