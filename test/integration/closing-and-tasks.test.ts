@@ -75,9 +75,13 @@ describe("closing a consultation and the task list", () => {
       ).id;
     }
     const signIn = (name: string) => ConsoleClient.signedIn(s.url, name, PASSWORD);
-    [west, west2, east, sup, admin] = await Promise.all(
-      ["west", "west2", "east", "sup", "admin"].map(signIn),
-    );
+    [west, west2, east, sup, admin] = await Promise.all([
+      signIn("west"),
+      signIn("west2"),
+      signIn("east"),
+      signIn("sup"),
+      signIn("admin"),
+    ]);
   }, 60_000);
   afterAll(async () => s.stop());
 
@@ -195,12 +199,8 @@ describe("closing a consultation and the task list", () => {
     });
     // The visit is also the consultation's follow-up code (the report counts it).
     expect(v.conversation.followUps).toEqual(["visit"]);
-    expect(v.tasks).toEqual([
-      expect.objectContaining({
-        kind: "visit",
-        dueOn: "2026-12-04",
-        owner: expect.objectContaining({ displayName: "相談員west2" }),
-      }),
+    expect(v.tasks.map((t) => [t.kind, t.dueOn, t.owner.displayName])).toEqual([
+      ["visit", "2026-12-04", "相談員west2"],
     ]);
     // The summary is sealed at rest, and never in the audit.
     const row = await s.db.prisma.conversation.findUniqueOrThrow({ where: { id } });
