@@ -185,6 +185,20 @@ describe("preset.yaml", () => {
     ]);
   });
 
+  it("closing templates: kept; one whose first line would show on her lock screen, or names someone, is named", () => {
+    const ok = build({ preset: (d) => (d.closingTemplates = [{ id: "thanks", label: "お礼", text: "ありがとうございました。" }]) });
+    if (!ok.ok) throw new Error(JSON.stringify(ok.problems));
+    expect(ok.preset.closingTemplates).toEqual([{ id: "thanks", label: "お礼", text: "ありがとうございました。" }]);
+    const edits: Edits = {
+      preset: (d) =>
+        (d.closingTemplates = [
+          { id: "dv", label: "窓口", text: "DVの窓口です\nまたどうぞ" },
+          { id: "named", label: "名前", text: "{{counsellorName}}でした" },
+        ]),
+    };
+    expect(problems(edits).map((p) => p.code)).toEqual(["unsafe-first-line", "unknown-placeholder"]);
+  });
+
   it("a canned reply that could be too long once a counsellor's name (up to 20 characters) is in", () => {
     const fits = "あ".repeat(4962) + "{{counsellorName}}";
     const tooLong = "あ".repeat(4963) + "{{counsellorName}}";
