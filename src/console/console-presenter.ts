@@ -252,6 +252,7 @@ export function createConsolePresenter(deps: {
         durationMinutes: c.durationMinutes ?? chatMinutes(c.firstResponseAt, now()),
         lastMessageUnanswered: lastMessageUnanswered(
           c.messages.map((m) => ({ ...m, unsent: m.unsentAt !== null })),
+          c.waitingSince,
         ),
       },
       tasks: await deps.tasks.ofConversation(user, c.id),

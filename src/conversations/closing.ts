@@ -36,18 +36,26 @@ export function chatMinutes(firstResponseAt: Date | null, end: Date): number {
 export interface TranscriptEntry {
   direction: "in" | "out";
   author: string;
+  kind: string;
+  sentAt: Date;
   unsent: boolean;
 }
 
 /**
- * Her last message has no counsellor's answer after it (the bot's acknowledgements while she
- * waits are not an answer). Messages in transcript order; unsent ones do not count.
+ * Her last message waits for a counsellor: she wrote it once the chat was handed to counsellors
+ * (`handedAt`, the conversation's `waitingSince`) and no counsellor answered after it. Before the
+ * hand-off the bot answered her; the bot's acknowledgements while she waits are no answer. Her
+ * taps answer the bot's questions and unsent messages are gone: neither waits for an answer.
+ * Messages in transcript order.
  */
-export function lastMessageUnanswered(messages: readonly TranscriptEntry[]): boolean {
+export function lastMessageUnanswered(
+  messages: readonly TranscriptEntry[],
+  handedAt: Date | null,
+): boolean {
   for (let i = messages.length - 1; i >= 0; i--) {
     const m = messages[i];
-    if (!m || m.unsent) continue;
-    if (m.direction === "in") return true;
+    if (!m || m.unsent || m.kind === "postback") continue;
+    if (m.direction === "in") return handedAt !== null && m.sentAt >= handedAt;
     if (m.author === "counsellor") return false;
   }
   return false;

@@ -391,10 +391,11 @@ export function createCounsellorService(deps: {
           const transcript = await tx.message.findMany({
             where: { conversationId: id },
             orderBy: { seq: "asc" },
-            select: { direction: true, author: true, unsentAt: true },
+            select: { direction: true, author: true, kind: true, sentAt: true, unsentAt: true },
           });
           unanswered = lastMessageUnanswered(
             transcript.map((m) => ({ ...m, unsent: m.unsentAt !== null })),
+            c.waitingSince,
           );
           if (unanswered && !coding.confirmUnanswered) {
             throw new AppError(
@@ -430,10 +431,10 @@ export function createCounsellorService(deps: {
             followUps,
             riskLevel: coding.riskLevel,
             referralCount: coding.referrals.length,
-            closeReason: coding.endReason ?? null,
-            summary: summary !== undefined,
-            closingMessage: message !== undefined,
             durationMinutes,
+            ...(coding.endReason ? { closeReason: coding.endReason } : {}),
+            ...(summary !== undefined ? { summary: true } : {}),
+            ...(message !== undefined ? { closingMessage: true } : {}),
             ...(unanswered ? { unansweredConfirmed: true } : {}),
           },
         });

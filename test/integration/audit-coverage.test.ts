@@ -199,6 +199,7 @@ describe("the audit log records who did what, never free text", () => {
       followUps: ["accompany"],
       riskLevel: "low",
       referralCount: 1,
+      durationMinutes: 0,
     });
     const log = await everything();
     expect(log).not.toContain(note);

@@ -1,21 +1,42 @@
 import { chatMinutes, lastMessageUnanswered } from "../../../src/conversations/closing";
 
-const her = { direction: "in" as const, author: "person", unsent: false };
-const bot = { direction: "out" as const, author: "bot", unsent: false };
-const counsellor = { direction: "out" as const, author: "counsellor", unsent: false };
+const handed = new Date("2026-12-01T11:00:00Z");
+const before = new Date("2026-12-01T10:58:00Z");
+const after = new Date("2026-12-01T11:05:00Z");
+const her = {
+  direction: "in" as const,
+  author: "person",
+  kind: "text",
+  sentAt: after,
+  unsent: false,
+};
+const tap = { ...her, kind: "postback" };
+const bot = {
+  direction: "out" as const,
+  author: "bot",
+  kind: "text",
+  sentAt: after,
+  unsent: false,
+};
+const counsellor = { ...bot, author: "counsellor" };
 
 describe("closing", () => {
-  it("her last message is unanswered until a counsellor answers it; the bot's words are no answer", () => {
-    expect(lastMessageUnanswered([])).toBe(false);
-    expect(lastMessageUnanswered([bot, her])).toBe(true);
-    expect(lastMessageUnanswered([her, bot])).toBe(true);
-    expect(lastMessageUnanswered([her, counsellor])).toBe(false);
-    expect(lastMessageUnanswered([her, counsellor, her, bot])).toBe(true);
-    expect(lastMessageUnanswered([bot, bot])).toBe(false);
+  it("her last message waits until a counsellor answers it; the bot's words are no answer", () => {
+    expect(lastMessageUnanswered([], handed)).toBe(false);
+    expect(lastMessageUnanswered([bot, her], handed)).toBe(true);
+    expect(lastMessageUnanswered([her, bot], handed)).toBe(true);
+    expect(lastMessageUnanswered([her, counsellor], handed)).toBe(false);
+    expect(lastMessageUnanswered([her, counsellor, her, bot], handed)).toBe(true);
+    expect(lastMessageUnanswered([bot, bot], handed)).toBe(false);
   });
 
-  it("a message she unsent does not need an answer", () => {
-    expect(lastMessageUnanswered([her, counsellor, { ...her, unsent: true }])).toBe(false);
+  it("what she wrote before the hand-off the bot answered; her taps and unsent messages wait for nothing", () => {
+    expect(lastMessageUnanswered([{ ...her, sentAt: before }, bot], handed)).toBe(false);
+    expect(lastMessageUnanswered([her], null)).toBe(false);
+    expect(lastMessageUnanswered([counsellor, tap], handed)).toBe(false);
+    expect(lastMessageUnanswered([her, counsellor, { ...her, unsent: true }], handed)).toBe(false);
+    // Her message at the hand-off itself (a risk word hands her over) waits for a counsellor.
+    expect(lastMessageUnanswered([{ ...her, sentAt: handed }, bot], handed)).toBe(true);
   });
 
   it("the chat lasts from the first counsellor answer, in whole minutes; never answered is 0", () => {
