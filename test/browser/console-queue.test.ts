@@ -207,6 +207,7 @@ describe("the counsellor console: queue, taking, answering, transfer, close", ()
     await dialog.getByLabel("電話").check();
     await dialog.getByLabel("同行").check();
     await dialog.getByLabel("リスクの評価").selectOption({ label: "高" });
+    await dialog.getByLabel("終了の理由").selectOption("referred");
     await screenshot(nishi, "console-06-close-dialog");
     await dialog.getByRole("button", { name: "終了して記録する" }).click();
     await toastSays(nishi, "相談を終了し、記録しました");

@@ -234,6 +234,14 @@ describe("closing a consultation and the task list", () => {
       "not-reached",
     ]);
 
+    // Her disclosure leaves the summary out, as it does the notes (the NPO's working record).
+    const disclosure = await admin.get(
+      `/api/v1/people/${encodeURIComponent(v.conversation.pseudonym)}/disclosure`,
+    );
+    expect(disclosure.status).toBe(200);
+    expect(JSON.stringify(disclosure.json)).toContain(closing.split("\n")[0] ?? "");
+    expect(JSON.stringify(disclosure.json)).not.toContain("迷っている");
+
     // Her erasure takes the summary with her words; the coding and the task stay.
     const erased = await admin.post(
       `/api/v1/people/${encodeURIComponent(v.conversation.pseudonym)}/erase`,
