@@ -53,6 +53,16 @@ export function createTaskPresenter(deps: {
 
   async function list(user: TaskActor, query: TaskQuery) {
     const region = taskRegionOf(user);
+    if (query.ownerId) {
+      // One colleague's list: a colleague in my reach, else nobody (404, as an unknown id).
+      const owner = await prisma.counsellor.findUnique({
+        where: { id: query.ownerId },
+        select: { regionId: true },
+      });
+      if (!owner || (region !== null && owner.regionId !== null && owner.regionId !== region)) {
+        throw new AppError("NOT_FOUND", "No such colleague", 404);
+      }
+    }
     const where: Prisma.FollowUpTaskWhereInput = {
       ...(region === null ? {} : { regionId: region }),
       ...(query.scope === "mine" ? { ownerId: user.id } : {}),

@@ -102,6 +102,9 @@ export function createTaskService(deps: { prisma: PrismaClient; now?: () => Date
     create(user: TaskActor, input: NewTask): Promise<{ id: string }> {
       return prisma.$transaction(async (tx) => {
         let regionId = input.regionId;
+        if (regionId !== undefined && !taskInReach(user, regionId)) {
+          throw new AppError("TASK_OUT_OF_REGION", "That region is not yours", 403);
+        }
         if (input.conversationId) {
           const c = await tx.conversation.findFirst({
             where: { id: input.conversationId },
@@ -109,6 +112,13 @@ export function createTaskService(deps: { prisma: PrismaClient; now?: () => Date
           });
           if (!c?.regionId || !taskInReach(user, c.regionId)) {
             throw new AppError("NOT_FOUND", "No such conversation", 404);
+          }
+          if (regionId !== undefined && regionId !== c.regionId) {
+            throw new AppError(
+              "TASK_REGION_MISMATCH",
+              "The conversation is of another region",
+              400,
+            );
           }
           regionId = c.regionId;
         }

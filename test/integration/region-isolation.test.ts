@@ -24,6 +24,7 @@ type IdKind =
   | "session"
   | "stuckWork"
   | "pseudonym"
+  | "task"
   | "region";
 
 type Ids = Record<IdKind, string>;
@@ -76,6 +77,21 @@ const PROBES: Record<string, Probe> = {
     }),
   },
   "GET /api/v1/messages/{id}/content": { path: { id: "message" } },
+  "GET /api/v1/tasks": {
+    named: { ownerId: "counsellor" },
+    query: (ids) => ({ scope: "region", ownerId: ids.counsellor }),
+  },
+  "POST /api/v1/tasks": {
+    named: { ownerId: "counsellor", conversationId: "conversation", regionId: "region" },
+    body: (ids) => ({
+      kind: "call-back",
+      dueOn: "2099-12-31",
+      ownerId: ids.counsellor,
+      conversationId: ids.conversation,
+      regionId: ids.region,
+    }),
+  },
+  "POST /api/v1/tasks/{id}/close": { path: { id: "task" }, body: () => ({ outcome: "done" }) },
   "POST /api/v1/alerts/{id}/ack": { path: { id: "alert" } },
   "POST /api/v1/stuck-work/{key}/retry": { path: { key: "stuckWork" } },
   "GET /api/v1/audit": {
@@ -185,6 +201,7 @@ describe("region isolation on every operation that takes an id", () => {
     alert: randomUUID(),
     shift: randomUUID(),
     notification: randomUUID(),
+    task: randomUUID(),
     counsellor: randomUUID(),
     session: randomUUID(),
     stuckWork: `copy-media-${randomUUID()}`,
@@ -343,6 +360,16 @@ describe("region isolation on every operation that takes an id", () => {
       await prisma.auditEntry.create({
         data: { counsellorId: sup.id, action: "view", conversationId: conversation.id },
       });
+      const task = await prisma.followUpTask.create({
+        data: {
+          regionId: region,
+          conversationId: conversation.id,
+          kind: "call-back",
+          dueOn: new Date("2099-12-31T00:00:00Z"),
+          ownerId: sup.id,
+          createdById: sup.id,
+        },
+      });
       Object.assign(ids, {
         conversation: conversation.id,
         message: message.id,
@@ -353,6 +380,7 @@ describe("region isolation on every operation that takes an id", () => {
         session: session.id,
         stuckWork: stuck.key,
         pseudonym: person.pseudonym,
+        task: task.id,
         region,
       } satisfies Ids);
     }
