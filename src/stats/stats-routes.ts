@@ -10,7 +10,7 @@ import {
   entryViewSchema,
   type EntriesQuery,
   optionsSchema,
-  reportSchema,
+  reportViewSchema,
   statsQuerySchema,
   type StatsQuery,
 } from "./stats-schemas";
@@ -80,8 +80,11 @@ export function statsRoutes(deps: { prisma: PrismaClient; preset: Preset }): Api
       summary: "The report of a period (fiscal year, month or range), filtered",
       roles: READERS,
       query: statsQuerySchema,
-      response: reportSchema,
-      handler: ({ user, query }) => stats.report(user, query as StatsQuery),
+      response: reportViewSchema,
+      handler: async ({ user, query }) => {
+        const r = await stats.report(user, query as StatsQuery);
+        return { ...r, tables: stats.tablesOf(r) };
+      },
     }),
     route({
       method: "get",

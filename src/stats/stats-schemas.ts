@@ -259,3 +259,18 @@ export const recordRowSchema = z.object({
   riskLevel: z.string(),
 });
 export type RecordRow = z.infer<typeof recordRowSchema>;
+
+const cellSchema = z.union([z.string(), z.number(), z.null()]);
+/** The report with its tables as the files have them (report.xlsx, report.csv): the page shows these. */
+export const reportViewSchema = reportSchema.extend({
+  tables: z.array(
+    z.object({
+      sheet: z.string(),
+      title: z.string(),
+      header: z.array(z.string()),
+      rows: z.array(z.array(cellSchema)),
+      total: z.array(cellSchema).nullable(),
+      note: z.string().optional(),
+    }),
+  ),
+});

@@ -185,8 +185,16 @@ export function createStatsService(deps: { prisma: PrismaClient; preset: Preset 
     return rows.map((r) => recordRowSchema.parse(r));
   }
 
+  /** The report's tables (zero rows from the preset's regions and partners, totals). */
+  const tablesOf = (r: Report) =>
+    reportTables(r, {
+      regions: preset.regions.map((g) => ({ id: g.id, name: g.name })),
+      partners: preset.partners.map((p) => p.name),
+    });
+
   return {
     regionName,
+    tablesOf,
 
     report,
     records,
@@ -206,10 +214,7 @@ export function createStatsService(deps: { prisma: PrismaClient; preset: Preset 
       if (rows) content = recordsCsv(rows, regionName);
       else {
         const r = await report(user, q);
-        const tables = reportTables(r, {
-          regions: preset.regions.map((g) => ({ id: g.id, name: g.name })),
-          partners: preset.partners.map((p) => p.name),
-        });
+        const tables = tablesOf(r);
         const heading = { period: r.period.title, region: r.filters.regionName };
         content =
           file === "report-xlsx" ? await reportXlsx(tables, heading) : reportCsv(tables, heading);
