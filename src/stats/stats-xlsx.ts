@@ -34,7 +34,7 @@ export async function reportXlsx(
       headerFooter: { oddFooter: "&P / &N" },
     });
     sheet.addRow([t.title]).font = { bold: true, size: 13 };
-    sheet.addRow([`期間 ${heading.period}　地域 ${heading.region}`]);
+    sheet.addRow([`期間 ${heading.period}\u3000地域 ${heading.region}`]);
     sheet.addRow([]);
     const header = sheet.addRow(t.header);
     header.font = { bold: true };

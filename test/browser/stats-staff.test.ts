@@ -189,7 +189,7 @@ describe("statistics for staff: from the console, in the URL, in Japanese, with 
     await book.xlsx.readFile(await download.path());
     const summary = book.getWorksheet("概要");
     const values = new Map<string, unknown>();
-    summary?.eachRow((row) => values.set(String(row.getCell(1).value), row.getCell(2).value));
+    summary?.eachRow((row) => values.set(row.getCell(1).text, row.getCell(2).value));
     expect(values.get("期間")).toBe("令和7年度");
     expect(values.get("延べ数（相談件数）")).toBe(Number(await page.locator("#total").innerText()));
     await context.close();

@@ -201,7 +201,7 @@ describe("the report CSV staff send with the grant report: the tables of report.
       "20",
       "10",
       "6",
-      ...Array(8).fill("0"),
+      ...Array<string>(8).fill("0"),
       "40",
       "25",
     ]);
@@ -211,7 +211,7 @@ describe("the report CSV staff send with the grant report: the tables of report.
       "20",
       "10",
       "6",
-      ...Array(8).fill("0"),
+      ...Array<string>(8).fill("0"),
       "40",
       "25",
     ]);
