@@ -53,6 +53,13 @@ function filtersFromUrl() {
   const url = new URLSearchParams(location.search);
   const kind = url.has("month") ? "month" : url.has("from") ? "range" : "fiscalYear";
   form.elements.kind.value = kind;
+  const year = url.get("fiscalYear");
+  if (year && ![...form.elements.fiscalYear.options].some((o) => o.value === year)) {
+    // A year outside the list (a link from long ago): offered too, under its era name.
+    form.elements.fiscalYear.append(
+      el("option", { text: fiscalYearLabel(Number(year)), attrs: { value: year } }),
+    );
+  }
   for (const name of ["fiscalYear", "month", "from", "to", "channel", "topic", "ageBand"]) {
     if (url.get(name)) form.elements[name].value = url.get(name);
   }
