@@ -250,6 +250,15 @@ export const presetFileSchema = z.strictObject({
   kpi: z
     .strictObject({ fiscalYear: z.number().int(), uniquePeopleTarget: z.number().int().min(0) })
     .optional(),
+  /** The KPI of other fiscal years (the report shows each one's progress; one per year). */
+  kpiByYear: z
+    .array(
+      z.strictObject({
+        fiscalYear: z.number().int().min(2000).max(2100),
+        uniquePeopleTarget: z.number().int().min(0),
+      }),
+    )
+    .default([]),
   /** Replies a counsellor can pick in the console; {{counsellorName}} is her or his name. */
   cannedReplies: z.array(nonEmpty).default([]),
   waiting: waitingSchema,

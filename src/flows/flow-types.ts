@@ -197,6 +197,8 @@ export interface Preset {
   hotlines: Hotline[];
   partners: Partner[];
   kpi?: { fiscalYear: number; uniquePeopleTarget: number };
+  /** The KPI of further fiscal years (preset.yaml `kpiByYear`), at most one per year. */
+  kpiByYear: { fiscalYear: number; uniquePeopleTarget: number }[];
   /** Replies a counsellor can pick; {{counsellorName}} is filled in by the console. */
   cannedReplies: string[];
   waiting: WaitingTexts;

@@ -24,7 +24,8 @@ type IdKind =
   | "session"
   | "stuckWork"
   | "pseudonym"
-  | "region";
+  | "region"
+  | "entry";
 
 type Ids = Record<IdKind, string>;
 
@@ -134,6 +135,29 @@ const PROBES: Record<string, Probe> = {
     named: { region: "region" },
     query: (ids) => ({ region: ids.region, fiscalYear: "2026" }),
   },
+  "GET /api/v1/stats/report.xlsx": {
+    named: { region: "region" },
+    query: (ids) => ({ region: ids.region, fiscalYear: "2026" }),
+  },
+  "GET /api/v1/stats/entries": {
+    named: { region: "region" },
+    query: (ids) => ({ region: ids.region, fiscalYear: "2026" }),
+  },
+  "PATCH /api/v1/stats/entries/{id}": {
+    path: { id: "entry" },
+    named: { personPseudonym: "pseudonym", regionId: "region" },
+    body: (ids) => ({
+      channel: "phone",
+      regionId: ids.region,
+      startedAt: new Date().toISOString(),
+      topics: [],
+      referrals: [],
+      followUps: [],
+      riskLevel: "low",
+      personPseudonym: ids.pseudonym,
+    }),
+  },
+  "DELETE /api/v1/stats/entries/{id}": { path: { id: "entry" } },
   "POST /api/v1/stats/entries": {
     named: { personPseudonym: "pseudonym", regionId: "region" },
     body: (ids) => ({
@@ -190,6 +214,7 @@ describe("region isolation on every operation that takes an id", () => {
     stuckWork: `copy-media-${randomUUID()}`,
     pseudonym: "ナイヒト-000000",
     region: "nowhere",
+    entry: randomUUID(),
   };
   const actors: Record<string, { cookie: string; csrf: string }> = {};
   const tally = { operations: 0, calls: 0 };
@@ -343,7 +368,23 @@ describe("region isolation on every operation that takes an id", () => {
       await prisma.auditEntry.create({
         data: { counsellorId: sup.id, action: "view", conversationId: conversation.id },
       });
+      // A phone entry of the region, by its supervisor (ours: by the 西毛 counsellor, so that
+      // every actor may change it and only the probed id decides).
+      const author =
+        region === "seimo"
+          ? await prisma.counsellor.findUniqueOrThrow({ where: { loginName: "iso-counsellor" } })
+          : sup;
+      const entry = await prisma.consultationEntry.create({
+        data: {
+          channel: "phone",
+          regionId: region,
+          startedAt: at,
+          riskLevel: "low",
+          counsellorId: author.id,
+        },
+      });
       Object.assign(ids, {
+        entry: entry.id,
         conversation: conversation.id,
         message: message.id,
         alert: alert.id,
@@ -523,6 +564,13 @@ describe("region isolation on every operation that takes an id", () => {
       `/api/v1/accounts/${other.counsellor}/sessions`,
     );
     expect(sessions.text).toContain(other.session);
+    // The entries of the days around now (Tokyo): the other region's is listed to an admin of all.
+    const tokyoDay = (days: number) =>
+      new Date(Date.now() + 9 * 3600_000 + days * 86_400_000).toISOString().slice(0, 10);
+    const entries = await call("iso-global", "GET", "/api/v1/stats/entries", {
+      query: { from: tokyoDay(-1), to: tokyoDay(1) },
+    });
+    expect(entries.text).toContain(other.entry);
     // Her pseudonym is found where the counsellor may see her conversations.
     const entry = await call("iso-counsellor", "POST", "/api/v1/stats/entries", {
       body: PROBES["POST /api/v1/stats/entries"]?.body?.(ours),

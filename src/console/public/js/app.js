@@ -79,6 +79,10 @@ async function enter(session) {
   $("nav-oncall").hidden = !isSupervising();
   $("nav-admin").hidden = state.me.role !== "admin";
   $("nav-accounts").hidden = state.me.role !== "admin";
+  // Statistics for supervisors and admins; a counsellor records and corrects phone, e-mail and
+  // visit consultations on the same page.
+  $("nav-stats").hidden = false;
+  $("nav-stats").textContent = state.me.role === "counsellor" ? "相談の記録" : "統計・報告";
   $("app").hidden = false;
   await Promise.all([refreshQueue(), refreshAlerts(), isSupervising() && refreshOnCallCount()]);
   startLive();
