@@ -178,6 +178,7 @@ function toPreset(file: PresetFile, lexicon: RiskLexicon, flows: Flow[]): Preset
     partners: file.partners,
     ...(file.kpi ? { kpi: file.kpi } : {}),
     cannedReplies: file.cannedReplies,
+    maxActiveChats: file.maxActiveChats,
     waiting: file.waiting,
     onCall: file.onCall,
     retention: file.retention,
