@@ -24,7 +24,8 @@ type IdKind =
   | "session"
   | "stuckWork"
   | "pseudonym"
-  | "region";
+  | "region"
+  | "cannedReply";
 
 type Ids = Record<IdKind, string>;
 
@@ -51,6 +52,12 @@ const PROBES: Record<string, Probe> = {
     path: { id: "conversation" },
     body: () => ({ text: "こんにちは" }),
   },
+  "GET /api/v1/conversations/{id}/preview": { path: { id: "conversation" } },
+  "PATCH /api/v1/canned-replies/{id}": {
+    path: { id: "cannedReply" },
+    body: () => ({ text: "定型文" }),
+  },
+  "DELETE /api/v1/canned-replies/{id}": { path: { id: "cannedReply" } },
   "POST /api/v1/conversations/{id}/notes": {
     path: { id: "conversation" },
     body: () => ({ text: "メモ" }),
@@ -190,6 +197,7 @@ describe("region isolation on every operation that takes an id", () => {
     stuckWork: `copy-media-${randomUUID()}`,
     pseudonym: "ナイヒト-000000",
     region: "nowhere",
+    cannedReply: randomUUID(),
   };
   const actors: Record<string, { cookie: string; csrf: string }> = {};
   const tally = { operations: 0, calls: 0 };
@@ -343,6 +351,10 @@ describe("region isolation on every operation that takes an id", () => {
       await prisma.auditEntry.create({
         data: { counsellorId: sup.id, action: "view", conversationId: conversation.id },
       });
+      // Another person's own canned reply: hers alone, whatever the region.
+      const canned = await prisma.cannedReply.create({
+        data: { counsellorId: sup.id, text: "ご連絡ありがとうございます。" },
+      });
       Object.assign(ids, {
         conversation: conversation.id,
         message: message.id,
@@ -354,6 +366,7 @@ describe("region isolation on every operation that takes an id", () => {
         stuckWork: stuck.key,
         pseudonym: person.pseudonym,
         region,
+        cannedReply: canned.id,
       } satisfies Ids);
     }
     const doc = (await (await fetch(`${app.url}/api/openapi.json`)).json()) as {
