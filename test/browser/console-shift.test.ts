@@ -144,7 +144,7 @@ describe("the console on a counsellor's shift", () => {
     await own.waitFor();
     await expect(own.innerText()).resolves.toContain("にしです。今夜は22時まで対応しています。");
     await screenshot(page, "console-31-canned-replies");
-    await own.getByRole("button", { name: /にしです/ }).click();
+    await own.getByRole("button", { name: /^にしです/ }).click();
     await expect(reply.inputValue()).resolves.toBe("にしです。今夜は22時まで対応しています。");
 
     // A referral card's contact goes into the reply, below what she wrote.
