@@ -150,10 +150,11 @@ export function createCounsellorService(deps: {
      */
     claim(user: Counsellor, id: string): Promise<void> {
       return dispatcher.transaction(async (tx) => {
+        // Her own row first (as deactivating her does, before her chats): two claims of hers at
+        // once (two tabs) count her chats one after the other, never both under the limit.
+        await tx.$queryRaw`SELECT id FROM counsellor WHERE id = ${user.id}::uuid FOR UPDATE`;
         const c = await inScope(tx, user, id);
         assertCanMove(c, "claim");
-        // Her own chats change only through her own claims and closes, and a colleague's transfer:
-        // two claims of hers at once could both pass this count, which the limit tolerates.
         const mine = await tx.conversation.count({
           where: { assignedToId: user.id, status: "active" },
         });
