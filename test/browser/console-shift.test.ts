@@ -108,7 +108,7 @@ describe("the console on a counsellor's shift", () => {
     expect(await tones(page)).toBeGreaterThan(0);
 
     // Read before taking her: her words, no reply box, and nothing read on her phone.
-    await item.getByRole("button", { name: /対応する前に見る/ }).click();
+    await item.getByRole("button", { name: /相談を読む/ }).click();
     const previewed = page.locator('[data-testid="preview-messages"]', {
       hasText: "家賃が払えなくて困っています",
     });
@@ -185,7 +185,7 @@ describe("the console on a counsellor's shift", () => {
     const item = itemSaying(page, "waiting", "仕事を探しています");
     await item.waitFor();
     await expect(item.getByTestId("claim").isDisabled()).resolves.toBe(true);
-    await item.getByRole("button", { name: /対応する前に見る/ }).click();
+    await item.getByRole("button", { name: /相談を読む/ }).click();
     await page
       .locator('[data-testid="preview-note"]', { hasText: "同時に対応できる数に達している" })
       .waitFor();

@@ -134,7 +134,7 @@ function actions(item, kind) {
         attrs: {
           type: "button",
           "data-testid": "preview",
-          "aria-label": `${item.pseudonym}さんの相談を対応する前に見る`,
+          "aria-label": `${item.pseudonym}さんの相談を読む（既読はつきません）`,
         },
         on: { click: () => (location.hash = `#/p/${encodeURIComponent(item.id)}`) },
       }),
