@@ -25,6 +25,9 @@ import { statsRoutes } from "../stats/stats-routes";
 import { onCallRoutes } from "../oncall/oncall-routes";
 import { createPersonRightsService } from "../privacy/person-rights-service";
 import { personRightsRoutes } from "./person-rights-routes";
+import { createCannedReplyService } from "./canned-reply-service";
+import { createMonitorPresenter } from "./monitor-presenter";
+import { shiftRoutes } from "./shift-routes";
 
 /** The console's sign-in, sessions and second factor, with what they are built from. */
 export function createConsoleAuth(deps: {
@@ -103,16 +106,17 @@ export async function startConsole(deps: {
   );
   const auth = createConsoleAuth({ ...deps, pool: limitsPool });
   const live = await startLiveEvents(deps.databaseUrl, deps.logger);
+  const presenter = createConsolePresenter({
+    prisma: deps.prisma,
+    preset: deps.preset,
+    sealer: deps.sealer,
+    now: deps.clock,
+  });
   const routes = consoleRoutes({
     prisma: deps.prisma,
     preset: deps.preset,
     auth,
-    presenter: createConsolePresenter({
-      prisma: deps.prisma,
-      preset: deps.preset,
-      sealer: deps.sealer,
-      now: deps.clock,
-    }),
+    presenter,
     conversations: createCounsellorService({
       dispatcher: deps.dispatcher,
       preset: deps.preset,
@@ -123,6 +127,15 @@ export async function startConsole(deps: {
     outbox: deps.outbox,
     dispatcher: deps.dispatcher,
   });
+  routes.push(
+    ...shiftRoutes({
+      prisma: deps.prisma,
+      presenter,
+      cannedReplies: createCannedReplyService({ prisma: deps.prisma, preset: deps.preset }),
+      monitor: createMonitorPresenter({ prisma: deps.prisma, preset: deps.preset }),
+      now: deps.clock,
+    }),
+  );
   const accounts = createAccountService({ prisma: deps.prisma, now: deps.now });
   routes.push(...accountRoutes({ preset: deps.preset, auth, accounts }));
   routes.push(...statsRoutes({ prisma: deps.prisma, preset: deps.preset }));

@@ -244,9 +244,24 @@ export const presetFileSchema = z.strictObject({
       }),
     )
     .min(1),
+  /**
+   * The console's referral cards. The contact fields are optional: a card without a phone says
+   * so, and its contact text cannot be put into a reply.
+   */
   partners: z
-    .array(z.strictObject({ name: nonEmpty, topics: words, regions: words }))
+    .array(
+      z.strictObject({
+        name: nonEmpty,
+        topics: words,
+        regions: words,
+        phone: nonEmpty.optional(),
+        hours: nonEmpty.optional(),
+        howToRefer: nonEmpty.optional(),
+      }),
+    )
     .default([]),
+  /** How many chats one counsellor may have at once: a claim beyond it is refused. */
+  maxActiveChats: z.number().int().min(1).max(20).default(3),
   kpi: z
     .strictObject({ fiscalYear: z.number().int(), uniquePeopleTarget: z.number().int().min(0) })
     .optional(),

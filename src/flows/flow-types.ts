@@ -104,6 +104,10 @@ export interface Partner {
   name: string;
   topics: string[];
   regions: string[];
+  phone?: string | undefined;
+  hours?: string | undefined;
+  /** How a counsellor refers her (e.g. 「本人から電話。相談員の紹介と伝えてよい」). */
+  howToRefer?: string | undefined;
 }
 
 export interface RiskCategory {
@@ -201,6 +205,8 @@ export interface Preset {
   kpiByYear: { fiscalYear: number; uniquePeopleTarget: number }[];
   /** Replies a counsellor can pick; {{counsellorName}} is filled in by the console. */
   cannedReplies: string[];
+  /** How many chats one counsellor may have at once (preset.yaml `maxActiveChats`). */
+  maxActiveChats: number;
   waiting: WaitingTexts;
   /** On-call (src/oncall/): a high-risk conversation nobody took for this long calls them. */
   onCall: { highRiskWaitMinutes: number };

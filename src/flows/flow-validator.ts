@@ -186,6 +186,7 @@ function toPreset(file: PresetFile, lexicon: RiskLexicon, flows: Flow[]): Preset
     ...(file.kpi ? { kpi: file.kpi } : {}),
     kpiByYear: file.kpiByYear,
     cannedReplies: file.cannedReplies,
+    maxActiveChats: file.maxActiveChats,
     waiting: file.waiting,
     onCall: file.onCall,
     retention: file.retention,

@@ -25,7 +25,8 @@ type IdKind =
   | "stuckWork"
   | "pseudonym"
   | "region"
-  | "entry";
+  | "entry"
+  | "cannedReply";
 
 type Ids = Record<IdKind, string>;
 
@@ -52,6 +53,12 @@ const PROBES: Record<string, Probe> = {
     path: { id: "conversation" },
     body: () => ({ text: "こんにちは" }),
   },
+  "GET /api/v1/conversations/{id}/preview": { path: { id: "conversation" } },
+  "PATCH /api/v1/canned-replies/{id}": {
+    path: { id: "cannedReply" },
+    body: () => ({ text: "定型文" }),
+  },
+  "DELETE /api/v1/canned-replies/{id}": { path: { id: "cannedReply" } },
   "POST /api/v1/conversations/{id}/notes": {
     path: { id: "conversation" },
     body: () => ({ text: "メモ" }),
@@ -215,6 +222,7 @@ describe("region isolation on every operation that takes an id", () => {
     pseudonym: "ナイヒト-000000",
     region: "nowhere",
     entry: randomUUID(),
+    cannedReply: randomUUID(),
   };
   const actors: Record<string, { cookie: string; csrf: string }> = {};
   const tally = { operations: 0, calls: 0 };
@@ -383,6 +391,10 @@ describe("region isolation on every operation that takes an id", () => {
           counsellorId: author.id,
         },
       });
+      // Another person's own canned reply: hers alone, whatever the region.
+      const canned = await prisma.cannedReply.create({
+        data: { counsellorId: sup.id, text: "ご連絡ありがとうございます。" },
+      });
       Object.assign(ids, {
         entry: entry.id,
         conversation: conversation.id,
@@ -395,6 +407,7 @@ describe("region isolation on every operation that takes an id", () => {
         stuckWork: stuck.key,
         pseudonym: person.pseudonym,
         region,
+        cannedReply: canned.id,
       } satisfies Ids);
     }
     const doc = (await (await fetch(`${app.url}/api/openapi.json`)).json()) as {

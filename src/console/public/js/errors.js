@@ -20,6 +20,11 @@ const MESSAGES = {
   ONCALL_OUT_OF_REGION: "この人はその地域の相談を見られないため、その地域の当番にできません。",
   FORBIDDEN_REGION: "自分の担当地域の当番だけを変更できます。",
   UNKNOWN_REGION: "その地域はありません。",
+  CHAT_LIMIT_REACHED:
+    "同時に対応できる相談の数に達しています。いまの相談を終えるか引き継いでから対応してください。",
+  NO_COUNSELLOR: "この相談にはいま担当の相談員がいないため、ささやきは送れません。",
+  UNKNOWN_PLACEHOLDER: "差し込みに使えるのは {{counsellorName}}（自分の表示名）だけです。",
+  CANNED_REPLY_LIMIT: "自分の定型文はこれ以上保存できません。使わないものを削除してください。",
 };
 
 /** A Japanese sentence for an API error, for the person at the screen. */

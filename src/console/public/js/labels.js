@@ -102,6 +102,7 @@ const ACTIONS = {
   claim: "対応開始",
   reply: "返信",
   view: "閲覧",
+  preview: "対応前の閲覧（プレビュー）",
   note: "メモ",
   transfer: "引き継ぎ",
   close: "終了・記録",
