@@ -13,6 +13,7 @@ interface Mutant {
   mutatorName: string;
   replacement?: string;
   status: string;
+  statusReason?: string;
   location: { start: { line: number; column: number } };
 }
 interface Report {
@@ -24,7 +25,8 @@ const UNDETECTED = new Set(["Survived", "NoCoverage"]);
 
 function main(): number {
   const report = JSON.parse(readFileSync(REPORT, "utf8")) as Report;
-  const rows: { file: string; score: number; killed: number; survived: number }[] = [];
+  const rows: { file: string; score: number; killed: number; survived: number; static: number }[] =
+    [];
   const survivors: string[] = [];
   for (const [file, { mutants }] of Object.entries(report.files).sort(([a], [b]) =>
     a.localeCompare(b),
@@ -37,6 +39,8 @@ function main(): number {
       score: valid ? (100 * killed) / valid : 100,
       killed,
       survived: missed.length,
+      static: mutants.filter((m) => m.status === "Ignored" && /static/i.test(m.statusReason ?? ""))
+        .length,
     });
     for (const m of missed) {
       const at = `${file}:${m.location.start.line}:${m.location.start.column}`;
@@ -46,11 +50,11 @@ function main(): number {
     }
   }
   const width = Math.max(...rows.map((r) => r.file.length));
-  console.log(`\n${"file".padEnd(width)} | score % | detected | undetected`);
+  console.log(`\n${"file".padEnd(width)} | score % | detected | undetected | static, not run`);
   for (const r of rows) {
     const mark = r.score < FLOOR ? "  < floor" : "";
     console.log(
-      `${r.file.padEnd(width)} | ${r.score.toFixed(1).padStart(7)} | ${String(r.killed).padStart(8)} | ${String(r.survived).padStart(10)}${mark}`,
+      `${r.file.padEnd(width)} | ${r.score.toFixed(1).padStart(7)} | ${String(r.killed).padStart(8)} | ${String(r.survived).padStart(10)} | ${String(r.static).padStart(15)}${mark}`,
     );
   }
   if (survivors.length)

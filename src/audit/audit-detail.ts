@@ -15,6 +15,8 @@ export const AUDIT_DETAIL_FIELDS = {
   ageBand: "code",
   alertId: "id",
   channel: "code",
+  /** The fields a correction changed (a manual entry's: topics, startedAt, ...), by name. */
+  changed: "codes",
   closedConfirmed: "boolean",
   /** Why a counsellor closed a consultation (src/conversations/closing.ts). */
   closeReason: "code",
@@ -34,6 +36,8 @@ export const AUDIT_DETAIL_FIELDS = {
   /** What was exported (report-csv, records-csv). */
   file: "code",
   entries: "number",
+  /** A manual consultation entry (phone, e-mail, visit, 訪問, 同行) recorded, corrected, deleted. */
+  entryId: "id",
   fiscalYear: "number",
   files: "number",
   followUps: "codes",

@@ -19,7 +19,7 @@ export async function acknowledgeAlert(
     if (!alert) throw new AppError("NOT_FOUND", "No such alert", 404);
     const acked = await tx.supervisorAlert.updateMany({
       where: { ...inScope, acknowledgedAt: null },
-      data: { acknowledgedAt: at },
+      data: { acknowledgedAt: at, acknowledgedById: user.id },
     });
     if (acked.count === 0) return;
     await recordAudit(tx, {

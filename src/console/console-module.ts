@@ -27,6 +27,9 @@ import { createPersonRightsService } from "../privacy/person-rights-service";
 import { personRightsRoutes } from "./person-rights-routes";
 import { createTaskPresenter } from "../tasks/task-presenter";
 import { taskRoutes } from "../tasks/task-routes";
+import { createCannedReplyService } from "./canned-reply-service";
+import { createMonitorPresenter } from "./monitor-presenter";
+import { shiftRoutes } from "./shift-routes";
 
 /** The console's sign-in, sessions and second factor, with what they are built from. */
 export function createConsoleAuth(deps: {
@@ -105,17 +108,18 @@ export async function startConsole(deps: {
   );
   const auth = createConsoleAuth({ ...deps, pool: limitsPool });
   const live = await startLiveEvents(deps.databaseUrl, deps.logger);
+  const presenter = createConsolePresenter({
+    prisma: deps.prisma,
+    preset: deps.preset,
+    sealer: deps.sealer,
+    now: deps.clock,
+    tasks: createTaskPresenter({ prisma: deps.prisma, preset: deps.preset, now: deps.clock }),
+  });
   const routes = consoleRoutes({
     prisma: deps.prisma,
     preset: deps.preset,
     auth,
-    presenter: createConsolePresenter({
-      prisma: deps.prisma,
-      preset: deps.preset,
-      sealer: deps.sealer,
-      now: deps.clock,
-      tasks: createTaskPresenter({ prisma: deps.prisma, preset: deps.preset, now: deps.clock }),
-    }),
+    presenter,
     conversations: createCounsellorService({
       dispatcher: deps.dispatcher,
       preset: deps.preset,
@@ -126,6 +130,15 @@ export async function startConsole(deps: {
     outbox: deps.outbox,
     dispatcher: deps.dispatcher,
   });
+  routes.push(
+    ...shiftRoutes({
+      prisma: deps.prisma,
+      presenter,
+      cannedReplies: createCannedReplyService({ prisma: deps.prisma, preset: deps.preset }),
+      monitor: createMonitorPresenter({ prisma: deps.prisma, preset: deps.preset }),
+      now: deps.clock,
+    }),
+  );
   const accounts = createAccountService({ prisma: deps.prisma, now: deps.now });
   routes.push(...accountRoutes({ preset: deps.preset, auth, accounts }));
   routes.push(...statsRoutes({ prisma: deps.prisma, preset: deps.preset }));

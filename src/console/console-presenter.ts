@@ -10,7 +10,6 @@ import { RISK_IN_CHAT } from "../conversations/chat-safety";
 import { contactBand } from "../flows/contact-times";
 import { mediaChunks } from "../media/media-store";
 import type { Sealer } from "../privacy/sealer";
-import { givenReferrals } from "../flows/referrals";
 import { tapLabel } from "../flows/tap-label";
 import type { Flow } from "../flows/flow-types";
 import {
@@ -21,6 +20,7 @@ import {
 } from "../conversations/closing";
 import { TASK_KIND_LABELS, TASK_OUTCOME_LABELS } from "../tasks/task-types";
 import type { TaskPresenter } from "../tasks/task-presenter";
+import { givenReferrals, partnerContactText } from "../flows/referrals";
 
 const PREVIEW_CHARS = 60;
 
@@ -163,6 +163,7 @@ export function createConsolePresenter(deps: {
       waiting: waiting.sort(byUrgency).map(queueItem),
       mine: active.filter((c) => c.assignedToId === user.id).map(queueItem),
       others: seesOthers ? active.filter((c) => c.assignedToId !== user.id).map(queueItem) : [],
+      chatLimit: preset.maxActiveChats,
     };
   }
 
@@ -181,8 +182,16 @@ export function createConsolePresenter(deps: {
         // The order they were recorded in, kept per conversation (several share one sentAt).
         messages: { orderBy: { seq: "asc" }, include: messageInclude },
         notes: {
+          // A whisper is for the counsellor it was written to, and for supervisors.
+          where:
+            user.role === "counsellor"
+              ? { OR: [{ kind: { not: "whisper" } }, { toCounsellorId: user.id }] }
+              : {},
           orderBy: { createdAt: "asc" },
-          include: { counsellor: { select: { displayName: true } } },
+          include: {
+            counsellor: { select: { displayName: true } },
+            toCounsellor: { select: { displayName: true } },
+          },
         },
         emergencies: {
           orderBy: { createdAt: "asc" },
@@ -270,6 +279,7 @@ export function createConsolePresenter(deps: {
         text: n.textEnc ? sealer.open(n.textEnc) : null,
         createdAt: n.createdAt.toISOString(),
         counsellorName: n.counsellor.displayName,
+        toCounsellorName: n.toCounsellor?.displayName ?? null,
       })),
       emergencies: c.emergencies.map((e) => ({
         id: e.id,
@@ -291,11 +301,22 @@ export function createConsolePresenter(deps: {
         startedAt: e.startedAt.toISOString(),
         closedAt: e.closedAt?.toISOString() ?? null,
       })),
-      referralCards: preset.partners.filter(
-        (p) =>
-          (p.regions.includes("all") || (c.regionId !== null && p.regions.includes(c.regionId))) &&
-          (c.topics.length === 0 || p.topics.some((t) => c.topics.includes(t))),
-      ),
+      referralCards: preset.partners
+        .filter(
+          (p) =>
+            (p.regions.includes("all") ||
+              (c.regionId !== null && p.regions.includes(c.regionId))) &&
+            (c.topics.length === 0 || p.topics.some((t) => c.topics.includes(t))),
+        )
+        .map((p) => ({
+          name: p.name,
+          topics: p.topics,
+          regions: p.regions,
+          phone: p.phone ?? null,
+          hours: p.hours ?? null,
+          howToRefer: p.howToRefer ?? null,
+          contactText: partnerContactText(p),
+        })),
     };
   }
 
@@ -376,13 +397,49 @@ export function createConsolePresenter(deps: {
     return rows;
   }
 
+  /**
+   * Unacknowledged alerts, each naming her pseudonym, the counsellor (who recorded an emergency,
+   * else who has her now) and an emergency's decision, so a supervisor knows what to do from
+   * the list.
+   */
   async function alerts(user: ConsoleUser) {
     const rows = await prisma.supervisorAlert.findMany({
       where: { acknowledgedAt: null, ...(user.regionId ? { regionId: user.regionId } : {}) },
       orderBy: { createdAt: "desc" },
       take: 200,
+      include: {
+        conversation: {
+          select: {
+            person: { select: { pseudonym: true } },
+            assignedTo: { select: { displayName: true } },
+          },
+        },
+      },
     });
-    return rows.map((a) => ({ ...a, createdAt: a.createdAt.toISOString() }));
+    const emergencyIds = rows.flatMap((a) => (a.emergencyId ? [a.emergencyId] : []));
+    const emergencies = new Map(
+      (
+        await prisma.emergencyRecord.findMany({
+          where: { id: { in: emergencyIds } },
+          select: { id: true, decision: true, counsellor: { select: { displayName: true } } },
+        })
+      ).map((e) => [e.id, e]),
+    );
+    return rows.map((a) => {
+      const emergency = a.emergencyId ? emergencies.get(a.emergencyId) : undefined;
+      return {
+        id: a.id,
+        kind: a.kind,
+        conversationId: a.conversationId,
+        regionId: a.regionId,
+        riskCategories: a.riskCategories,
+        createdAt: a.createdAt.toISOString(),
+        pseudonym: a.conversation.person.pseudonym,
+        counsellorName:
+          emergency?.counsellor.displayName ?? a.conversation.assignedTo?.displayName ?? null,
+        decision: emergency?.decision ?? null,
+      };
+    });
   }
 
   /**

@@ -313,18 +313,25 @@ export function consoleRoutes(d: ConsoleRouteDeps): ApiRoute[] {
     route({
       method: "post",
       path: "/conversations/:id/notes",
-      summary: "Add a private note",
+      summary:
+        "Add a private note, or (supervisors) whisper to the counsellor who has her; shown live",
       body: s.noteInputSchema,
       response: s.noteSchema,
       status: 201,
       handler: async ({ user, params, body }) => {
-        const note = await d.conversations.addNote(user, params.id ?? "", body.text);
+        const note = await d.conversations.addNote(
+          user,
+          params.id ?? "",
+          body.text,
+          body.whisper === true,
+        );
         return {
           id: note.id,
           kind: note.kind,
           text: note.text,
           createdAt: note.createdAt.toISOString(),
           counsellorName: user.displayName,
+          toCounsellorName: note.toCounsellor?.displayName ?? null,
         };
       },
     }),
@@ -431,8 +438,9 @@ export function consoleRoutes(d: ConsoleRouteDeps): ApiRoute[] {
     route({
       method: "get",
       path: "/alerts",
-      summary: "Unacknowledged alerts",
+      summary: "Unacknowledged alerts: her pseudonym, the counsellor, an emergency's decision",
       roles: ["supervisor", "admin"],
+      response: z.array(s.alertSchema),
       handler: ({ user }) => d.presenter.alerts(user),
     }),
     route({

@@ -106,6 +106,8 @@ export const queueSchema = z.object({
   waiting: z.array(queueItemSchema),
   mine: z.array(queueItemSchema),
   others: z.array(queueItemSchema),
+  /** How many chats one counsellor may have at once (the preset's maxActiveChats). */
+  chatLimit: z.number().int(),
 });
 
 export const messageSchema = z.object({
@@ -144,6 +146,8 @@ export const noteSchema = z.object({
   text: z.string().nullable(),
   createdAt: iso,
   counsellorName: z.string(),
+  /** A whisper's counsellor (kind "whisper"): only she or he and supervisors see it. */
+  toCounsellorName: z.string().nullable(),
 });
 
 export const emergencySchema = z.object({
@@ -226,7 +230,16 @@ export const conversationViewSchema = z.object({
     }),
   ),
   referralCards: z.array(
-    z.object({ name: z.string(), topics: z.array(z.string()), regions: z.array(z.string()) }),
+    z.object({
+      name: z.string(),
+      topics: z.array(z.string()),
+      regions: z.array(z.string()),
+      phone: z.string().nullable(),
+      hours: z.string().nullable(),
+      howToRefer: z.string().nullable(),
+      /** What the console puts into a reply (first line safe on her lock screen); null: no phone. */
+      contactText: z.string().nullable(),
+    }),
   ),
 });
 
@@ -237,7 +250,34 @@ export const replySchema = z.object({
   /** Send although the first line names something sensitive (the word the 422 named). */
   confirmUnsafeFirstLine: z.boolean().optional(),
 });
-export const noteInputSchema = z.object({ text: shortText(5000) });
+export const noteInputSchema = z.object({
+  text: shortText(5000),
+  /** A supervisor's words to the counsellor who has her, instead of a note for everyone. */
+  whisper: z.boolean().optional(),
+});
+export const cannedReplySchema = z.object({
+  id: z.string(),
+  source: z.enum(["preset", "own"]),
+  text: z.string(),
+  rendered: z.string(),
+});
+export const cannedReplyInputSchema = z.object({ text: shortText(1000) });
+/** One active chat as the supervisors' monitor shows it. */
+export const monitorItemSchema = z.object({
+  id,
+  pseudonym: z.string(),
+  regionId: z.string().nullable(),
+  regionName: z.string().nullable(),
+  counsellor: z.object({ id, displayName: z.string() }).nullable(),
+  riskLevel: z.string(),
+  riskCategories: z.array(z.string()),
+  assignedAt: iso.nullable(),
+  /** Her last message, and the last reply to her (a counsellor's): null when none yet. */
+  lastHerMessageAt: iso.nullable(),
+  lastReplyAt: iso.nullable(),
+  /** Her oldest message not answered since the last reply: null when she is answered. */
+  unansweredSince: iso.nullable(),
+});
 export const transferSchema = z
   .object({
     toCounsellorId: id.optional(),
@@ -302,6 +342,11 @@ export const alertSchema = z.object({
   /** risk-in-chat: the categories of the risk words, never the words. */
   riskCategories: z.array(z.string()),
   createdAt: iso,
+  pseudonym: z.string(),
+  /** Who has her now, or (an emergency) who recorded it. */
+  counsellorName: z.string().nullable(),
+  /** An emergency's decision: called-110, called-119, no-call. */
+  decision: z.string().nullable(),
 });
 export const auditSchema = z.object({
   id: z.string(),

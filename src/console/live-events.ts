@@ -9,13 +9,15 @@ import type { ConsoleUser } from "../http/auth-middleware";
 type Notice = ConsoleNotice | SessionEnded;
 
 interface ConsoleNotice {
-  type: "queue" | "message" | "alert";
+  type: "queue" | "message" | "alert" | "note";
   kind?: string;
   conversationId: string;
   regionId: string | null;
   overflowRegions: string[] | null;
-  /** Of a message or alert notice: the counsellor who has the conversation, if anyone does. */
+  /** Of a message, alert or note notice: the counsellor who has the conversation, if anyone does. */
   assignedToId?: string | null;
+  /** Of a whisper (a note of kind "whisper"): the counsellor it is for. */
+  toCounsellorId?: string | null;
 }
 
 /** A session was deleted (the account_lifecycle migration): its streams end, here and elsewhere. */
@@ -116,7 +118,7 @@ export async function startLiveEvents(databaseUrl: string, logger: Logger): Prom
     for (const l of listeners) {
       if (!visible(l.user, notice) || !concerns(l.user, notice)) continue;
       const data =
-        notice.type === "alert"
+        notice.type === "alert" || notice.type === "note"
           ? { kind: notice.kind, conversationId: notice.conversationId }
           : { conversationId: notice.conversationId };
       write(l.res, notice.type, data);
@@ -167,10 +169,15 @@ const CHAT_ALERT_KINDS = new Set([RISK_IN_CHAT]);
  * Alerts are for supervisors, and those about a chat also for the counsellor who has her. A
  * message in a conversation a counsellor has is for her and for supervisors: another
  * counsellor's queue does not list it (the queue shows the waiting ones and her own), so she has
- * nothing to refresh.
+ * nothing to refresh. A note or a whisper is for supervisors and the counsellor who has her (a
+ * whisper: the counsellor it is for), so it shows on both screens at once.
  */
 function concerns(user: ConsoleUser, notice: ConsoleNotice): boolean {
   if (user.role !== "counsellor") return true;
+  if (notice.type === "note") {
+    if (notice.kind === "whisper") return notice.toCounsellorId === user.id;
+    return notice.assignedToId === user.id;
+  }
   if (notice.type === "alert") {
     return CHAT_ALERT_KINDS.has(notice.kind ?? "") && notice.assignedToId === user.id;
   }

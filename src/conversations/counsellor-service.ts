@@ -218,10 +218,27 @@ export function createCounsellorService(deps: {
   }
 
   return {
-    /** Two counsellors can never both win: the row lock and the status check decide. */
+    /**
+     * Two counsellors can never both win: the row lock and the status check decide. One who has
+     * the preset's number of chats already is refused (409 CHAT_LIMIT_REACHED), nothing changed.
+     */
     claim(user: Counsellor, id: string): Promise<void> {
       return dispatcher.transaction(async (tx) => {
+        // Her own row first (as deactivating her does, before her chats): two claims of hers at
+        // once (two tabs) count her chats one after the other, never both under the limit.
+        await tx.$queryRaw`SELECT id FROM counsellor WHERE id = ${user.id}::uuid FOR UPDATE`;
         const c = await inScope(tx, user, id);
+        assertCanMove(c, "claim");
+        const mine = await tx.conversation.count({
+          where: { assignedToId: user.id, status: "active" },
+        });
+        if (mine >= preset.maxActiveChats) {
+          throw new AppError(
+            "CHAT_LIMIT_REACHED",
+            `You have ${mine} chats open; the limit is ${preset.maxActiveChats}`,
+            409,
+          );
+        }
         await moveConversation(tx, c, "claim", {
           by: user.id,
           data: { assignedToId: user.id, assignedAt: now() },
@@ -292,14 +309,35 @@ export function createCounsellorService(deps: {
       });
     },
 
-    addNote(user: Counsellor, id: string, text: string) {
+    /**
+     * A private note, or (`whisper`, supervisors and admins only) words to the counsellor who has
+     * her: only that counsellor and supervisors see a whisper. Both show live on every console
+     * that shows the conversation (the conversation_note trigger announces them).
+     */
+    addNote(user: Counsellor, id: string, text: string, whisper = false) {
       return dispatcher.transaction(async (tx) => {
-        await inScope(tx, user, id);
+        const c = await inScope(tx, user, id);
+        if (whisper && user.role === "counsellor") {
+          throw new AppError("FORBIDDEN", "Only a supervisor whispers to a counsellor", 403);
+        }
+        if (whisper && (c.status !== "active" || !c.assignedToId)) {
+          throw new AppError("NO_COUNSELLOR", "Nobody has this conversation to whisper to", 409);
+        }
         const note = await tx.conversationNote.create({
-          data: { conversationId: id, counsellorId: user.id, textEnc: sealer.seal(text) },
-          select: { id: true, kind: true, createdAt: true },
+          data: {
+            conversationId: id,
+            counsellorId: user.id,
+            textEnc: sealer.seal(text),
+            ...(whisper ? { kind: "whisper", toCounsellorId: c.assignedToId } : {}),
+          },
+          select: {
+            id: true,
+            kind: true,
+            createdAt: true,
+            toCounsellor: { select: { id: true, displayName: true } },
+          },
         });
-        await audit(tx, user, "note", id);
+        await audit(tx, user, "note", id, whisper ? { kind: "whisper" } : undefined);
         return { ...note, text };
       });
     },
@@ -471,7 +509,12 @@ export function createCounsellorService(deps: {
         });
         await updateConversation(tx, id, { riskLevel: "high" });
         await tx.supervisorAlert.create({
-          data: { conversationId: id, regionId: c.regionId, kind: "emergency" },
+          data: {
+            conversationId: id,
+            regionId: c.regionId,
+            kind: "emergency",
+            emergencyId: record.id,
+          },
         });
         await audit(tx, user, "emergency", id, { decision: input.decision });
         return { ...record, note: input.note ?? null };

@@ -244,12 +244,36 @@ export const presetFileSchema = z.strictObject({
       }),
     )
     .min(1),
+  /**
+   * The console's referral cards. The contact fields are optional: a card without a phone says
+   * so, and its contact text cannot be put into a reply.
+   */
   partners: z
-    .array(z.strictObject({ name: nonEmpty, topics: words, regions: words }))
+    .array(
+      z.strictObject({
+        name: nonEmpty,
+        topics: words,
+        regions: words,
+        phone: nonEmpty.optional(),
+        hours: nonEmpty.optional(),
+        howToRefer: nonEmpty.optional(),
+      }),
+    )
     .default([]),
+  /** How many chats one counsellor may have at once: a claim beyond it is refused. */
+  maxActiveChats: z.number().int().min(1).max(20).default(3),
   kpi: z
     .strictObject({ fiscalYear: z.number().int(), uniquePeopleTarget: z.number().int().min(0) })
     .optional(),
+  /** The KPI of other fiscal years (the report shows each one's progress; one per year). */
+  kpiByYear: z
+    .array(
+      z.strictObject({
+        fiscalYear: z.number().int().min(2000).max(2100),
+        uniquePeopleTarget: z.number().int().min(0),
+      }),
+    )
+    .default([]),
   /** Replies a counsellor can pick in the console; {{counsellorName}} is her or his name. */
   cannedReplies: z.array(nonEmpty).default([]),
   /** Closing messages a counsellor may send her as the chat ends (the console's close form). */

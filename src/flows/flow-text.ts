@@ -30,6 +30,16 @@ export function placeholdersIn(text: string): string[] {
 /** The one placeholder of a canned reply: the console puts the counsellor's name there. */
 export const CANNED_REPLY_PLACEHOLDERS = ["counsellorName"] as const;
 
+/**
+ * A canned reply (the preset's or a counsellor's own) as she will read it: the counsellor's
+ * name where {{counsellorName}} stands; any other placeholder is left as written.
+ */
+export function renderCannedReply(text: string, vars: { counsellorName: string }): string {
+  return text.replace(PLACEHOLDER_RE, (whole, name: string) =>
+    name === "counsellorName" ? vars.counsellorName : whole,
+  );
+}
+
 export function isPlaceholder(name: string): name is Placeholder {
   return (PLACEHOLDERS as readonly string[]).includes(name);
 }

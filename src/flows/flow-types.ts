@@ -104,6 +104,10 @@ export interface Partner {
   name: string;
   topics: string[];
   regions: string[];
+  phone?: string | undefined;
+  hours?: string | undefined;
+  /** How a counsellor refers her (e.g. 「本人から電話。相談員の紹介と伝えてよい」). */
+  howToRefer?: string | undefined;
 }
 
 export interface RiskCategory {
@@ -197,10 +201,14 @@ export interface Preset {
   hotlines: Hotline[];
   partners: Partner[];
   kpi?: { fiscalYear: number; uniquePeopleTarget: number };
+  /** The KPI of further fiscal years (preset.yaml `kpiByYear`), at most one per year. */
+  kpiByYear: { fiscalYear: number; uniquePeopleTarget: number }[];
   /** Replies a counsellor can pick; {{counsellorName}} is filled in by the console. */
   cannedReplies: string[];
   /** Closing messages the close form offers (one may be edited and sent as the chat ends). */
   closingTemplates: { id: string; label: string; text: string }[];
+  /** How many chats one counsellor may have at once (preset.yaml `maxActiveChats`). */
+  maxActiveChats: number;
   waiting: WaitingTexts;
   /** On-call (src/oncall/): a high-risk conversation nobody took for this long calls them. */
   onCall: { highRiskWaitMinutes: number };

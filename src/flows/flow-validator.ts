@@ -100,6 +100,13 @@ function checkPresetFile(file: PresetFile, sink: ProblemSink): void {
       }
     }),
   );
+  const kpiYears = new Set(file.kpi ? [file.kpi.fiscalYear] : []);
+  file.kpiByYear.forEach((k, i) => {
+    if (kpiYears.has(k.fiscalYear)) {
+      sink.add("duplicate-id", ["kpiByYear", i, "fiscalYear"], `a KPI for fiscal year ${k.fiscalYear} is already given`);
+    }
+    kpiYears.add(k.fiscalYear);
+  });
   checkMunicipalities(file, sink);
   checkHotlines(file, sink);
   checkCannedReplies(file, sink);
@@ -199,8 +206,10 @@ function toPreset(file: PresetFile, lexicon: RiskLexicon, flows: Flow[]): Preset
     hotlines: presetHotlines(file),
     partners: file.partners,
     ...(file.kpi ? { kpi: file.kpi } : {}),
+    kpiByYear: file.kpiByYear,
     cannedReplies: file.cannedReplies,
     closingTemplates: file.closingTemplates,
+    maxActiveChats: file.maxActiveChats,
     waiting: file.waiting,
     onCall: file.onCall,
     retention: file.retention,

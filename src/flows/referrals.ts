@@ -1,4 +1,4 @@
-import type { Preset } from "./flow-types";
+import type { Partner, Preset } from "./flow-types";
 
 /** What the report counts for an agency a counsellor typed rather than picked from the cards. */
 export const OTHER_REFERRAL = "その他";
@@ -27,4 +27,22 @@ export function codedReferrals(
 export function givenReferrals(coded: readonly string[], typed: readonly string[]): string[] {
   if (typed.length === 0) return [...coded];
   return [...coded.filter((r) => r !== OTHER_REFERRAL), ...typed];
+}
+
+/** The first line of a partner's contact text: safe on her lock screen, whatever the partner. */
+export const CONTACT_TEXT_FIRST_LINE = "こちらも相談できるところです。";
+
+/**
+ * What a counsellor may put into a reply to tell her how to reach a partner: its name, phone and
+ * hours, and how to go about it. Null for a partner without a phone (nothing to give her). The
+ * first line names no partner: 「性暴力被害者サポートセンター」 must not show on her lock screen.
+ */
+export function partnerContactText(partner: Partner): string | null {
+  if (!partner.phone) return null;
+  return [
+    CONTACT_TEXT_FIRST_LINE,
+    `・${partner.name}`,
+    `電話 ${partner.phone}${partner.hours ? `（${partner.hours}）` : ""}`,
+    ...(partner.howToRefer ? [partner.howToRefer] : []),
+  ].join("\n");
 }

@@ -1,4 +1,5 @@
-import type { RecordRow, Report } from "./stats-schemas";
+import type { Cell, ReportTable } from "./report-tables";
+import type { RecordRow } from "./stats-schemas";
 import {
   AGE_LABELS,
   CHANNEL_LABELS,
@@ -7,8 +8,6 @@ import {
   TOPIC_LABELS,
   type Channel,
 } from "./stats-types";
-
-type Cell = string | number | null;
 
 /** Excel reads UTF-8 only with the byte order mark; without it the Japanese turns to mojibake. */
 const BOM = "\uFEFF";
@@ -26,82 +25,19 @@ export function toCsv(header: string[], rows: Cell[][]): string {
   return BOM + [header, ...rows].map((r) => r.map(cell).join(",")).join("\r\n") + "\r\n";
 }
 
-const round1 = (v: number | null) => (v === null ? null : Math.round(v * 10) / 10);
-
-/** The report as one long table: section, item, breakdown, value. */
-export function reportCsv(report: Report, regionName: (id: string | null) => string): string {
-  const rows: Cell[][] = [];
-  const add = (section: string, item: string, breakdown: string, value: number | null) =>
-    rows.push([section, item, breakdown, value]);
-  add("合計", "延べ数（相談件数）", "", report.consultations);
-  add("合計", "実数（相談者数）", "", report.people);
-  if (report.kpi) {
-    add("KPI", `${report.kpi.fiscalYear}年度 実数目標`, "", report.kpi.target);
-    add("KPI", "達成率（%）", "", round1(report.kpi.progress * 100));
+/**
+ * The report as tables, one block after another (the tables of report.xlsx): the title, a
+ * heading row, the rows, the total, a note, then an empty line.
+ */
+export function reportCsv(tables: ReportTable[], heading: { period: string; region: string }) {
+  const lines: Cell[][] = [[`期間 ${heading.period}`, `地域 ${heading.region}`], []];
+  for (const t of tables) {
+    lines.push([`■ ${t.title}`], t.header, ...t.rows);
+    if (t.total) lines.push(t.total);
+    if (t.note) lines.push([t.note]);
+    lines.push([]);
   }
-  for (const c of report.byChannel) {
-    add("経路別", c.label, "延べ数", c.consultations);
-    add("経路別", c.label, "実数", c.people);
-  }
-  for (const t of report.trend) {
-    add("月別", t.month, "延べ数", t.consultations);
-    add("月別", t.month, "実数", t.people);
-  }
-  for (const t of report.topicByRegion)
-    add("相談内容×地域", t.topicLabel, t.region, t.consultations);
-  for (const a of report.ageBands) {
-    add("年代別", a.label, "延べ数", a.consultations);
-    add("年代別", a.label, "実数", a.people);
-  }
-  add("新規・継続", "新規", "実数", report.newReturning.new);
-  add("新規・継続", "継続", "実数", report.newReturning.returning);
-  add("新規・継続", "不明", "実数", report.newReturning.unknown);
-  waitingRows(report, add);
-  for (const r of report.referrals) add("つなぎ先", r.agency, "延べ数", r.consultations);
-  for (const f of report.followUps) add("フォローアップ", f.label, "延べ数", f.consultations);
-  for (const r of report.riskLevels) add("危険度", r.label, "延べ数", r.consultations);
-  for (const h of report.heatmap) {
-    add("曜日×時間帯", `${WEEKDAYS[h.weekday] ?? ""}曜`, `${h.hour}時台`, h.consultations);
-  }
-  if (!report.awareness.asked)
-    add("相談窓口の認知", "未実施（フローで質問していません）", "", null);
-  for (const a of report.awareness.answers) add("相談窓口の認知", a.answer, "実数", a.people);
-  const header = ["区分", "項目", "内訳", "値"];
-  const title: Cell[] = [
-    `期間 ${report.period.label}`,
-    regionFilterLabel(report, regionName),
-    "",
-    "",
-  ];
-  return toCsv(header, [title, ...rows]);
-}
-
-function regionFilterLabel(report: Report, regionName: (id: string | null) => string): string {
-  return report.filters.region === null ? "全地域" : regionName(report.filters.region);
-}
-
-function waitingRows(
-  report: Report,
-  add: (section: string, item: string, breakdown: string, value: number | null) => void,
-) {
-  const w = report.waiting;
-  const n = report.nonConsultations;
-  add("LINE 待ち時間", "相談員につないだ件数", "", w.handedOff);
-  add("LINE 待ち時間", "相談員が応答", "", w.answered);
-  add("LINE 待ち時間", "応答前に離脱", "", w.abandoned);
-  add("LINE 待ち時間", "待機中", "", w.stillWaiting);
-  add(
-    "LINE 待ち時間",
-    "離脱率（%）",
-    "",
-    round1(w.abandonmentRate === null ? null : w.abandonmentRate * 100),
-  );
-  add("LINE 待ち時間", "待ち時間 中央値（分）", "", round1(w.waitMedian));
-  add("LINE 待ち時間", "待ち時間 90%（分）", "", round1(w.waitP90));
-  add("LINE 待ち時間", "初回応答まで 中央値（分）", "", round1(w.responseMedian));
-  add("LINE 相談以外", "あいさつのみ", "", n.greetings);
-  add("LINE 相談以外", "ボットのみで終了", "", n.botOnly);
-  add("LINE 相談以外", "うちブロック", "", n.blocked);
+  return BOM + lines.map((r) => r.map(cell).join(",")).join("\r\n") + "\r\n";
 }
 
 /** One row per consultation: nothing that names her; a person number valid in this file only. */

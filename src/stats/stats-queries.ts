@@ -151,6 +151,13 @@ export function reportSql(p: Period, f: StatsFilter, awareness: boolean): Prisma
       ) x GROUP BY GROUPING SETS (${people.sets})
     ) g
     UNION ALL
+    -- Month × channel (the report's first table): few groups, so count(DISTINCT) is cheap.
+    SELECT 'mc', json_agg(g ORDER BY g.month, g.channel) FROM (
+      SELECT s.month, s.channel, count(*) AS consultations,
+        count(DISTINCT s.person_key) AS people
+      FROM stats_fact s WHERE ${where} AND s.counted GROUP BY s.month, s.channel
+    ) g
+    UNION ALL
     SELECT 'w', json_build_object(
       'answered', count(*),
       'measured', count(s.wait_minutes),
@@ -225,6 +232,7 @@ export function reportSql(p: Period, f: StatsFilter, awareness: boolean): Prisma
     'referrals', ${list(sql`SELECT json_agg(r ORDER BY r.consultations DESC, r.agency) FROM (SELECT a AS agency, sum(n) AS consultations FROM gn, unnest(gn.referrals) AS a WHERE ${is(other, "referrals")} GROUP BY 1) r`)},
     'followUps', ${list(sql`SELECT json_agg(r ORDER BY r.follow_up) FROM (SELECT x AS follow_up, sum(n) AS consultations FROM gn, unnest(gn.follow_ups) AS x WHERE ${is(other, "followUps")} GROUP BY 1) r`)},
     'riskLevels', ${list(sql`SELECT json_agg(r ORDER BY r.risk_level) FROM (SELECT risk_level, n AS consultations FROM gn WHERE ${is(other, "risk")}) r`)},
+    'byMonthChannel', ${list(sql`SELECT j FROM part WHERE name = 'mc'`)},
     'waiting', (SELECT j FROM part WHERE name = 'w'),
     'unanswered', (SELECT j FROM part WHERE name = 'u')
   ) AS report`;

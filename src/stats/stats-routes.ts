@@ -3,14 +3,19 @@ import { route, type ApiRoute } from "../http/api-router";
 import type { PrismaClient } from "../db/prisma-client";
 import type { Preset } from "../flows/flow-types";
 import {
+  entriesQuerySchema,
   entryInputSchema,
+  entryListSchema,
   entrySchema,
+  entryViewSchema,
+  type EntriesQuery,
   optionsSchema,
-  reportSchema,
+  reportViewSchema,
   statsQuerySchema,
   type StatsQuery,
 } from "./stats-schemas";
-import { createStatsService } from "./stats-service";
+import { createEntryService } from "./entry-service";
+import { createStatsService, kpiTargets } from "./stats-service";
 import {
   AGE_LABELS,
   CHANNEL_LABELS,
@@ -25,12 +30,14 @@ const READERS: ApiRoute["roles"] = ["supervisor", "admin"];
 const labelled = (labels: Record<string, string>, keys: readonly string[] = Object.keys(labels)) =>
   keys.map((value) => ({ value, label: labels[value] ?? value }));
 
-function sendCsv(res: Response, name: string, csv: string): undefined {
+const XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+function sendFile(res: Response, name: string, content: string | Buffer): undefined {
   res
-    .type("text/csv; charset=utf-8")
+    .type(name.endsWith(".xlsx") ? XLSX : "text/csv; charset=utf-8")
     .set("content-disposition", `attachment; filename="${name}"`)
     .set("cache-control", "private, no-store")
-    .send(csv);
+    .send(content);
   return undefined;
 }
 
@@ -43,6 +50,7 @@ const fileTag = (q: StatsQuery) =>
  */
 export function statsRoutes(deps: { prisma: PrismaClient; preset: Preset }): ApiRoute[] {
   const stats = createStatsService(deps);
+  const entries = createEntryService(deps);
   const { preset } = deps;
   return [
     route({
@@ -61,6 +69,7 @@ export function statsRoutes(deps: { prisma: PrismaClient; preset: Preset }): Api
           riskLevels: labelled(RISK_LABELS),
           agencies: preset.partners.map((p) => p.name),
           kpi: preset.kpi ?? null,
+          kpiByYear: kpiTargets(preset),
           currentFiscalYear: stats.currentFiscalYear(),
           scopeRegion: user.regionId,
         }),
@@ -71,8 +80,11 @@ export function statsRoutes(deps: { prisma: PrismaClient; preset: Preset }): Api
       summary: "The report of a period (fiscal year, month or range), filtered",
       roles: READERS,
       query: statsQuerySchema,
-      response: reportSchema,
-      handler: ({ user, query }) => stats.report(user, query as StatsQuery),
+      response: reportViewSchema,
+      handler: async ({ user, query }) => {
+        const r = await stats.report(user, query as StatsQuery);
+        return { ...r, tables: stats.tablesOf(r) };
+      },
     }),
     route({
       method: "get",
@@ -82,10 +94,25 @@ export function statsRoutes(deps: { prisma: PrismaClient; preset: Preset }): Api
       query: statsQuerySchema,
       handler: async ({ user, query, res }) => {
         const q = query as StatsQuery;
-        return sendCsv(
+        return sendFile(
           res,
           `report-${fileTag(q)}.csv`,
-          await stats.exportCsv(user, "report-csv", q),
+          await stats.exportFile(user, "report-csv", q),
+        );
+      },
+    }),
+    route({
+      method: "get",
+      path: "/stats/report.xlsx",
+      summary: "The report as an Excel workbook: one sheet per table, A4 fitted to width",
+      roles: READERS,
+      query: statsQuerySchema,
+      handler: async ({ user, query, res }) => {
+        const q = query as StatsQuery;
+        return sendFile(
+          res,
+          `report-${fileTag(q)}.xlsx`,
+          await stats.exportFile(user, "report-xlsx", q),
         );
       },
     }),
@@ -97,8 +124,8 @@ export function statsRoutes(deps: { prisma: PrismaClient; preset: Preset }): Api
       query: statsQuerySchema,
       handler: async ({ user, query, res }) => {
         const q = query as StatsQuery;
-        const csv = await stats.exportCsv(user, "records-csv", q);
-        return sendCsv(res, `records-${fileTag(q)}.csv`, csv);
+        const csv = await stats.exportFile(user, "records-csv", q);
+        return sendFile(res, `records-${fileTag(q)}.csv`, csv);
       },
     }),
     route({
@@ -108,7 +135,32 @@ export function statsRoutes(deps: { prisma: PrismaClient; preset: Preset }): Api
       body: entryInputSchema,
       response: entrySchema,
       status: 201,
-      handler: ({ user, body }) => stats.createEntry(user, body),
+      handler: ({ user, body }) => entries.create(user, body),
+    }),
+    route({
+      method: "get",
+      path: "/stats/entries",
+      summary: "The consultations entered by hand in a period (own region), newest first",
+      query: entriesQuerySchema,
+      response: entryListSchema,
+      handler: ({ user, query }) => entries.list(user, query as EntriesQuery),
+    }),
+    route({
+      method: "patch",
+      path: "/stats/entries/:id",
+      summary: "Correct an entry (its author, or a supervisor or admin of the region); audited",
+      body: entryInputSchema,
+      response: entryViewSchema,
+      handler: ({ user, params, body }) => entries.correct(user, params.id ?? "", body),
+    }),
+    route({
+      method: "delete",
+      path: "/stats/entries/:id",
+      summary: "Delete an entry (soft: it stops counting, the row stays for the audit); audited",
+      handler: async ({ user, params }) => {
+        await entries.remove(user, params.id ?? "");
+        return undefined;
+      },
     }),
   ];
 }

@@ -47,8 +47,11 @@ export const entryInputSchema = z
     personPseudonym: z.string().trim().min(1).max(50).optional(),
     /** The NPO's case number (unique within the region). */
     caseRef: z.string().trim().min(1).max(50).optional(),
-    /** Only for an entry with no reference: is this her first contact with the programme? */
-    firstContact: z.boolean().optional(),
+    /**
+     * Only for an entry with no reference: is this her first contact with the programme?
+     * true 新規, false 継続, null or absent 不明 (COUNTING.md).
+     */
+    firstContact: z.boolean().nullable().optional(),
   })
   .refine((e) => !(e.personPseudonym && e.caseRef), {
     message: "Give her LINE pseudonym or a case number, not both",
@@ -63,6 +66,58 @@ export const entrySchema = z.object({
   personKnown: z.boolean(),
 });
 
+/** The manual entries of a period (newest first), in the user's scope. */
+export const entriesQuerySchema = z
+  .object({
+    fiscalYear: z.coerce.number().int().min(2000).max(2100).optional(),
+    month: z
+      .string()
+      .regex(/^\d{4}-(0[1-9]|1[0-2])$/, "YYYY-MM")
+      .optional(),
+    from: day.optional(),
+    to: day.optional(),
+    region: code.optional(),
+    channel: z.enum(ENTRY_CHANNELS).optional(),
+  })
+  .refine(
+    (q) =>
+      [q.fiscalYear !== undefined, q.month !== undefined, q.from !== undefined].filter(Boolean)
+        .length === 1 && (q.from === undefined) === (q.to === undefined),
+    { message: "Give one period: fiscalYear, month, or from and to" },
+  );
+export type EntriesQuery = z.infer<typeof entriesQuerySchema>;
+
+/** One manual entry as the console lists it (what the form holds, and who may change it). */
+export const entryViewSchema = z.object({
+  id: z.uuid(),
+  channel: z.string(),
+  channelLabel: z.string(),
+  regionId: z.string(),
+  region: z.string(),
+  startedAt: z.iso.datetime(),
+  durationMinutes: z.number().nullable(),
+  topics: z.array(z.string()),
+  ageBand: z.string().nullable(),
+  referrals: z.array(z.string()),
+  followUps: z.array(z.string()),
+  riskLevel: z.string(),
+  personPseudonym: z.string().nullable(),
+  caseRef: z.string().nullable(),
+  /** 新規 (true), 継続 (false), 不明 (null): the counsellor's answer, entries without reference. */
+  firstContact: z.boolean().nullable(),
+  counsellor: z.string(),
+  createdAt: z.iso.datetime(),
+  correctedAt: z.iso.datetime().nullable(),
+  /** The signed-in user may correct and delete it (its author, or a supervisor/admin). */
+  editable: z.boolean(),
+});
+export type EntryView = z.infer<typeof entryViewSchema>;
+export const entryListSchema = z.object({
+  entries: z.array(entryViewSchema),
+  /** More entries than listed: narrow the period. */
+  truncated: z.boolean(),
+});
+
 const labelled = z.array(z.object({ value: z.string(), label: z.string() }));
 export const optionsSchema = z.object({
   regions: labelled,
@@ -74,6 +129,8 @@ export const optionsSchema = z.object({
   riskLevels: labelled,
   agencies: z.array(z.string()),
   kpi: z.object({ fiscalYear: z.number(), uniquePeopleTarget: z.number() }).nullable(),
+  /** Every fiscal year with a KPI in the preset (kpi and kpiByYear), oldest first. */
+  kpiByYear: z.array(z.object({ fiscalYear: z.number(), uniquePeopleTarget: z.number() })),
   currentFiscalYear: z.number(),
   scopeRegion: z.string().nullable(),
 });
@@ -87,6 +144,9 @@ export const rawReportSchema = z.object({
   people: n,
   byChannel: z.array(z.object({ channel: z.string(), consultations: n, people: n })),
   trend: z.array(z.object({ month: z.string(), consultations: n, people: n })),
+  byMonthChannel: z.array(
+    z.object({ month: z.string(), channel: z.string(), consultations: n, people: n }),
+  ),
   topicByRegion: z.array(
     z.object({ region: z.string().nullable(), topic: z.string().nullable(), consultations: n }),
   ),
@@ -131,9 +191,13 @@ export const reportSchema = z.object({
     from: z.iso.datetime(),
     to: z.iso.datetime(),
     fiscalYear: nullableN,
+    /** The period in Japanese: 令和7年度, 2025年4月, or 2025年4月1日〜2025年6月30日. */
+    title: z.string(),
   }),
   filters: z.object({
     region: z.string().nullable(),
+    /** The filtered region's name, or 全地域. */
+    regionName: z.string(),
     channel: z.string().nullable(),
     topic: z.string().nullable(),
     ageBand: z.string().nullable(),
@@ -151,6 +215,8 @@ export const reportSchema = z.object({
     .nullable(),
   byChannel: row({ channel: z.string(), label: z.string(), consultations: n, people: n }),
   trend: row({ month: z.string(), consultations: n, people: n }),
+  /** 延べ数 and 実数 per month and channel (only the pairs that have consultations). */
+  byMonthChannel: row({ month: z.string(), channel: z.string(), consultations: n, people: n }),
   topicByRegion: row({
     regionId: z.string().nullable(),
     region: z.string(),
@@ -193,3 +259,18 @@ export const recordRowSchema = z.object({
   riskLevel: z.string(),
 });
 export type RecordRow = z.infer<typeof recordRowSchema>;
+
+const cellSchema = z.union([z.string(), z.number(), z.null()]);
+/** The report with its tables as the files have them (report.xlsx, report.csv): the page shows these. */
+export const reportViewSchema = reportSchema.extend({
+  tables: z.array(
+    z.object({
+      sheet: z.string(),
+      title: z.string(),
+      header: z.array(z.string()),
+      rows: z.array(z.array(cellSchema)),
+      total: z.array(cellSchema).nullable(),
+      note: z.string().optional(),
+    }),
+  ),
+});

@@ -2,14 +2,15 @@ import type { PrismaClient } from "../db/prisma-client";
 import { recordAudit } from "../audit/audit-log";
 import { AppError } from "../errors";
 import type { Preset } from "../flows/flow-types";
-import { conversationScope, regionsOf } from "../conversations/conversation-scope";
 import { fiscalYearOf, monthsOf, periodOf, type Period, type PeriodInput } from "./stats-period";
 import { recordsCsv, reportCsv } from "./stats-csv";
+import { periodTitle } from "./stats-labels";
+import { reportTables } from "./report-tables";
+import { reportXlsx } from "./stats-xlsx";
 import { recordsSql, reportSql, STATS_SETTINGS } from "./stats-queries";
 import {
   rawReportSchema,
   recordRowSchema,
-  type EntryInput,
   type RawReport,
   type RecordRow,
   type Report,
@@ -25,6 +26,13 @@ import {
   type Channel,
   type StatsFilter,
 } from "./stats-types";
+
+/** Every fiscal year's KPI of the preset (`kpi` and `kpiByYear`), oldest first. */
+export function kpiTargets(preset: Preset): { fiscalYear: number; uniquePeopleTarget: number }[] {
+  return [...(preset.kpi ? [preset.kpi] : []), ...preset.kpiByYear].sort(
+    (a, b) => a.fiscalYear - b.fiscalYear,
+  );
+}
 
 /** Who asks: statistics of a region-bound user never leave her/his region. */
 export interface StatsUser {
@@ -69,8 +77,8 @@ export function createStatsService(deps: { prisma: PrismaClient; preset: Preset 
   }
 
   function kpiOf(period: Period, filter: StatsFilter, people: number): Report["kpi"] {
-    const kpi = preset.kpi;
-    if (!kpi || period.fiscalYear !== kpi.fiscalYear) return null;
+    const kpi = kpiTargets(preset).find((k) => k.fiscalYear === period.fiscalYear);
+    if (!kpi) return null;
     const filtered = Object.values(filter).some((v) => v !== undefined);
     const progress = kpi.uniquePeopleTarget > 0 ? people / kpi.uniquePeopleTarget : 0;
     return {
@@ -82,7 +90,7 @@ export function createStatsService(deps: { prisma: PrismaClient; preset: Preset 
     };
   }
 
-  function shape(period: Period, filter: StatsFilter, raw: RawReport): Report {
+  function shape(period: Period, filter: StatsFilter, raw: RawReport, title: string): Report {
     const byMonth = new Map(raw.trend.map((t) => [t.month, t]));
     const { abandoned, stillWaiting } = raw.unanswered;
     const handedOff = raw.waiting.answered + abandoned + stillWaiting;
@@ -93,9 +101,11 @@ export function createStatsService(deps: { prisma: PrismaClient; preset: Preset 
         from: period.from.toISOString(),
         to: period.to.toISOString(),
         fiscalYear: period.fiscalYear,
+        title,
       },
       filters: {
         region: filter.region ?? null,
+        regionName: filter.region === undefined ? "全地域" : regionName(filter.region),
         channel: filter.channel ?? null,
         topic: filter.topic ?? null,
         ageBand: filter.ageBand ?? null,
@@ -107,6 +117,7 @@ export function createStatsService(deps: { prisma: PrismaClient; preset: Preset 
         ...c,
         label: CHANNEL_LABELS[c.channel as Channel] ?? c.channel,
       })),
+      byMonthChannel: raw.byMonthChannel,
       trend: monthsOf(period).map(
         (month) => byMonth.get(month) ?? { month, consultations: 0, people: 0 },
       ),
@@ -157,31 +168,11 @@ export function createStatsService(deps: { prisma: PrismaClient; preset: Preset 
     };
   }
 
-  /**
-   * Her person by the pseudonym the counsellor gave. Only a person with a conversation in the
-   * counsellor's scope is found: another region's answers exactly as a pseudonym of nobody.
-   */
-  async function findPerson(
-    user: StatsUser,
-    pseudonym: string | undefined,
-  ): Promise<string | null> {
-    if (pseudonym === undefined) return null;
-    const scope = conversationScope(user);
-    const person = await prisma.person.findFirst({
-      where: {
-        pseudonym,
-        ...(regionsOf(user) === null ? {} : { conversations: { some: scope } }),
-      },
-      select: { id: true },
-    });
-    if (!person) throw new AppError("UNKNOWN_PERSON", `No LINE person ${pseudonym}`, 400);
-    return person.id;
-  }
-
   async function report(user: StatsUser, q: StatsQuery): Promise<Report> {
-    const period = periodOf(periodInputOf(q));
+    const input = periodInputOf(q);
+    const period = periodOf(input);
     const filter = filterFor(user, q);
-    return shape(period, filter, await rawReport(period, filter));
+    return shape(period, filter, await rawReport(period, filter), periodTitle(input));
   }
 
   /** The period's consultations, oldest first, without anything that names her. */
@@ -194,25 +185,43 @@ export function createStatsService(deps: { prisma: PrismaClient; preset: Preset 
     return rows.map((r) => recordRowSchema.parse(r));
   }
 
+  /** The report's tables (zero rows from the preset's regions and partners, totals). */
+  const tablesOf = (r: Report) =>
+    reportTables(r, {
+      regions: preset.regions.map((g) => ({ id: g.id, name: g.name })),
+      partners: preset.partners.map((p) => p.name),
+    });
+
   return {
     regionName,
+    tablesOf,
 
     report,
     records,
 
     /**
-     * The report table or the de-identified records as CSV, audited: who exported which file
-     * of which period and filters, and how many rows.
+     * The report (tables as CSV or as an Excel workbook) or the de-identified records as CSV,
+     * audited: who exported which file of which period and filters, and how many rows.
      */
-    async exportCsv(user: StatsUser, file: "report-csv" | "records-csv", q: StatsQuery) {
+    async exportFile(
+      user: StatsUser,
+      file: "report-csv" | "report-xlsx" | "records-csv",
+      q: StatsQuery,
+    ): Promise<string | Buffer> {
       const filter = filterFor(user, q);
       const rows = file === "records-csv" ? await records(user, q) : undefined;
-      const csv = rows
-        ? recordsCsv(rows, regionName)
-        : reportCsv(await report(user, q), regionName);
+      let content: string | Buffer;
+      if (rows) content = recordsCsv(rows, regionName);
+      else {
+        const r = await report(user, q);
+        const tables = tablesOf(r);
+        const heading = { period: r.period.title, region: r.filters.regionName };
+        content =
+          file === "report-xlsx" ? await reportXlsx(tables, heading) : reportCsv(tables, heading);
+      }
       await recordAudit(prisma, {
         by: user.id,
-        action: "export-csv",
+        action: file === "report-xlsx" ? "export-xlsx" : "export-csv",
         detail: {
           file,
           fiscalYear: q.fiscalYear,
@@ -226,43 +235,7 @@ export function createStatsService(deps: { prisma: PrismaClient; preset: Preset 
           rows: rows?.length,
         },
       });
-      return csv;
-    },
-
-    /** A consultation by phone, e-mail, visit, outreach or accompaniment, coded like LINE's. */
-    async createEntry(user: StatsUser, input: EntryInput) {
-      if (!preset.regions.some((r) => r.id === input.regionId)) {
-        throw new AppError("INVALID_INPUT", `Unknown region ${input.regionId}`, 400);
-      }
-      if (user.regionId !== null && input.regionId !== user.regionId) {
-        throw new AppError("FORBIDDEN", "Enter consultations of your own region", 403);
-      }
-      const known = Boolean(input.personPseudonym ?? input.caseRef);
-      const entry = await prisma.consultationEntry.create({
-        data: {
-          channel: input.channel,
-          regionId: input.regionId,
-          personId: await findPerson(user, input.personPseudonym),
-          caseRef: input.caseRef ?? null,
-          // With a reference her history decides new or returning; the answer would be ignored.
-          firstContact: known ? null : (input.firstContact ?? null),
-          startedAt: new Date(input.startedAt),
-          durationMinutes: input.durationMinutes ?? null,
-          topics: input.topics,
-          ageBand: input.ageBand ?? null,
-          referrals: input.referrals,
-          followUps: input.followUps,
-          riskLevel: input.riskLevel,
-          counsellorId: user.id,
-        },
-      });
-      return {
-        id: entry.id,
-        channel: entry.channel,
-        regionId: entry.regionId,
-        startedAt: entry.startedAt.toISOString(),
-        personKnown: known,
-      };
+      return content;
     },
 
     currentFiscalYear: () => fiscalYearOf(new Date()),

@@ -21,16 +21,18 @@ function toMorpheme(f: IpadicFeatures): Morpheme {
   return { surface: f.surface_form, base: f.basic_form, pos: f.pos, posDetail: f.pos_detail_1 };
 }
 
+/** The analyser over a kuromoji tokenizer already built (with the IPADIC dictionary). */
+export function analyserOf(tokenizer: Tokenizer<IpadicFeatures>, loadMs = 0): JapaneseAnalyser {
+  return { analyse: (text) => Array.from(tokenizer.tokenize(text), toMorpheme), loadMs };
+}
+
 export function loadJapaneseAnalyser(): Promise<JapaneseAnalyser> {
   const started = performance.now();
   return new Promise((resolve, reject) => {
     builder({ dicPath: dictionaryDir() }).build(
       (error: Error | null, tokenizer: Tokenizer<IpadicFeatures>) => {
         if (error) return reject(error);
-        resolve({
-          analyse: (text) => tokenizer.tokenize(text).map(toMorpheme),
-          loadMs: Math.round(performance.now() - started),
-        });
+        resolve(analyserOf(tokenizer, Math.round(performance.now() - started)));
       },
     );
   });

@@ -7,12 +7,13 @@ import {
   itemSaying,
   mineItems,
   openConsole,
+  pickCanned,
   TABLET,
   waitingItems,
 } from "../support/console-page";
 import { eventually } from "../support/eventually";
 import { opened } from "../support/sealed";
-import { gunmaOpenAroundTheClock } from "../support/presets";
+import { gunmaOpenAroundTheClock, withRoomForEveryChat } from "../support/presets";
 
 /**
  * The issue's "done when": two regions' counsellors and a supervisor, two women writing in.
@@ -24,7 +25,7 @@ describe("the counsellor console: queue, taking, answering, transfer, close", ()
   const suite = serviceBrowserFixture({
     // Counsellors on duty whatever the hour the test runs at: a region transfer to a closed
     // region asks for a confirmation (console-transfer-closed.test.ts).
-    preset: gunmaOpenAroundTheClock(),
+    preset: withRoomForEveryChat(gunmaOpenAroundTheClock()),
     accounts: [
       { loginName: "nishi", displayName: "にしだ", role: "counsellor", regionId: "seimo" },
       { loginName: "higashi", displayName: "ひがし", role: "counsellor", regionId: "tomo" },
@@ -107,16 +108,14 @@ describe("the counsellor console: queue, taking, answering, transfer, close", ()
     );
 
     // The preset's greeting names the counsellor: {{counsellorName}} becomes my display name.
-    await higashi.getByLabel("定型文").selectOption({ index: 1 });
+    await pickCanned(higashi, "メッセージを読みました");
     await expect(higashi.getByLabel("返信", { exact: true }).inputValue()).resolves.toBe(
       "こんにちは。相談員のひがしです。メッセージを読みました。お話を聞かせてください。",
     );
     await higashi.getByLabel("返信", { exact: true }).fill("");
 
     // Her reply reaches her phone; what she writes appears without a reload.
-    await higashi
-      .getByLabel("定型文")
-      .selectOption({ label: "いま、安心してやりとりできる状況ですか？" });
+    await pickCanned(higashi, "いま、安心してやりとりできる状況ですか？");
     await expect(higashi.getByLabel("返信", { exact: true }).inputValue()).resolves.toBe(
       "いま、安心してやりとりできる状況ですか？",
     );

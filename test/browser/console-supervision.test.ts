@@ -1,6 +1,13 @@
 import { screenshot } from "../support/browser";
 import { serviceBrowserFixture } from "../support/browser-fixture";
-import { handOverFrom, itemSaying, openConsole, PASSWORD, TABLET } from "../support/console-page";
+import {
+  handOverFrom,
+  itemSaying,
+  openConsole,
+  PASSWORD,
+  pickCanned,
+  TABLET,
+} from "../support/console-page";
 import { eventually } from "../support/eventually";
 
 /** Emergencies reach the supervisor live; admins manage accounts and read the audit log. */
@@ -117,7 +124,7 @@ describe("the console for supervisors and admins", () => {
     await itemSaying(higashi, "waiting", "仕事のことで")
       .getByRole("button", { name: /対応する/ })
       .click();
-    await higashi.getByLabel("定型文").selectOption({ index: 1 });
+    await pickCanned(higashi, "メッセージを読みました");
     await expect(higashi.getByLabel("返信", { exact: true }).inputValue()).resolves.toContain(
       "相談員のあおいです",
     );

@@ -53,11 +53,11 @@ describe("the statistics page", () => {
     await page.locator("#signin button[type=submit]").click();
     await page.locator("body[data-ready=true]").waitFor();
 
-    await page.locator("#filters input[name=fiscalYear]").fill("2025");
+    await page.locator("#filters select[name=fiscalYear]").selectOption("2025");
     await page.evaluate(() => document.body.removeAttribute("data-ready"));
     await page.locator("#filters button[type=submit]").click();
     await page.locator("body[data-ready=true]").waitFor();
-    await expect(page.locator("#status").innerText()).resolves.toContain("2025年度");
+    await expect(page.locator("#status").innerText()).resolves.toBe("令和7年度（全地域）");
 
     // 延べ数 4 (three LINE, one phone), 実数 3 (A, B, the case number).
     await expect(page.locator("#total").innerText()).resolves.toBe("4");
@@ -90,12 +90,19 @@ describe("the statistics page", () => {
         );
     };
     const trend = await rows("月別の推移");
-    expect(trend).toContainEqual(["2025-05", "1", "1"]);
-    expect(trend).toContainEqual(["2025-06", "3", "3"]);
+    const zeros = (n: number) => Array<string>(n).fill("0");
+    // 月, LINE 延べ/実, 電話 延べ/実, four more channels, 合計 延べ/実.
+    expect(trend).toContainEqual(["2025年5月", "1", "1", ...zeros(10), "1", "1"]);
+    expect(trend).toContainEqual(["2025年6月", "2", "2", "1", "1", ...zeros(8), "3", "3"]);
     expect(await rows("経路別")).toEqual([
       ["経路", "延べ数", "実数"],
       ["LINE", "3", "2"],
       ["電話", "1", "1"],
+      ["メール", "0", "0"],
+      ["来所・面接", "0", "0"],
+      ["訪問", "0", "0"],
+      ["同行", "0", "0"],
+      ["合計", "4", "3"],
     ]);
     await screenshot(page, "stats-10-fiscal-year-2025");
 
@@ -108,9 +115,11 @@ describe("the statistics page", () => {
     const bytes = await readFile(file);
     expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
     const csv = bytes.subarray(3).toString("utf8");
-    expect(csv).toContain("\r\n合計,延べ数（相談件数）,,4\r\n");
-    expect(csv).toContain("\r\n合計,実数（相談者数）,,3\r\n");
-    expect(csv).toContain("\r\n経路別,電話,延べ数,1\r\n");
+    // Tables, as report.xlsx has them: the summary, then month × channel with the totals.
+    expect(csv.startsWith("期間 令和7年度,地域 全地域\r\n")).toBe(true);
+    expect(csv).toContain("\r\n延べ数（相談件数）,4\r\n");
+    expect(csv).toContain("\r\n実数（相談者数）,3\r\n");
+    expect(csv).toContain(`\r\n期間計,3,2,1,1,${zeros(8).join(",")},4,3\r\n`);
     await context.close();
   }, 60_000);
 

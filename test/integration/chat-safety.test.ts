@@ -3,7 +3,7 @@ import { account, ConsoleClient, PASSWORD, type LiveEvent } from "../support/con
 import { buttons, turn } from "../support/conversation-driver";
 import { eventually } from "../support/eventually";
 import { handOff } from "../support/handoff";
-import { gunmaOpenAroundTheClock } from "../support/presets";
+import { gunmaOpenAroundTheClock, withRoomForEveryChat } from "../support/presets";
 import { startServiceWithSimulator, type ServiceUnderTest } from "../support/service-harness";
 import { jst } from "../support/stats-history";
 import { latestConversationOf } from "../support/her-conversation";
@@ -36,7 +36,7 @@ describe("safety during a counsellor's chat", () => {
 
   beforeAll(async () => {
     s = await startServiceWithSimulator({
-      preset: gunmaOpenAroundTheClock(),
+      preset: withRoomForEveryChat(gunmaOpenAroundTheClock()),
       simulator: { now: () => clock.getTime() },
       now: () => clock,
     });

@@ -9,7 +9,7 @@ import { createSealer } from "../../src/privacy/sealer";
 import { account, ConsoleClient, PASSWORD } from "../support/console-client";
 import { eventually } from "../support/eventually";
 import { handOff } from "../support/handoff";
-import { gunmaOpenAroundTheClock } from "../support/presets";
+import { gunmaOpenAroundTheClock, withRoomForEveryChat } from "../support/presets";
 import { startServiceWithSimulator, type ServiceUnderTest } from "../support/service-harness";
 import { testConfig } from "../support/test-env";
 
@@ -20,7 +20,9 @@ describe("two counsellors claiming the same conversation", () => {
   let holder: Client;
 
   beforeAll(async () => {
-    s = await startServiceWithSimulator({ preset: gunmaOpenAroundTheClock() });
+    s = await startServiceWithSimulator({
+      preset: withRoomForEveryChat(gunmaOpenAroundTheClock()),
+    });
     await account(s.db.prisma, "west", "counsellor", "seimo");
     await account(s.db.prisma, "west2", "counsellor", "seimo");
     holder = new Client({ connectionString: s.db.url });

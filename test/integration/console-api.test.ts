@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { account, ConsoleClient, PASSWORD } from "../support/console-client";
 import { eventually } from "../support/eventually";
 import { handOff } from "../support/handoff";
-import { gunmaOpenAroundTheClock } from "../support/presets";
+import { gunmaOpenAroundTheClock, withRoomForEveryChat } from "../support/presets";
 import { startServiceWithSimulator, type ServiceUnderTest } from "../support/service-harness";
 import { latestConversationOf } from "../support/her-conversation";
 import { messagesWithText } from "../support/sealed";
@@ -33,7 +33,7 @@ describe("counsellor console API", () => {
     // opening hours).
     s = await startServiceWithSimulator({
       simulator: { replyTokenTtlMs: 0 },
-      preset: gunmaOpenAroundTheClock(),
+      preset: withRoomForEveryChat(gunmaOpenAroundTheClock()),
     });
     await account(s.db.prisma, "west", "counsellor", "seimo");
     await account(s.db.prisma, "west2", "counsellor", "seimo");

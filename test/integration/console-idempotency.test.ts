@@ -9,7 +9,7 @@ import { account, ConsoleClient, PASSWORD } from "../support/console-client";
 import { startConsoleOnClock, type ConsoleOnClock } from "../support/console-on-clock";
 import { eventually } from "../support/eventually";
 import { handOff } from "../support/handoff";
-import { gunmaOpenAroundTheClock } from "../support/presets";
+import { gunmaOpenAroundTheClock, withRoomForEveryChat } from "../support/presets";
 import { startServiceWithSimulator, type ServiceUnderTest } from "../support/service-harness";
 import { testConfig, type TestDatabase } from "../support/test-env";
 import { opened } from "../support/sealed";
@@ -32,7 +32,7 @@ describe("console changes with an Idempotency-Key", () => {
   beforeAll(async () => {
     s = await startServiceWithSimulator({
       simulator: { replyTokenTtlMs: 0 },
-      preset: gunmaOpenAroundTheClock(),
+      preset: withRoomForEveryChat(gunmaOpenAroundTheClock()),
     });
     await account(s.db.prisma, "west", "counsellor", "seimo");
     await account(s.db.prisma, "west2", "counsellor", "seimo");

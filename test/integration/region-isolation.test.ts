@@ -25,7 +25,9 @@ type IdKind =
   | "stuckWork"
   | "pseudonym"
   | "task"
-  | "region";
+  | "region"
+  | "entry"
+  | "cannedReply";
 
 type Ids = Record<IdKind, string>;
 
@@ -52,6 +54,12 @@ const PROBES: Record<string, Probe> = {
     path: { id: "conversation" },
     body: () => ({ text: "こんにちは" }),
   },
+  "GET /api/v1/conversations/{id}/preview": { path: { id: "conversation" } },
+  "PATCH /api/v1/canned-replies/{id}": {
+    path: { id: "cannedReply" },
+    body: () => ({ text: "定型文" }),
+  },
+  "DELETE /api/v1/canned-replies/{id}": { path: { id: "cannedReply" } },
   "POST /api/v1/conversations/{id}/notes": {
     path: { id: "conversation" },
     body: () => ({ text: "メモ" }),
@@ -150,6 +158,29 @@ const PROBES: Record<string, Probe> = {
     named: { region: "region" },
     query: (ids) => ({ region: ids.region, fiscalYear: "2026" }),
   },
+  "GET /api/v1/stats/report.xlsx": {
+    named: { region: "region" },
+    query: (ids) => ({ region: ids.region, fiscalYear: "2026" }),
+  },
+  "GET /api/v1/stats/entries": {
+    named: { region: "region" },
+    query: (ids) => ({ region: ids.region, fiscalYear: "2026" }),
+  },
+  "PATCH /api/v1/stats/entries/{id}": {
+    path: { id: "entry" },
+    named: { personPseudonym: "pseudonym", regionId: "region" },
+    body: (ids) => ({
+      channel: "phone",
+      regionId: ids.region,
+      startedAt: new Date().toISOString(),
+      topics: [],
+      referrals: [],
+      followUps: [],
+      riskLevel: "low",
+      personPseudonym: ids.pseudonym,
+    }),
+  },
+  "DELETE /api/v1/stats/entries/{id}": { path: { id: "entry" } },
   "POST /api/v1/stats/entries": {
     named: { personPseudonym: "pseudonym", regionId: "region" },
     body: (ids) => ({
@@ -207,6 +238,8 @@ describe("region isolation on every operation that takes an id", () => {
     stuckWork: `copy-media-${randomUUID()}`,
     pseudonym: "ナイヒト-000000",
     region: "nowhere",
+    entry: randomUUID(),
+    cannedReply: randomUUID(),
   };
   const actors: Record<string, { cookie: string; csrf: string }> = {};
   const tally = { operations: 0, calls: 0 };
@@ -370,7 +403,27 @@ describe("region isolation on every operation that takes an id", () => {
           createdById: sup.id,
         },
       });
+      // A phone entry of the region, by its supervisor (ours: by the 西毛 counsellor, so that
+      // every actor may change it and only the probed id decides).
+      const author =
+        region === "seimo"
+          ? await prisma.counsellor.findUniqueOrThrow({ where: { loginName: "iso-counsellor" } })
+          : sup;
+      const entry = await prisma.consultationEntry.create({
+        data: {
+          channel: "phone",
+          regionId: region,
+          startedAt: at,
+          riskLevel: "low",
+          counsellorId: author.id,
+        },
+      });
+      // Another person's own canned reply: hers alone, whatever the region.
+      const canned = await prisma.cannedReply.create({
+        data: { counsellorId: sup.id, text: "ご連絡ありがとうございます。" },
+      });
       Object.assign(ids, {
+        entry: entry.id,
         conversation: conversation.id,
         message: message.id,
         alert: alert.id,
@@ -382,6 +435,7 @@ describe("region isolation on every operation that takes an id", () => {
         pseudonym: person.pseudonym,
         task: task.id,
         region,
+        cannedReply: canned.id,
       } satisfies Ids);
     }
     const doc = (await (await fetch(`${app.url}/api/openapi.json`)).json()) as {
@@ -551,6 +605,13 @@ describe("region isolation on every operation that takes an id", () => {
       `/api/v1/accounts/${other.counsellor}/sessions`,
     );
     expect(sessions.text).toContain(other.session);
+    // The entries of the days around now (Tokyo): the other region's is listed to an admin of all.
+    const tokyoDay = (days: number) =>
+      new Date(Date.now() + 9 * 3600_000 + days * 86_400_000).toISOString().slice(0, 10);
+    const entries = await call("iso-global", "GET", "/api/v1/stats/entries", {
+      query: { from: tokyoDay(-1), to: tokyoDay(1) },
+    });
+    expect(entries.text).toContain(other.entry);
     // Her pseudonym is found where the counsellor may see her conversations.
     const entry = await call("iso-counsellor", "POST", "/api/v1/stats/entries", {
       body: PROBES["POST /api/v1/stats/entries"]?.body?.(ours),

@@ -101,7 +101,7 @@ describe("statistics API: who sees what, CSV, other-channel entries", () => {
       expect([...bytes.slice(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
       const text = new TextDecoder().decode(bytes.slice(3));
       expect(text.endsWith("\r\n")).toBe(true);
-      if (name.startsWith("report")) expect(text).toContain("\r\n合計,延べ数（相談件数）,,2\r\n");
+      if (name.startsWith("report")) expect(text).toContain("\r\n延べ数（相談件数）,2\r\n");
     }
   });
 

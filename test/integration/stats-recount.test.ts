@@ -194,6 +194,13 @@ describe("statistics: the fact table against a plain recount", () => {
       conversations.push(await h.line(lineSession(r, r.pick(persons), r.pick(cns))));
     }
     for (let i = 0; i < 90; i++) entries.push(await h.entry(entry(r, persons, r.pick(cns))));
+    // Entries deleted in the console (soft: the row stays) count nowhere.
+    const deleted = entries.filter((_, i) => i % 9 === 4);
+    await db.prisma.consultationEntry.updateMany({
+      where: { id: { in: deleted } },
+      data: { deletedAt: new Date() },
+    });
+    entries = entries.filter((id) => !deleted.includes(id));
   }, 120_000);
 
   afterAll(async () => {
@@ -302,6 +309,36 @@ describe("statistics: the fact table against a plain recount", () => {
     });
     await db.prisma.consultationEntry.delete({ where: { id: e3 } });
     entries = entries.slice(3);
+    // Corrected in the console: 新規 / 継続 / 不明 of entries without reference change.
+    const anonymous = await db.prisma.consultationEntry.findMany({
+      where: { id: { in: entries }, personId: null, caseRef: null },
+      take: 3,
+    });
+    expect(anonymous.length).toBe(3);
+    for (const [i, e] of anonymous.entries()) {
+      await db.prisma.consultationEntry.update({
+        where: { id: e.id },
+        data: { firstContact: [true, false, null][i] ?? null, correctedAt: new Date() },
+      });
+    }
+    // Soft-deleted: a LINE person's entry (her first consultation may move) and a case's.
+    const soft = await Promise.all([
+      db.prisma.consultationEntry.findFirstOrThrow({
+        where: { id: { in: entries }, personId: { not: null } },
+        orderBy: { startedAt: "asc" },
+      }),
+      db.prisma.consultationEntry.findFirstOrThrow({
+        where: { id: { in: entries }, caseRef: { not: null } },
+        orderBy: { startedAt: "asc" },
+      }),
+    ]);
+    for (const e of soft) {
+      await db.prisma.consultationEntry.update({
+        where: { id: e.id },
+        data: { deletedAt: new Date() },
+      });
+    }
+    entries = entries.filter((id) => !soft.some((e) => e.id === id));
     // Age bands no fact had before (a flow or an entry may bring its own): they get a bit of
     // their own (stats_value), and a person with several bands counts once in each.
     await db.prisma.conversation.updateMany({

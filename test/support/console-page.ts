@@ -80,3 +80,11 @@ export async function apiAs(
 
 /** Her way to a region's queue: see test/support/handoff.ts. */
 export { handOff as handOverFrom } from "./handoff";
+
+/** Puts a canned reply into the reply box, as she does: opens the list, searches, clicks it. */
+export async function pickCanned(page: Page, words: string): Promise<void> {
+  const box = page.locator('[data-testid="canned"]');
+  if ((await box.getAttribute("open")) === null) await box.locator("summary").click();
+  await page.getByLabel("定型文を探す").fill(words);
+  await box.locator('[data-testid="canned-item"] .canned-use', { hasText: words }).first().click();
+}

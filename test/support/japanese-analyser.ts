@@ -4,15 +4,28 @@
  * returns inside tests.
  */
 import type { Analyse } from "../../src/flows/flow-types";
-import { loadJapaneseAnalyser, type JapaneseAnalyser } from "../../src/text/japanese-analyser";
+import type { IpadicFeatures, Tokenizer } from "kuromoji";
+import {
+  analyserOf,
+  loadJapaneseAnalyser,
+  type JapaneseAnalyser,
+} from "../../src/text/japanese-analyser";
 
 let loading: Promise<JapaneseAnalyser> | undefined;
+
+/** Under `npm run test:mutation`, the tokenizer its environment loaded once per process. */
+const prebuilt = (globalThis as { __kuromojiTokenizer?: Tokenizer<IpadicFeatures> })
+  .__kuromojiTokenizer;
+
+function load(): Promise<JapaneseAnalyser> {
+  return prebuilt ? Promise.resolve(analyserOf(prebuilt)) : loadJapaneseAnalyser();
+}
 let loaded: JapaneseAnalyser | undefined;
 
 /** Loads the analyser in a beforeAll (once per file, even when called twice). */
 export function useJapaneseAnalyser(): Analyse {
   beforeAll(async () => {
-    loading ??= loadJapaneseAnalyser();
+    loading ??= load();
     loaded = await loading;
   }, 60_000);
   return analyse;
@@ -26,6 +39,6 @@ export function analyse(text: string): ReturnType<Analyse> {
 
 /** For harnesses that start the service: the analyser once per test file, loaded on first use. */
 export function sharedJapaneseAnalyser(): Promise<JapaneseAnalyser> {
-  loading ??= loadJapaneseAnalyser();
+  loading ??= load();
   return loading;
 }

@@ -30,3 +30,10 @@ export function gunmaOpenAroundTheClock(): Preset {
     regions: preset.regions.map((r) => ({ ...r, hours: AROUND_THE_CLOCK })),
   };
 }
+
+/**
+ * The preset with room for every chat a suite gives one counsellor: suites about other things
+ * let one counsellor take many chats without closing them (the limit's own tests keep it, in
+ * shift-supervision.test.ts and console-shift.test.ts).
+ */
+export const withRoomForEveryChat = (preset: Preset): Preset => ({ ...preset, maxActiveChats: 20 });

@@ -1,5 +1,7 @@
 // Draws a statistics report (GET /api/v1/stats/report): the figures, then each chart (chart.js)
-// with the same numbers as a table under it. Text goes in with textContent only.
+// with the numbers as a table under it: the report's own tables (r.tables, the sheets of
+// report.xlsx: every region, age band and partner, zeros and totals included). Count axes step
+// by whole numbers. Text goes in with textContent only.
 import { $, el } from "./kit/dom.js";
 
 const WEEKDAYS = ["月", "火", "水", "木", "金", "土", "日"];
@@ -19,23 +21,45 @@ export function renderReport(r) {
   renderCoding(r);
 }
 
+/** The report's table of that sheet (as report.xlsx has it), as header and rows with its total. */
+function sheet(r, name) {
+  const t = r.tables.find((x) => x.sheet === name);
+  if (!t) return { header: [], rows: [], note: undefined };
+  return { header: t.header, rows: t.total ? [...t.rows, t.total] : t.rows, note: t.note };
+}
+
+/** Long names on several lines (chart.js draws an array as lines) instead of cut off. */
+const wrap = (label, width = 12) =>
+  label.length <= width ? label : label.match(new RegExp(`.{1,${width}}`, "g"));
+
+/** 2025年4月 for "2025-04". */
+const monthLabel = (m) => `${Number(m.slice(0, 4))}年${Number(m.slice(5, 7))}月`;
+
 /** One chart card: a chart for the eye and, under it, the same numbers as a table. */
-function chartCard(title, config, header, rows, note) {
+function chartCard(title, config, header, rows, note, height) {
   const card = el("section", { className: "card chart", attrs: { "data-chart": title } });
   card.append(el("h2", { text: title }));
   if (note) card.append(el("p", { className: "note", text: note }));
   if (config) {
     const canvas = el("canvas", { attrs: { role: "img", "aria-label": title } });
-    card.append(canvas);
+    const box = el("div", { className: "chart-box" }, [canvas]);
+    if (height) box.style.height = `${height}px`;
+    card.append(box);
     charts.push(
       new window.Chart(canvas, {
         ...config,
-        options: { animation: false, responsive: true, ...config.options },
+        options: {
+          animation: false,
+          responsive: true,
+          maintainAspectRatio: !height,
+          ...config.options,
+        },
       }),
     );
   }
   const details = el("details");
   details.append(el("summary", { text: "数値を表で見る" }), table(header, rows));
+  details.open = true;
   card.append(details);
   $("charts").append(card);
 }
@@ -47,21 +71,37 @@ function table(header, rows) {
   t.append(head);
   for (const row of rows) {
     const tr = el("tr");
+    if (row[0] === "合計" || row[0] === "期間計") tr.className = "total";
     row.forEach((v, i) => tr.append(el(i === 0 ? "th" : "td", { text: v ?? "–" })));
     t.append(tr);
   }
   return t;
 }
 
-const bar = (labels, datasets, extra = {}) => ({
-  type: "bar",
-  data: {
-    labels,
-    datasets: datasets.map((d, i) => ({ backgroundColor: COLORS[i % COLORS.length], ...d })),
-  },
-  options: { plugins: { legend: { display: datasets.length > 1 } }, ...extra },
-});
-const round1 = (v) => (v === null || v === undefined ? null : Math.round(v * 10) / 10);
+/** A bar chart whose count axis steps by whole numbers (no 0.2 of a consultation). */
+const bar = (labels, datasets, extra = {}) => {
+  const countAxis = extra.indexAxis === "y" ? "x" : "y";
+  const scales = extra.scales ?? {};
+  return {
+    type: "bar",
+    data: {
+      labels,
+      datasets: datasets.map((d, i) => ({ backgroundColor: COLORS[i % COLORS.length], ...d })),
+    },
+    options: {
+      plugins: { legend: { display: datasets.length > 1 } },
+      ...extra,
+      scales: {
+        ...scales,
+        [countAxis]: {
+          ...scales[countAxis],
+          beginAtZero: true,
+          ticks: { precision: 0, stepSize: undefined },
+        },
+      },
+    },
+  };
+};
 
 function renderFigures(r) {
   $("total").textContent = r.consultations.toLocaleString("ja-JP");
@@ -71,55 +111,68 @@ function renderFigures(r) {
   $("kpi-card").hidden = !r.kpi;
   if (r.kpi) {
     $("kpi-label").textContent =
-      `${r.kpi.fiscalYear}年度 実数目標 ${r.kpi.target}人${r.kpi.filtered ? "（絞り込み中）" : ""}`;
+      `${r.period.title} 実数目標 ${r.kpi.target}人${r.kpi.filtered ? "（絞り込み中）" : ""}`;
     $("kpi").textContent = `${r.kpi.people}人 · ${(r.kpi.progress * 100).toFixed(1)}%`;
     $("kpi-bar").value = Math.min(1, r.kpi.progress);
   }
 }
 
 function renderTrendAndChannels(r) {
+  const monthly = sheet(r, "月別・経路別");
   chartCard(
     "月別の推移",
     bar(
-      r.trend.map((t) => t.month),
+      r.trend.map((t) => monthLabel(t.month)),
       [
         { label: "延べ数", data: r.trend.map((t) => t.consultations) },
         { label: "実数", data: r.trend.map((t) => t.people) },
       ],
     ),
-    ["月", "延べ数", "実数"],
-    r.trend.map((t) => [t.month, t.consultations, t.people]),
+    monthly.header,
+    monthly.rows,
+    monthly.note,
   );
+  const total = monthly.rows.at(-1) ?? [];
+  const channels = monthly.header
+    .slice(1, -2)
+    .filter((h, i) => i % 2 === 0)
+    .map((h, i) => ({
+      label: h.replace(/ 延べ数$/, ""),
+      consultations: total[1 + 2 * i],
+      people: total[2 + 2 * i],
+    }));
   chartCard(
     "経路別",
     bar(
-      r.byChannel.map((c) => c.label),
+      channels.map((c) => c.label),
       [
-        { label: "延べ数", data: r.byChannel.map((c) => c.consultations) },
-        { label: "実数", data: r.byChannel.map((c) => c.people) },
+        { label: "延べ数", data: channels.map((c) => c.consultations) },
+        { label: "実数", data: channels.map((c) => c.people) },
       ],
     ),
     ["経路", "延べ数", "実数"],
-    r.byChannel.map((c) => [c.label, c.consultations, c.people]),
+    [
+      ...channels.map((c) => [c.label, c.consultations, c.people]),
+      ["合計", r.consultations, r.people],
+    ],
+    "合計の実数は期間中の相談者数です（複数の経路で相談した人は1人）。",
   );
 }
 
 function renderTopics(r) {
-  const regions = [...new Set(r.topicByRegion.map((t) => t.region))];
-  const topics = [...new Set(r.topicByRegion.map((t) => t.topicLabel))];
-  const value = (region, topic) =>
-    r.topicByRegion.find((t) => t.region === region && t.topicLabel === topic)?.consultations ?? 0;
+  const t = sheet(r, "相談内容×地域");
+  const regions = t.header.slice(1, -1);
+  const body = t.rows.filter((row) => row[0] !== "合計");
   chartCard(
     "相談内容 × 地域（1件に複数の内容あり）",
     bar(
       regions,
-      topics.map((topic) => ({ label: topic, data: regions.map((g) => value(g, topic)) })),
-      {
-        scales: { x: { stacked: true }, y: { stacked: true } },
-      },
+      body.map((row) => ({ label: row[0], data: regions.map((_, i) => row[1 + i]) })),
+      { scales: { x: { stacked: true }, y: { stacked: true } } },
     ),
-    ["相談内容", ...regions],
-    topics.map((topic) => [topic, ...regions.map((g) => value(g, topic))]),
+    t.header,
+    t.rows,
+    t.note,
   );
 }
 
@@ -151,17 +204,20 @@ function renderHeatmap(r) {
 }
 
 function renderPeople(r) {
+  const ages = sheet(r, "年代別");
+  const bands = ages.rows.filter((row) => row[0] !== "期間計");
   chartCard(
     "年代別",
     bar(
-      r.ageBands.map((a) => a.label),
+      bands.map((row) => row[0]),
       [
-        { label: "延べ数", data: r.ageBands.map((a) => a.consultations) },
-        { label: "実数", data: r.ageBands.map((a) => a.people) },
+        { label: "延べ数", data: bands.map((row) => row[1]) },
+        { label: "実数", data: bands.map((row) => row[2]) },
       ],
     ),
-    ["年代", "延べ数", "実数"],
-    r.ageBands.map((a) => [a.label, a.consultations, a.people]),
+    ages.header,
+    ages.rows,
+    ages.note,
   );
   const nr = r.newReturning;
   chartCard(
@@ -184,7 +240,6 @@ function renderPeople(r) {
 
 function renderWaiting(r) {
   const w = r.waiting;
-  const n = r.nonConsultations;
   const buckets = [
     ["5分未満", w.under5],
     ["5–15分", w.under15],
@@ -193,60 +248,42 @@ function renderWaiting(r) {
     ["60分以上", w.over60],
   ];
   const rate = w.abandonmentRate === null ? "–" : `${(w.abandonmentRate * 100).toFixed(1)}%`;
+  const table = sheet(r, "待ち時間・離脱");
   chartCard(
     "LINE 待ち時間と離脱",
     bar(
       buckets.map((b) => b[0]),
       [{ label: "応答した相談", data: buckets.map((b) => b[1]) }],
     ),
-    ["項目", "値"],
-    [
-      ["相談員につないだ", w.handedOff],
-      ["応答した", w.answered],
-      ["応答前に離脱", w.abandoned],
-      ["待機中", w.stillWaiting],
-      ["離脱率", rate],
-      ["待ち時間 中央値（分）", round1(w.waitMedian)],
-      ["待ち時間 90%（分）", round1(w.waitP90)],
-      ["初回応答まで 中央値（分）", round1(w.responseMedian)],
-      ["あいさつのみ（相談に数えない）", n.greetings],
-      ["ボットのみで終了（相談に数えない）", n.botOnly],
-      ["うちブロック", n.blocked],
-    ],
+    table.header,
+    table.rows,
     `離脱率 ${rate}（応答前に離脱 ${w.abandoned}件）`,
   );
 }
 
 function renderCoding(r) {
+  const referrals = sheet(r, "つなぎ先");
   chartCard(
     "つなぎ先（機関別）",
     bar(
-      r.referrals.map((x) => x.agency),
+      r.referrals.map((x) => wrap(x.agency)),
       [{ label: "件数", data: r.referrals.map((x) => x.consultations) }],
-      { indexAxis: "y" },
+      { indexAxis: "y", scales: { y: { ticks: { autoSkip: false } } } },
     ),
-    ["機関", "件数"],
-    r.referrals.map((x) => [x.agency, x.consultations]),
+    referrals.header,
+    referrals.rows,
+    referrals.note,
+    Math.max(160, 60 + 38 * r.referrals.length),
   );
+  const coding = sheet(r, "フォローアップ・危険度");
   chartCard(
     "フォローアップ・危険度",
     bar(
-      [...r.followUps.map((f) => f.label), ...r.riskLevels.map((x) => `危険度 ${x.label}`)],
-      [
-        {
-          label: "件数",
-          data: [
-            ...r.followUps.map((f) => f.consultations),
-            ...r.riskLevels.map((x) => x.consultations),
-          ],
-        },
-      ],
+      coding.rows.map((row) => (row[0] === "危険度" ? `危険度 ${row[1]}` : row[1])),
+      [{ label: "件数", data: coding.rows.map((row) => row[2]) }],
     ),
-    ["項目", "件数"],
-    [
-      ...r.followUps.map((f) => [f.label, f.consultations]),
-      ...r.riskLevels.map((x) => [`危険度 ${x.label}`, x.consultations]),
-    ],
+    coding.header,
+    coding.rows,
   );
   if (!r.awareness.asked) {
     chartCard(

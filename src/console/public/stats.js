@@ -35,7 +35,37 @@ function query() {
   for (const name of ["region", "channel", "topic", "ageBand"]) {
     if (f.get(name)) params.set(name, f.get(name));
   }
+  return params;
+}
+
+/** The period and region of the form only (the entries list has no topic or age filter). */
+function entriesQuery() {
+  const params = query();
+  params.delete("topic");
+  params.delete("ageBand");
+  if (params.get("channel") === "line") params.delete("channel");
   return params.toString();
+}
+
+/** The filters of the page's address (a link or a reload keeps them) into the form. */
+function filtersFromUrl() {
+  const form = $("filters");
+  const url = new URLSearchParams(location.search);
+  const kind = url.has("month") ? "month" : url.has("from") ? "range" : "fiscalYear";
+  form.elements.kind.value = kind;
+  const year = url.get("fiscalYear");
+  if (year && ![...form.elements.fiscalYear.options].some((o) => o.value === year)) {
+    // A year outside the list (a link from long ago): offered too, under its era name.
+    form.elements.fiscalYear.append(
+      el("option", { text: fiscalYearLabel(Number(year)), attrs: { value: year } }),
+    );
+  }
+  for (const name of ["fiscalYear", "month", "from", "to", "channel", "topic", "ageBand"]) {
+    if (url.get(name)) form.elements[name].value = url.get(name);
+  }
+  if (url.get("region") && !form.elements.region.disabled)
+    form.elements.region.value = url.get("region");
+  showKind();
 }
 
 function showKind() {
@@ -44,16 +74,15 @@ function showKind() {
     label.hidden = label.dataset.kind !== kind;
 }
 
-async function loadReport() {
-  const q = query();
-  $("csv-report").href = `/api/v1/stats/report.csv?${q}`;
-  $("csv-records").href = `/api/v1/stats/records.csv?${q}`;
-  $("status").textContent = "集計中…";
+const isReader = () => me && me.role !== "counsellor";
+
+/** What the form asks for: the report (staff and supervisors) and the entries, then the URL. */
+async function refresh() {
+  document.body.removeAttribute("data-ready");
+  const params = query();
+  history.replaceState(null, "", `?${params}`);
   try {
-    const r = await api("GET", `/api/v1/stats/report?${q}`);
-    renderReport(r);
-    $("status").textContent =
-      `${r.period.label}（${r.filters.region ? "地域で絞り込み" : "全地域"}）`;
+    await Promise.all([isReader() ? loadReport(params.toString()) : null, loadEntries()]);
     document.body.dataset.ready = "true";
   } catch (error) {
     if (signedOut(error)) return;
@@ -61,15 +90,44 @@ async function loadReport() {
   }
 }
 
+async function loadReport(q) {
+  $("xlsx-report").href = `/api/v1/stats/report.xlsx?${q}`;
+  $("csv-report").href = `/api/v1/stats/report.csv?${q}`;
+  $("csv-records").href = `/api/v1/stats/records.csv?${q}`;
+  $("status").textContent = "集計中…";
+  const r = await api("GET", `/api/v1/stats/report?${q}`);
+  renderReport(r);
+  const heading = `${r.period.title}（${r.filters.regionName}）`;
+  $("status").textContent = heading;
+  $("report-title").textContent = `${heading} の統計`;
+}
+
+/** 令和7年度 (the Japanese calendar, from Intl): fiscal year 2025 is named by its summer. */
+const ERA = new Intl.DateTimeFormat("ja-JP-u-ca-japanese", {
+  era: "long",
+  year: "numeric",
+  timeZone: "Asia/Tokyo",
+});
+const fiscalYearLabel = (fy) => `${ERA.format(new Date(Date.UTC(fy, 6, 1, 3)))}度（${fy}年度）`;
+
 function setUpFilters(me) {
   const form = $("filters");
-  form.elements.fiscalYear.value = options.currentFiscalYear;
+  const first = Math.min(2019, ...options.kpiByYear.map((k) => k.fiscalYear));
+  const years = [];
+  for (let fy = options.currentFiscalYear + 1; fy >= first; fy--)
+    years.push({ value: String(fy), label: fiscalYearLabel(fy) });
+  fillSelect(form.elements.fiscalYear, years, false);
+  form.elements.fiscalYear.value = String(options.currentFiscalYear);
   fillSelect(form.elements.region, options.regions);
   form.elements.region.disabled = Boolean(options.scopeRegion);
   if (options.scopeRegion) form.elements.region.value = options.scopeRegion;
   fillSelect(form.elements.channel, options.channels);
   fillSelect(form.elements.topic, options.topics);
   fillSelect(form.elements.ageBand, options.ageBands);
+  for (const node of document.querySelectorAll("[data-readers]"))
+    node.hidden = me.role === "counsellor";
+  filtersFromUrl();
+  $("filter-area").hidden = false;
   $("report-area").hidden = me.role === "counsellor";
 }
 
@@ -95,10 +153,14 @@ function setUpEntry(me) {
   $("entry-area").hidden = false;
 }
 
-async function submitEntry(form, me) {
+/** The entry being corrected (its id), or null while recording a new one. */
+let editing = null;
+
+function formBody(form) {
   const f = new FormData(form);
   const text = (name) => String(f.get(name) ?? "").trim();
-  const body = {
+  const first = text("firstContact");
+  return {
     channel: text("channel"),
     regionId: me.regionId ?? text("regionId"),
     startedAt: new Date(`${text("startedAt")}:00+09:00`).toISOString(),
@@ -113,15 +175,139 @@ async function submitEntry(form, me) {
     ...(text("durationMinutes") ? { durationMinutes: Number(text("durationMinutes")) } : {}),
     ...(text("personPseudonym") ? { personPseudonym: text("personPseudonym") } : {}),
     ...(text("caseRef") ? { caseRef: text("caseRef") } : {}),
-    ...(f.get("firstContact") ? { firstContact: true } : { firstContact: false }),
+    // 新規 / 継続 / 不明: no answer is 不明, never 継続.
+    firstContact: first === "yes" ? true : first === "no" ? false : null,
   };
+}
+
+async function submitEntry(form) {
+  const body = formBody(form);
   try {
-    await api("POST", "/api/v1/stats/entries", body);
-    $("entry-result").textContent = "記録しました。";
-    form.reset();
+    if (editing) await api("PATCH", `/api/v1/stats/entries/${editing}`, body);
+    else await api("POST", "/api/v1/stats/entries", body);
+    const done = editing ? "修正しました。" : "記録しました。";
+    stopEditing();
+    $("entry-result").textContent = `${done}集計に反映しました。`;
+    await refresh();
   } catch (error) {
     if (signedOut(error)) return;
     $("entry-result").textContent = `記録できませんでした: ${error.message}`;
+  }
+}
+
+/** Tokyo wall-clock time of an instant, for a datetime-local input. */
+const tokyoLocal = (iso) =>
+  new Date(new Date(iso).getTime() + 9 * 3600_000).toISOString().slice(0, 16);
+
+function startEditing(entry) {
+  const form = $("entry");
+  stopEditing();
+  editing = entry.id;
+  const e = form.elements;
+  e.channel.value = entry.channel;
+  e.regionId.value = entry.regionId;
+  e.startedAt.value = tokyoLocal(entry.startedAt);
+  e.durationMinutes.value = entry.durationMinutes ?? "";
+  e.ageBand.value = entry.ageBand ?? "";
+  e.personPseudonym.value = entry.personPseudonym ?? "";
+  e.caseRef.value = entry.caseRef ?? "";
+  e.firstContact.value =
+    entry.firstContact === true ? "yes" : entry.firstContact === false ? "no" : "";
+  e.referrals.value = entry.referrals.join("\n");
+  e.riskLevel.value = entry.riskLevel;
+  for (const box of form.querySelectorAll("input[name=topics]"))
+    box.checked = entry.topics.includes(box.value);
+  for (const box of form.querySelectorAll("input[name=followUps]"))
+    box.checked = entry.followUps.includes(box.value);
+  $("entry-heading").textContent =
+    `記録を修正（${entry.channelLabel} ${formatTime(entry.startedAt)}）`;
+  $("entry-submit").textContent = "修正を保存";
+  $("entry-cancel").hidden = false;
+  $("entry-result").textContent = "";
+  $("entry-area").scrollIntoView({ block: "start" });
+}
+
+function stopEditing() {
+  editing = null;
+  $("entry").reset();
+  $("entry-heading").textContent = "電話・メール・来所・訪問・同行の相談を記録";
+  $("entry-submit").textContent = "記録する";
+  $("entry-cancel").hidden = true;
+}
+
+const TIME = new Intl.DateTimeFormat("ja-JP", {
+  timeZone: "Asia/Tokyo",
+  year: "numeric",
+  month: "numeric",
+  day: "numeric",
+  hour: "2-digit",
+  minute: "2-digit",
+});
+const formatTime = (iso) => TIME.format(new Date(iso));
+const FIRST_CONTACT = (v) => (v === true ? "新規" : v === false ? "継続" : "不明");
+
+/** The entries of the period and region (GET /api/v1/stats/entries), with 修正 and 削除. */
+async function loadEntries() {
+  const { entries, truncated } = await api("GET", `/api/v1/stats/entries?${entriesQuery()}`);
+  const label = (list, value) => list.find((x) => x.value === value)?.label ?? value;
+  const rows = entries.map((entry) => {
+    const actions = el("td", { className: "actions" });
+    if (entry.editable) {
+      const remove = el("button", {
+        className: "button danger",
+        text: "削除",
+        attrs: { type: "button" },
+      });
+      remove.addEventListener("click", () => void removeEntry(entry, remove));
+      actions.append(
+        el("button", {
+          className: "button",
+          text: "修正",
+          attrs: { type: "button" },
+          on: { click: () => startEditing(entry) },
+        }),
+        remove,
+      );
+    }
+    const who = entry.personPseudonym ?? (entry.caseRef ? `ケース ${entry.caseRef}` : "–");
+    return el("tr", { attrs: { "data-entry": entry.id } }, [
+      el("td", { text: formatTime(entry.startedAt) }),
+      el("td", { text: entry.channelLabel }),
+      el("td", { text: entry.region }),
+      el("td", { text: entry.topics.map((t) => label(options.topics, t)).join("・") || "–" }),
+      el("td", { text: who }),
+      el("td", {
+        text:
+          entry.personPseudonym || entry.caseRef
+            ? "（履歴で判定）"
+            : FIRST_CONTACT(entry.firstContact),
+      }),
+      el("td", { text: entry.counsellor }),
+      actions,
+    ]);
+  });
+  $("entries").tBodies[0].replaceChildren(...rows);
+  $("entries-note").textContent = entries.length
+    ? `${entries.length}件${truncated ? "（多いため新しい順に一部だけ表示。期間を絞ってください）" : ""}`
+    : "この期間の記録はありません。";
+  $("entries-area").hidden = false;
+}
+
+/** 削除 asks once more on the same button, then deletes (soft) and refreshes the figures. */
+async function removeEntry(entry, button) {
+  if (button.dataset.confirm !== "true") {
+    button.dataset.confirm = "true";
+    button.textContent = "削除を確定";
+    return;
+  }
+  try {
+    await api("DELETE", `/api/v1/stats/entries/${entry.id}`);
+    if (editing === entry.id) stopEditing();
+    $("entry-result").textContent = "記録を削除しました。集計に反映しました。";
+    await refresh();
+  } catch (error) {
+    if (signedOut(error)) return;
+    $("entry-result").textContent = `削除できませんでした: ${error.message}`;
   }
 }
 
@@ -132,9 +318,10 @@ async function start(session) {
   options = await api("GET", "/api/v1/stats/options");
   setUpFilters(me);
   setUpEntry(me);
+  await refresh();
   if (me.role === "counsellor")
-    $("status").textContent = "統計はスーパーバイザーと事務局が見られます。";
-  else await loadReport();
+    $("status").textContent =
+      "統計はスーパーバイザーと事務局が見られます。記録した相談はここで修正できます。";
 }
 
 /** Before the sign-in form shows: nothing of the last session stays on screen. */
@@ -142,8 +329,10 @@ function leave() {
   me = null;
   $("who").textContent = "";
   $("status").textContent = "";
+  $("filter-area").hidden = true;
   $("report-area").hidden = true;
   $("entry-area").hidden = true;
+  $("entries-area").hidden = true;
 }
 
 /** The forms' listeners, once; what they offer is filled in at each sign-in. */
@@ -152,11 +341,15 @@ function wire() {
   filters.elements.kind.addEventListener("change", showKind);
   filters.addEventListener("submit", (e) => {
     e.preventDefault();
-    void loadReport();
+    void refresh();
   });
   $("entry").addEventListener("submit", (e) => {
     e.preventDefault();
-    void submitEntry(e.currentTarget, me);
+    void submitEntry(e.currentTarget);
+  });
+  $("entry-cancel").addEventListener("click", () => {
+    stopEditing();
+    $("entry-result").textContent = "";
   });
 }
 

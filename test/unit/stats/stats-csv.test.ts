@@ -1,3 +1,4 @@
+import { reportTables } from "../../../src/stats/report-tables";
 import { recordsCsv, reportCsv, toCsv } from "../../../src/stats/stats-csv";
 import type { RecordRow, Report } from "../../../src/stats/stats-schemas";
 
@@ -79,8 +80,9 @@ function report(overrides: Partial<Report> = {}): Report {
       from: "2025-03-31T15:00:00.000Z",
       to: "2026-03-31T15:00:00.000Z",
       fiscalYear: 2025,
+      title: "令和7年度",
     },
-    filters: { region: null, channel: null, topic: null, ageBand: null },
+    filters: { region: null, regionName: "全地域", channel: null, topic: null, ageBand: null },
     consultations: 40,
     people: 25,
     kpi: { fiscalYear: 2025, target: 220, people: 25, progress: 25 / 220, filtered: false },
@@ -89,6 +91,10 @@ function report(overrides: Partial<Report> = {}): Report {
       { channel: "phone", label: "電話", consultations: 10, people: 6 },
     ],
     trend: [{ month: "2025-04", consultations: 40, people: 25 }],
+    byMonthChannel: [
+      { month: "2025-04", channel: "line", consultations: 30, people: 20 },
+      { month: "2025-04", channel: "phone", consultations: 10, people: 6 },
+    ],
     topicByRegion: [
       {
         regionId: "r1",
@@ -131,85 +137,140 @@ function report(overrides: Partial<Report> = {}): Report {
   };
 }
 
-describe("the report table staff send with the grant report", () => {
-  it("has the period and region in its title row, then one row per figure", () => {
-    const rows = parseCsv(reportCsv(report(), regionName));
-    expect(rows.slice(0, 2)).toEqual([
-      ["区分", "項目", "内訳", "値"],
-      ["期間 2025年度", "全地域", "", ""],
+const CTX = {
+  regions: [
+    { id: "r1", name: "前橋" },
+    { id: "r2", name: "西毛" },
+  ],
+  partners: ["女性相談支援センター", "ハローワーク"],
+};
+const HEADING = { period: "令和7年度", region: "全地域" };
+
+/** The blocks of the CSV: each starts with 「■ title」 and ends at an empty line. */
+function blocks(csv: string): Map<string, string[][]> {
+  const rows = parseCsv(csv);
+  const found = new Map<string, string[][]>();
+  let current: string[][] | null = null;
+  for (const row of rows.slice(2)) {
+    if (row[0]?.startsWith("■ ")) {
+      current = [];
+      found.set(row[0].slice(2), current);
+    } else if (row.length === 1 && row[0] === "") current = null;
+    else current?.push(row);
+  }
+  return found;
+}
+
+describe("the report CSV staff send with the grant report: the tables of report.xlsx", () => {
+  it("starts with the period and region, then one block per table", () => {
+    const csv = reportCsv(reportTables(report(), CTX), HEADING);
+    expect(parseCsv(csv).slice(0, 3)).toEqual([
+      ["期間 令和7年度", "地域 全地域"],
+      [""],
+      ["■ 事業報告 令和7年度"],
     ]);
-    expect(rows.slice(2)).toEqual([
-      ["合計", "延べ数（相談件数）", "", "40"],
-      ["合計", "実数（相談者数）", "", "25"],
-      ["KPI", "2025年度 実数目標", "", "220"],
-      ["KPI", "達成率（%）", "", "11.4"],
-      ["経路別", "LINE", "延べ数", "30"],
-      ["経路別", "LINE", "実数", "20"],
-      ["経路別", "電話", "延べ数", "10"],
-      ["経路別", "電話", "実数", "6"],
-      ["月別", "2025-04", "延べ数", "40"],
-      ["月別", "2025-04", "実数", "25"],
-      ["相談内容×地域", "パートナー・家族（DV）", "前橋", "12"],
-      ["年代別", "20代", "延べ数", "8"],
-      ["年代別", "20代", "実数", "5"],
-      ["新規・継続", "新規", "実数", "15"],
-      ["新規・継続", "継続", "実数", "9"],
-      ["新規・継続", "不明", "実数", "1"],
-      ["LINE 待ち時間", "相談員につないだ件数", "", "33"],
-      ["LINE 待ち時間", "相談員が応答", "", "28"],
-      ["LINE 待ち時間", "応答前に離脱", "", "3"],
-      ["LINE 待ち時間", "待機中", "", "2"],
-      ["LINE 待ち時間", "離脱率（%）", "", "9.7"],
-      ["LINE 待ち時間", "待ち時間 中央値（分）", "", "4.3"],
-      ["LINE 待ち時間", "待ち時間 90%（分）", "", "31"],
-      ["LINE 待ち時間", "初回応答まで 中央値（分）", "", "8"],
-      ["LINE 相談以外", "あいさつのみ", "", "6"],
-      ["LINE 相談以外", "ボットのみで終了", "", "5"],
-      ["LINE 相談以外", "うちブロック", "", "2"],
-      ["つなぎ先", "'=福祉事務所", "延べ数", "3"],
-      ["フォローアップ", "訪問", "延べ数", "2"],
-      ["危険度", "高", "延べ数", "4"],
-      ["曜日×時間帯", "月曜", "9時台", "4"],
-      ["曜日×時間帯", "日曜", "23時台", "2"],
-      ["相談窓口の認知", "知っていた", "実数", "7"],
+    expect([...blocks(csv).keys()]).toEqual([
+      "事業報告 令和7年度",
+      "月別・経路別の延べ数と実数",
+      "相談内容 × 地域（延べ数）",
+      "年代別の延べ数と実数",
+      "つなぎ先（機関別の相談件数）",
+      "LINE の待ち時間と離脱",
+      "KPI の進捗（相談者の実数）",
+      "フォローアップと危険度（延べ数）",
+      "曜日 × 時間帯（相談の開始、延べ数）",
+      "相談窓口の認知（実数）",
     ]);
   });
 
-  it("names the region filter, leaves out the KPI when there is none, and blanks missing times", () => {
-    const rows = parseCsv(
-      reportCsv(
-        report({
-          filters: { region: "r1", channel: null, topic: null, ageBand: null },
-          kpi: null,
-          waiting: { ...report().waiting, abandonmentRate: null, waitMedian: null },
-        }),
-        regionName,
-      ),
+  it("has a column per channel for each month, zeros included, and the period's totals", () => {
+    const table = blocks(reportCsv(reportTables(report(), CTX), HEADING)).get(
+      "月別・経路別の延べ数と実数",
     );
-    expect(rows[1]).toEqual(["期間 2025年度", "r1地域", "", ""]);
-    expect(rows.filter((r) => r[0] === "KPI")).toEqual([]);
-    expect(rows).toContainEqual(["LINE 待ち時間", "離脱率（%）", "", ""]);
-    expect(rows).toContainEqual(["LINE 待ち時間", "待ち時間 中央値（分）", "", ""]);
+    expect(table?.[0]?.slice(0, 5)).toEqual([
+      "月",
+      "LINE 延べ数",
+      "LINE 実数",
+      "電話 延べ数",
+      "電話 実数",
+    ]);
+    expect(table?.[0]?.length).toBe(1 + 6 * 2 + 2);
+    expect(table?.[1]).toEqual([
+      "2025年4月",
+      "30",
+      "20",
+      "10",
+      "6",
+      ...Array<string>(8).fill("0"),
+      "40",
+      "25",
+    ]);
+    expect(table?.[2]).toEqual([
+      "期間計",
+      "30",
+      "20",
+      "10",
+      "6",
+      ...Array<string>(8).fill("0"),
+      "40",
+      "25",
+    ]);
+  });
+
+  it("keeps a region and a topic with no consultation as a row of zeros, with totals", () => {
+    const table = blocks(reportCsv(reportTables(report(), CTX), HEADING)).get(
+      "相談内容 × 地域（延べ数）",
+    );
+    expect(table?.[0]).toEqual(["相談内容", "前橋", "西毛", "合計"]);
+    expect(table).toContainEqual(["パートナー・家族（DV）", "12", "0", "12"]);
+    expect(table).toContainEqual(["未分類", "0", "0", "0"]);
+    expect(table?.at(-2)).toEqual(["合計", "12", "0", "12"]);
+  });
+
+  it("lists every partner of the preset, writes a typed formula as text, and totals", () => {
+    const table = blocks(reportCsv(reportTables(report(), CTX), HEADING)).get(
+      "つなぎ先（機関別の相談件数）",
+    );
+    expect(table?.slice(0, 5)).toEqual([
+      ["機関", "件数"],
+      ["女性相談支援センター", "0"],
+      ["ハローワーク", "0"],
+      ["'=福祉事務所", "3"],
+      ["合計", "3"],
+    ]);
+  });
+
+  it("gives the KPI with its era label, or says there is none for the period", () => {
+    const with_ = blocks(reportCsv(reportTables(report(), CTX), HEADING));
+    expect(with_.get("KPI の進捗（相談者の実数）")?.slice(0, 2)).toEqual([
+      ["年度", "目標（人）", "実数（人）", "達成率（%）"],
+      ["令和7年度", "220", "25", "11.4"],
+    ]);
+    const without = blocks(reportCsv(reportTables(report({ kpi: null }), CTX), HEADING));
+    expect(without.get("KPI の進捗（相談者の実数）")?.slice(1)).toEqual([
+      ["この期間の KPI は設定されていません（KPI は年度で見ます）。"],
+    ]);
   });
 
   it("says the awareness question was not asked instead of reporting 0", () => {
-    const rows = parseCsv(
-      reportCsv(report({ awareness: { asked: false, answers: [] } }), regionName),
+    const csv = reportCsv(
+      reportTables(report({ awareness: { asked: false, answers: [] } }), CTX),
+      HEADING,
     );
-    expect(rows.filter((r) => r[0] === "相談窓口の認知")).toEqual([
-      ["相談窓口の認知", "未実施（フローで質問していません）", "", ""],
+    expect(blocks(csv).get("相談窓口の認知（実数）")).toEqual([
+      ["回答", "人数"],
+      ["未実施（フローで質問していません）。"],
     ]);
   });
 
-  it("names the ISO weekdays Monday (1) to Sunday (7), and leaves any other value blank", () => {
-    const heatmap = [0, 1, 2, 3, 4, 5, 6, 7, 8].map((weekday) => ({
-      weekday,
-      hour: 0,
-      consultations: weekday,
-    }));
-    const rows = parseCsv(reportCsv(report({ heatmap }), regionName));
-    expect(rows.filter((r) => r[0] === "曜日×時間帯").map((r) => r[1])).toEqual([
-      "曜",
+  it("blanks times that were not measured and names weekdays Monday to Sunday", () => {
+    const r = report({ waiting: { ...report().waiting, abandonmentRate: null, waitMedian: null } });
+    const b = blocks(reportCsv(reportTables(r, CTX), HEADING));
+    expect(b.get("LINE の待ち時間と離脱")).toContainEqual(["離脱率（%）", ""]);
+    expect(b.get("LINE の待ち時間と離脱")).toContainEqual(["待ち時間 中央値（分）", ""]);
+    const heat = b.get("曜日 × 時間帯（相談の開始、延べ数）") ?? [];
+    expect(heat.map((row) => row[0])).toEqual([
+      "曜日",
       "月曜",
       "火曜",
       "水曜",
@@ -217,8 +278,10 @@ describe("the report table staff send with the grant report", () => {
       "金曜",
       "土曜",
       "日曜",
-      "曜",
+      "合計",
     ]);
+    expect(heat[1]?.[10]).toBe("4");
+    expect(heat.at(-1)?.at(-1)).toBe("6");
   });
 });
 

@@ -9,6 +9,9 @@ import {
   openConversation,
 } from "./conversation/view.js";
 import { renderAccounts, renderMustChangePassword } from "./accounts.js";
+import { openPreview } from "./conversation/preview.js";
+import { renderMonitor, stopMonitor } from "./monitor.js";
+import { arrivalSwitch, resetArrivals } from "./notify.js";
 import { describeError } from "./errors.js";
 import { roleLabel, setReference } from "./labels.js";
 import { refreshQueue, tickWaits } from "./queue.js";
@@ -49,6 +52,7 @@ async function start() {
 /** Before the sign-in form shows: nothing of the last session stays on screen or running. */
 function leave() {
   stopLive();
+  resetArrivals();
   state.me = null;
   closeConversationView();
   for (const dialog of document.querySelectorAll("dialog[open]")) dialog.close();
@@ -78,8 +82,14 @@ async function enter(session) {
   showMe();
   $("nav-alerts").hidden = !isSupervising();
   $("nav-oncall").hidden = !isSupervising();
+  $("nav-monitor").hidden = !isSupervising();
+  $("arrival-switch").replaceChildren(arrivalSwitch());
   $("nav-admin").hidden = state.me.role !== "admin";
   $("nav-accounts").hidden = state.me.role !== "admin";
+  // Statistics for supervisors and admins; a counsellor records and corrects phone, e-mail and
+  // visit consultations on the same page.
+  $("nav-stats").hidden = false;
+  $("nav-stats").textContent = state.me.role === "counsellor" ? "相談の記録" : "統計・報告";
   $("app").hidden = false;
   await Promise.all([refreshQueue(), refreshAlerts(), isSupervising() && refreshOnCallCount()]);
   startLive();
@@ -98,6 +108,8 @@ function route() {
   if (!state.me || state.me.mustChangePassword) return;
   const hash = location.hash || "#/";
   const conversation = /^#\/c\/([^/]+)$/.exec(hash);
+  const preview = /^#\/p\/([^/]+)$/.exec(hash);
+  stopMonitor();
   $("app").classList.toggle("viewing", hash !== "#/" && hash !== "#");
   for (const link of document.querySelectorAll(".nav a")) {
     link.toggleAttribute("aria-current", false);
@@ -108,10 +120,17 @@ function route() {
     return;
   }
   closeConversationView();
+  if (preview) {
+    void openPreview(decodeURIComponent(preview[1]));
+    return;
+  }
   const current = (id) => $(id).setAttribute("aria-current", "page");
   if (hash === "#/alerts" && isSupervising()) {
     current("nav-alerts");
     renderAlerts();
+  } else if (hash === "#/monitor" && isSupervising()) {
+    current("nav-monitor");
+    renderMonitor();
   } else if (hash === "#/oncall" && isSupervising()) {
     current("nav-oncall");
     renderOnCall();
@@ -143,6 +162,9 @@ const queueChanged = debounce(async () => {
   if (state.me && !state.openId && (location.hash || "#/") === "#/") renderHome();
 }, LIVE_DEBOUNCE_MS);
 const openChanged = debounce(() => void loadConversation(), LIVE_DEBOUNCE_MS);
+const monitorChanged = debounce(() => {
+  if (location.hash === "#/monitor") void renderMonitor();
+}, LIVE_DEBOUNCE_MS);
 const alertsChanged = debounce(() => {
   void refreshAlerts();
   // On-call calls are announced as alerts too (see the on_call migration).
@@ -177,11 +199,26 @@ function connect() {
   // This session ended on the server (signed out in another tab, ended from another browser,
   // the account deactivated or its password reset by an admin): the sign-in form, at once.
   events.addEventListener("session-ended", () => void signIn.signOut(SESSION_ENDED));
-  events.addEventListener("queue", () => void queueChanged());
+  events.addEventListener("queue", () => {
+    void queueChanged();
+    if (location.hash === "#/monitor") monitorChanged();
+  });
   events.addEventListener("message", (event) => {
     void queueChanged();
+    if (location.hash === "#/monitor") monitorChanged();
     const data = parse(event.data);
     if (data?.conversationId && data.conversationId === state.openId) openChanged();
+  });
+  // A note or a supervisor's whisper: the open conversation shows it at once; a whisper to me
+  // is heard and shown wherever I am.
+  events.addEventListener("note", (event) => {
+    const data = parse(event.data);
+    if (data?.conversationId && data.conversationId === state.openId) openChanged();
+    if (data?.kind === "whisper" && state.me?.role === "counsellor") {
+      playAlertSound();
+      toast("スーパーバイザーからささやきが届きました。", "error");
+    }
+    if (location.hash === "#/monitor") monitorChanged();
   });
   events.addEventListener("alert", (event) => {
     alertsChanged();

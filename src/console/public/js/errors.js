@@ -27,6 +27,11 @@ const MESSAGES = {
   TASK_CLOSED: "このタスクはすでに完了しています。",
   TASK_OUT_OF_REGION: "自分の担当地域のタスクだけを作れます。",
   TASK_REGION_REQUIRED: "タスクの地域を選んでください。",
+  CHAT_LIMIT_REACHED:
+    "同時に対応できる相談の数に達しています。いまの相談を終えるか引き継いでから対応してください。",
+  NO_COUNSELLOR: "この相談にはいま担当の相談員がいないため、ささやきは送れません。",
+  UNKNOWN_PLACEHOLDER: "差し込みに使えるのは {{counsellorName}}（自分の表示名）だけです。",
+  CANNED_REPLY_LIMIT: "自分の定型文はこれ以上保存できません。使わないものを削除してください。",
 };
 
 /** A Japanese sentence for an API error, for the person at the screen. */

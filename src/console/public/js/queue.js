@@ -4,6 +4,7 @@ import { $, clear, el } from "../kit/dom.js";
 import { describeError } from "./errors.js";
 import { formatClock, formatElapsed } from "./format.js";
 import { regionLabel, riskCategoryLabel, topicLabel } from "./labels.js";
+import { announceArrivals } from "./notify.js";
 import { state, isSupervising } from "./state.js";
 import { toast } from "./toast.js";
 
@@ -25,6 +26,7 @@ export async function refreshQueue() {
         again = false;
         state.queue = await api("GET", "/api/v1/queue");
         renderQueue();
+        announceArrivals(state.queue.waiting);
       } while (again);
     } catch (error) {
       if (!(error instanceof ApiError && error.status === 401)) {
@@ -41,6 +43,9 @@ export function renderQueue() {
   const { waiting, mine, others } = state.queue;
   fill("waiting", waiting, "waiting");
   fill("mine", mine, "mine");
+  // 「2 / 3」: my chats against the preset's limit; at the limit 対応する waits (the API refuses).
+  $("mine-count").textContent = `${mine.length} / ${state.queue.chatLimit}`;
+  $("mine-count").classList.toggle("full", atLimit());
   $("others-section").hidden = !isSupervising();
   if (isSupervising()) fill("others", others, "others");
   $("queue-updated").textContent = `${formatClock(new Date().toISOString())} 更新`;
@@ -59,7 +64,7 @@ function queueItem(item, kind) {
   const high = item.riskLevel === "high";
   const name = el("span", { className: "qi-name" }, [
     kind === "waiting" && !isSupervising()
-      ? el("span", { text: item.pseudonym })
+      ? el("a", { text: item.pseudonym, attrs: { href: `#/p/${encodeURIComponent(item.id)}` } })
       : el("a", { text: item.pseudonym, attrs: { href: `#/c/${encodeURIComponent(item.id)}` } }),
   ]);
   const head = el("div", { className: "qi-head" }, [
@@ -121,7 +126,18 @@ function actions(item, kind) {
       on: { click: () => (location.hash = `#/c/${encodeURIComponent(item.id)}`) },
     });
   if (kind === "waiting") {
+    const full = atLimit();
     return [
+      el("button", {
+        className: "small",
+        text: "中を見る",
+        attrs: {
+          type: "button",
+          "data-testid": "preview",
+          "aria-label": `${item.pseudonym}さんの相談を読む（既読はつきません）`,
+        },
+        on: { click: () => (location.hash = `#/p/${encodeURIComponent(item.id)}`) },
+      }),
       el("button", {
         className: "primary small",
         text: "対応する",
@@ -129,6 +145,8 @@ function actions(item, kind) {
           type: "button",
           "data-testid": "claim",
           "aria-label": `${item.pseudonym}さんの相談に対応する`,
+          disabled: full,
+          title: full ? "同時に対応できる数に達しています" : null,
         },
         on: { click: (event) => claim(item.id, event.currentTarget) },
       }),
@@ -154,6 +172,9 @@ export async function claim(id, button) {
     await refreshQueue();
   }
 }
+
+/** I have as many chats as the preset allows one counsellor. */
+export const atLimit = () => state.queue.mine.length >= (state.queue.chatLimit ?? Infinity);
 
 /** Wait times count up every second without a fetch. */
 export function tickWaits() {

@@ -2,7 +2,7 @@
 export const state = {
   /** Me from the API: { id, loginName, displayName, role, regionId, regionName }. */
   me: null,
-  queue: { waiting: [], mine: [], others: [] },
+  queue: { waiting: [], mine: [], others: [], chatLimit: null },
   alerts: [],
   /** The conversation open in the main area, if any. */
   openId: null,

@@ -9,6 +9,7 @@ import { describeError } from "./errors.js";
 import { formatDateTime } from "./format.js";
 import {
   alertKindLabel,
+  decisionLabel,
   auditActionLabel,
   auditDetailText,
   jobLabel,
@@ -106,7 +107,24 @@ function alertsPanel(title) {
             className: alert.kind === "emergency" ? "badge-risk" : "chip flag",
             text: alertKindLabel(alert.kind),
           }),
+          // Whom it is about, who has her, what was decided: enough to act from the list.
+          el("strong", {
+            text: `${alert.pseudonym}さん`,
+            attrs: { "data-testid": "alert-pseudonym" },
+          }),
           el("span", { text: regionLabel(alert.regionId) }),
+          el("span", {
+            className: "small",
+            text: alert.counsellorName ? `担当: ${alert.counsellorName}` : "担当なし",
+            attrs: { "data-testid": "alert-counsellor" },
+          }),
+          alert.decision
+            ? el("span", {
+                className: "small",
+                text: `判断: ${decisionLabel(alert.decision)}`,
+                attrs: { "data-testid": "alert-decision" },
+              })
+            : null,
           alert.riskCategories?.length
             ? el("span", {
                 className: "small",

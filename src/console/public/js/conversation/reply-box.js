@@ -1,12 +1,11 @@
-// The reply box: canned replies, Ctrl+Enter, whether I may answer at all, and what the server
-// asks me to confirm before it sends (her exit word, a first line her lock screen would show).
+// The reply box: canned replies (the preset's and my own, searchable), Ctrl+Enter, whether I may
+// answer at all, and what the server asks me to confirm before it sends (her exit word, a first
+// line her lock screen would show).
 import { api, newIdempotencyKey, outcomeUnknown } from "../../kit/api.js";
 import { clear, el } from "../../kit/dom.js";
 import { describeError } from "../errors.js";
 import { formatClock } from "../format.js";
-import { getReference } from "../labels.js";
 import { refreshQueue } from "../queue.js";
-import { state } from "../state.js";
 import { toast } from "../toast.js";
 import { canAnswer } from "./status.js";
 
@@ -26,19 +25,10 @@ export function buildReply(id, reload) {
     text: "送信",
     attrs: { type: "submit", "data-testid": "reply-send" },
   });
-  // A select keeps the reply box small; {{counsellorName}} in a canned reply (the preset's,
-  // in the flows' placeholder syntax) is my display name.
-  const canned = el("select", { attrs: { id: "canned", "data-testid": "canned" } }, [
-    el("option", { text: "定型文を選んで入れる…", attrs: { value: "" } }),
-    ...(getReference().cannedReplies ?? []).map((text, i) =>
-      el("option", { text: fillName(text), attrs: { value: String(i) } }),
-    ),
-  ]);
-  canned.addEventListener("change", () => {
-    const text = getReference().cannedReplies?.[Number(canned.value)];
-    if (canned.value !== "" && text) insertAtCursor(textarea, fillName(text));
-    canned.value = "";
-  });
+  current = textarea;
+  // Folded by default, so the reply box stays small; the API fills in my name
+  // ({{counsellorName}}, the flows' placeholder syntax).
+  const canned = cannedPicker(textarea);
   const note = el("p", { className: "reply-note" });
   const confirmBox = el("div", {
     className: "reply-confirm",
@@ -47,10 +37,7 @@ export function buildReply(id, reload) {
   const form = el("form", { className: "reply", attrs: { "aria-label": "相談者への返信" } }, [
     note,
     confirmBox,
-    el("div", { className: "canned" }, [
-      el("label", { className: "sr-only", text: "定型文", attrs: { for: "canned" } }),
-      canned,
-    ]),
+    canned.box,
     el("label", { text: "返信", attrs: { for: "reply-text" } }),
     el("div", { className: "reply-row" }, [textarea, send]),
   ]);
@@ -149,8 +136,142 @@ export function buildReply(id, reload) {
   return { form, textarea, send, note, canned };
 }
 
-const fillName = (text) =>
-  text.replace(/\{\{\s*counsellorName\s*\}\}/g, () => state.me.displayName);
+/** The reply box of the open conversation: where a referral card's contact text goes. */
+let current = null;
+
+/** Puts `text` into the open conversation's reply where the cursor is; false when there is none. */
+export function insertIntoReply(text) {
+  if (!current?.isConnected || current.disabled) return false;
+  insertAtCursor(current, text);
+  return true;
+}
+
+/**
+ * The canned replies: a search box, the list (the preset's, then mine: a click puts one into
+ * the reply), and my own added, changed or deleted here.
+ */
+function cannedPicker(textarea) {
+  let replies = [];
+  let editing = null;
+  const search = el("input", {
+    attrs: {
+      id: "canned-search",
+      type: "search",
+      "data-testid": "canned-search",
+      autocomplete: "off",
+    },
+  });
+  const list = el("ul", {
+    className: "canned-list list-plain",
+    attrs: { "data-testid": "canned-list" },
+  });
+  const draft = el("textarea", {
+    attrs: { id: "canned-new", rows: "2", maxlength: "1000", "data-testid": "canned-new" },
+  });
+  const save = el("button", {
+    text: "自分の定型文として保存",
+    attrs: { type: "button", "data-testid": "canned-save" },
+  });
+  const cancel = el("button", {
+    className: "quiet",
+    text: "やめる",
+    attrs: { type: "button", hidden: true },
+  });
+  const box = el("details", { className: "canned", attrs: { "data-testid": "canned" } }, [
+    el("summary", { text: "定型文" }),
+    el("label", { text: "定型文を探す", attrs: { for: "canned-search" } }),
+    search,
+    list,
+    el("label", {
+      text: "自分の定型文（{{counsellorName}} に自分の表示名が入ります）",
+      attrs: { for: "canned-new" },
+    }),
+    draft,
+    el("div", { className: "row" }, [save, cancel]),
+  ]);
+  const draw = () => {
+    const words = search.value.trim().toLowerCase();
+    const shown = replies.filter((r) => !words || r.rendered.toLowerCase().includes(words));
+    clear(list);
+    if (shown.length === 0)
+      list.appendChild(el("li", { className: "muted small", text: "見つかりません。" }));
+    for (const r of shown) {
+      list.appendChild(
+        el("li", { attrs: { "data-testid": "canned-item", "data-source": r.source } }, [
+          el("button", {
+            className: "canned-use",
+            text: r.rendered,
+            attrs: { type: "button", title: "返信に入れる", disabled: textarea.disabled },
+            on: { click: () => insertAtCursor(textarea, r.rendered) },
+          }),
+          r.source === "own"
+            ? el("span", { className: "canned-own" }, [
+                el("button", {
+                  className: "small quiet",
+                  text: "編集",
+                  attrs: {
+                    type: "button",
+                    "aria-label": `定型文「${r.rendered.slice(0, 20)}」を編集`,
+                  },
+                  on: {
+                    click: () => {
+                      editing = r.id;
+                      draft.value = r.text;
+                      save.textContent = "変更を保存";
+                      cancel.hidden = false;
+                      draft.focus();
+                    },
+                  },
+                }),
+                el("button", {
+                  className: "small quiet",
+                  text: "削除",
+                  attrs: {
+                    type: "button",
+                    "aria-label": `定型文「${r.rendered.slice(0, 20)}」を削除`,
+                  },
+                  on: { click: () => void change("DELETE", r.id) },
+                }),
+              ])
+            : el("span", { className: "chip", text: "共通" }),
+        ]),
+      );
+    }
+  };
+  const reset = () => {
+    editing = null;
+    draft.value = "";
+    save.textContent = "自分の定型文として保存";
+    cancel.hidden = true;
+  };
+  const load = async () => {
+    try {
+      replies = await api("GET", "/api/v1/canned-replies");
+      draw();
+    } catch (error) {
+      toast(describeError(error), "error");
+    }
+  };
+  async function change(method, id, text) {
+    try {
+      const path = `/api/v1/canned-replies${id ? `/${encodeURIComponent(id)}` : ""}`;
+      await api(method, path, text === undefined ? undefined : { text });
+      toast(method === "DELETE" ? "定型文を削除しました。" : "定型文を保存しました。");
+      reset();
+      await load();
+    } catch (error) {
+      toast(describeError(error), "error");
+    }
+  }
+  save.addEventListener("click", () => {
+    const text = draft.value.trim();
+    if (text) void change(editing ? "PATCH" : "POST", editing ?? undefined, text);
+  });
+  cancel.addEventListener("click", reset);
+  search.addEventListener("input", draw);
+  void load();
+  return { box, draw };
+}
 
 function insertAtCursor(textarea, text) {
   const start = textarea.selectionStart ?? textarea.value.length;
@@ -164,7 +285,7 @@ export function renderReplyState(reply, conv) {
   const allowed = canAnswer(conv);
   reply.textarea.disabled = !allowed;
   reply.send.disabled = !allowed;
-  reply.canned.disabled = !allowed;
+  reply.canned.draw();
   reply.note.textContent = allowed
     ? ""
     : conv.status === "waiting"

@@ -1,11 +1,13 @@
-// The column beside the chat: emergencies recorded, private notes, referral cards, earlier
-// consultations.
+// The column beside the chat: emergencies recorded, private notes and supervisors' whispers,
+// referral cards (their contact text goes into the reply), earlier consultations.
 import { api } from "../../kit/api.js";
 import { clear, el } from "../../kit/dom.js";
 import { describeError } from "../errors.js";
 import { formatDateTime, formatFullDate } from "../format.js";
 import { decisionLabel, followUpLabel, regionLabel, statusLabel, topicLabel } from "../labels.js";
+import { isSupervising } from "../state.js";
 import { toast } from "../toast.js";
+import { insertIntoReply } from "./reply-box.js";
 
 /** `reload` fetches the conversation again once the note is stored. */
 export function buildNoteForm(id, reload) {
@@ -16,9 +18,21 @@ export function buildNoteForm(id, reload) {
     text: "メモを追加",
     attrs: { type: "submit", "data-testid": "note-add" },
   });
+  // A supervisor may write to the counsellor who has her alone (a whisper), not to the record.
+  const whisper = isSupervising()
+    ? el("input", {
+        attrs: { type: "checkbox", id: "note-whisper", "data-testid": "note-whisper" },
+      })
+    : null;
   const form = el("form", {}, [
     el("label", { text: "新しいメモ", attrs: { for: "note-text" } }),
     textarea,
+    whisper
+      ? el("label", { className: "check", attrs: { for: "note-whisper" } }, [
+          whisper,
+          " 担当の相談員だけに送る（ささやき）",
+        ])
+      : null,
     el("div", { className: "dialog-actions" }, [button]),
   ]);
   form.addEventListener("submit", async (event) => {
@@ -27,9 +41,14 @@ export function buildNoteForm(id, reload) {
     if (!text) return;
     button.disabled = true;
     try {
-      await api("POST", `/api/v1/conversations/${encodeURIComponent(id)}/notes`, { text });
+      const asWhisper = whisper?.checked === true;
+      await api("POST", `/api/v1/conversations/${encodeURIComponent(id)}/notes`, {
+        text,
+        ...(asWhisper ? { whisper: true } : {}),
+      });
       textarea.value = "";
-      toast("メモを追加しました。");
+      if (whisper) whisper.checked = false;
+      toast(asWhisper ? "担当の相談員にささやきを送りました。" : "メモを追加しました。");
       await reload();
     } catch (error) {
       toast(describeError(error), "error");
@@ -79,11 +98,17 @@ export function renderNotes(list, notes) {
   if (notes.length === 0)
     list.appendChild(el("li", { className: "muted small", text: "メモはまだありません。" }));
   for (const note of notes) {
+    const prefix =
+      note.kind === "transfer"
+        ? "引き継ぎ・"
+        : note.kind === "whisper"
+          ? `ささやき（${note.toCounsellorName ?? "担当"}さんへ）・`
+          : "";
     list.appendChild(
-      el("li", { attrs: { "data-testid": "note" } }, [
+      el("li", { attrs: { "data-testid": "note", "data-kind": note.kind } }, [
         el("div", {
           className: "note-meta",
-          text: `${note.kind === "transfer" ? "引き継ぎ・" : ""}${note.counsellorName}・${formatDateTime(note.createdAt)}`,
+          text: `${prefix}${note.counsellorName}・${formatDateTime(note.createdAt)}`,
         }),
         note.text === null
           ? el("div", {
@@ -92,7 +117,7 @@ export function renderNotes(list, notes) {
               attrs: { "data-testid": "note-erased" },
             })
           : el("div", {
-              className: `note${note.kind === "transfer" ? " transfer" : ""}`,
+              className: `note${note.kind === "transfer" ? " transfer" : ""}${note.kind === "whisper" ? " whisper" : ""}`,
               text: note.text,
             }),
       ]),
@@ -117,6 +142,28 @@ export function renderReferrals(box, cards) {
               : card.regions.map(regionLabel).join("・"),
           }),
         ]),
+        card.phone
+          ? el("div", {
+              className: "small",
+              text: `電話 ${card.phone}${card.hours ? `（${card.hours}）` : ""}`,
+              attrs: { "data-testid": "referral-phone" },
+            })
+          : el("div", { className: "small muted", text: "連絡先は登録されていません。" }),
+        card.howToRefer ? el("div", { className: "small muted", text: card.howToRefer }) : null,
+        card.contactText
+          ? el("button", {
+              className: "small",
+              text: "連絡先を返信に入れる",
+              attrs: { type: "button", "data-testid": "referral-insert" },
+              on: {
+                click: () => {
+                  if (!insertIntoReply(card.contactText)) {
+                    toast("返信できる相談を開いているときに使えます。", "error");
+                  }
+                },
+              },
+            })
+          : null,
       ]),
     );
   }
