@@ -25,7 +25,7 @@ interface ApiMessage {
 /** Where the reply box is, and whether the page itself (rather than the transcript) scrolls. */
 async function layout(page: Page) {
   return page.evaluate(() => {
-    const box = document.querySelector("#main textarea")?.getBoundingClientRect();
+    const box = document.getElementById("reply-text")?.getBoundingClientRect();
     const main = document.getElementById("main");
     const list = document.querySelector('[data-testid="messages"]');
     return {
