@@ -220,7 +220,8 @@ export function createCounsellorService(deps: {
   return {
     /**
      * Two counsellors can never both win: the row lock and the status check decide. One who has
-     * the preset's number of chats already is refused (409 CHAT_LIMIT_REACHED), nothing changed.
+     * the preset's number of chats already is refused (409 CHAT_LIMIT_REACHED), nothing changed,
+     * unless the conversation is high risk: a woman in danger is never kept waiting by a limit.
      */
     claim(user: Counsellor, id: string): Promise<void> {
       return dispatcher.transaction(async (tx) => {
@@ -232,7 +233,7 @@ export function createCounsellorService(deps: {
         const mine = await tx.conversation.count({
           where: { assignedToId: user.id, status: "active" },
         });
-        if (mine >= preset.maxActiveChats) {
+        if (mine >= preset.maxActiveChats && c.riskLevel !== "high") {
           throw new AppError(
             "CHAT_LIMIT_REACHED",
             `You have ${mine} chats open; the limit is ${preset.maxActiveChats}`,

@@ -78,6 +78,8 @@ describe("a counsellor's shift and its supervision", () => {
         referrals: [],
         followUps: [],
         riskLevel: "low",
+        // These women's last words were not answered in the test: closing says so knowingly.
+        confirmUnanswered: true,
       });
       expect(closed.status).toBe(200);
     }
@@ -101,6 +103,13 @@ describe("a counsellor's shift and its supervision", () => {
     expect(queue.mine).toHaveLength(2);
     // A colleague with room takes her.
     expect((await west2.post(`/api/v1/conversations/${c}/claim`)).status).toBe(200);
+    // A woman at high risk is never held back by the limit: the full counsellor takes her.
+    const her = s.sim.person();
+    await handOff(her, "高崎", { risky: true });
+    const urgent = (await conversationOf(her)).id;
+    const risky = await s.db.prisma.conversation.findUniqueOrThrow({ where: { id: urgent } });
+    expect(risky).toMatchObject({ status: "waiting", riskLevel: "high" });
+    expect((await west.post(`/api/v1/conversations/${urgent}/claim`)).status).toBe(200);
     await closeAll(west);
     await closeAll(west2);
   });

@@ -126,7 +126,8 @@ function actions(item, kind) {
       on: { click: () => (location.hash = `#/c/${encodeURIComponent(item.id)}`) },
     });
   if (kind === "waiting") {
-    const full = atLimit();
+    // A high-risk conversation can be taken over the limit (the API allows it too).
+    const full = atLimit() && item.riskLevel !== "high";
     return [
       el("button", {
         className: "small",

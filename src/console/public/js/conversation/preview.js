@@ -32,7 +32,7 @@ export async function openPreview(id) {
   if (location.hash !== `#/p/${encodeURIComponent(id)}`) return;
   const conv = view.conversation;
   const waiting = conv.status === "waiting";
-  const full = atLimit();
+  const full = atLimit() && conv.riskLevel !== "high";
   const take = el("button", {
     className: "primary",
     text: "対応する",
