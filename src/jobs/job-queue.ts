@@ -216,16 +216,42 @@ function makeQueue(connection: QueueConnection, onError: (message: string) => vo
     };
   }
   const pg = withBackend(createPostgresBackend);
-  const queue = new pg.Queue(QUEUE_NAME, {
-    connection: { connectionString: connection.databaseUrl, max: 4, connectionTimeoutMillis: 2000 },
-  });
-  queue.on("error", report);
+  const open = () => {
+    const q = new pg.Queue(QUEUE_NAME, {
+      connection: {
+        connectionString: connection.databaseUrl,
+        max: 4,
+        connectionTimeoutMillis: 2000,
+      },
+    });
+    q.on("error", report);
+    return q;
+  };
+  let queue = open();
+  /**
+   * BullMQ's PostgreSQL backend keeps the outcome of its first contact for good: one made while
+   * the database was away would fail every later call, long after it is back. A queue whose first
+   * contact failed is replaced, so the next call (the outbox sweep's) reaches the database anew.
+   */
+  async function ready() {
+    const q = queue;
+    try {
+      await q.waitUntilReady();
+      return q;
+    } catch (error) {
+      if (queue === q) {
+        queue = open();
+        q.close().catch(() => undefined);
+      }
+      throw error;
+    }
+  }
   return {
-    add: (n, d, o) => queue.add(n, d, o),
-    addBulk: (jobs) => queue.addBulk(jobs),
-    getJobCounts: (...t) => queue.getJobCounts(...(t as [])),
-    getJobState: (id) => queue.getJobState(id),
-    getJob: (id) => queue.getJob(id),
+    add: async (n, d, o) => (await ready()).add(n, d, o),
+    addBulk: async (jobs) => (await ready()).addBulk(jobs),
+    getJobCounts: async (...t) => (await ready()).getJobCounts(...(t as [])),
+    getJobState: async (id) => (await ready()).getJobState(id),
+    getJob: async (id) => (await ready()).getJob(id),
     close: () => queue.close(),
   };
 }

@@ -1,0 +1,40 @@
+import { createJobProducer } from "../../src/jobs/job-queue";
+import { createTestDatabase, type TestDatabase } from "../support/test-env";
+import { startTcpProxy, type TcpProxy } from "../support/tcp-proxy";
+
+/**
+ * The job queue on its PostgreSQL backend, reached for the first time while the database is
+ * away (a restart, a failover): BullMQ remembers the failed first contact for good, so without
+ * care every later job would fail too, long after the database is back, until a restart.
+ */
+describe("the PostgreSQL queue's first contact", () => {
+  let db: TestDatabase;
+  let proxy: TcpProxy;
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    proxy = await startTcpProxy(db.url);
+  });
+  afterAll(async () => {
+    await proxy.close();
+    await db.drop();
+  });
+
+  it("takes jobs again once the database is back, when its first contact failed", async () => {
+    const producer = createJobProducer(
+      { redisUrl: undefined, databaseUrl: proxy.url },
+      () => undefined,
+    );
+    try {
+      proxy.cut();
+      await expect(producer.ping()).rejects.toThrow();
+      proxy.restore();
+      await producer.add([
+        { request: { name: "retention", payload: { day: "2026-12-01" } }, attempt: 0 },
+      ]);
+      expect(await producer.state("retention-2026-12-01")).not.toBe("unknown");
+    } finally {
+      await producer.close();
+    }
+  });
+});
