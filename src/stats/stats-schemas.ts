@@ -5,26 +5,30 @@ import { CHANNELS, ENTRY_CHANNELS, FOLLOW_UPS, RISK_LEVELS } from "./stats-types
 const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "YYYY-MM-DD");
 const code = z.string().trim().min(1).max(50);
 
+/** The period of a statistics or entries query: one of a fiscal year, a month, or from and to. */
+const period = {
+  fiscalYear: z.coerce.number().int().min(2000).max(2100).optional(),
+  month: z
+    .string()
+    .regex(/^\d{4}-(0[1-9]|1[0-2])$/, "YYYY-MM")
+    .optional(),
+  from: day.optional(),
+  to: day.optional(),
+};
+const onePeriod = (q: { fiscalYear?: number; month?: string; from?: string; to?: string }) =>
+  [q.fiscalYear !== undefined, q.month !== undefined, q.from !== undefined].filter(Boolean)
+    .length === 1 && (q.from === undefined) === (q.to === undefined);
+const ONE_PERIOD = { message: "Give one period: fiscalYear, month, or from and to" };
+
 export const statsQuerySchema = z
   .object({
-    fiscalYear: z.coerce.number().int().min(2000).max(2100).optional(),
-    month: z
-      .string()
-      .regex(/^\d{4}-(0[1-9]|1[0-2])$/, "YYYY-MM")
-      .optional(),
-    from: day.optional(),
-    to: day.optional(),
+    ...period,
     region: code.optional(),
     channel: z.enum(CHANNELS).optional(),
     topic: code.optional(),
     ageBand: code.optional(),
   })
-  .refine(
-    (q) =>
-      [q.fiscalYear !== undefined, q.month !== undefined, q.from !== undefined].filter(Boolean)
-        .length === 1 && (q.from === undefined) === (q.to === undefined),
-    { message: "Give one period: fiscalYear, month, or from and to" },
-  );
+  .refine(onePeriod, ONE_PERIOD);
 export type StatsQuery = z.infer<typeof statsQuerySchema>;
 
 export const entryInputSchema = z
@@ -69,22 +73,11 @@ export const entrySchema = z.object({
 /** The manual entries of a period (newest first), in the user's scope. */
 export const entriesQuerySchema = z
   .object({
-    fiscalYear: z.coerce.number().int().min(2000).max(2100).optional(),
-    month: z
-      .string()
-      .regex(/^\d{4}-(0[1-9]|1[0-2])$/, "YYYY-MM")
-      .optional(),
-    from: day.optional(),
-    to: day.optional(),
+    ...period,
     region: code.optional(),
     channel: z.enum(ENTRY_CHANNELS).optional(),
   })
-  .refine(
-    (q) =>
-      [q.fiscalYear !== undefined, q.month !== undefined, q.from !== undefined].filter(Boolean)
-        .length === 1 && (q.from === undefined) === (q.to === undefined),
-    { message: "Give one period: fiscalYear, month, or from and to" },
-  );
+  .refine(onePeriod, ONE_PERIOD);
 export type EntriesQuery = z.infer<typeof entriesQuerySchema>;
 
 /** One manual entry as the console lists it (what the form holds, and who may change it). */
