@@ -15,6 +15,7 @@ import type {
   TimeSlot,
   Weekday,
 } from "./flow-types";
+import { PARTNER_KINDS } from "./flow-types";
 import { parseSlot } from "./opening-hours";
 import { parsePattern } from "./risk-pattern";
 
@@ -254,9 +255,14 @@ export const presetFileSchema = z.strictObject({
         name: nonEmpty,
         topics: words,
         regions: words,
+        /** What sort of agency (the directory's and the report's grouping). */
+        kind: z.enum(PARTNER_KINDS).default("other"),
         phone: nonEmpty.optional(),
         hours: nonEmpty.optional(),
+        address: nonEmpty.optional(),
         howToRefer: nonEmpty.optional(),
+        /** An example to confirm with the prefecture before going live (shown in the console). */
+        toConfirm: z.boolean().default(false),
       }),
     )
     .default([]),

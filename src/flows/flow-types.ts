@@ -100,14 +100,22 @@ export interface Hotline {
   note?: string;
 }
 
+/** What sort of agency a partner is (the partner directory's grouping). */
+export const PARTNER_KINDS = ["public", "npo", "medical", "legal", "shelter", "other"] as const;
+export type PartnerKind = (typeof PARTNER_KINDS)[number];
+
 export interface Partner {
   name: string;
+  kind: PartnerKind;
   topics: string[];
   regions: string[];
   phone?: string | undefined;
   hours?: string | undefined;
+  address?: string | undefined;
   /** How a counsellor refers her (e.g. 「本人から電話。相談員の紹介と伝えてよい」). */
   howToRefer?: string | undefined;
+  /** An example in the preset, to confirm before going live. */
+  toConfirm: boolean;
 }
 
 export interface RiskCategory {

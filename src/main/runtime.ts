@@ -37,6 +37,7 @@ import { dueHeldDeliveries } from "../line/outbound-service";
 import { createLogger, reportConnectionLost, type Logger } from "../logger";
 import { createMetrics } from "../metrics";
 import { createSealer } from "../privacy/sealer";
+import { seedPartnerDirectory } from "../partners/partner-directory";
 import { createOnCallNotifier } from "../oncall/oncall-notifier";
 import { createOnCallSenders } from "../oncall/oncall-senders";
 import { describeError } from "../errors";
@@ -98,6 +99,7 @@ export async function startRuntime(config: AppConfig, options: RuntimeOptions): 
   const metrics = createMetrics();
   // Worker jobs and console requests hold connections for whole transactions.
   const prisma = createPrismaClient(config.databaseUrl, 20);
+  await seedPartnerDirectory(prisma, preset);
   const sealer = createSealer(config.appSecretKey, config.appSecretKeyPrevious);
   const reportQueueError = throttled(
     (message) => connectionLost("queue connection problem", message),

@@ -19,7 +19,7 @@ describe("a partner's contact text, put into a counsellor's reply", () => {
   });
 
   it("is null for a partner without a phone: there is nothing to give her", () => {
-    expect(partnerContactText({ name: "社会福祉協議会", topics: [], regions: ["all"] })).toBeNull();
+    expect(partnerContactText({ name: "社会福祉協議会" })).toBeNull();
   });
 
   it("fills in the counsellor's name in a canned reply, and leaves any other placeholder", () => {
