@@ -2,6 +2,9 @@
  * After `stryker run` (npm run test:mutation): each mutated file's score from Stryker's JSON
  * report, every surviving mutant with its place, and exit 1 when any file scores under the floor.
  * Stryker's own thresholds judge the total only; the floor here holds for each file.
+ *
+ * `tsx scripts/mutation-score.ts a.json b.json …` reads several reports (runs in batches with
+ * `--mutate`, one report each); a file in more than one report counts as its last report says.
  */
 import { readFileSync } from "node:fs";
 import path from "node:path";
@@ -24,7 +27,10 @@ const DETECTED = new Set(["Killed", "Timeout"]);
 const UNDETECTED = new Set(["Survived", "NoCoverage"]);
 
 function main(): number {
-  const report = JSON.parse(readFileSync(REPORT, "utf8")) as Report;
+  const paths = process.argv.slice(2);
+  const report: Report = { files: {} };
+  for (const p of paths.length ? paths : [REPORT])
+    Object.assign(report.files, (JSON.parse(readFileSync(p, "utf8")) as Report).files);
   const rows: { file: string; score: number; killed: number; survived: number; static: number }[] =
     [];
   const survivors: string[] = [];

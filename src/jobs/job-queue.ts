@@ -173,14 +173,51 @@ export function createJobWorker(
       },
     };
   }
+  return supervisedPgWorker(connection.databaseUrl, handle, concurrency, onError);
+}
+
+/** How long a PostgreSQL worker whose first contact failed waits before it starts anew. */
+const WORKER_RESTART_MS = 2_000;
+
+/**
+ * A worker on the PostgreSQL backend that survives a failed first contact. BullMQ keeps the
+ * outcome of that contact for good and its work loop stops on it, so a worker started while the
+ * database was away (a restart, a failover, a partition) would never take a job, long after the
+ * database is back. Connecting is bounded in time, and a worker whose first contact failed is
+ * closed and replaced until one succeeds; once running, BullMQ's own retries carry it.
+ */
+function supervisedPgWorker(
+  databaseUrl: string,
+  handle: (job: Job) => Promise<void>,
+  concurrency: number,
+  onError: (message: string) => void,
+): JobWorker {
   const pg = withBackend(createPostgresBackend);
-  const worker = new pg.Worker(QUEUE_NAME, handle, {
-    connection: { connectionString: connection.databaseUrl, max: 4 },
-    concurrency,
-    ...STALLED,
-  });
-  worker.on("error", (error) => onError(error.message));
-  return { close: () => worker.close() };
+  let closing = false;
+  let restart: NodeJS.Timeout | undefined;
+  let current: { close(): Promise<void> } | undefined;
+  const start = () => {
+    const worker = new pg.Worker(QUEUE_NAME, handle, {
+      connection: { connectionString: databaseUrl, max: 4, connectionTimeoutMillis: 2000 },
+      concurrency,
+      ...STALLED,
+    });
+    worker.on("error", (error) => onError(error.message));
+    current = worker;
+    worker.waitUntilReady().catch(async (error: Error) => {
+      onError(`queue worker could not reach the database: ${error.message}`);
+      await worker.close().catch(() => undefined);
+      if (!closing) restart = setTimeout(start, WORKER_RESTART_MS);
+    });
+  };
+  start();
+  return {
+    close: async () => {
+      closing = true;
+      clearTimeout(restart);
+      await current?.close();
+    },
+  };
 }
 
 interface MinimalQueue {

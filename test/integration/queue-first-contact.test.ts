@@ -1,4 +1,5 @@
-import { createJobProducer } from "../../src/jobs/job-queue";
+import { createJobProducer, createJobWorker } from "../../src/jobs/job-queue";
+import { eventually } from "../support/eventually";
 import { createTestDatabase, type TestDatabase } from "../support/test-env";
 import { startTcpProxy, type TcpProxy } from "../support/tcp-proxy";
 
@@ -7,6 +8,8 @@ import { startTcpProxy, type TcpProxy } from "../support/tcp-proxy";
  * away (a restart, a failover): BullMQ remembers the failed first contact for good, so without
  * care every later job would fail too, long after the database is back, until a restart.
  */
+const SECOND_JOB = { name: "retention", payload: { day: "2026-12-02" } };
+
 describe("the PostgreSQL queue's first contact", () => {
   let db: TestDatabase;
   let proxy: TcpProxy;
@@ -34,6 +37,40 @@ describe("the PostgreSQL queue's first contact", () => {
       ]);
       expect(await producer.state("retention-2026-12-01")).not.toBe("unknown");
     } finally {
+      await producer.close();
+    }
+  });
+
+  it("works through jobs once the database is back, when a worker's first contact failed", async () => {
+    const done: unknown[] = [];
+    proxy.hold();
+    const worker = createJobWorker(
+      { redisUrl: undefined, databaseUrl: proxy.url },
+      async (name, payload) => {
+        done.push({ name, payload });
+      },
+      1,
+      () => undefined,
+    );
+    const producer = createJobProducer(
+      { redisUrl: undefined, databaseUrl: db.url },
+      () => undefined,
+    );
+    try {
+      // The worker has tried and failed: the database refused it at least once.
+      await new Promise((r) => setTimeout(r, 3000));
+      proxy.restore();
+      await producer.add([
+        { request: { name: "retention", payload: SECOND_JOB.payload }, attempt: 0 },
+      ]);
+      await eventually(
+        async () => done,
+        (jobs) => jobs.some((j) => JSON.stringify(j) === JSON.stringify(SECOND_JOB)),
+        60_000,
+      );
+    } finally {
+      proxy.restore();
+      await worker.close();
       await producer.close();
     }
   });
