@@ -43,28 +43,35 @@ describe("the PostgreSQL queue's first contact", () => {
 
   it("works through jobs once the database is back, when a worker's first contact failed", async () => {
     const done: unknown[] = [];
+    const errors: string[] = [];
+    // A partition: connections are accepted and never answered.
     proxy.hold();
     const worker = createJobWorker(
       { redisUrl: undefined, databaseUrl: proxy.url },
-      async (name, payload) => {
+      (name, payload) => {
         done.push({ name, payload });
+        return Promise.resolve();
       },
       1,
-      () => undefined,
+      (message) => errors.push(message),
     );
     const producer = createJobProducer(
       { redisUrl: undefined, databaseUrl: db.url },
       () => undefined,
     );
     try {
-      // The worker has tried and failed: the database refused it at least once.
-      await new Promise((r) => setTimeout(r, 3000));
+      // The worker has tried and failed to reach the database at least once.
+      await eventually(
+        () => Promise.resolve(errors),
+        (e) => e.some((m) => m.includes("could not reach the database")),
+        30_000,
+      );
       proxy.restore();
       await producer.add([
         { request: { name: "retention", payload: SECOND_JOB.payload }, attempt: 0 },
       ]);
       await eventually(
-        async () => done,
+        () => Promise.resolve(done),
         (jobs) => jobs.some((j) => JSON.stringify(j) === JSON.stringify(SECOND_JOB)),
         60_000,
       );
