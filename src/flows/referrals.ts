@@ -34,8 +34,9 @@ export const CONTACT_TEXT_FIRST_LINE = "こちらも相談できるところで�
 
 /**
  * What a counsellor may put into a reply to tell her how to reach a partner (from the preset or
- * the partner directory): its name, phone and hours, and how to go about it. Null for a partner without a phone (nothing to give her). The
- * first line names no partner: 「性暴力被害者サポートセンター」 must not show on her lock screen.
+ * the partner directory): its name, phone and hours, and how to go about it. Null for a partner
+ * without a phone (nothing to give her). The first line names no partner:
+ * 「性暴力被害者サポートセンター」 must not show on her lock screen.
  */
 export function partnerContactText(
   partner: Pick<Partner, "name" | "phone" | "hours" | "howToRefer">,
