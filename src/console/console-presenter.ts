@@ -23,6 +23,11 @@ import type { TaskPresenter } from "../tasks/task-presenter";
 import { givenReferrals, partnerContactText } from "../flows/referrals";
 import { listPartners } from "../partners/partner-directory";
 import { listReferralsOf } from "../partners/referral-service";
+import {
+  CONSENT_LABELS,
+  PARTNER_KIND_LABELS,
+  REFERRAL_OUTCOME_LABELS,
+} from "../partners/partner-types";
 
 const PREVIEW_CHARS = 60;
 
@@ -372,6 +377,9 @@ export function createConsolePresenter(deps: {
       closingTemplates: preset.closingTemplates,
       taskKinds: entries(TASK_KIND_LABELS),
       taskOutcomes: entries(TASK_OUTCOME_LABELS),
+      partnerKinds: entries(PARTNER_KIND_LABELS),
+      referralConsents: entries(CONSENT_LABELS),
+      referralOutcomes: entries(REFERRAL_OUTCOME_LABELS),
     };
   }
 

@@ -77,6 +77,10 @@ export const referenceSchema = z.object({
   /** Task kinds and outcomes of the task list (src/tasks/). */
   taskKinds: labelled,
   taskOutcomes: labelled,
+  /** The partner directory's kinds, her consent to a referral and its outcomes (src/partners/). */
+  partnerKinds: labelled,
+  referralConsents: labelled,
+  referralOutcomes: labelled,
 });
 
 const person = z.object({ id, displayName: z.string() }).nullable();

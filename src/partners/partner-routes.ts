@@ -80,22 +80,45 @@ export function partnerRoutes(deps: {
     }),
     route({
       method: "get",
-      path: "/referrals",
-      summary: "The referrals of one consultation (conversationId or entryId)",
-      query: s.referralQuerySchema,
+      path: "/conversations/:id/referrals",
+      summary: "The referral records of a LINE consultation, oldest first",
       response: z.array(s.referralSchema),
-      handler: ({ user, query }) =>
-        referrals.ofConsultation(user, query as z.infer<typeof s.referralQuerySchema>),
+      handler: ({ user, params }) =>
+        referrals.ofConsultation(user, { conversationId: params.id ?? "" }),
     }),
     route({
       method: "post",
-      path: "/referrals",
-      summary: "Record a referral to a partner, with her consent (and a follow-up day: a task)",
+      path: "/conversations/:id/referrals",
+      summary:
+        "Refer her to a partner from a LINE consultation, with her consent (a follow-up day: a task)",
       body: s.referralInputSchema,
       response: s.referralSchema,
       status: 201,
-      handler: async ({ user, body }) =>
-        referrals.one(user, (await referrals.create(user, body)).id),
+      handler: async ({ user, params, body }) => {
+        const made = await referrals.create(user, { conversationId: params.id ?? "" }, body);
+        return referrals.one(user, made.id);
+      },
+    }),
+    route({
+      method: "get",
+      path: "/stats/entries/:id/referrals",
+      summary:
+        "The referral records of a manual entry (phone, e-mail, visit, 訪問, 同行), oldest first",
+      response: z.array(s.referralSchema),
+      handler: ({ user, params }) => referrals.ofConsultation(user, { entryId: params.id ?? "" }),
+    }),
+    route({
+      method: "post",
+      path: "/stats/entries/:id/referrals",
+      summary:
+        "Refer her to a partner from a manual entry (phone, e-mail, visit, 訪問, 同行), with her consent (a follow-up day: a task)",
+      body: s.referralInputSchema,
+      response: s.referralSchema,
+      status: 201,
+      handler: async ({ user, params, body }) => {
+        const made = await referrals.create(user, { entryId: params.id ?? "" }, body);
+        return referrals.one(user, made.id);
+      },
     }),
     route({
       method: "patch",

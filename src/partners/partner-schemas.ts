@@ -65,8 +65,6 @@ export const partnerSchema = z.object({
 const day = z.iso.date();
 
 export const referralInputSchema = z.strictObject({
-  conversationId: z.uuid().optional(),
-  entryId: z.uuid().optional(),
   partnerId: z.uuid(),
   consent: z.enum(CONSENTS),
   followUpOn: day.optional(),
@@ -75,11 +73,6 @@ export const referralInputSchema = z.strictObject({
 export const referralOutcomeSchema = z.strictObject({
   outcome: z.enum(REFERRAL_OUTCOMES),
   followUpOn: day.optional(),
-});
-
-export const referralQuerySchema = z.object({
-  conversationId: z.uuid().optional(),
-  entryId: z.uuid().optional(),
 });
 
 export const referralSchema = z.object({

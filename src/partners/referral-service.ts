@@ -6,10 +6,10 @@ import { servesRegion } from "./partner-directory";
 import { reachOf, type PartnerActor } from "./partner-service";
 import type { Consent, ReferralOutcome } from "./partner-types";
 
+/** The consultation a referral comes from: a LINE conversation or a manual entry, exactly one. */
+export type ReferralSource = { conversationId: string } | { entryId: string };
+
 export interface NewReferral {
-  /** The consultation it comes from: a LINE conversation or a manual entry, exactly one. */
-  conversationId?: string | undefined;
-  entryId?: string | undefined;
   partnerId: string;
   consent: Consent;
   /** A day (YYYY-MM-DD, today or later) to check on it: a call-back task in the task list. */
@@ -90,15 +90,8 @@ export function createReferralService(deps: { prisma: PrismaClient; now?: () => 
   const now = deps.now ?? (() => new Date());
 
   /** The consultation's region and conversation, if the user reaches it (else 404). */
-  async function sourceOf(tx: Tx, user: PartnerActor, input: NewReferral) {
-    if (Boolean(input.conversationId) === Boolean(input.entryId)) {
-      throw new AppError(
-        "REFERRAL_SOURCE",
-        "Name the consultation: a conversationId or an entryId, one of them",
-        400,
-      );
-    }
-    if (input.conversationId) {
+  async function sourceOf(tx: Tx | PrismaClient, user: PartnerActor, input: ReferralSource) {
+    if ("conversationId" in input) {
       const c = await tx.conversation.findUnique({
         where: { id: input.conversationId },
         select: { regionId: true },
@@ -109,13 +102,13 @@ export function createReferralService(deps: { prisma: PrismaClient; now?: () => 
       return { regionId: c.regionId, conversationId: input.conversationId, entryId: null };
     }
     const e = await tx.consultationEntry.findUnique({
-      where: { id: input.entryId ?? "" },
+      where: { id: input.entryId },
       select: { regionId: true, deletedAt: true },
     });
     if (!e || e.deletedAt || !inReach(user, e.regionId)) {
       throw new AppError("NOT_FOUND", "No such entry", 404);
     }
-    return { regionId: e.regionId, conversationId: null, entryId: input.entryId ?? null };
+    return { regionId: e.regionId, conversationId: null, entryId: input.entryId };
   }
 
   async function followUpTask(
@@ -141,9 +134,9 @@ export function createReferralService(deps: { prisma: PrismaClient; now?: () => 
   }
 
   return {
-    create(user: PartnerActor, input: NewReferral): Promise<{ id: string }> {
+    create(user: PartnerActor, from: ReferralSource, input: NewReferral): Promise<{ id: string }> {
       return prisma.$transaction(async (tx) => {
-        const source = await sourceOf(tx, user, input);
+        const source = await sourceOf(tx, user, from);
         // A partner the user does not see answers as one that does not exist.
         const partner = await tx.partner.findUnique({ where: { id: input.partnerId } });
         if (!partner || !servesRegion(partner, reachOf(user))) {
@@ -223,30 +216,13 @@ export function createReferralService(deps: { prisma: PrismaClient; now?: () => 
       return referralView(r);
     },
 
-    /** The referrals of one consultation the user reaches, oldest first. */
-    async ofConsultation(
-      user: PartnerActor,
-      source: { conversationId?: string | undefined; entryId?: string | undefined },
-    ): Promise<ReferralView[]> {
-      if (Boolean(source.conversationId) === Boolean(source.entryId)) {
-        throw new AppError(
-          "REFERRAL_SOURCE",
-          "Name the consultation: a conversationId or an entryId, one of them",
-          400,
-        );
-      }
-      const region = reachOf(user);
-      const rows = await prisma.referral.findMany({
-        where: {
-          ...(source.conversationId
-            ? { conversationId: source.conversationId }
-            : { entryId: source.entryId ?? "" }),
-          ...(region === null ? {} : { regionId: region }),
-        },
-        include,
-        orderBy: [{ createdAt: "asc" }, { id: "asc" }],
+    /** The referrals of one consultation the user reaches (else 404), oldest first. */
+    async ofConsultation(user: PartnerActor, from: ReferralSource): Promise<ReferralView[]> {
+      const source = await sourceOf(prisma, user, from);
+      return listReferralsOf(prisma, {
+        conversationIds: source.conversationId ? [source.conversationId] : [],
+        entryIds: source.entryId ? [source.entryId] : [],
       });
-      return rows.map(referralView);
     },
   };
 }

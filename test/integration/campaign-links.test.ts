@@ -43,9 +43,8 @@ describe("campaign links", () => {
     await account(s.db.prisma, "sup", "supervisor", null);
     await account(s.db.prisma, "westsup", "supervisor", "seimo");
     await account(s.db.prisma, "west", "counsellor", "seimo");
-    [sup, westSup, west] = await Promise.all(
-      ["sup", "westsup", "west"].map((n) => ConsoleClient.signedIn(s.url, n, PASSWORD)),
-    );
+    const signIn = (name: string) => ConsoleClient.signedIn(s.url, name, PASSWORD);
+    [sup, westSup, west] = await Promise.all([signIn("sup"), signIn("westsup"), signIn("west")]);
   }, 60_000);
   afterAll(async () => s.stop());
 

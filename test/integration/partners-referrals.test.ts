@@ -84,9 +84,13 @@ describe("the partner directory and referral records", () => {
       await account(s.db.prisma, name, role, region);
     }
     const signIn = (name: string) => ConsoleClient.signedIn(s.url, name, PASSWORD);
-    [west, east, westAdmin, admin, sup] = await Promise.all(
-      ["west", "east", "westadmin", "admin", "sup"].map(signIn),
-    );
+    [west, east, westAdmin, admin, sup] = await Promise.all([
+      signIn("west"),
+      signIn("east"),
+      signIn("westadmin"),
+      signIn("admin"),
+      signIn("sup"),
+    ]);
   }, 60_000);
   afterAll(async () => s.stop());
 
@@ -219,8 +223,7 @@ describe("the partner directory and referral records", () => {
     const id = await inChatWithWest(s.sim.person());
     const partner = await partnerNamed(NEW_PARTNER.name);
     if (!partner) throw new Error("no partner");
-    const made = await west.post("/api/v1/referrals", {
-      conversationId: id,
+    const made = await west.post(`/api/v1/conversations/${id}/referrals`, {
       partnerId: partner.id,
       consent: "verbal",
     });
@@ -251,7 +254,7 @@ describe("the partner directory and referral records", () => {
       outcome: "connected",
     });
     expect(foreign.status).toBe(404);
-    expect((await east.get(`/api/v1/referrals?conversationId=${id}`)).json).toEqual([]);
+    expect((await east.get(`/api/v1/conversations/${id}/referrals`)).status).toBe(404);
     expect(await auditCount("referral-create")).toBe(1);
     expect(await auditCount("referral-outcome")).toBe(1);
   });
@@ -281,8 +284,7 @@ describe("the partner directory and referral records", () => {
       [{ partnerId: archived.id, followUpOn: "2026-11-30" }, 409, "PARTNER_ARCHIVED"],
     ];
     for (const [extra, status, code] of tries) {
-      const res = await west.post("/api/v1/referrals", {
-        conversationId: id,
+      const res = await west.post(`/api/v1/conversations/${id}/referrals`, {
         consent: "yes",
         followUpOn: "2026-12-10",
         ...extra,
@@ -291,18 +293,12 @@ describe("the partner directory and referral records", () => {
     }
     // A follow-up day in the past: the task list refuses it, and the referral is not written.
     const partner = await partnerNamed(NEW_PARTNER.name);
-    const past = await west.post("/api/v1/referrals", {
-      conversationId: id,
+    const past = await west.post(`/api/v1/conversations/${id}/referrals`, {
       partnerId: partner?.id,
       consent: "yes",
       followUpOn: "2026-11-30",
     });
     expect([past.status, past.json.code]).toEqual([400, "DUE_DATE_PAST"]);
-    const neither = await west.post("/api/v1/referrals", {
-      partnerId: partner?.id,
-      consent: "yes",
-    });
-    expect([neither.status, neither.json.code]).toEqual([400, "REFERRAL_SOURCE"]);
     expect(await s.db.prisma.referral.count()).toBe(before);
     expect(await s.db.prisma.followUpTask.count()).toBe(tasksBefore);
   });
@@ -319,21 +315,19 @@ describe("the partner directory and referral records", () => {
       riskLevel: "none",
     });
     expect(entry.status).toBe(201);
-    const entryId = (entry.json as { id: string }).id;
+    const entryId = (entry.json as unknown as { id: string }).id;
     const partner = await partnerNamed("社会福祉協議会");
-    const made = await west.post("/api/v1/referrals", {
-      entryId,
+    const made = await west.post(`/api/v1/stats/entries/${entryId}/referrals`, {
       partnerId: partner?.id,
       consent: "yes",
       followUpOn: "2026-12-10",
     });
     expect(made.status).toBe(201);
     expect(made.json).toMatchObject({ entryId, conversationId: null, followUpOn: "2026-12-10" });
-    const listed = (await west.get(`/api/v1/referrals?entryId=${entryId}`))
+    const listed = (await west.get(`/api/v1/stats/entries/${entryId}/referrals`))
       .json as unknown as Referral[];
     expect(listed.map((r) => r.partner.name)).toEqual(["社会福祉協議会"]);
-    const foreign = await east.post("/api/v1/referrals", {
-      entryId,
+    const foreign = await east.post(`/api/v1/stats/entries/${entryId}/referrals`, {
       partnerId: partner?.id,
       consent: "yes",
     });
