@@ -80,6 +80,7 @@ describe("the partner directory, referral records and campaigns in the console",
         .locator('[data-testid="partner"]', { hasText: "群馬県女性相談支援センター" })
         .innerText(),
     ).resolves.toContain("要確認");
+    await page.evaluate(() => document.getElementById("main")?.scrollTo(0, 0));
     await screenshot(page, "partners-01-directory-1366x768");
 
     const job = page.locator('[data-testid="partner"]', { hasText: "ジョブカフェぐんま" });

@@ -151,7 +151,7 @@ function partnerForm(p, box) {
     const input = el("input", {
       attrs: { id: `partner-${name}${suffix}`, name, value: value ?? "", ...attrs },
     });
-    return [el("label", { text: label, attrs: { for: input.id } }), input];
+    return el("div", {}, [el("label", { text: label, attrs: { for: input.id } }), input]);
   };
   const kind = el(
     "select",
@@ -197,21 +197,21 @@ function partnerForm(p, box) {
   const form = el(
     "form",
     {
-      className: "form-grid",
+      className: "panel",
       attrs: { novalidate: true, "data-testid": p ? "partner-edit-form" : "partner-form" },
     },
     [
       el("h3", { text: p ? `「${p.name}」を編集` : "つなぎ先を追加" }),
-      ...field("名前", "name", p?.name, { maxlength: "100", required: true }),
-      el("label", { text: "種別", attrs: { for: kind.id } }),
-      kind,
-      el("label", { text: "地域", attrs: { for: region.id } }),
-      region,
+      el("div", { className: "form-grid" }, [
+        field("名前", "name", p?.name, { maxlength: "100", required: true }),
+        el("div", {}, [el("label", { text: "種別", attrs: { for: kind.id } }), kind]),
+        el("div", {}, [el("label", { text: "地域", attrs: { for: region.id } }), region]),
+        field("電話", "phone", p?.phone, { maxlength: "24" }),
+        field("受付時間", "hours", p?.hours, { maxlength: "200" }),
+        field("住所", "address", p?.address, { maxlength: "200" }),
+        field("つなぎ方", "howToRefer", p?.howToRefer, { maxlength: "500" }),
+      ]),
       el("fieldset", {}, [el("legend", { text: "相談内容" }), topics]),
-      ...field("電話", "phone", p?.phone, { maxlength: "24" }),
-      ...field("受付時間", "hours", p?.hours, { maxlength: "200" }),
-      ...field("住所", "address", p?.address, { maxlength: "200" }),
-      ...field("つなぎ方", "howToRefer", p?.howToRefer, { maxlength: "500" }),
       el("label", { className: "check" }, [toConfirm, " 要確認（例として置いた情報）"]),
       error,
       el("button", {
@@ -319,14 +319,16 @@ function campaignForm(list) {
     choices.map((r) => el("option", { text: r.name, attrs: { value: r.id } })),
   );
   const error = el("p", { className: "form-error", attrs: { role: "alert" } });
-  const form = el("form", { className: "form-grid", attrs: { novalidate: true } }, [
+  const form = el("form", { attrs: { novalidate: true } }, [
     el("h3", { text: "キャンペーンを登録" }),
-    el("label", { text: "コード（英小文字・数字・-）", attrs: { for: "campaign-code" } }),
-    code,
-    el("label", { text: "名前", attrs: { for: "campaign-name" } }),
-    name,
-    el("label", { text: "地域", attrs: { for: "campaign-region" } }),
-    region,
+    el("div", { className: "form-grid" }, [
+      el("div", {}, [
+        el("label", { text: "コード（英小文字・数字・-）", attrs: { for: "campaign-code" } }),
+        code,
+      ]),
+      el("div", {}, [el("label", { text: "名前", attrs: { for: "campaign-name" } }), name]),
+      el("div", {}, [el("label", { text: "地域", attrs: { for: "campaign-region" } }), region]),
+    ]),
     error,
     el("button", {
       className: "primary",
