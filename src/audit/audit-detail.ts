@@ -14,6 +14,8 @@ export const AUDIT_DETAIL_FIELDS = {
   afterMinutes: "number",
   ageBand: "code",
   alertId: "id",
+  /** A publicity campaign registered (src/campaigns/). */
+  campaignId: "id",
   channel: "code",
   /** The fields a correction changed (a manual entry's: topics, startedAt, ...), by name. */
   changed: "codes",
@@ -22,6 +24,8 @@ export const AUDIT_DETAIL_FIELDS = {
   closeReason: "code",
   /** A closing message was sent to her as the chat ended (its words are in the transcript). */
   closingMessage: "boolean",
+  /** Her consent to a referral (yes, verbal, no). */
+  consent: "code",
   /** Counts of what an erasure removed or a disclosure held. */
   conversations: "number",
   counsellorId: "id",
@@ -55,15 +59,21 @@ export const AUDIT_DETAIL_FIELDS = {
   outcome: "code",
   /** Who does a follow-up task. */
   ownerId: "id",
+  /** A partner of the directory (src/partners/). */
+  partnerId: "id",
   /** The person a request concerns (erasure, disclosure): her row's id, never who she is. */
   personId: "id",
   priority: "number",
   rawEvents: "number",
   /** Why (a flow's hand-off or end reason, a failed sign-in's coarse reason). */
   reason: "code",
+  /** A referral record (src/partners/referral-service.ts). */
+  referralId: "id",
   /** How many referrals were coded at closing (their names are on the conversation). */
   referralCount: "number",
   regionId: "code",
+  /** A partner's regions (ids, or all). */
+  regions: "codes",
   removed: "number",
   removedBefore: "date",
   restartSeq: "number",

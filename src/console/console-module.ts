@@ -30,6 +30,9 @@ import { taskRoutes } from "../tasks/task-routes";
 import { createCannedReplyService } from "./canned-reply-service";
 import { createMonitorPresenter } from "./monitor-presenter";
 import { shiftRoutes } from "./shift-routes";
+import { TOPIC_LABELS } from "../conversations/coding";
+import { partnerRoutes } from "../partners/partner-routes";
+import { campaignLinks, campaignRoutes } from "../campaigns/campaign-routes";
 
 /** The console's sign-in, sessions and second factor, with what they are built from. */
 export function createConsoleAuth(deps: {
@@ -144,6 +147,15 @@ export async function startConsole(deps: {
   routes.push(...statsRoutes({ prisma: deps.prisma, preset: deps.preset }));
   routes.push(...onCallRoutes({ prisma: deps.prisma, preset: deps.preset }));
   routes.push(...taskRoutes({ prisma: deps.prisma, preset: deps.preset, now: deps.clock }));
+  routes.push(
+    ...partnerRoutes({
+      prisma: deps.prisma,
+      preset: deps.preset,
+      topics: Object.keys(TOPIC_LABELS),
+      now: deps.clock,
+    }),
+    ...campaignRoutes({ prisma: deps.prisma, preset: deps.preset, now: deps.clock }),
+  );
   const clock = deps.now;
   const dateNow = clock ? () => new Date(clock()) : undefined;
   routes.push(
@@ -178,6 +190,11 @@ export async function startConsole(deps: {
       },
       { path: "/api", router: docs },
       { path: "/console", router: pages },
+      // Campaign links (/s/:code): public, counted per campaign and month, then LINE's page.
+      {
+        path: "/s",
+        router: campaignLinks({ prisma: deps.prisma, preset: deps.preset, now: deps.clock }),
+      },
     ],
     async stop() {
       await live.close();

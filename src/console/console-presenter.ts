@@ -21,6 +21,13 @@ import {
 import { TASK_KIND_LABELS, TASK_OUTCOME_LABELS } from "../tasks/task-types";
 import type { TaskPresenter } from "../tasks/task-presenter";
 import { givenReferrals, partnerContactText } from "../flows/referrals";
+import { listPartners } from "../partners/partner-directory";
+import { listReferralsOf } from "../partners/referral-service";
+import {
+  CONSENT_LABELS,
+  PARTNER_KIND_LABELS,
+  REFERRAL_OUTCOME_LABELS,
+} from "../partners/partner-types";
 
 const PREVIEW_CHARS = 60;
 
@@ -301,22 +308,25 @@ export function createConsolePresenter(deps: {
         startedAt: e.startedAt.toISOString(),
         closedAt: e.closedAt?.toISOString() ?? null,
       })),
-      referralCards: preset.partners
-        .filter(
-          (p) =>
-            (p.regions.includes("all") ||
-              (c.regionId !== null && p.regions.includes(c.regionId))) &&
-            (c.topics.length === 0 || p.topics.some((t) => c.topics.includes(t))),
-        )
+      // The directory's partners serving her region (archived ones are no longer offered),
+      // those of her topics when she named any.
+      referralCards: (await listPartners(prisma, { region: c.regionId ?? "" }))
+        .filter((p) => c.topics.length === 0 || p.topics.some((t) => c.topics.includes(t)))
         .map((p) => ({
+          id: p.id,
           name: p.name,
+          kind: p.kind,
           topics: p.topics,
           regions: p.regions,
           phone: p.phone ?? null,
           hours: p.hours ?? null,
+          address: p.address ?? null,
           howToRefer: p.howToRefer ?? null,
+          toConfirm: p.toConfirm,
           contactText: partnerContactText(p),
         })),
+      // The referral records of this consultation (her consent, the outcome).
+      referralRecords: await listReferralsOf(prisma, { conversationIds: [c.id] }),
     };
   }
 
@@ -367,6 +377,9 @@ export function createConsolePresenter(deps: {
       closingTemplates: preset.closingTemplates,
       taskKinds: entries(TASK_KIND_LABELS),
       taskOutcomes: entries(TASK_OUTCOME_LABELS),
+      partnerKinds: entries(PARTNER_KIND_LABELS),
+      referralConsents: entries(CONSENT_LABELS),
+      referralOutcomes: entries(REFERRAL_OUTCOME_LABELS),
     };
   }
 

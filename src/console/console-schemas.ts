@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { referralSchema } from "../partners/partner-schemas";
 import { FOLLOW_UPS, RISK_LEVELS } from "../conversations/coding";
 import { CLOSE_REASONS, SUMMARY_MAX_CHARS } from "../conversations/closing";
 import { followUpTaskSchema, taskSchema } from "../tasks/task-schemas";
@@ -76,6 +77,10 @@ export const referenceSchema = z.object({
   /** Task kinds and outcomes of the task list (src/tasks/). */
   taskKinds: labelled,
   taskOutcomes: labelled,
+  /** The partner directory's kinds, her consent to a referral and its outcomes (src/partners/). */
+  partnerKinds: labelled,
+  referralConsents: labelled,
+  referralOutcomes: labelled,
 });
 
 const person = z.object({ id, displayName: z.string() }).nullable();
@@ -231,16 +236,24 @@ export const conversationViewSchema = z.object({
   ),
   referralCards: z.array(
     z.object({
+      /** The directory partner (src/partners/): a referral record names it. */
+      id,
       name: z.string(),
+      kind: z.string(),
       topics: z.array(z.string()),
       regions: z.array(z.string()),
       phone: z.string().nullable(),
       hours: z.string().nullable(),
+      address: z.string().nullable(),
       howToRefer: z.string().nullable(),
+      /** An example from the preset, still to confirm with the prefecture (要確認). */
+      toConfirm: z.boolean(),
       /** What the console puts into a reply (first line safe on her lock screen); null: no phone. */
       contactText: z.string().nullable(),
     }),
   ),
+  /** Referral records of this consultation: partner, her consent, outcome (src/partners/). */
+  referralRecords: z.array(referralSchema),
 });
 
 export const replySchema = z.object({

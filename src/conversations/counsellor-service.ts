@@ -20,6 +20,7 @@ import { isOpen, nextOpening } from "../flows/opening-hours";
 import { createWaitingService } from "./waiting-service";
 import type { Sealer } from "../privacy/sealer";
 import { codedReferrals } from "../flows/referrals";
+import { partnerNames } from "../partners/partner-directory";
 import type { JobIntents } from "../jobs/job-dispatch";
 import { createTaskIn } from "../tasks/task-service";
 import { FOLLOW_UP_OF_KIND, type TaskKind } from "../tasks/task-types";
@@ -404,14 +405,14 @@ export function createCounsellorService(deps: {
      * with an unsafe first line (422 UNSAFE_FIRST_LINE); a follow-up the task list refuses.
      */
     close(user: Counsellor, id: string, coding: CloseCoding): Promise<void> {
-      // The report counts the preset's partners by name and any typed agency as その他; the
-      // typed names are a counsellor's free text: sealed, and never copied into the audit.
-      const { coded, typed } = codedReferrals(preset, coding.referrals);
       const message = coding.closingMessage?.trim() ? coding.closingMessage : undefined;
       const summary = coding.summary?.trim() ? coding.summary.trim() : undefined;
       return dispatcher.transaction(async (tx, jobs) => {
         const c = await inScope(tx, user, id);
         assertCanAnswer(user, c);
+        // The report counts the directory's partners by name and any typed agency as その他;
+        // the typed names are a counsellor's free text: sealed, never copied into the audit.
+        const { coded, typed } = codedReferrals(await partnerNames(tx), coding.referrals);
         const at = now();
         let firstResponseAt = c.firstResponseAt;
         let unanswered = false;

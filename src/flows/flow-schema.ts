@@ -209,6 +209,11 @@ export const presetFileSchema = z.strictObject({
   name: nonEmpty,
   serviceName: nonEmpty,
   hoursSummary: nonEmpty,
+  /**
+   * The account's add-friend URL (LINE Official Account Manager: 友だち追加 URL). Campaign links
+   * (/s/:code) redirect here after counting the scan; without it they answer 404.
+   */
+  addFriendUrl: z.url({ protocol: /^https$/ }).optional(),
   timezone: z.literal("Asia/Tokyo"),
   defaultRegion: id,
   regions: z

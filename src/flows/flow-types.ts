@@ -203,6 +203,8 @@ export interface Preset {
   serviceName: string;
   /** Opening hours in words for the greeting, e.g. 「平日 10:00〜17:00」. */
   hoursSummary: string;
+  /** Where campaign links (/s/:code) send her: the account's add-friend URL (https). */
+  addFriendUrl?: string | undefined;
   timezone: "Asia/Tokyo";
   regions: Region[];
   defaultRegionId: string;

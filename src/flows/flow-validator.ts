@@ -200,6 +200,7 @@ function toPreset(file: PresetFile, lexicon: RiskLexicon, flows: Flow[]): Preset
     name: file.name,
     serviceName: file.serviceName,
     hoursSummary: file.hoursSummary,
+    ...(file.addFriendUrl ? { addFriendUrl: file.addFriendUrl } : {}),
     timezone: file.timezone,
     regions: file.regions,
     defaultRegionId: file.defaultRegion,

@@ -1,19 +1,20 @@
-import type { Partner, Preset } from "./flow-types";
+import type { Partner } from "./flow-types";
 
 /** What the report counts for an agency a counsellor typed rather than picked from the cards. */
 export const OTHER_REFERRAL = "その他";
 
 /**
  * The referrals of a closing consultation, as the report counts them and as they are kept.
- * The preset's partners (the console's referral cards) are counted by name; an agency the
- * counsellor typed is her free text: counted as その他 (once per consultation, however many were
- * typed), its name kept sealed beside the coding (conversation.referrals_other_enc).
+ * The partner directory's partners (the console's referral cards; `partnerNames`: every name in
+ * the directory, archived ones too) are counted by name; an agency the counsellor typed is her
+ * free text: counted as その他 (once per consultation, however many were typed), its name kept
+ * sealed beside the coding (conversation.referrals_other_enc).
  */
 export function codedReferrals(
-  preset: Preset,
+  partnerNames: readonly string[],
   referrals: readonly string[],
 ): { coded: string[]; typed: string[] } {
-  const partners = new Set(preset.partners.map((p) => p.name));
+  const partners = new Set(partnerNames);
   const typed = [...new Set(referrals.filter((r) => !partners.has(r) && r !== OTHER_REFERRAL))];
   const coded = [...new Set(referrals.filter((r) => partners.has(r)))];
   if (typed.length > 0 || referrals.includes(OTHER_REFERRAL)) coded.push(OTHER_REFERRAL);

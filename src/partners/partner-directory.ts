@@ -1,10 +1,12 @@
-import type { PrismaClient } from "../db/prisma-client";
+import type { Partner as PartnerRow, PrismaClient, Tx } from "../db/prisma-client";
 import type { Partner as PresetPartner, Preset } from "../flows/flow-types";
 
 /** A partner as the directory holds it: the preset's fields, an id, and whether it is archived. */
 export interface DirectoryPartner extends PresetPartner {
   id: string;
   archived: boolean;
+  /** Seeded from the preset (its key stays, so an edit is never overwritten at the next start). */
+  fromPreset: boolean;
 }
 
 /**
@@ -33,16 +35,8 @@ export async function seedPartnerDirectory(prisma: PrismaClient, preset: Preset)
   return added.count;
 }
 
-/** The directory, by name; archived partners only when asked (past referrals, the report). */
-export async function listPartners(
-  prisma: PrismaClient,
-  options: { includeArchived?: boolean } = {},
-): Promise<DirectoryPartner[]> {
-  const rows = await prisma.partner.findMany({
-    where: options.includeArchived ? {} : { archivedAt: null },
-    orderBy: [{ name: "asc" }, { id: "asc" }],
-  });
-  return rows.map((r) => ({
+export function directoryPartnerOf(r: PartnerRow): DirectoryPartner {
+  return {
     id: r.id,
     name: r.name,
     kind: r.kind as PresetPartner["kind"],
@@ -54,5 +48,35 @@ export async function listPartners(
     howToRefer: r.howToRefer ?? undefined,
     toConfirm: r.toConfirm,
     archived: r.archivedAt !== null,
-  }));
+    fromPreset: r.presetKey !== null,
+  };
+}
+
+/** Does a partner serve this region (its regions name it, or `all`)? null: every region. */
+export function servesRegion(p: { regions: readonly string[] }, region: string | null): boolean {
+  return region === null || p.regions.includes("all") || p.regions.includes(region);
+}
+
+/**
+ * The directory, by name; archived partners only when asked (past referrals, the report);
+ * `region`: only the partners serving that region.
+ */
+export async function listPartners(
+  prisma: PrismaClient | Tx,
+  options: { includeArchived?: boolean; region?: string | null } = {},
+): Promise<DirectoryPartner[]> {
+  const rows = await prisma.partner.findMany({
+    where: options.includeArchived ? {} : { archivedAt: null },
+    orderBy: [{ name: "asc" }, { id: "asc" }],
+  });
+  return rows.filter((r) => servesRegion(r, options.region ?? null)).map(directoryPartnerOf);
+}
+
+/**
+ * Every name the directory has had a partner under (archived ones too): a closing's referral
+ * naming one is coded by that name (src/flows/referrals.ts `codedReferrals`).
+ */
+export async function partnerNames(prisma: PrismaClient | Tx): Promise<string[]> {
+  const rows = await prisma.partner.findMany({ select: { name: true }, orderBy: { name: "asc" } });
+  return rows.map((r) => r.name);
 }

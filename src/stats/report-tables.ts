@@ -10,23 +10,10 @@ import {
   type Channel,
 } from "./stats-types";
 
-export type Cell = string | number | null;
-
-/**
- * One table of the report to hand in: a sheet of report.xlsx and a block of report.csv. Every
- * row the preset knows is there, with 0 when nothing was counted (no missing 西毛), and a
- * total row where a total means something (its label says how 実数 totals: people of the
- * period, not a sum of the rows).
- */
-export interface ReportTable {
-  /** The sheet's name (at most 31 characters, none of []:*?/\). */
-  sheet: string;
-  title: string;
-  header: string[];
-  rows: Cell[][];
-  total: Cell[] | null;
-  note?: string;
-}
+// The table's shape lives in its own file, so that each part of the report (report-*.ts) can
+// build its tables without importing this file, which imports the report's schema.
+import type { Cell, ReportTable } from "./report-table";
+export type { Cell, ReportTable } from "./report-table";
 
 export interface TableContext {
   regions: { id: string; name: string }[];

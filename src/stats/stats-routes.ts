@@ -14,6 +14,7 @@ import {
   statsQuerySchema,
   type StatsQuery,
 } from "./stats-schemas";
+import { listPartners } from "../partners/partner-directory";
 import { createEntryService } from "./entry-service";
 import { createStatsService, kpiTargets } from "./stats-service";
 import {
@@ -58,7 +59,7 @@ export function statsRoutes(deps: { prisma: PrismaClient; preset: Preset }): Api
       path: "/stats/options",
       summary: "Choices for the statistics filters and the consultation entry form",
       response: optionsSchema,
-      handler: ({ user }) =>
+      handler: async ({ user }) =>
         Promise.resolve({
           regions: preset.regions.map((r) => ({ value: r.id, label: r.name })),
           channels: labelled(CHANNEL_LABELS),
@@ -67,7 +68,8 @@ export function statsRoutes(deps: { prisma: PrismaClient; preset: Preset }): Api
           ageBands: labelled(AGE_LABELS),
           followUps: labelled(FOLLOW_UP_LABELS),
           riskLevels: labelled(RISK_LABELS),
-          agencies: preset.partners.map((p) => p.name),
+          // The directory's partners serving her or his region (the entry form's referrals).
+          agencies: (await listPartners(deps.prisma, { region: user.regionId })).map((p) => p.name),
           kpi: preset.kpi ?? null,
           kpiByYear: kpiTargets(preset),
           currentFiscalYear: stats.currentFiscalYear(),

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { partnerReportSchema } from "./report-partners";
 import { CHANNELS, ENTRY_CHANNELS, FOLLOW_UPS, RISK_LEVELS } from "./stats-types";
 
 /** Request and response schemas of the statistics API (validated in, typed out, documented). */
@@ -231,6 +232,8 @@ export const reportSchema = z.object({
   followUps: row({ followUp: z.string(), label: z.string(), consultations: n }),
   riskLevels: row({ riskLevel: z.string(), label: z.string(), consultations: n }),
   awareness: z.object({ asked: z.boolean(), answers: row({ answer: z.string(), people: n }) }),
+  /** Referral records, campaign scans and the directory's partners (report-partners.ts). */
+  partners: partnerReportSchema,
 });
 export type Report = z.infer<typeof reportSchema>;
 

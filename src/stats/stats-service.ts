@@ -6,6 +6,7 @@ import { fiscalYearOf, monthsOf, periodOf, type Period, type PeriodInput } from 
 import { recordsCsv, reportCsv } from "./stats-csv";
 import { periodTitle } from "./stats-labels";
 import { reportTables } from "./report-tables";
+import { partnerReport, partnerTables, type PartnerReport } from "./report-partners";
 import { reportXlsx } from "./stats-xlsx";
 import { recordsSql, reportSql, STATS_SETTINGS } from "./stats-queries";
 import {
@@ -90,7 +91,13 @@ export function createStatsService(deps: { prisma: PrismaClient; preset: Preset 
     };
   }
 
-  function shape(period: Period, filter: StatsFilter, raw: RawReport, title: string): Report {
+  function shape(
+    period: Period,
+    filter: StatsFilter,
+    raw: RawReport,
+    title: string,
+    partners: PartnerReport,
+  ): Report {
     const byMonth = new Map(raw.trend.map((t) => [t.month, t]));
     const { abandoned, stillWaiting } = raw.unanswered;
     const handedOff = raw.waiting.answered + abandoned + stillWaiting;
@@ -165,6 +172,7 @@ export function createStatsService(deps: { prisma: PrismaClient; preset: Preset 
         consultations: r.consultations,
       })),
       awareness: { asked: awarenessAsked, answers: raw.awareness },
+      partners,
     };
   }
 
@@ -172,7 +180,11 @@ export function createStatsService(deps: { prisma: PrismaClient; preset: Preset 
     const input = periodInputOf(q);
     const period = periodOf(input);
     const filter = filterFor(user, q);
-    return shape(period, filter, await rawReport(period, filter), periodTitle(input));
+    const [raw, partners] = await Promise.all([
+      rawReport(period, filter),
+      partnerReport(prisma, period, filter),
+    ]);
+    return shape(period, filter, raw, periodTitle(input), partners);
   }
 
   /** The period's consultations, oldest first, without anything that names her. */
@@ -185,12 +197,17 @@ export function createStatsService(deps: { prisma: PrismaClient; preset: Preset 
     return rows.map((r) => recordRowSchema.parse(r));
   }
 
-  /** The report's tables (zero rows from the preset's regions and partners, totals). */
-  const tablesOf = (r: Report) =>
-    reportTables(r, {
+  /** The report's tables (zero rows from the preset's regions and the directory, totals). */
+  const tablesOf = (r: Report) => [
+    ...reportTables(r, {
       regions: preset.regions.map((g) => ({ id: g.id, name: g.name })),
-      partners: preset.partners.map((p) => p.name),
-    });
+      partners: r.partners.partnerNames,
+    }),
+    ...partnerTables(
+      r.partners,
+      r.trend.map((t) => t.month),
+    ),
+  ];
 
   return {
     regionName,

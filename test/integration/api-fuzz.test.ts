@@ -141,6 +141,12 @@ describe("the console API under generated bad input", () => {
         "POST /api/v1/conversations/{id}/notes",
         "GET /api/v1/stats/report",
         "POST /api/v1/session",
+        "POST /api/v1/partners",
+        "PATCH /api/v1/partners/{id}",
+        "POST /api/v1/conversations/{id}/referrals",
+        "POST /api/v1/stats/entries/{id}/referrals",
+        "PATCH /api/v1/referrals/{id}",
+        "POST /api/v1/campaigns",
       ]),
     );
   });

@@ -27,7 +27,9 @@ type IdKind =
   | "task"
   | "region"
   | "entry"
-  | "cannedReply";
+  | "cannedReply"
+  | "partner"
+  | "referral";
 
 type Ids = Record<IdKind, string>;
 
@@ -100,6 +102,33 @@ const PROBES: Record<string, Probe> = {
     }),
   },
   "POST /api/v1/tasks/{id}/close": { path: { id: "task" }, body: () => ({ outcome: "done" }) },
+  "PATCH /api/v1/partners/{id}": { path: { id: "partner" }, body: () => ({ hours: "平日" }) },
+  "POST /api/v1/partners/{id}/archive": { path: { id: "partner" } },
+  "POST /api/v1/partners/{id}/restore": { path: { id: "partner" } },
+  "GET /api/v1/conversations/{id}/referrals": { path: { id: "conversation" } },
+  "POST /api/v1/conversations/{id}/referrals": {
+    path: { id: "conversation" },
+    named: { partnerId: "partner" },
+    body: (ids) => ({ partnerId: ids.partner, consent: "yes" }),
+  },
+  "GET /api/v1/stats/entries/{id}/referrals": { path: { id: "entry" } },
+  "POST /api/v1/stats/entries/{id}/referrals": {
+    path: { id: "entry" },
+    named: { partnerId: "partner" },
+    body: (ids) => ({ partnerId: ids.partner, consent: "yes" }),
+  },
+  "PATCH /api/v1/referrals/{id}": {
+    path: { id: "referral" },
+    body: () => ({ outcome: "connected" }),
+  },
+  "POST /api/v1/campaigns": {
+    named: { regionId: "region" },
+    body: (ids) => ({
+      code: `iso-${randomBytes(4).toString("hex")}`,
+      name: "ポスター",
+      regionId: ids.region,
+    }),
+  },
   "POST /api/v1/alerts/{id}/ack": { path: { id: "alert" } },
   "POST /api/v1/stuck-work/{key}/retry": { path: { key: "stuckWork" } },
   "GET /api/v1/audit": {
@@ -240,6 +269,8 @@ describe("region isolation on every operation that takes an id", () => {
     region: "nowhere",
     entry: randomUUID(),
     cannedReply: randomUUID(),
+    partner: randomUUID(),
+    referral: randomUUID(),
   };
   const actors: Record<string, { cookie: string; csrf: string }> = {};
   const tally = { operations: 0, calls: 0 };
@@ -422,7 +453,22 @@ describe("region isolation on every operation that takes an id", () => {
       const canned = await prisma.cannedReply.create({
         data: { counsellorId: sup.id, text: "ご連絡ありがとうございます。" },
       });
+      // A partner serving only this region, and a referral of this region's conversation to it.
+      const partner = await prisma.partner.create({
+        data: { name: `${region}の窓口`, kind: "npo", regions: [region], topics: [] },
+      });
+      const referral = await prisma.referral.create({
+        data: {
+          regionId: region,
+          conversationId: conversation.id,
+          partnerId: partner.id,
+          consent: "yes",
+          createdById: sup.id,
+        },
+      });
       Object.assign(ids, {
+        partner: partner.id,
+        referral: referral.id,
         entry: entry.id,
         conversation: conversation.id,
         message: message.id,

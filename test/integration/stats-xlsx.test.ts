@@ -3,6 +3,8 @@ import { account, PASSWORD } from "../support/console-client";
 import { startServiceWithSimulator, type ServiceUnderTest } from "../support/service-harness";
 import { statsHistory } from "../support/stats-history";
 import type { Report } from "../../src/stats/stats-schemas";
+import { monthLabel } from "../../src/stats/stats-labels";
+import { CONSENT_LABELS, REFERRAL_OUTCOME_LABELS } from "../../src/partners/partner-types";
 
 /** A console user on the real API: session cookie, raw responses (the workbook's bytes too). */
 async function signIn(base: string, loginName: string) {
@@ -243,6 +245,36 @@ function compare(book: ExcelJS.Workbook, r: Report): void {
   const aware = sheet("相談窓口の認知");
   for (const a of r.awareness.answers) expect(aware.at(a.answer, "人数")).toBe(a.people);
 
+  // Referral records by partner (every partner of the directory a row), consent and outcome.
+  const records = sheet("つなぎ先の記録");
+  const recorded = r.partners.referralRecords;
+  const count = (rows: typeof recorded) => rows.reduce((a, x) => a + x.referrals, 0);
+  const partnerRows = [...new Set([...r.partners.partnerNames, ...recorded.map((x) => x.partner)])];
+  for (const [label, rows] of [
+    ...partnerRows.map((p) => [p, recorded.filter((x) => x.partner === p)] as const),
+    ["合計", recorded] as const,
+  ]) {
+    expect(records.at(label, "件数")).toBe(count(rows));
+    for (const [code, column] of Object.entries(CONSENT_LABELS))
+      expect(records.at(label, column)).toBe(count(rows.filter((x) => x.consent === code)));
+    for (const [code, column] of Object.entries(REFERRAL_OUTCOME_LABELS))
+      expect(records.at(label, column)).toBe(count(rows.filter((x) => x.outcome === code)));
+  }
+  const scans = sheet("広報の読み取り");
+  const scanned = r.partners.campaignScans;
+  const scanMonths = r.trend.map((t) => t.month);
+  const inMonth = (rows: typeof scanned, m?: string) =>
+    rows.filter((x) => m === undefined || x.month === m).reduce((a, x) => a + x.scans, 0);
+  const campaigns = new Map<string, typeof scanned>();
+  for (const x of scanned) {
+    const label = x.campaignId === null ? "不明なコード" : `${x.name}（${x.code ?? ""}）`;
+    campaigns.set(label, [...(campaigns.get(label) ?? []), x]);
+  }
+  for (const [label, rows] of [...campaigns, ["合計", scanned] as const]) {
+    for (const m of scanMonths) expect(scans.at(label, monthLabel(m))).toBe(inMonth(rows, m));
+    expect(scans.at(label, "合計")).toBe(inMonth(rows));
+  }
+
   expect(readers.flatMap((x) => x.uncompared())).toEqual([]);
 }
 
@@ -308,6 +340,10 @@ describe("GET /api/v1/stats/report.xlsx: the report to hand in, read back figure
       followUps: ["accompany"],
     });
     await h.entry({ channel: "email", start: "2025-09-09 09:09", region: "tomo", counsellor: cn });
+    // Scans of a campaign link with a code no campaign has (its month's count).
+    await s.db.prisma.campaignScan.create({
+      data: { campaignKey: "unknown", month: "2025-06", scans: 4 },
+    });
   }, 60_000);
   afterAll(async () => s.stop());
 
@@ -341,6 +377,8 @@ describe("GET /api/v1/stats/report.xlsx: the report to hand in, read back figure
       "フォローアップ・危険度",
       "曜日×時間帯",
       "相談窓口の認知",
+      "つなぎ先の記録",
+      "広報の読み取り",
     ]);
     for (const w of book.worksheets) {
       expect([

@@ -133,6 +133,7 @@ function report(overrides: Partial<Report> = {}): Report {
     followUps: [{ followUp: "visit", label: "訪問", consultations: 2 }],
     riskLevels: [{ riskLevel: "high", label: "高", consultations: 4 }],
     awareness: { asked: true, answers: [{ answer: "知っていた", people: 7 }] },
+    partners: { partnerNames: [], referralRecords: [], campaignScans: [] },
     ...overrides,
   };
 }

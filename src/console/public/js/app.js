@@ -17,6 +17,7 @@ import { roleLabel, setReference } from "./labels.js";
 import { refreshQueue, tickWaits } from "./queue.js";
 import { refreshOnCallCount, renderOnCall } from "./oncall.js";
 import { renderTasks } from "./tasks.js";
+import { renderPartners } from "./partners.js";
 import { isSupervising, state } from "./state.js";
 import { playAlertSound } from "./sound.js";
 import { toast } from "./toast.js";
@@ -140,6 +141,9 @@ function route() {
   } else if (hash === "#/admin" && state.me.role === "admin") {
     current("nav-admin");
     renderAdmin();
+  } else if (hash === "#/partners") {
+    current("nav-partners");
+    renderPartners();
   } else if (hash === "#/tasks") {
     current("nav-tasks");
     renderTasks();

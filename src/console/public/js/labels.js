@@ -29,6 +29,12 @@ export const taskKindLabel = (value) =>
   find(reference.taskKinds ?? [], "value", value)?.label ?? value;
 export const taskOutcomeLabel = (value) =>
   find(reference.taskOutcomes ?? [], "value", value)?.label ?? value;
+export const partnerKindLabel = (value) =>
+  find(reference.partnerKinds ?? [], "value", value)?.label ?? value;
+export const consentLabel = (value) =>
+  find(reference.referralConsents ?? [], "value", value)?.label ?? value;
+export const referralOutcomeLabel = (value) =>
+  find(reference.referralOutcomes ?? [], "value", value)?.label ?? value;
 export const closeReasonLabel = (value) =>
   find(reference.closeReasons ?? [], "value", value)?.label ?? value;
 

@@ -133,6 +133,9 @@ export function renderReferrals(box, cards) {
     box.appendChild(
       el("div", { className: "referral-card" }, [
         el("div", { text: card.name, attrs: { "data-testid": "referral-name" } }),
+        card.toConfirm
+          ? el("span", { className: "chip flag", text: "要確認（県と確認する前の例）" })
+          : null,
         el("div", { className: "chips" }, [
           ...card.topics.map((t) => el("span", { className: "chip", text: topicLabel(t) })),
           el("span", {

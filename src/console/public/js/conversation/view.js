@@ -25,6 +25,7 @@ import {
   renderNotes,
   renderReferrals,
 } from "./side-panels.js";
+import { buildReferralForm, renderReferralRecords } from "./referral-records.js";
 import { renderMessages } from "./transcript.js";
 import { renderTriage } from "./triage.js";
 
@@ -124,6 +125,10 @@ function build(id) {
   n.emergencies = el("section", { className: "panel", attrs: { "data-testid": "emergencies" } });
   n.notes = el("ul", { className: "list-plain", attrs: { "data-testid": "notes" } });
   n.referrals = el("div", { attrs: { "data-testid": "referral-cards" } });
+  n.referralRecords = el("ul", {
+    className: "list-plain",
+    attrs: { "data-testid": "referral-records" },
+  });
   n.earlier = el("ul", { className: "list-plain", attrs: { "data-testid": "earlier" } });
   n.closing = el("section", {
     className: "panel closing-record",
@@ -138,6 +143,11 @@ function build(id) {
       buildNoteForm(id, loadConversation),
     ]),
     el("section", { className: "panel" }, [el("h2", { text: "紹介先の候補" }), n.referrals]),
+    el("section", { className: "panel" }, [
+      el("h2", { text: "つなぎ先の記録（本人同意・結果）" }),
+      n.referralRecords,
+      buildReferralForm(id, loadConversation),
+    ]),
     el("section", { className: "panel" }, [el("h2", { text: "以前の相談" }), n.earlier]),
   );
   main.append(
@@ -224,6 +234,7 @@ function render(c) {
   renderEmergencies(n.emergencies, view.emergencies);
   renderNotes(n.notes, view.notes);
   renderReferrals(n.referrals, view.referralCards);
+  renderReferralRecords(n.referralRecords, view, loadConversation);
   renderEarlier(n.earlier, view.earlier, view.earlierElsewhere);
   // An image she sent is copied from LINE in the background: look again until it is stored.
   const pending = view.messages.some(
