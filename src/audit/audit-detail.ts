@@ -14,6 +14,8 @@ export const AUDIT_DETAIL_FIELDS = {
   afterMinutes: "number",
   ageBand: "code",
   alertId: "id",
+  /** A 訪問's or 同行's appointment time (HH:MM, Tokyo). */
+  appointmentTime: "code",
   channel: "code",
   /** The fields a correction changed (a manual entry's: topics, startedAt, ...), by name. */
   changed: "codes",
@@ -55,6 +57,8 @@ export const AUDIT_DETAIL_FIELDS = {
   outcome: "code",
   /** Who does a follow-up task. */
   ownerId: "id",
+  /** A 同行's partner (the partner directory's id). */
+  partnerId: "id",
   /** The person a request concerns (erasure, disclosure): her row's id, never who she is. */
   personId: "id",
   priority: "number",

@@ -1,5 +1,13 @@
 import { z } from "zod";
-import { CHANNELS, ENTRY_CHANNELS, FOLLOW_UPS, RISK_LEVELS } from "./stats-types";
+import {
+  CHANNELS,
+  ENTRY_CHANNELS,
+  FOLLOW_UPS,
+  LINK_REASONS,
+  RISK_LEVELS,
+  UNLINK_REASONS,
+} from "./stats-types";
+import { outreachReportSchema } from "./report-casefile";
 
 /** Request and response schemas of the statistics API (validated in, typed out, documented). */
 const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "YYYY-MM-DD");
@@ -61,6 +69,19 @@ export const entryInputSchema = z
     message: "Give her LINE pseudonym or a case number, not both",
   });
 export type EntryInput = z.infer<typeof entryInputSchema>;
+
+/** Links an entry to a woman's file: her LINE pseudonym or a case number of its region. */
+export const entryLinkSchema = z
+  .object({
+    personPseudonym: z.string().trim().min(1).max(50).optional(),
+    caseRef: z.string().trim().min(1).max(50).optional(),
+    reason: z.enum(LINK_REASONS),
+  })
+  .refine((l) => (l.personPseudonym === undefined) !== (l.caseRef === undefined), {
+    message: "Give her LINE pseudonym or a case number (one of them)",
+  });
+export type EntryLink = z.infer<typeof entryLinkSchema>;
+export const entryUnlinkSchema = z.object({ reason: z.enum(UNLINK_REASONS) });
 
 export const entrySchema = z.object({
   id: z.uuid(),
@@ -231,6 +252,7 @@ export const reportSchema = z.object({
   followUps: row({ followUp: z.string(), label: z.string(), consultations: n }),
   riskLevels: row({ riskLevel: z.string(), label: z.string(), consultations: n }),
   awareness: z.object({ asked: z.boolean(), answers: row({ answer: z.string(), people: n }) }),
+  outreach: outreachReportSchema,
 });
 export type Report = z.infer<typeof reportSchema>;
 

@@ -6,6 +6,7 @@ import { fiscalYearOf, monthsOf, periodOf, type Period, type PeriodInput } from 
 import { recordsCsv, reportCsv } from "./stats-csv";
 import { periodTitle } from "./stats-labels";
 import { reportTables } from "./report-tables";
+import { outreachReport } from "./report-casefile";
 import { reportXlsx } from "./stats-xlsx";
 import { recordsSql, reportSql, STATS_SETTINGS } from "./stats-queries";
 import {
@@ -90,7 +91,12 @@ export function createStatsService(deps: { prisma: PrismaClient; preset: Preset 
     };
   }
 
-  function shape(period: Period, filter: StatsFilter, raw: RawReport, title: string): Report {
+  function shape(
+    period: Period,
+    filter: StatsFilter,
+    raw: RawReport,
+    title: string,
+  ): Omit<Report, "outreach"> {
     const byMonth = new Map(raw.trend.map((t) => [t.month, t]));
     const { abandoned, stillWaiting } = raw.unanswered;
     const handedOff = raw.waiting.answered + abandoned + stillWaiting;
@@ -172,7 +178,8 @@ export function createStatsService(deps: { prisma: PrismaClient; preset: Preset 
     const input = periodInputOf(q);
     const period = periodOf(input);
     const filter = filterFor(user, q);
-    return shape(period, filter, await rawReport(period, filter), periodTitle(input));
+    const shaped = shape(period, filter, await rawReport(period, filter), periodTitle(input));
+    return { ...shaped, outreach: await outreachReport(prisma, period, filter.region) };
   }
 
   /** The period's consultations, oldest first, without anything that names her. */

@@ -133,6 +133,20 @@ function report(overrides: Partial<Report> = {}): Report {
     followUps: [{ followUp: "visit", label: "訪問", consultations: 2 }],
     riskLevels: [{ riskLevel: "high", label: "高", consultations: 4 }],
     awareness: { asked: true, answers: [{ answer: "知っていた", people: 7 }] },
+    outreach: {
+      rows: [
+        {
+          kind: "visit",
+          label: "訪問",
+          planned: 3,
+          done: 1,
+          notReached: 1,
+          declined: 0,
+          notNeeded: 0,
+          open: 1,
+        },
+      ],
+    },
     ...overrides,
   };
 }

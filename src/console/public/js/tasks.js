@@ -105,12 +105,28 @@ async function fill(list) {
 }
 
 function taskRow(t, closed) {
-  const who = t.conversationId
+  const enc = encodeURIComponent;
+  // Her case file when the task follows her; else the consultation it follows, if any.
+  const file = t.pseudonym
+    ? `#/file/person/${enc(t.pseudonym)}`
+    : t.caseRef
+      ? `#/file/case/${enc(t.regionId)}/${enc(t.caseRef)}`
+      : t.entryId
+        ? `#/file/entry/${enc(t.entryId)}`
+        : null;
+  const who = file
     ? el("a", {
-        text: t.pseudonym ?? "相談を開く",
-        attrs: { href: `#/c/${encodeURIComponent(t.conversationId)}` },
+        text: t.pseudonym ?? (t.caseRef ? `ケース ${t.caseRef}` : "記録"),
+        attrs: { href: file },
       })
-    : el("span", { className: "muted", text: "—" });
+    : t.conversationId
+      ? el("a", { text: "相談を開く", attrs: { href: `#/c/${enc(t.conversationId)}` } })
+      : el("span", { className: "muted", text: "—" });
+  const kind = [
+    taskKindLabel(t.kind),
+    t.appointment?.time ? ` ${t.appointment.time}` : "",
+    t.partner ? `（${t.partner.name}）` : "",
+  ].join("");
   return el(
     "tr",
     {
@@ -122,7 +138,7 @@ function taskRow(t, closed) {
         el("span", { text: t.dueOn, attrs: { "data-testid": "task-due" } }),
         t.overdue ? el("span", { className: "chip flag", text: "期限切れ" }) : null,
       ]),
-      el("td", { text: taskKindLabel(t.kind), attrs: { "data-testid": "task-kind" } }),
+      el("td", { text: kind, attrs: { "data-testid": "task-kind" } }),
       el("td", { attrs: { "data-testid": "task-person" } }, [who]),
       el("td", { text: t.owner.displayName, attrs: { "data-testid": "task-owner" } }),
       el("td", { text: t.regionName }),

@@ -138,7 +138,17 @@ function build(id) {
       buildNoteForm(id, loadConversation),
     ]),
     el("section", { className: "panel" }, [el("h2", { text: "紹介先の候補" }), n.referrals]),
-    el("section", { className: "panel" }, [el("h2", { text: "以前の相談" }), n.earlier]),
+    el("section", { className: "panel" }, [
+      el("h2", { text: "以前の相談" }),
+      n.earlier,
+      el("a", {
+        text: "ケースファイル（電話などの記録・タスクも）",
+        attrs: {
+          href: `#/file/conversation/${encodeURIComponent(id)}`,
+          "data-testid": "open-case-file",
+        },
+      }),
+    ]),
   );
   main.append(
     el("div", { className: "conv-head" }, [
