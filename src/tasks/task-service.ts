@@ -109,6 +109,11 @@ export async function createTaskIn(
   if (!owner || (owner.regionId !== null && owner.regionId !== input.regionId)) {
     throw new AppError("BAD_OWNER", "That person cannot take a task of this region", 400);
   }
+  // Checked after every id it names (out of reach answers as unknown, whatever else is sent).
+  const follows = [input.conversationId, input.entryId, input.personId, input.caseRef];
+  if (follows.filter((x) => x !== undefined && x !== null).length > 1) {
+    throw new AppError("TASK_FOLLOWS_ONE", "Name one of a conversation, an entry or her file", 400);
+  }
   const task = await tx.followUpTask.create({
     data: {
       regionId: input.regionId,
@@ -243,8 +248,8 @@ export function createTaskService(deps: { prisma: PrismaClient; now?: () => Date
   return {
     /**
      * A task on its own, or following a consultation, a manual entry or her file that the user
-     * may see. Every id named is checked before anything else (out of reach: as unknown), then
-     * that it names one thing at most (400 TASK_FOLLOWS_ONE).
+     * may see. Every id named is checked first (out of reach: as unknown), then that it names
+     * one thing at most (400 TASK_FOLLOWS_ONE, in createTaskIn).
      */
     create(user: TaskActor, input: NewTask): Promise<{ id: string }> {
       return prisma.$transaction(async (tx) => {
@@ -254,32 +259,6 @@ export function createTaskService(deps: { prisma: PrismaClient; now?: () => Date
         }
         const mismatch = () =>
           new AppError("TASK_REGION_MISMATCH", "What it follows is of another region", 400);
-        let entryRegion: string | undefined;
-        if (input.entryId) {
-          const e = await tx.consultationEntry.findFirst({
-            where: { id: input.entryId, deletedAt: null },
-            select: { regionId: true },
-          });
-          if (!e || !taskInReach(user, e.regionId)) {
-            throw new AppError("NOT_FOUND", "No such entry", 404);
-          }
-          entryRegion = e.regionId;
-        }
-        const personId = input.personPseudonym
-          ? await personInReach(tx, user, input.personPseudonym)
-          : undefined;
-        const follows = [input.conversationId, input.entryId, personId, input.caseRef];
-        if (follows.filter((x) => x !== undefined).length > 1) {
-          throw new AppError(
-            "TASK_FOLLOWS_ONE",
-            "Name one of a conversation, an entry or her file",
-            400,
-          );
-        }
-        if (entryRegion !== undefined) {
-          if (regionId !== undefined && regionId !== entryRegion) throw mismatch();
-          regionId = entryRegion;
-        }
         if (input.conversationId) {
           const c = await tx.conversation.findFirst({
             where: { id: input.conversationId },
@@ -296,6 +275,24 @@ export function createTaskService(deps: { prisma: PrismaClient; now?: () => Date
             );
           }
           regionId = c.regionId;
+        }
+        let entryRegion: string | undefined;
+        if (input.entryId) {
+          const e = await tx.consultationEntry.findFirst({
+            where: { id: input.entryId, deletedAt: null },
+            select: { regionId: true },
+          });
+          if (!e || !taskInReach(user, e.regionId)) {
+            throw new AppError("NOT_FOUND", "No such entry", 404);
+          }
+          entryRegion = e.regionId;
+        }
+        const personId = input.personPseudonym
+          ? await personInReach(tx, user, input.personPseudonym)
+          : undefined;
+        if (entryRegion !== undefined) {
+          if (regionId !== undefined && regionId !== entryRegion) throw mismatch();
+          regionId = entryRegion;
         }
         regionId ??= user.regionId ?? undefined;
         if (!regionId) throw new AppError("TASK_REGION_REQUIRED", "Name the task's region", 400);
