@@ -104,7 +104,7 @@ export async function renderCaseFile(hash) {
     return;
   }
   const reload = () => void renderCaseFile(hash);
-  clear(body).append(
+  const parts = [
     el("p", { attrs: { "data-testid": "case-file-who" }, text: whoOf(file.file) }),
     file.scopeRegion
       ? el("p", {
@@ -125,7 +125,8 @@ export async function renderCaseFile(hash) {
       file.items.map((item) => itemRow(file, item, reload)),
     ),
     newTaskForm(file, reload),
-  );
+  ];
+  clear(body).append(...parts.filter(Boolean));
 }
 
 function whoOf(f) {
