@@ -356,6 +356,7 @@ describe("GET /api/v1/stats/report.xlsx: the report to hand in, read back figure
       "フォローアップ・危険度",
       "曜日×時間帯",
       "相談窓口の認知",
+      "訪問・同行",
     ]);
     for (const w of book.worksheets) {
       expect([
