@@ -106,7 +106,7 @@ async function fill(list) {
 
 function taskRow(t, closed) {
   const enc = encodeURIComponent;
-  // Her case file when the task follows her; else the consultation it follows, if any.
+  // The consultation it follows; else her case file (her pseudonym, case number or the entry).
   const file = t.pseudonym
     ? `#/file/person/${enc(t.pseudonym)}`
     : t.caseRef
@@ -114,13 +114,16 @@ function taskRow(t, closed) {
       : t.entryId
         ? `#/file/entry/${enc(t.entryId)}`
         : null;
-  const who = file
+  const who = t.conversationId
     ? el("a", {
-        text: t.pseudonym ?? (t.caseRef ? `ケース ${t.caseRef}` : "記録"),
-        attrs: { href: file },
+        text: t.pseudonym ?? "相談を開く",
+        attrs: { href: `#/c/${enc(t.conversationId)}` },
       })
-    : t.conversationId
-      ? el("a", { text: "相談を開く", attrs: { href: `#/c/${enc(t.conversationId)}` } })
+    : file
+      ? el("a", {
+          text: t.pseudonym ?? (t.caseRef ? `ケース ${t.caseRef}` : "記録"),
+          attrs: { href: file },
+        })
       : el("span", { className: "muted", text: "—" });
   const kind = [
     taskKindLabel(t.kind),
