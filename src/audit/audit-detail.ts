@@ -14,6 +14,8 @@ export const AUDIT_DETAIL_FIELDS = {
   afterMinutes: "number",
   ageBand: "code",
   alertId: "id",
+  /** A 訪問's or 同行's appointment time (HH:MM, Tokyo). */
+  appointmentTime: "code",
   /** A publicity campaign registered (src/campaigns/). */
   campaignId: "id",
   channel: "code",
@@ -59,7 +61,7 @@ export const AUDIT_DETAIL_FIELDS = {
   outcome: "code",
   /** Who does a follow-up task. */
   ownerId: "id",
-  /** A partner of the directory (src/partners/). */
+  /** A partner of the directory (src/partners/): a referral's, or a 同行's. */
   partnerId: "id",
   /** The person a request concerns (erasure, disclosure): her row's id, never who she is. */
   personId: "id",

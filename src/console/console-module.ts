@@ -27,6 +27,7 @@ import { createPersonRightsService } from "../privacy/person-rights-service";
 import { personRightsRoutes } from "./person-rights-routes";
 import { createTaskPresenter } from "../tasks/task-presenter";
 import { taskRoutes } from "../tasks/task-routes";
+import { caseFileRoutes } from "../casefile/casefile-routes";
 import { createCannedReplyService } from "./canned-reply-service";
 import { createMonitorPresenter } from "./monitor-presenter";
 import { shiftRoutes } from "./shift-routes";
@@ -156,6 +157,7 @@ export async function startConsole(deps: {
     }),
     ...campaignRoutes({ prisma: deps.prisma, preset: deps.preset, now: deps.clock }),
   );
+  routes.push(...caseFileRoutes({ prisma: deps.prisma, preset: deps.preset, now: deps.clock }));
   const clock = deps.now;
   const dateNow = clock ? () => new Date(clock()) : undefined;
   routes.push(

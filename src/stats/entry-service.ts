@@ -4,7 +4,8 @@ import { AppError } from "../errors";
 import type { Preset } from "../flows/flow-types";
 import { conversationScope, regionsOf } from "../conversations/conversation-scope";
 import { periodOf } from "./stats-period";
-import type { EntriesQuery, EntryInput, EntryView } from "./stats-schemas";
+import type { EntriesQuery, EntryInput, EntryLink, EntryView } from "./stats-schemas";
+import type { UnlinkReason } from "./stats-types";
 import { CHANNEL_LABELS, type Channel } from "./stats-types";
 import type { StatsUser } from "./stats-service";
 
@@ -216,6 +217,85 @@ export function createEntryService(deps: { prisma: PrismaClient; preset: Preset 
           by: user.id,
           action: "correct-entry",
           detail: { entryId: id, channel: updated.channel, regionId: updated.regionId, changed },
+        });
+        return updated;
+      });
+      return view(user, row, await authorsOf([row]));
+    },
+
+    /**
+     * Links an entry without reference to a woman's file: her LINE person (a person the user
+     * may see) or a case number that an entry of its region already has. From then on it counts
+     * as her person (COUNTING.md). Same rights as a correction; audited with the reason's code.
+     * 409 ENTRY_LINKED when it already names someone (unlink first).
+     */
+    async link(user: StatsUser, id: string, input: EntryLink): Promise<EntryView> {
+      const before = await changeable(user, id);
+      const personId = await findPerson(user, input.personPseudonym);
+      const caseRef = input.caseRef ?? null;
+      if (caseRef !== null) {
+        const known = await prisma.consultationEntry.findFirst({
+          where: { regionId: before.regionId, caseRef, deletedAt: null, id: { not: id } },
+          select: { id: true },
+        });
+        if (!known) throw new AppError("UNKNOWN_CASE", "No entry has that case number", 400);
+      }
+      const row = await prisma.$transaction(async (tx) => {
+        // Under the row's lock: two counsellors linking at once do not both succeed.
+        await tx.$executeRaw`SELECT 1 FROM consultation_entry WHERE id = ${id}::uuid FOR UPDATE`;
+        const now = await tx.consultationEntry.findUniqueOrThrow({ where: { id } });
+        if (now.personId !== null || now.caseRef !== null || now.deletedAt !== null) {
+          throw new AppError(
+            "ENTRY_LINKED",
+            "The entry names someone already: unlink it first",
+            409,
+          );
+        }
+        const updated = await tx.consultationEntry.update({
+          where: { id },
+          data: { personId, caseRef },
+          include,
+        });
+        await recordAudit(tx, {
+          by: user.id,
+          action: "link-entry",
+          detail: {
+            entryId: id,
+            regionId: updated.regionId,
+            reason: input.reason,
+            via: personId ? "pseudonym" : "case-number",
+            personId,
+          },
+        });
+        return updated;
+      });
+      return view(user, row, await authorsOf([row]));
+    },
+
+    /** Undoes a link: the entry is again a person of its own (COUNTING.md); audited. */
+    async unlink(user: StatsUser, id: string, reason: UnlinkReason): Promise<EntryView> {
+      await changeable(user, id);
+      const row = await prisma.$transaction(async (tx) => {
+        await tx.$executeRaw`SELECT 1 FROM consultation_entry WHERE id = ${id}::uuid FOR UPDATE`;
+        const now = await tx.consultationEntry.findUniqueOrThrow({ where: { id } });
+        if ((now.personId === null && now.caseRef === null) || now.deletedAt !== null) {
+          throw new AppError("ENTRY_NOT_LINKED", "The entry names nobody", 409);
+        }
+        const updated = await tx.consultationEntry.update({
+          where: { id },
+          data: { personId: null, caseRef: null },
+          include,
+        });
+        await recordAudit(tx, {
+          by: user.id,
+          action: "unlink-entry",
+          detail: {
+            entryId: id,
+            regionId: updated.regionId,
+            reason,
+            via: now.personId ? "pseudonym" : "case-number",
+            personId: now.personId,
+          },
         });
         return updated;
       });

@@ -1,4 +1,5 @@
 import type { Report } from "./stats-schemas";
+import { outreachTable } from "./report-casefile";
 import { fiscalYearLabel, monthLabel } from "./stats-labels";
 import {
   AGE_LABELS,
@@ -281,5 +282,6 @@ export function reportTables(r: Report, ctx: TableContext): ReportTable[] {
     coding(r),
     heatmap(r),
     awareness(r),
+    outreachTable(r.outreach),
   ];
 }

@@ -5,7 +5,9 @@ import type { Preset } from "../flows/flow-types";
 import {
   entriesQuerySchema,
   entryInputSchema,
+  entryLinkSchema,
   entryListSchema,
+  entryUnlinkSchema,
   entrySchema,
   entryViewSchema,
   type EntriesQuery,
@@ -154,6 +156,23 @@ export function statsRoutes(deps: { prisma: PrismaClient; preset: Preset }): Api
       body: entryInputSchema,
       response: entryViewSchema,
       handler: ({ user, params, body }) => entries.correct(user, params.id ?? "", body),
+    }),
+    route({
+      method: "post",
+      path: "/stats/entries/:id/link",
+      summary:
+        "Link an entry to a woman's file (her LINE pseudonym or a case number), with a reason",
+      body: entryLinkSchema,
+      response: entryViewSchema,
+      handler: ({ user, params, body }) => entries.link(user, params.id ?? "", body),
+    }),
+    route({
+      method: "post",
+      path: "/stats/entries/:id/unlink",
+      summary: "Undo an entry's link to a woman's file, with a reason",
+      body: entryUnlinkSchema,
+      response: entryViewSchema,
+      handler: ({ user, params, body }) => entries.unlink(user, params.id ?? "", body.reason),
     }),
     route({
       method: "delete",

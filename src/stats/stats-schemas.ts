@@ -1,6 +1,14 @@
 import { z } from "zod";
 import { partnerReportSchema } from "./report-partners";
-import { CHANNELS, ENTRY_CHANNELS, FOLLOW_UPS, RISK_LEVELS } from "./stats-types";
+import {
+  CHANNELS,
+  ENTRY_CHANNELS,
+  FOLLOW_UPS,
+  LINK_REASONS,
+  RISK_LEVELS,
+  UNLINK_REASONS,
+} from "./stats-types";
+import { outreachReportSchema } from "./report-casefile";
 
 /** Request and response schemas of the statistics API (validated in, typed out, documented). */
 const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "YYYY-MM-DD");
@@ -62,6 +70,19 @@ export const entryInputSchema = z
     message: "Give her LINE pseudonym or a case number, not both",
   });
 export type EntryInput = z.infer<typeof entryInputSchema>;
+
+/** Links an entry to a woman's file: her LINE pseudonym or a case number of its region. */
+export const entryLinkSchema = z
+  .object({
+    personPseudonym: z.string().trim().min(1).max(50).optional(),
+    caseRef: z.string().trim().min(1).max(50).optional(),
+    reason: z.enum(LINK_REASONS),
+  })
+  .refine((l) => (l.personPseudonym === undefined) !== (l.caseRef === undefined), {
+    message: "Give her LINE pseudonym or a case number (one of them)",
+  });
+export type EntryLink = z.infer<typeof entryLinkSchema>;
+export const entryUnlinkSchema = z.object({ reason: z.enum(UNLINK_REASONS) });
 
 export const entrySchema = z.object({
   id: z.uuid(),
@@ -234,6 +255,8 @@ export const reportSchema = z.object({
   awareness: z.object({ asked: z.boolean(), answers: row({ answer: z.string(), people: n }) }),
   /** Referral records, campaign scans and the directory's partners (report-partners.ts). */
   partners: partnerReportSchema,
+  /** 訪問 and 同行 tasks of the period by outcome (report-casefile.ts). */
+  outreach: outreachReportSchema,
 });
 export type Report = z.infer<typeof reportSchema>;
 

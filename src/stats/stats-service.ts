@@ -7,6 +7,7 @@ import { recordsCsv, reportCsv } from "./stats-csv";
 import { periodTitle } from "./stats-labels";
 import { reportTables } from "./report-tables";
 import { partnerReport, partnerTables, type PartnerReport } from "./report-partners";
+import { outreachReport } from "./report-casefile";
 import { reportXlsx } from "./stats-xlsx";
 import { recordsSql, reportSql, STATS_SETTINGS } from "./stats-queries";
 import {
@@ -97,7 +98,7 @@ export function createStatsService(deps: { prisma: PrismaClient; preset: Preset 
     raw: RawReport,
     title: string,
     partners: PartnerReport,
-  ): Report {
+  ): Omit<Report, "outreach"> {
     const byMonth = new Map(raw.trend.map((t) => [t.month, t]));
     const { abandoned, stillWaiting } = raw.unanswered;
     const handedOff = raw.waiting.answered + abandoned + stillWaiting;
@@ -180,11 +181,12 @@ export function createStatsService(deps: { prisma: PrismaClient; preset: Preset 
     const input = periodInputOf(q);
     const period = periodOf(input);
     const filter = filterFor(user, q);
-    const [raw, partners] = await Promise.all([
+    const [raw, partners, outreach] = await Promise.all([
       rawReport(period, filter),
       partnerReport(prisma, period, filter),
+      outreachReport(prisma, period, filter.region),
     ]);
-    return shape(period, filter, raw, periodTitle(input), partners);
+    return { ...shape(period, filter, raw, periodTitle(input), partners), outreach };
   }
 
   /** The period's consultations, oldest first, without anything that names her. */

@@ -40,3 +40,25 @@ export interface StatsFilter {
   topic?: string | undefined;
   ageBand?: string | undefined;
 }
+
+/**
+ * Why a counsellor links a manual entry to a woman's file (her LINE person or her case number):
+ * a fixed list, so the audit keeps a code and never a sentence about her.
+ */
+export const LINK_REASONS = ["she-said", "same-contact", "staff-recognised", "handover"] as const;
+export type LinkReason = (typeof LINK_REASONS)[number];
+export const LINK_REASON_LABELS: Record<LinkReason, string> = {
+  "she-said": "本人が同じ人だと伝えた",
+  "same-contact": "同じ連絡先からの相談",
+  "staff-recognised": "担当者が本人と確認した",
+  handover: "関係機関からの引き継ぎ",
+};
+
+/** Why a link is undone. */
+export const UNLINK_REASONS = ["linked-by-mistake", "not-her", "her-wish"] as const;
+export type UnlinkReason = (typeof UNLINK_REASONS)[number];
+export const UNLINK_REASON_LABELS: Record<UnlinkReason, string> = {
+  "linked-by-mistake": "誤って紐付けた",
+  "not-her": "別の人だと分かった",
+  "her-wish": "本人の希望",
+};

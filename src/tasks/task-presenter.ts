@@ -2,7 +2,7 @@ import type { Prisma, PrismaClient } from "../db/prisma-client";
 import type { Preset } from "../flows/flow-types";
 import { AppError } from "../errors";
 import { taskInReach, taskRegionOf, type TaskActor } from "./task-service";
-import { tokyoDay, type TaskKind, type TaskOutcome } from "./task-types";
+import { APPOINTMENT_KINDS, tokyoDay, type TaskKind, type TaskOutcome } from "./task-types";
 
 export interface TaskQuery {
   /** mine: the tasks I own; region: every task of my region(s). */
@@ -17,6 +17,9 @@ const include = {
   createdBy: { select: { displayName: true } },
   closedBy: { select: { displayName: true } },
   conversation: { select: { person: { select: { pseudonym: true } } } },
+  entry: { select: { caseRef: true, person: { select: { pseudonym: true } } } },
+  person: { select: { pseudonym: true } },
+  partner: { select: { id: true, name: true } },
 } satisfies Prisma.FollowUpTaskInclude;
 
 type TaskRow = Prisma.FollowUpTaskGetPayload<{ include: typeof include }>;
@@ -33,6 +36,8 @@ export function createTaskPresenter(deps: {
 
   const item = (t: TaskRow, today: string) => {
     const dueOn = t.dueOn.toISOString().slice(0, 10);
+    const pseudonym =
+      t.conversation?.person.pseudonym ?? t.person?.pseudonym ?? t.entry?.person?.pseudonym ?? null;
     return {
       id: t.id,
       kind: t.kind as TaskKind,
@@ -42,7 +47,14 @@ export function createTaskPresenter(deps: {
       regionName: regionName(t.regionId),
       owner: t.owner,
       conversationId: t.conversationId,
-      pseudonym: t.conversation?.person.pseudonym ?? null,
+      entryId: t.entryId,
+      pseudonym,
+      caseRef: pseudonym === null ? (t.caseRef ?? t.entry?.caseRef ?? null) : null,
+      appointment: APPOINTMENT_KINDS.includes(t.kind as TaskKind)
+        ? { day: dueOn, time: t.appointmentTime }
+        : null,
+      partner: t.partner,
+      doneEntryId: t.doneEntryId,
       createdAt: t.createdAt.toISOString(),
       createdByName: t.createdBy.displayName,
       outcome: t.outcome as TaskOutcome | null,
@@ -97,7 +109,20 @@ export function createTaskPresenter(deps: {
     return rows.filter((t) => taskInReach(user, t.regionId)).map((t) => item(t, today));
   }
 
-  return { list, one, ofConversation };
+  /** The tasks of her file (src/casefile/): those the condition names, in the user's reach. */
+  async function matching(user: TaskActor, where: Prisma.FollowUpTaskWhereInput) {
+    const region = taskRegionOf(user);
+    const rows = await prisma.followUpTask.findMany({
+      where: { AND: [where, region === null ? {} : { regionId: region }] },
+      include,
+      orderBy: { createdAt: "asc" },
+      take: 500,
+    });
+    const today = tokyoDay(now());
+    return rows.map((t) => item(t, today));
+  }
+
+  return { list, one, ofConversation, matching };
 }
 
 export type TaskPresenter = ReturnType<typeof createTaskPresenter>;

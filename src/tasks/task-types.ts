@@ -30,9 +30,28 @@ export const FOLLOW_UP_OF_KIND: Record<TaskKind, string | null> = {
   other: null,
 };
 
+/**
+ * The channel of the consultation a task of this kind records when it is closed as done: a 訪問
+ * is an outreach consultation, a 同行 an accompaniment (src/stats/COUNTING.md). Others record none.
+ */
+export const CHANNEL_OF_DONE_KIND: Record<TaskKind, "outreach" | "accompany" | null> = {
+  "call-back": null,
+  visit: "outreach",
+  accompany: "accompany",
+  other: null,
+};
+
+/** Kinds with an appointment (the due day, and a time when known). */
+export const APPOINTMENT_KINDS: readonly TaskKind[] = ["visit", "accompany"];
+
 const JST_OFFSET_MS = 9 * 3600_000;
 
 /** The calendar day in Tokyo at `at`, as YYYY-MM-DD. */
 export function tokyoDay(at: Date): string {
   return new Date(at.getTime() + JST_OFFSET_MS).toISOString().slice(0, 10);
+}
+
+/** The moment of a Tokyo day and time (YYYY-MM-DD, HH:MM). */
+export function tokyoMoment(day: string, time: string): Date {
+  return new Date(`${day}T${time}:00+09:00`);
 }

@@ -27,6 +27,7 @@ type IdKind =
   | "task"
   | "region"
   | "entry"
+  | "caseRef"
   | "cannedReply"
   | "partner"
   | "referral";
@@ -92,14 +93,42 @@ const PROBES: Record<string, Probe> = {
     query: (ids) => ({ scope: "region", ownerId: ids.counsellor }),
   },
   "POST /api/v1/tasks": {
-    named: { ownerId: "counsellor", conversationId: "conversation", regionId: "region" },
+    named: {
+      ownerId: "counsellor",
+      conversationId: "conversation",
+      regionId: "region",
+      entryId: "entry",
+      personPseudonym: "pseudonym",
+    },
+    // Every id named is checked before the rule "one of them": each is probed on its own.
     body: (ids) => ({
       kind: "call-back",
       dueOn: "2099-12-31",
       ownerId: ids.counsellor,
       conversationId: ids.conversation,
+      entryId: ids.entry,
+      personPseudonym: ids.pseudonym,
       regionId: ids.region,
     }),
+    allowed: {
+      partnerId:
+        "the partner directory is the programme's, shared by every region (a 同行 may go to another region's office)",
+    },
+  },
+  "GET /api/v1/casefiles/conversation/{id}": { path: { id: "conversation" } },
+  "GET /api/v1/casefiles/entry/{id}": { path: { id: "entry" } },
+  "GET /api/v1/casefiles/person/{pseudonym}": { path: { pseudonym: "pseudonym" } },
+  "GET /api/v1/casefiles/case/{regionId}/{caseRef}": {
+    path: { regionId: "region", caseRef: "caseRef" },
+  },
+  "POST /api/v1/stats/entries/{id}/link": {
+    path: { id: "entry" },
+    named: { personPseudonym: "pseudonym" },
+    body: (ids) => ({ personPseudonym: ids.pseudonym, reason: "she-said" }),
+  },
+  "POST /api/v1/stats/entries/{id}/unlink": {
+    path: { id: "entry" },
+    body: () => ({ reason: "linked-by-mistake" }),
   },
   "POST /api/v1/tasks/{id}/close": { path: { id: "task" }, body: () => ({ outcome: "done" }) },
   "PATCH /api/v1/partners/{id}": { path: { id: "partner" }, body: () => ({ hours: "平日" }) },
@@ -268,6 +297,7 @@ describe("region isolation on every operation that takes an id", () => {
     pseudonym: "ナイヒト-000000",
     region: "nowhere",
     entry: randomUUID(),
+    caseRef: "K-nobody",
     cannedReply: randomUUID(),
     partner: randomUUID(),
     referral: randomUUID(),
@@ -449,6 +479,18 @@ describe("region isolation on every operation that takes an id", () => {
           counsellorId: author.id,
         },
       });
+      // A woman known by phone only: the region's case number.
+      const caseRef = `K-${region}-${randomBytes(3).toString("hex")}`;
+      await prisma.consultationEntry.create({
+        data: {
+          channel: "phone",
+          regionId: region,
+          caseRef,
+          startedAt: at,
+          riskLevel: "low",
+          counsellorId: author.id,
+        },
+      });
       // Another person's own canned reply: hers alone, whatever the region.
       const canned = await prisma.cannedReply.create({
         data: { counsellorId: sup.id, text: "ご連絡ありがとうございます。" },
@@ -470,6 +512,7 @@ describe("region isolation on every operation that takes an id", () => {
         partner: partner.id,
         referral: referral.id,
         entry: entry.id,
+        caseRef,
         conversation: conversation.id,
         message: message.id,
         alert: alert.id,
@@ -664,5 +707,18 @@ describe("region isolation on every operation that takes an id", () => {
     });
     expect(entry).toMatchObject({ status: 201 });
     expect(JSON.parse(entry.text)).toMatchObject({ personKnown: true });
+    // The case files: the other region's are whole to an admin of every region.
+    const file = await call(
+      "iso-global",
+      "GET",
+      `/api/v1/casefiles/case/${other.region}/${encodeURIComponent(other.caseRef)}`,
+    );
+    expect(file.status).toBe(200);
+    const hers = await call(
+      "iso-global",
+      "GET",
+      `/api/v1/casefiles/person/${encodeURIComponent(other.pseudonym)}`,
+    );
+    expect(hers.text).toContain(other.conversation);
   });
 });

@@ -6,6 +6,9 @@ import { jst, statsHistory, type Entry, type LineSession } from "../support/stat
 import { recountRecordsSql, recountReportSql } from "../support/stats-recount";
 import { createTestDatabase, type TestDatabase } from "../support/test-env";
 import { testSealer } from "../support/sealed";
+import { gunma } from "../support/presets";
+import { createEntryService } from "../../src/stats/entry-service";
+import { createTaskService } from "../../src/tasks/task-service";
 
 /** A small seeded generator (mulberry32): the same "random" history on every run. */
 function generator(seed: number) {
@@ -357,6 +360,85 @@ describe("statistics: the fact table against a plain recount", () => {
     );
     const bands = await db.prisma.statsValue.findMany({ where: { dimension: "age_band" } });
     expect(bands.map((b) => b.value)).toEqual(expect.arrayContaining(["70plus", "teens"]));
+
+    expect(await compareAll()).toBe(PERIODS.length * FILTERS.length);
+    await factsMatchRebuild();
+  }, 120_000);
+
+  it("follows entries linked and unlinked in the console, and 訪問 and 同行 closed as done", async () => {
+    const prisma = db.prisma;
+    const admin = await prisma.counsellor.create({
+      data: { loginName: "recount-admin", displayName: "管理者", passwordHash: "x", role: "admin" },
+    });
+    const user = { id: admin.id, role: "admin" as const, regionId: null };
+    const entryService = createEntryService({ prisma, preset: gunma() });
+    const taskService = createTaskService({ prisma });
+    const pseudonymOf = async (id: string) =>
+      (await prisma.person.findUniqueOrThrow({ where: { id } })).pseudonym;
+    // Entries without reference linked: to a LINE person, and to a case number of their region.
+    const loose = await prisma.consultationEntry.findMany({
+      where: { id: { in: entries }, personId: null, caseRef: null },
+      orderBy: { startedAt: "asc" },
+      take: 2,
+    });
+    expect(loose.length).toBe(2);
+    const [toPerson, toCase] = loose;
+    if (!toPerson || !toCase) throw new Error("entries");
+    await entryService.link(user, toPerson.id, {
+      personPseudonym: await pseudonymOf(persons[5] ?? ""),
+      reason: "she-said",
+    });
+    const known = await prisma.consultationEntry.findFirstOrThrow({
+      where: { regionId: toCase.regionId, caseRef: { not: null }, deletedAt: null },
+    });
+    await entryService.link(user, toCase.id, { caseRef: known.caseRef ?? "", reason: "handover" });
+    // Links undone: an entry of a LINE person and one of a case number become their own persons.
+    const [ofPerson, ofCase] = await Promise.all([
+      prisma.consultationEntry.findFirstOrThrow({
+        where: { id: { in: entries, notIn: [toPerson.id] }, personId: { not: null } },
+        orderBy: { startedAt: "desc" },
+      }),
+      prisma.consultationEntry.findFirstOrThrow({
+        where: { id: { in: entries, notIn: [toCase.id] }, caseRef: { not: null } },
+        orderBy: { startedAt: "desc" },
+      }),
+    ]);
+    await entryService.unlink(user, ofPerson.id, "not-her");
+    await entryService.unlink(user, ofCase.id, "linked-by-mistake");
+    // A 同行 of a LINE person and a 訪問 after an entry without reference, closed as done: each
+    // a consultation of its own on its channel; a 訪問 she declined records none.
+    const accompany = await taskService.create(user, {
+      kind: "accompany",
+      dueOn: "2027-04-01",
+      appointmentTime: "00:30",
+      personPseudonym: await pseudonymOf(persons[6] ?? ""),
+      regionId: "tomo",
+    });
+    const stillLoose = await prisma.consultationEntry.findFirstOrThrow({
+      where: { id: { in: entries }, personId: null, caseRef: null, deletedAt: null },
+    });
+    const visit = await taskService.create(user, {
+      kind: "visit",
+      dueOn: "2027-03-31",
+      appointmentTime: "23:50",
+      entryId: stillLoose.id,
+    });
+    const declined = await taskService.create(user, {
+      kind: "visit",
+      dueOn: "2027-03-31",
+      regionId: "seimo",
+    });
+    await taskService.close(user, accompany.id, "done");
+    await taskService.close(user, visit.id, "done");
+    await taskService.close(user, declined.id, "declined");
+    const recorded = await prisma.consultationEntry.findMany({
+      where: {
+        channel: { in: ["accompany", "outreach"] },
+        startedAt: { gte: jst("2027-03-31 00:00") },
+      },
+    });
+    expect(recorded.length).toBe(2);
+    entries.push(...recorded.map((e) => e.id));
 
     expect(await compareAll()).toBe(PERIODS.length * FILTERS.length);
     await factsMatchRebuild();

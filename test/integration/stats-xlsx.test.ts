@@ -245,6 +245,21 @@ function compare(book: ExcelJS.Workbook, r: Report): void {
   const aware = sheet("相談窓口の認知");
   for (const a of r.awareness.answers) expect(aware.at(a.answer, "人数")).toBe(a.people);
 
+  const outreach = sheet("訪問・同行");
+  const columns = [
+    ["予定", "planned"],
+    ["実施した", "done"],
+    ["連絡がつかなかった", "notReached"],
+    ["本人が希望しなかった", "declined"],
+    ["不要になった", "notNeeded"],
+    ["未完了", "open"],
+  ] as const;
+  for (const [column, key] of columns) {
+    for (const x of r.outreach.rows) expect(outreach.at(x.label, column)).toBe(x[key]);
+    const total = r.outreach.rows.reduce((a, x) => a + x[key], 0);
+    expect(outreach.at("合計", column)).toBe(total);
+  }
+
   // Referral records by partner (every partner of the directory a row), consent and outcome.
   const records = sheet("つなぎ先の記録");
   const recorded = r.partners.referralRecords;
@@ -377,6 +392,7 @@ describe("GET /api/v1/stats/report.xlsx: the report to hand in, read back figure
       "フォローアップ・危険度",
       "曜日×時間帯",
       "相談窓口の認知",
+      "訪問・同行",
       "つなぎ先の記録",
       "広報の読み取り",
     ]);

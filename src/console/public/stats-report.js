@@ -19,6 +19,13 @@ export function renderReport(r) {
   renderPeople(r);
   renderWaiting(r);
   renderCoding(r);
+  renderOutreach(r);
+}
+
+/** 訪問・同行: planned, done and not done by outcome (the table of report.xlsx). */
+function renderOutreach(r) {
+  const t = sheet(r, "訪問・同行");
+  chartCard("訪問・同行（予定と結果）", null, t.header, t.rows, t.note);
 }
 
 /** The report's table of that sheet (as report.xlsx has it), as header and rows with its total. */

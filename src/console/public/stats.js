@@ -284,6 +284,12 @@ async function loadEntries() {
       }),
       el("td", { text: entry.counsellor }),
       actions,
+      el("td", {}, [
+        el("a", {
+          text: "ケースファイル",
+          attrs: { href: `./#/file/entry/${entry.id}`, "data-testid": "entry-case-file" },
+        }),
+      ]),
     ]);
   });
   $("entries").tBodies[0].replaceChildren(...rows);

@@ -134,6 +134,20 @@ function report(overrides: Partial<Report> = {}): Report {
     riskLevels: [{ riskLevel: "high", label: "高", consultations: 4 }],
     awareness: { asked: true, answers: [{ answer: "知っていた", people: 7 }] },
     partners: { partnerNames: [], referralRecords: [], campaignScans: [] },
+    outreach: {
+      rows: [
+        {
+          kind: "visit",
+          label: "訪問",
+          planned: 3,
+          done: 1,
+          notReached: 1,
+          declined: 0,
+          notNeeded: 0,
+          open: 1,
+        },
+      ],
+    },
     ...overrides,
   };
 }
@@ -181,6 +195,26 @@ describe("the report CSV staff send with the grant report: the tables of report.
       "フォローアップと危険度（延べ数）",
       "曜日 × 時間帯（相談の開始、延べ数）",
       "相談窓口の認知（実数）",
+      "訪問・同行（予定日が期間内のもの、件数）",
+    ]);
+  });
+
+  it("has 訪問・同行: planned, done and not done by outcome, with the total", () => {
+    const table = blocks(reportCsv(reportTables(report(), CTX), HEADING)).get(
+      "訪問・同行（予定日が期間内のもの、件数）",
+    );
+    expect(table?.slice(0, 3)).toEqual([
+      [
+        "種類",
+        "予定",
+        "実施した",
+        "連絡がつかなかった",
+        "本人が希望しなかった",
+        "不要になった",
+        "未完了",
+      ],
+      ["訪問", "3", "1", "1", "0", "0", "1"],
+      ["合計", "3", "1", "1", "0", "0", "1"],
     ]);
   });
 

@@ -17,6 +17,7 @@ import { roleLabel, setReference } from "./labels.js";
 import { refreshQueue, tickWaits } from "./queue.js";
 import { refreshOnCallCount, renderOnCall } from "./oncall.js";
 import { renderTasks } from "./tasks.js";
+import { renderCaseFile, renderFileSearch } from "./casefile.js";
 import { renderPartners } from "./partners.js";
 import { isSupervising, state } from "./state.js";
 import { playAlertSound } from "./sound.js";
@@ -147,6 +148,12 @@ function route() {
   } else if (hash === "#/tasks") {
     current("nav-tasks");
     renderTasks();
+  } else if (hash === "#/files") {
+    current("nav-files");
+    renderFileSearch();
+  } else if (hash.startsWith("#/file/")) {
+    current("nav-files");
+    void renderCaseFile(hash);
   } else if (hash === "#/profile") {
     current("nav-profile");
     renderProfile(showMe);

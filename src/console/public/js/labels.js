@@ -146,6 +146,8 @@ const ACTIONS = {
   "record-entry": "相談の記録（電話・メール・来所など）",
   "correct-entry": "相談の記録の修正",
   "delete-entry": "相談の記録の削除",
+  "link-entry": "相談の記録を相談者に紐付け",
+  "unlink-entry": "相談の記録の紐付けを外す",
   "alert-ack": "アラートの確認",
   "audit-prune": "操作の記録の整理（保存期間）",
   handoff: "相談員へ（ボットから）",

@@ -105,12 +105,31 @@ async function fill(list) {
 }
 
 function taskRow(t, closed) {
+  const enc = encodeURIComponent;
+  // The consultation it follows; else her case file (her pseudonym, case number or the entry).
+  const file = t.pseudonym
+    ? `#/file/person/${enc(t.pseudonym)}`
+    : t.caseRef
+      ? `#/file/case/${enc(t.regionId)}/${enc(t.caseRef)}`
+      : t.entryId
+        ? `#/file/entry/${enc(t.entryId)}`
+        : null;
   const who = t.conversationId
     ? el("a", {
         text: t.pseudonym ?? "相談を開く",
-        attrs: { href: `#/c/${encodeURIComponent(t.conversationId)}` },
+        attrs: { href: `#/c/${enc(t.conversationId)}` },
       })
-    : el("span", { className: "muted", text: "—" });
+    : file
+      ? el("a", {
+          text: t.pseudonym ?? (t.caseRef ? `ケース ${t.caseRef}` : "記録"),
+          attrs: { href: file },
+        })
+      : el("span", { className: "muted", text: "—" });
+  const kind = [
+    taskKindLabel(t.kind),
+    t.appointment?.time ? ` ${t.appointment.time}` : "",
+    t.partner ? `（${t.partner.name}）` : "",
+  ].join("");
   return el(
     "tr",
     {
@@ -122,7 +141,7 @@ function taskRow(t, closed) {
         el("span", { text: t.dueOn, attrs: { "data-testid": "task-due" } }),
         t.overdue ? el("span", { className: "chip flag", text: "期限切れ" }) : null,
       ]),
-      el("td", { text: taskKindLabel(t.kind), attrs: { "data-testid": "task-kind" } }),
+      el("td", { text: kind, attrs: { "data-testid": "task-kind" } }),
       el("td", { attrs: { "data-testid": "task-person" } }, [who]),
       el("td", { text: t.owner.displayName, attrs: { "data-testid": "task-owner" } }),
       el("td", { text: t.regionName }),

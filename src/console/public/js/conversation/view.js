@@ -148,7 +148,17 @@ function build(id) {
       n.referralRecords,
       buildReferralForm(id, loadConversation),
     ]),
-    el("section", { className: "panel" }, [el("h2", { text: "以前の相談" }), n.earlier]),
+    el("section", { className: "panel" }, [
+      el("h2", { text: "以前の相談" }),
+      n.earlier,
+      el("a", {
+        text: "ケースファイル（電話などの記録・タスクも）",
+        attrs: {
+          href: `#/file/conversation/${encodeURIComponent(id)}`,
+          "data-testid": "open-case-file",
+        },
+      }),
+    ]),
   );
   main.append(
     el("div", { className: "conv-head" }, [
