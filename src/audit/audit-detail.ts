@@ -41,6 +41,14 @@ export const AUDIT_DETAIL_FIELDS = {
   fiscalYear: "number",
   files: "number",
   followUps: "codes",
+  /** How she agreed to be linked to a 居場所 gathering (verbal, written). */
+  consent: "code",
+  /** A 居場所 gathering (src/programme/). */
+  gatheringId: "id",
+  /** Sanitary products handed out, one record (src/programme/). */
+  handoutId: "id",
+  /** How many came to a gathering. */
+  headCount: "number",
   /** A disclosure's form (json, html). */
   format: "code",
   /** A move's status before, or a period's first day. */
@@ -57,7 +65,11 @@ export const AUDIT_DETAIL_FIELDS = {
   ownerId: "id",
   /** The person a request concerns (erasure, disclosure): her row's id, never who she is. */
   personId: "id",
+  /** A pickup point of sanitary products (the preset's id). */
+  pickupPointId: "code",
   priority: "number",
+  /** Packs of sanitary products handed out. */
+  quantity: "number",
   rawEvents: "number",
   /** Why (a flow's hand-off or end reason, a failed sign-in's coarse reason). */
   reason: "code",

@@ -27,6 +27,7 @@ import { createPersonRightsService } from "../privacy/person-rights-service";
 import { personRightsRoutes } from "./person-rights-routes";
 import { createTaskPresenter } from "../tasks/task-presenter";
 import { taskRoutes } from "../tasks/task-routes";
+import { programmeRoutes } from "../programme/programme-routes";
 import { createCannedReplyService } from "./canned-reply-service";
 import { createMonitorPresenter } from "./monitor-presenter";
 import { shiftRoutes } from "./shift-routes";
@@ -144,6 +145,7 @@ export async function startConsole(deps: {
   routes.push(...statsRoutes({ prisma: deps.prisma, preset: deps.preset }));
   routes.push(...onCallRoutes({ prisma: deps.prisma, preset: deps.preset }));
   routes.push(...taskRoutes({ prisma: deps.prisma, preset: deps.preset, now: deps.clock }));
+  routes.push(...programmeRoutes({ prisma: deps.prisma, preset: deps.preset, now: deps.clock }));
   const clock = deps.now;
   const dateNow = clock ? () => new Date(clock()) : undefined;
   routes.push(

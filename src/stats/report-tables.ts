@@ -1,4 +1,5 @@
 import type { Report } from "./stats-schemas";
+import { programmeTables } from "./report-programme";
 import { fiscalYearLabel, monthLabel } from "./stats-labels";
 import {
   AGE_LABELS,
@@ -275,7 +276,7 @@ function awareness(r: Report): ReportTable {
     sheet: "相談窓口の認知",
     title: "相談窓口の認知（実数）",
     header: ["回答", "人数"],
-    rows: r.awareness.answers.map((a): Cell[] => [a.answer, a.people]),
+    rows: r.awareness.answers.map((a): Cell[] => [a.label, a.people]),
     total: null,
     note: r.awareness.asked ? undefined : "未実施（フローで質問していません）。",
   };
@@ -294,5 +295,6 @@ export function reportTables(r: Report, ctx: TableContext): ReportTable[] {
     coding(r),
     heatmap(r),
     awareness(r),
+    ...programmeTables(r, ctx),
   ];
 }

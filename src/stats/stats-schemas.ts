@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { programmeReportSchema } from "./report-programme";
 import { CHANNELS, ENTRY_CHANNELS, FOLLOW_UPS, RISK_LEVELS } from "./stats-types";
 
 /** Request and response schemas of the statistics API (validated in, typed out, documented). */
@@ -230,7 +231,11 @@ export const reportSchema = z.object({
   referrals: row({ agency: z.string(), consultations: n }),
   followUps: row({ followUp: z.string(), label: z.string(), consultations: n }),
   riskLevels: row({ riskLevel: z.string(), label: z.string(), consultations: n }),
-  awareness: z.object({ asked: z.boolean(), answers: row({ answer: z.string(), people: n }) }),
+  awareness: z.object({
+    asked: z.boolean(),
+    answers: row({ answer: z.string(), label: z.string(), people: n }),
+  }),
+  programme: programmeReportSchema,
 });
 export type Report = z.infer<typeof reportSchema>;
 

@@ -6,6 +6,7 @@ import { fiscalYearOf, monthsOf, periodOf, type Period, type PeriodInput } from 
 import { recordsCsv, reportCsv } from "./stats-csv";
 import { periodTitle } from "./stats-labels";
 import { reportTables } from "./report-tables";
+import { programmeReport, type ProgrammeReport } from "./report-programme";
 import { reportXlsx } from "./stats-xlsx";
 import { recordsSql, reportSql, STATS_SETTINGS } from "./stats-queries";
 import {
@@ -90,7 +91,24 @@ export function createStatsService(deps: { prisma: PrismaClient; preset: Preset 
     };
   }
 
-  function shape(period: Period, filter: StatsFilter, raw: RawReport, title: string): Report {
+  /** Her answer to the awareness question as the flow's button said it (any version's). */
+  const awarenessLabels = new Map(
+    Object.values(preset.flowVersions).flatMap((flow) =>
+      Object.values(flow.nodes).flatMap((node) =>
+        node.type === "choice" && node.field === AWARENESS_FIELD
+          ? node.choices.flatMap((c) => (c.value ? [[c.value, c.label] as const] : []))
+          : [],
+      ),
+    ),
+  );
+
+  function shape(
+    period: Period,
+    filter: StatsFilter,
+    raw: RawReport,
+    title: string,
+    programme: ProgrammeReport,
+  ): Report {
     const byMonth = new Map(raw.trend.map((t) => [t.month, t]));
     const { abandoned, stillWaiting } = raw.unanswered;
     const handedOff = raw.waiting.answered + abandoned + stillWaiting;
@@ -164,7 +182,14 @@ export function createStatsService(deps: { prisma: PrismaClient; preset: Preset 
         label: RISK_LABELS[r.risk_level] ?? r.risk_level,
         consultations: r.consultations,
       })),
-      awareness: { asked: awarenessAsked, answers: raw.awareness },
+      awareness: {
+        asked: awarenessAsked,
+        answers: raw.awareness.map((a) => ({
+          ...a,
+          label: awarenessLabels.get(a.answer) ?? a.answer,
+        })),
+      },
+      programme,
     };
   }
 
@@ -172,7 +197,11 @@ export function createStatsService(deps: { prisma: PrismaClient; preset: Preset 
     const input = periodInputOf(q);
     const period = periodOf(input);
     const filter = filterFor(user, q);
-    return shape(period, filter, await rawReport(period, filter), periodTitle(input));
+    const [raw, programme] = await Promise.all([
+      rawReport(period, filter),
+      programmeReport(prisma, period, filter.region),
+    ]);
+    return shape(period, filter, raw, periodTitle(input), programme);
   }
 
   /** The period's consultations, oldest first, without anything that names her. */
