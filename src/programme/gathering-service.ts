@@ -43,11 +43,12 @@ export function createGatheringService(deps: {
     const own = programmeRegionOf(user);
     const regionId = asked ?? own ?? undefined;
     if (regionId === undefined) throw new AppError("REGION_REQUIRED", "Name the region", 400);
-    if (!preset.regions.some((r) => r.id === regionId)) {
-      throw new AppError("UNKNOWN_REGION", "No such region", 400);
-    }
+    // Reach first: another region and a region that does not exist answer alike.
     if (!inReach(user, regionId)) {
       throw new AppError("OUT_OF_REGION", "That region is not yours", 403);
+    }
+    if (!preset.regions.some((r) => r.id === regionId)) {
+      throw new AppError("UNKNOWN_REGION", "No such region", 400);
     }
     return regionId;
   }

@@ -9,7 +9,7 @@ export interface NewHandout {
   regionId?: string | undefined;
   /** YYYY-MM-DD, the Tokyo day: not after today. */
   handedOn: string;
-  /** Exactly one of the two: a pickup point of the region (preset) or a gathering of it. */
+  /** Where: a pickup point of the region (the preset's), or else the gathering (its region). */
   pickupPointId?: string | undefined;
   gatheringId?: string | undefined;
   /** Packs handed out, 1 or more. */
@@ -28,37 +28,41 @@ export function createHandoutService(deps: {
   const { prisma, preset } = deps;
   const now = deps.now ?? (() => new Date());
 
+  /**
+   * The region of a handing-out at a pickup point: the user's own or the one named, which must
+   * be in reach (another region and no region answer alike, 403), with a point of that region.
+   */
+  function pickupRegion(user: ProgrammeActor, input: NewHandout): string {
+    const regionId = input.regionId ?? programmeRegionOf(user) ?? undefined;
+    if (regionId === undefined) throw new AppError("REGION_REQUIRED", "Name the region", 400);
+    if (!inReach(user, regionId))
+      throw new AppError("OUT_OF_REGION", "That region is not yours", 403);
+    const point = preset.pickupPoints.find((p) => p.id === input.pickupPointId);
+    if (point?.region !== regionId) {
+      throw new AppError("UNKNOWN_PICKUP_POINT", "No such pickup point in this region", 400);
+    }
+    return regionId;
+  }
+
   return {
+    /** At a pickup point of the region (the preset's), or at a gathering the user reaches. */
     record(user: ProgrammeActor, input: NewHandout): Promise<{ id: string }> {
-      const regionId = input.regionId ?? programmeRegionOf(user) ?? undefined;
-      if (regionId === undefined) throw new AppError("REGION_REQUIRED", "Name the region", 400);
-      if (!preset.regions.some((r) => r.id === regionId)) {
-        throw new AppError("UNKNOWN_REGION", "No such region", 400);
-      }
-      if (!inReach(user, regionId))
-        throw new AppError("OUT_OF_REGION", "That region is not yours", 403);
-      if ((input.pickupPointId === undefined) === (input.gatheringId === undefined)) {
-        throw new AppError(
-          "HANDOUT_PLACE",
-          "Name a pickup point or a gathering (one of them)",
-          400,
-        );
-      }
       if (input.handedOn > tokyoDay(now())) {
         throw new AppError("HANDED_ON_FUTURE", "The day is after today", 400);
       }
-      if (input.pickupPointId !== undefined) {
-        const point = preset.pickupPoints.find((p) => p.id === input.pickupPointId);
-        if (point?.region !== regionId) {
-          throw new AppError("UNKNOWN_PICKUP_POINT", "No such pickup point in this region", 400);
-        }
-      }
       return prisma.$transaction(async (tx) => {
+        let regionId: string;
         if (input.gatheringId !== undefined) {
           const g = await tx.gathering.findUnique({ where: { id: input.gatheringId } });
-          if (g?.regionId !== regionId || g.cancelledAt) {
-            throw new AppError("UNKNOWN_GATHERING", "No such gathering in this region", 400);
+          if (!g || !inReach(user, g.regionId)) {
+            throw new AppError("NOT_FOUND", "No such gathering", 404);
           }
+          if (g.cancelledAt) {
+            throw new AppError("GATHERING_CANCELLED", "The gathering was called off", 409);
+          }
+          regionId = g.regionId;
+        } else {
+          regionId = pickupRegion(user, input);
         }
         const row = await tx.productHandout.create({
           data: {

@@ -92,11 +92,21 @@ export function programmeRoutes(deps: {
     route({
       method: "post",
       path: "/product-handouts",
-      summary: "Record sanitary products handed out at a pickup point or a gathering",
+      summary: "Record sanitary products handed out at a pickup point of my region",
       body: s.handoutInputSchema,
       response: z.object({ id: z.uuid() }),
       status: 201,
       handler: ({ user, body }) => handouts.record(user, body),
+    }),
+    route({
+      method: "post",
+      path: "/gatherings/:id/product-handouts",
+      summary: "Record sanitary products handed out at a gathering",
+      body: s.gatheringHandoutInputSchema,
+      response: z.object({ id: z.uuid() }),
+      status: 201,
+      handler: ({ user, params, body }) =>
+        handouts.record(user, { ...body, gatheringId: params.id ?? "" }),
     }),
     route({
       method: "delete",

@@ -55,13 +55,18 @@ export const gatheringSchema = z.object({
   productsHandedOut: z.number().int(),
 });
 
+const quantity = z.number().int().min(1).max(10_000);
+
+/** Handed out at a pickup point (the preset's) of the region. */
 export const handoutInputSchema = z.object({
   regionId: region.optional(),
   handedOn: day,
-  pickupPointId: z.string().min(1).max(50).optional(),
-  gatheringId: z.uuid().optional(),
-  quantity: z.number().int().min(1).max(10_000),
+  pickupPointId: z.string().min(1).max(50),
+  quantity,
 });
+
+/** Handed out at a gathering (its region). */
+export const gatheringHandoutInputSchema = z.object({ handedOn: day, quantity });
 
 export const handoutQuerySchema = z.object({
   month: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, "YYYY-MM"),

@@ -234,21 +234,22 @@ describe("the programme: gatherings, sanitary products, awareness", () => {
     expect(atPoint.status).toBe(201);
     expect(
       (
-        await west.post("/api/v1/product-handouts", {
+        await west.post(`/api/v1/gatherings/${g.id}/product-handouts`, {
           handedOn: "2026-12-12",
-          gatheringId: g.id,
           quantity: 6,
         })
       ).status,
     ).toBe(201);
+    // Another region's gathering is unknown to her (404).
+    const foreign = await east.post(`/api/v1/gatherings/${g.id}/product-handouts`, {
+      handedOn: "2026-12-12",
+      quantity: 1,
+    });
+    expect(foreign.status).toBe(404);
     for (const [body, code] of [
       [{ handedOn: "2026-12-03", pickupPointId: "ota_city", quantity: 5 }, "UNKNOWN_PICKUP_POINT"],
       [{ handedOn: "2026-12-03", pickupPointId: "takasaki_city", quantity: 0 }, "INVALID_INPUT"],
-      [{ handedOn: "2026-12-03", quantity: 5 }, "HANDOUT_PLACE"],
-      [
-        { handedOn: "2026-12-03", pickupPointId: "takasaki_city", gatheringId: g.id, quantity: 5 },
-        "HANDOUT_PLACE",
-      ],
+      [{ handedOn: "2026-12-03", quantity: 5 }, "INVALID_INPUT"],
       [{ handedOn: "2026-12-13", pickupPointId: "takasaki_city", quantity: 5 }, "HANDED_ON_FUTURE"],
     ] as const) {
       const refused = await west.post("/api/v1/product-handouts", body);

@@ -17,6 +17,7 @@ import { roleLabel, setReference } from "./labels.js";
 import { refreshQueue, tickWaits } from "./queue.js";
 import { refreshOnCallCount, renderOnCall } from "./oncall.js";
 import { renderTasks } from "./tasks.js";
+import { renderProgramme } from "./programme.js";
 import { isSupervising, state } from "./state.js";
 import { playAlertSound } from "./sound.js";
 import { toast } from "./toast.js";
@@ -143,6 +144,9 @@ function route() {
   } else if (hash === "#/tasks") {
     current("nav-tasks");
     renderTasks();
+  } else if (hash === "#/programme") {
+    current("nav-programme");
+    renderProgramme();
   } else if (hash === "#/profile") {
     current("nav-profile");
     renderProfile(showMe);
