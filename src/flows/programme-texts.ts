@@ -20,8 +20,11 @@ function regionName(preset: Preset, id: string): string {
   return preset.regions.find((r) => r.id === id)?.name ?? id;
 }
 
+/** A full-width space: the indent of a list item's further lines, as Japanese text has it. */
+const INDENT = "\u3000";
+
 function pointLines(p: PickupPoint): string {
-  return [`・${p.name}`, `　${p.address}`, `　${p.hours}`, `　${p.howToAsk}`].join("\n");
+  return [`・${p.name}`, ...[p.address, p.hours, p.howToAsk].map((l) => INDENT + l)].join("\n");
 }
 
 /**
@@ -69,7 +72,7 @@ export function gatheringList(
     .slice(0, GATHERINGS_SHOWN)
     .map((g) => {
       const where = region === undefined ? `【${regionName(preset, g.regionId)}】` : "";
-      return `・${where}${gatheringTime(new Date(g.startsAt))}〜 ${g.place}\n　${g.theme}`;
+      return `・${where}${gatheringTime(new Date(g.startsAt))}〜 ${g.place}\n${INDENT}${g.theme}`;
     })
     .join("\n");
 }
