@@ -26,7 +26,7 @@ export const AUDIT_DETAIL_FIELDS = {
   closeReason: "code",
   /** A closing message was sent to her as the chat ended (its words are in the transcript). */
   closingMessage: "boolean",
-  /** Her consent to a referral (yes, verbal, no). */
+  /** Her consent: to a referral (yes, verbal, no), to be linked to a gathering (verbal, written). */
   consent: "code",
   /** Counts of what an erasure removed or a disclosure held. */
   conversations: "number",
@@ -47,6 +47,12 @@ export const AUDIT_DETAIL_FIELDS = {
   fiscalYear: "number",
   files: "number",
   followUps: "codes",
+  /** A 居場所 gathering (src/programme/). */
+  gatheringId: "id",
+  /** Sanitary products handed out, one record (src/programme/). */
+  handoutId: "id",
+  /** How many came to a gathering. */
+  headCount: "number",
   /** A disclosure's form (json, html). */
   format: "code",
   /** A move's status before, or a period's first day. */
@@ -65,7 +71,11 @@ export const AUDIT_DETAIL_FIELDS = {
   partnerId: "id",
   /** The person a request concerns (erasure, disclosure): her row's id, never who she is. */
   personId: "id",
+  /** A pickup point of sanitary products (the preset's id). */
+  pickupPointId: "code",
   priority: "number",
+  /** Packs of sanitary products handed out. */
+  quantity: "number",
   rawEvents: "number",
   /** Why (a flow's hand-off or end reason, a failed sign-in's coarse reason). */
   reason: "code",

@@ -28,6 +28,7 @@ import { personRightsRoutes } from "./person-rights-routes";
 import { createTaskPresenter } from "../tasks/task-presenter";
 import { taskRoutes } from "../tasks/task-routes";
 import { caseFileRoutes } from "../casefile/casefile-routes";
+import { programmeRoutes } from "../programme/programme-routes";
 import { createCannedReplyService } from "./canned-reply-service";
 import { createMonitorPresenter } from "./monitor-presenter";
 import { shiftRoutes } from "./shift-routes";
@@ -158,6 +159,7 @@ export async function startConsole(deps: {
     ...campaignRoutes({ prisma: deps.prisma, preset: deps.preset, now: deps.clock }),
   );
   routes.push(...caseFileRoutes({ prisma: deps.prisma, preset: deps.preset, now: deps.clock }));
+  routes.push(...programmeRoutes({ prisma: deps.prisma, preset: deps.preset, now: deps.clock }));
   const clock = deps.now;
   const dateNow = clock ? () => new Date(clock()) : undefined;
   routes.push(

@@ -14,7 +14,9 @@ import type { ConversationChange } from "./conversation-repository";
  * - on a counsellor's chat her exit word holds the counsellors' messages, and any other message
  *   of hers lifts the hold (she is writing again, so she can be answered);
  * - risk seen during a counsellor's chat is named (`riskInChat`) for the counsellor's alert;
- * - her contact times, when she chose them, go to her record (`contactTimes`).
+ * - her contact times, when she chose them, go to her record (`contactTimes`);
+ * - a once-per-person question put to her goes to her record too (`askedOnce`), so that no later
+ *   conversation of hers asks it again.
  */
 export function applyStep(
   conversation: Conversation,
@@ -32,7 +34,7 @@ export function applyStep(
   const moves: Move[] = [];
   let reason: string | undefined;
   const messages: LineMessage[] = [];
-  const extra: Pick<StepOutcome, "contactTimes" | "riskInChat"> = {};
+  const extra: Pick<StepOutcome, "contactTimes" | "riskInChat" | "askedOnce"> = {};
   for (const effect of effects) {
     if (effect.type === "send") {
       messages.push(...effect.messages);
@@ -40,6 +42,10 @@ export function applyStep(
     }
     if (effect.type === "setContactTimes") {
       extra.contactTimes = { bandId: effect.bandId };
+      continue;
+    }
+    if (effect.type === "askedOnce") {
+      extra.askedOnce = [...new Set([...(extra.askedOnce ?? []), effect.field])];
       continue;
     }
     if (effect.type === "markRisk" && conversation.status === "active") {
@@ -72,11 +78,13 @@ export interface StepOutcome {
   contactTimes?: { bandId: string | null };
   /** Risk categories seen in her message while a counsellor has her. */
   riskInChat?: string[];
+  /** Fields of once-per-person questions she was asked in this step. */
+  askedOnce?: string[];
 }
 
 /** Writes the effect's columns into `data`; returns the move it asks for, if any. */
 function applyEffect(
-  effect: Exclude<Effect, { type: "send" | "setContactTimes" }>,
+  effect: Exclude<Effect, { type: "send" | "setContactTimes" | "askedOnce" }>,
   data: ConversationChange,
   conversation: Conversation,
   status: ConversationStatus,

@@ -2,7 +2,15 @@ import type { messagingApi } from "@line/bot-sdk";
 import type { Conversation, Tx } from "../db/prisma-client";
 import { pickFlow, step } from "../flows/flow-engine";
 import { personNear } from "../flows/shared-phone";
-import type { Analyse, EngineInput, EngineState, Preset } from "../flows/flow-types";
+import type {
+  Analyse,
+  EngineContext,
+  EngineInput,
+  EngineState,
+  Flow,
+  Preset,
+} from "../flows/flow-types";
+import { upcomingGatherings } from "../programme/upcoming-gatherings";
 import { alertRiskInChat } from "./chat-safety";
 import { applyMoves } from "./conversation-repository";
 import { applyStep } from "./flow-effects";
@@ -42,8 +50,9 @@ export function createFlowResponder(
         now: at,
         analyse,
         conversationPhase: conversation.status === "active" ? "human" : "bot",
+        ...(await programmeContext(tx, flow, conversation, at)),
       });
-      const { moves, reason, data, messages, contactTimes, riskInChat } = applyStep(
+      const { moves, reason, data, messages, contactTimes, riskInChat, askedOnce } = applyStep(
         conversation,
         result,
         at,
@@ -55,6 +64,12 @@ export function createFlowResponder(
         await tx.person.update({
           where: { id: conversation.personId },
           data: { contactTimes: contactTimes.bandId },
+        });
+      }
+      if (askedOnce) {
+        await tx.person.update({
+          where: { id: conversation.personId },
+          data: { askedOnce: { push: askedOnce } },
         });
       }
       // When the person is near, the flow's one short line is all she gets.
@@ -76,4 +91,30 @@ export function createFlowResponder(
       return messages;
     },
   };
+}
+
+/**
+ * What the console holds that the flow may show her, read only while the bot runs her triage and
+ * only when her flow has the node that uses it: the next gatherings, and the once-per-person
+ * questions she was already asked.
+ */
+async function programmeContext(
+  tx: Tx,
+  flow: Flow,
+  conversation: Conversation,
+  at: Date,
+): Promise<Pick<EngineContext, "gatherings" | "askedOnce">> {
+  if (conversation.status !== "bot") return {};
+  const nodes = Object.values(flow.nodes);
+  const context: Pick<EngineContext, "gatherings" | "askedOnce"> = {};
+  if (nodes.some((n) => n.type === "gatherings"))
+    context.gatherings = await upcomingGatherings(tx, at);
+  if (nodes.some((n) => n.type === "choice" && n.oncePerPerson)) {
+    const person = await tx.person.findUnique({
+      where: { id: conversation.personId },
+      select: { askedOnce: true },
+    });
+    context.askedOnce = person?.askedOnce ?? [];
+  }
+  return context;
 }

@@ -16,6 +16,7 @@ import { decodePostback, type PostbackAction } from "./flow-postback";
 import { choiceItems, DEFAULT_DONE_LABEL, municipalityItems, withQuickReply } from "./flow-prompts";
 import { resolveMunicipality } from "./region-resolver";
 import { normalizeText } from "./text-normalize";
+import { gatheringList, pickupPointList } from "./programme-texts";
 import {
   anyRegionOpen,
   emptyTriage,
@@ -232,16 +233,56 @@ function enterNode(turn: Turn, firstId: string): void {
   for (let guard = 0; id !== undefined && guard < MAX_NODES_PER_STEP; guard++) {
     const node: FlowNode | undefined = turn.flow.nodes[id];
     if (!node) return handoff(turn, "flow-changed");
-    if (node.type !== "message") return enterStopNode(turn, id);
-    say(turn, node.text);
+    if (node.type === "pickupPoints" || node.type === "gatherings") {
+      showList(turn, node.text, listFor(turn, node.type), node.noneText);
+    } else if (node.type === "message") {
+      say(turn, node.text);
+    } else if (alreadyAnswered(turn, node)) {
+      // A question she answered in this conversation (where she lives) or in an earlier one (a
+      // once-per-person question) is not asked again.
+      id = node.next === RETURN_TARGET ? turn.state.queue.shift() : node.next;
+      continue;
+    } else {
+      return enterStopNode(turn, id);
+    }
     id = node.next === RETURN_TARGET ? turn.state.queue.shift() : node.next;
   }
   handoff(turn, "completed");
 }
 
+/** The pickup points or the next gatherings for her (empty: none). */
+function listFor(turn: Turn, kind: "pickupPoints" | "gatherings"): string {
+  const { preset, state, ctx } = turn;
+  if (kind === "pickupPoints") return pickupPointList(preset, state.triage);
+  return gatheringList(preset, state.triage, ctx.gatherings ?? [], ctx.now);
+}
+
+/** The node's texts, the list joined to the last one (one bubble); without a list, `noneText`. */
+function showList(turn: Turn, texts: string[], list: string, noneText: string): void {
+  if (list === "") return say(turn, [...texts.slice(0, -1), `${texts.at(-1) ?? ""}\n${noneText}`]);
+  const rendered = render(turn, texts);
+  rendered[rendered.length - 1] = `${rendered.at(-1) ?? ""}\n${list}`;
+  for (const text of rendered) turn.messages.push({ type: "text", text });
+}
+
+/**
+ * A municipality question once her region is known in this conversation; a once-per-person
+ * question she was asked before (in any conversation of hers).
+ */
+function alreadyAnswered(turn: Turn, node: FlowNode): node is FlowNode & { next: string } {
+  if (node.type === "municipality") return turn.state.triage.regionSource !== undefined;
+  if (node.type === "choice" && node.oncePerPerson && node.next !== undefined) {
+    return (turn.ctx.askedOnce ?? []).includes(node.field);
+  }
+  return false;
+}
+
 /** A node that waits for her or ends the bot part. */
 function enterStopNode(turn: Turn, id: string): void {
   const node = turn.flow.nodes[id];
+  if (node?.type === "choice" && node.oncePerPerson) {
+    turn.closing.push({ type: "askedOnce", field: node.field });
+  }
   if (node?.type === "handoff") {
     say(turn, node.text);
     return handoff(turn, "completed");
@@ -337,9 +378,15 @@ function riskOr(turn: Turn, choices: Choice[], next: () => void): void {
 }
 
 function applyChoices(turn: Turn, node: ChoiceNode, choices: Choice[]): void {
+  const first = choices[0];
+  if (node.multiple && first && first.value === undefined && first.next !== undefined) {
+    // A way out of the list rather than an answer (「生理用品を受け取りたい」): it goes there at
+    // once, records nothing and leaves what she picked before behind.
+    turn.state.queue = [];
+    return goTo(turn, first.next);
+  }
   recordChoices(turn, node, choices);
   riskOr(turn, choices, () => {
-    const first = choices[0];
     if (!node.multiple) return goTo(turn, first?.next ?? node.next);
     const remaining = node.choices.filter((c) => c.value && !pickedValues(turn, node).includes(c.value));
     if (remaining.length === 0) return leaveChoice(turn, node);

@@ -17,6 +17,8 @@ export function nodeEdges(nodeId: string, node: FlowNode): Edge[] {
   switch (node.type) {
     case "message":
     case "municipality":
+    case "pickupPoints":
+    case "gatherings":
       return [{ target: node.next, path: [...base, "next"] }];
     case "choice": {
       const own = node.choices.flatMap((c, i) =>

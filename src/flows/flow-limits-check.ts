@@ -84,6 +84,9 @@ function checkNodeLimits(id: string, node: FlowNode, flow: Flow, vars: TemplateV
       checkItems(choiceItems(id, node, flow, [firstValue]), [...base, "choices"], sink, id);
     }
   }
+  if (node.type === "pickupPoints" || node.type === "gatherings") {
+    checkText(node.noneText, [...base, "noneText"], vars, sink, id);
+  }
   if (node.type === "municipality") {
     checkText(node.retryText, [...base, "retryText"], vars, sink, id);
     checkItems(municipalityItems(id, node, flow), [...base, "buttons"], sink, id);

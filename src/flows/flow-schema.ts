@@ -8,10 +8,12 @@ import type {
   ChoiceNode,
   EndNode,
   FlowNode,
+  GatheringsNode,
   HandoffNode,
   MessageNode,
   MunicipalityNode,
   OpeningHours,
+  PickupPointsNode,
   TimeSlot,
   Weekday,
 } from "./flow-types";
@@ -59,6 +61,7 @@ const choiceNode = z.strictObject({
   moreText: nonEmpty.optional(),
   doneLabel: nonEmpty.optional(),
   freeTextValue: nonEmpty.optional(),
+  oncePerPerson: z.boolean().default(false),
 }) satisfies z.ZodType<ChoiceNode>;
 
 const municipalityNode = z.strictObject({
@@ -71,6 +74,20 @@ const municipalityNode = z.strictObject({
   retries: z.number().int().min(0).max(3).default(1),
   next: id,
 }) satisfies z.ZodType<MunicipalityNode>;
+
+const pickupPointsNode = z.strictObject({
+  type: z.literal("pickupPoints"),
+  text: texts,
+  noneText: nonEmpty,
+  next: id,
+}) satisfies z.ZodType<PickupPointsNode>;
+
+const gatheringsNode = z.strictObject({
+  type: z.literal("gatherings"),
+  text: texts,
+  noneText: nonEmpty,
+  next: id,
+}) satisfies z.ZodType<GatheringsNode>;
 
 const handoffNode = z.strictObject({
   type: z.literal("handoff"),
@@ -87,6 +104,8 @@ const nodeSchema: z.ZodType<FlowNode> = z.discriminatedUnion("type", [
   messageNode,
   choiceNode,
   municipalityNode,
+  pickupPointsNode,
+  gatheringsNode,
   handoffNode,
   endNode,
 ]);
@@ -267,6 +286,24 @@ export const presetFileSchema = z.strictObject({
         address: nonEmpty.optional(),
         howToRefer: nonEmpty.optional(),
         /** An example to confirm with the prefecture before going live (shown in the console). */
+        toConfirm: z.boolean().default(false),
+      }),
+    )
+    .default([]),
+  /**
+   * Where she can pick up free sanitary products, per region: a flow's `pickupPoints` node shows
+   * her region's, and the console records handing-outs at them.
+   */
+  pickupPoints: z
+    .array(
+      z.strictObject({
+        id,
+        region: id,
+        name: nonEmpty,
+        address: nonEmpty,
+        hours: nonEmpty,
+        howToAsk: nonEmpty,
+        /** An example to confirm with the prefecture before going live. */
         toConfirm: z.boolean().default(false),
       }),
     )

@@ -118,6 +118,34 @@ export interface Partner {
   toConfirm: boolean;
 }
 
+/**
+ * A place where she can pick up free sanitary products (preset.yaml `pickupPoints`): shown by a
+ * flow's `pickupPoints` node to a woman of its region, and named when staff record a handing-out.
+ */
+export interface PickupPoint {
+  id: string;
+  region: string;
+  name: string;
+  address: string;
+  hours: string;
+  /** What she says or does to receive them (「窓口で『ほほえみの袋を』と伝えてください」). */
+  howToAsk: string;
+  /** An example in the preset, to confirm before going live. */
+  toConfirm: boolean;
+}
+
+/**
+ * An upcoming 居場所 gathering as the console holds it, handed to the engine by the runtime
+ * (EngineContext.gatherings): never pushed to her, only shown when she asks.
+ */
+export interface UpcomingGathering {
+  regionId: string;
+  /** ISO instant it starts. */
+  startsAt: string;
+  place: string;
+  theme: string;
+}
+
 export interface RiskCategory {
   id: string;
   label: string;
@@ -210,6 +238,8 @@ export interface Preset {
   defaultRegionId: string;
   hotlines: Hotline[];
   partners: Partner[];
+  /** Where she can pick up free sanitary products, per region (preset.yaml `pickupPoints`). */
+  pickupPoints: PickupPoint[];
   kpi?: { fiscalYear: number; uniquePeopleTarget: number };
   /** The KPI of further fiscal years (preset.yaml `kpiByYear`), at most one per year. */
   kpiByYear: { fiscalYear: number; uniquePeopleTarget: number }[];
@@ -267,6 +297,11 @@ export interface ChoiceNode {
   doneLabel?: string;
   /** Stored when free text matches no choice; absent = store nothing and move on. */
   freeTextValue?: string;
+  /**
+   * Asked once per woman, in one conversation of hers, never again (EngineContext.askedOnce):
+   * the awareness question. Showing it is enough; she may skip it.
+   */
+  oncePerPerson: boolean;
 }
 
 export interface MunicipalityNode {
@@ -282,6 +317,28 @@ export interface MunicipalityNode {
   next: string;
 }
 
+/**
+ * Shows the pickup points of her region (all regions when she did not say where she lives), or
+ * `noneText` when her region has none, then goes on. Waits for nothing.
+ */
+export interface PickupPointsNode {
+  type: "pickupPoints";
+  text: string[];
+  noneText: string;
+  next: string;
+}
+
+/**
+ * Shows the next gatherings of her region (EngineContext.gatherings: what the console holds),
+ * or `noneText`, then goes on. Waits for nothing; nothing is ever sent to her unasked.
+ */
+export interface GatheringsNode {
+  type: "gatherings";
+  text: string[];
+  noneText: string;
+  next: string;
+}
+
 export interface HandoffNode {
   type: "handoff";
   text: string[];
@@ -293,7 +350,14 @@ export interface EndNode {
   reason: "not-safe-now" | "completed";
 }
 
-export type FlowNode = MessageNode | ChoiceNode | MunicipalityNode | HandoffNode | EndNode;
+export type FlowNode =
+  | MessageNode
+  | ChoiceNode
+  | MunicipalityNode
+  | PickupPointsNode
+  | GatheringsNode
+  | HandoffNode
+  | EndNode;
 
 /** Pseudo target: continue with the next topic section queued by a multi-select node. */
 export const RETURN_TARGET = "return";
@@ -398,6 +462,10 @@ export interface EngineContext {
    * for the console to alert the counsellor). Default "bot".
    */
   conversationPhase?: "bot" | "human";
+  /** The next gatherings the console holds (any region; the engine picks hers). */
+  gatherings?: UpcomingGathering[];
+  /** Fields of `oncePerPerson` questions she was asked in any conversation of hers. */
+  askedOnce?: string[];
 }
 
 export type HandoffReason = "requested" | "completed" | "risk" | "flow-changed";
@@ -421,7 +489,9 @@ export type Effect =
   | { type: "markRisk"; level: "high"; categories: RiskCategoryId[]; source: "text" | "answer" }
   | { type: "end"; reason: EndReason }
   /** When it is safe to contact her (a band of contact-times.ts); null = any time. */
-  | { type: "setContactTimes"; bandId: string | null };
+  | { type: "setContactTimes"; bandId: string | null }
+  /** A `oncePerPerson` question was put to her: never ask her again (kept on her person). */
+  | { type: "askedOnce"; field: string };
 
 export interface StepResult {
   state: EngineState;

@@ -100,6 +100,14 @@ function checkPresetFile(file: PresetFile, sink: ProblemSink): void {
       }
     }),
   );
+  const pointIds = new Set<string>();
+  file.pickupPoints.forEach((p, i) => {
+    if (pointIds.has(p.id)) sink.add("duplicate-id", ["pickupPoints", i, "id"], `pickup point id ${p.id} repeats`);
+    pointIds.add(p.id);
+    if (!ids.has(p.region)) {
+      sink.add("unknown-region", ["pickupPoints", i, "region"], `pickup point region ${p.region} is not a region`);
+    }
+  });
   const kpiYears = new Set(file.kpi ? [file.kpi.fiscalYear] : []);
   file.kpiByYear.forEach((k, i) => {
     if (kpiYears.has(k.fiscalYear)) {
@@ -206,6 +214,7 @@ function toPreset(file: PresetFile, lexicon: RiskLexicon, flows: Flow[]): Preset
     defaultRegionId: file.defaultRegion,
     hotlines: presetHotlines(file),
     partners: file.partners,
+    pickupPoints: file.pickupPoints,
     ...(file.kpi ? { kpi: file.kpi } : {}),
     kpiByYear: file.kpiByYear,
     cannedReplies: file.cannedReplies,

@@ -1,5 +1,6 @@
 import type { Report } from "./stats-schemas";
 import { outreachTable } from "./report-casefile";
+import { programmeTables } from "./report-programme";
 import { fiscalYearLabel, monthLabel } from "./stats-labels";
 import {
   AGE_LABELS,
@@ -263,7 +264,7 @@ function awareness(r: Report): ReportTable {
     sheet: "相談窓口の認知",
     title: "相談窓口の認知（実数）",
     header: ["回答", "人数"],
-    rows: r.awareness.answers.map((a): Cell[] => [a.answer, a.people]),
+    rows: r.awareness.answers.map((a): Cell[] => [a.label, a.people]),
     total: null,
     note: r.awareness.asked ? undefined : "未実施（フローで質問していません）。",
   };
@@ -283,5 +284,6 @@ export function reportTables(r: Report, ctx: TableContext): ReportTable[] {
     heatmap(r),
     awareness(r),
     outreachTable(r.outreach),
+    ...programmeTables(r, ctx),
   ];
 }

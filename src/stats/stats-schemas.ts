@@ -9,6 +9,7 @@ import {
   UNLINK_REASONS,
 } from "./stats-types";
 import { outreachReportSchema } from "./report-casefile";
+import { programmeReportSchema } from "./report-programme";
 
 /** Request and response schemas of the statistics API (validated in, typed out, documented). */
 const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "YYYY-MM-DD");
@@ -252,11 +253,15 @@ export const reportSchema = z.object({
   referrals: row({ agency: z.string(), consultations: n }),
   followUps: row({ followUp: z.string(), label: z.string(), consultations: n }),
   riskLevels: row({ riskLevel: z.string(), label: z.string(), consultations: n }),
-  awareness: z.object({ asked: z.boolean(), answers: row({ answer: z.string(), people: n }) }),
+  awareness: z.object({
+    asked: z.boolean(),
+    answers: row({ answer: z.string(), label: z.string(), people: n }),
+  }),
   /** Referral records, campaign scans and the directory's partners (report-partners.ts). */
   partners: partnerReportSchema,
   /** 訪問 and 同行 tasks of the period by outcome (report-casefile.ts). */
   outreach: outreachReportSchema,
+  programme: programmeReportSchema,
 });
 export type Report = z.infer<typeof reportSchema>;
 

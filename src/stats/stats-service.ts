@@ -8,6 +8,7 @@ import { periodTitle } from "./stats-labels";
 import { reportTables } from "./report-tables";
 import { partnerReport, partnerTables, type PartnerReport } from "./report-partners";
 import { outreachReport } from "./report-casefile";
+import { programmeReport, type ProgrammeReport } from "./report-programme";
 import { reportXlsx } from "./stats-xlsx";
 import { recordsSql, reportSql, STATS_SETTINGS } from "./stats-queries";
 import {
@@ -92,12 +93,24 @@ export function createStatsService(deps: { prisma: PrismaClient; preset: Preset 
     };
   }
 
+  /** Her answer to the awareness question as the flow's button said it (any version's). */
+  const awarenessLabels = new Map(
+    Object.values(preset.flowVersions).flatMap((flow) =>
+      Object.values(flow.nodes).flatMap((node) =>
+        node.type === "choice" && node.field === AWARENESS_FIELD
+          ? node.choices.flatMap((c) => (c.value ? [[c.value, c.label] as const] : []))
+          : [],
+      ),
+    ),
+  );
+
   function shape(
     period: Period,
     filter: StatsFilter,
     raw: RawReport,
     title: string,
     partners: PartnerReport,
+    programme: ProgrammeReport,
   ): Omit<Report, "outreach"> {
     const byMonth = new Map(raw.trend.map((t) => [t.month, t]));
     const { abandoned, stillWaiting } = raw.unanswered;
@@ -172,8 +185,15 @@ export function createStatsService(deps: { prisma: PrismaClient; preset: Preset 
         label: RISK_LABELS[r.risk_level] ?? r.risk_level,
         consultations: r.consultations,
       })),
-      awareness: { asked: awarenessAsked, answers: raw.awareness },
+      awareness: {
+        asked: awarenessAsked,
+        answers: raw.awareness.map((a) => ({
+          ...a,
+          label: awarenessLabels.get(a.answer) ?? a.answer,
+        })),
+      },
       partners,
+      programme,
     };
   }
 
@@ -181,12 +201,13 @@ export function createStatsService(deps: { prisma: PrismaClient; preset: Preset 
     const input = periodInputOf(q);
     const period = periodOf(input);
     const filter = filterFor(user, q);
-    const [raw, partners, outreach] = await Promise.all([
+    const [raw, partners, outreach, programme] = await Promise.all([
       rawReport(period, filter),
       partnerReport(prisma, period, filter),
       outreachReport(prisma, period, filter.region),
+      programmeReport(prisma, period, filter.region),
     ]);
-    return { ...shape(period, filter, raw, periodTitle(input), partners), outreach };
+    return { ...shape(period, filter, raw, periodTitle(input), partners, programme), outreach };
   }
 
   /** The period's consultations, oldest first, without anything that names her. */

@@ -119,6 +119,7 @@ describe("closing a consultation and the task list", () => {
       "答えずに進む",
       "答えずに進む",
       "答えずに進む",
+      "答えずに進む",
     ]);
     expect(taps.every((m) => m.text?.startsWith("a="))).toBe(true);
   });

@@ -30,7 +30,11 @@ type IdKind =
   | "caseRef"
   | "cannedReply"
   | "partner"
-  | "referral";
+  | "referral"
+  | "gathering"
+  | "handout"
+  | "person"
+  | "pickupPoint";
 
 type Ids = Record<IdKind, string>;
 
@@ -239,6 +243,38 @@ const PROBES: Record<string, Probe> = {
     }),
   },
   "DELETE /api/v1/stats/entries/{id}": { path: { id: "entry" } },
+  "POST /api/v1/gatherings": {
+    named: { regionId: "region" },
+    body: (ids) => ({
+      regionId: ids.region,
+      startsAt: LATER(),
+      place: "公民館",
+      theme: "お茶の会",
+    }),
+  },
+  "PATCH /api/v1/gatherings/{id}": { path: { id: "gathering" }, body: () => ({ headCount: 3 }) },
+  "POST /api/v1/gatherings/{id}/attendees": {
+    path: { id: "gathering" },
+    named: { pseudonym: "pseudonym" },
+    body: (ids) => ({ pseudonym: ids.pseudonym, consent: "verbal" }),
+  },
+  "DELETE /api/v1/gatherings/{id}/attendees/{personId}": {
+    path: { id: "gathering", personId: "person" },
+  },
+  "POST /api/v1/gatherings/{id}/product-handouts": {
+    path: { id: "gathering" },
+    body: () => ({ handedOn: "2020-01-01", quantity: 1 }),
+  },
+  "POST /api/v1/product-handouts": {
+    named: { regionId: "region", pickupPointId: "pickupPoint" },
+    body: (ids) => ({
+      regionId: ids.region,
+      pickupPointId: ids.pickupPoint,
+      handedOn: "2020-01-01",
+      quantity: 1,
+    }),
+  },
+  "DELETE /api/v1/product-handouts/{id}": { path: { id: "handout" } },
   "POST /api/v1/stats/entries": {
     named: { personPseudonym: "pseudonym", regionId: "region" },
     body: (ids) => ({
@@ -301,6 +337,10 @@ describe("region isolation on every operation that takes an id", () => {
     cannedReply: randomUUID(),
     partner: randomUUID(),
     referral: randomUUID(),
+    gathering: randomUUID(),
+    handout: randomUUID(),
+    person: randomUUID(),
+    pickupPoint: "nowhere_point",
   };
   const actors: Record<string, { cookie: string; csrf: string }> = {};
   const tally = { operations: 0, calls: 0 };
@@ -508,9 +548,41 @@ describe("region isolation on every operation that takes an id", () => {
           createdById: sup.id,
         },
       });
+      // A 居場所 gathering of the region with its woman linked, and products handed out there.
+      const gathering = await prisma.gathering.create({
+        data: {
+          regionId: region,
+          startsAt: at,
+          place: "公民館",
+          theme: "お茶の会",
+          createdById: sup.id,
+          attendees: {
+            create: {
+              personId: person.id,
+              consent: "verbal",
+              recordedById: sup.id,
+              recordedAt: at,
+            },
+          },
+        },
+      });
+      const handout = await prisma.productHandout.create({
+        data: {
+          regionId: region,
+          handedOn: new Date("2020-01-01T00:00:00Z"),
+          month: "2020-01",
+          gatheringId: gathering.id,
+          quantity: 3,
+          recordedById: sup.id,
+        },
+      });
       Object.assign(ids, {
         partner: partner.id,
         referral: referral.id,
+        gathering: gathering.id,
+        handout: handout.id,
+        person: person.id,
+        pickupPoint: region === "tomo" ? "ota_city" : "takasaki_city",
         entry: entry.id,
         caseRef,
         conversation: conversation.id,

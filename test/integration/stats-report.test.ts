@@ -283,7 +283,7 @@ describe("statistics report: every figure against hand-computed values", () => {
     expect(r.nonConsultations).toEqual({ greetings: 1, botOnly: 2, blocked: 1 });
   });
 
-  it("counts referrals by agency, follow-ups, risk, and says the awareness question is not asked", async () => {
+  it("counts referrals by agency, follow-ups, risk, and says the awareness question is asked but unanswered", async () => {
     const r = await report({ fiscalYear: 2025 });
     expect(r.referrals).toEqual([
       { agency: "群馬県女性相談支援センター", consultations: 2 },
@@ -298,7 +298,8 @@ describe("statistics report: every figure against hand-computed values", () => {
       ["high", 1],
       ["none", 9],
     ]);
-    expect(r.awareness).toEqual({ asked: false, answers: [] });
+    // The flows ask the awareness question (2026.3); nobody in this history answered it.
+    expect(r.awareness).toEqual({ asked: true, answers: [] });
   });
 
   it("puts 31 March and 1 April in different fiscal years, and both in a range across them", async () => {

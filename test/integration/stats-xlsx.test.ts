@@ -243,7 +243,49 @@ function compare(book: ExcelJS.Workbook, r: Report): void {
   expect(heat.at("合計", "合計")).toBe(r.consultations);
 
   const aware = sheet("相談窓口の認知");
-  for (const a of r.awareness.answers) expect(aware.at(a.answer, "人数")).toBe(a.people);
+  for (const a of r.awareness.answers) expect(aware.at(a.label, "人数")).toBe(a.people);
+
+  // 居場所 and 生理用品: per month, a column (pair) per region of the report, and totals.
+  const REGION_ID: Record<string, string> = { 中北毛: "chuhoku", 西毛: "seimo", 東毛: "tomo" };
+  const monthKeys = r.trend.map((t) => t.month);
+  const places = sheet("居場所");
+  const products = sheet("生理用品");
+  const inRegion = (name: string) =>
+    r.filters.region === null || r.filters.region === REGION_ID[name];
+  const names = Object.keys(REGION_ID).filter(inRegion);
+  const gathered = (month: string | null, name: string | null, key: "gatherings" | "attendance") =>
+    r.programme.gatherings
+      .filter(
+        (g) =>
+          (month === null || g.month === month) &&
+          (name === null || g.regionId === REGION_ID[name]),
+      )
+      .reduce((a, g) => a + g[key], 0);
+  const handed = (
+    month: string | null,
+    name: string | null,
+    key: "quantity" | "atPickupPoints" | "atGatherings",
+  ) =>
+    r.programme.products
+      .filter(
+        (p) =>
+          (month === null || p.month === month) &&
+          (name === null || p.regionId === REGION_ID[name]),
+      )
+      .reduce((a, p) => a + p[key], 0);
+  [...monthKeys, null].forEach((month, i) => {
+    const label = month === null ? "期間計" : (months[i] ?? "");
+    for (const name of names) {
+      expect(places.at(label, `${name} 回数`)).toBe(gathered(month, name, "gatherings"));
+      expect(places.at(label, `${name} 参加人数`)).toBe(gathered(month, name, "attendance"));
+      expect(products.at(label, name)).toBe(handed(month, name, "quantity"));
+    }
+    expect(places.at(label, "回数 計")).toBe(gathered(month, null, "gatherings"));
+    expect(places.at(label, "参加人数 計")).toBe(gathered(month, null, "attendance"));
+    expect(products.at(label, "合計")).toBe(handed(month, null, "quantity"));
+    expect(products.at(label, "うち受け取り場所")).toBe(handed(month, null, "atPickupPoints"));
+    expect(products.at(label, "うち居場所")).toBe(handed(month, null, "atGatherings"));
+  });
 
   const outreach = sheet("訪問・同行");
   const columns = [
@@ -393,6 +435,8 @@ describe("GET /api/v1/stats/report.xlsx: the report to hand in, read back figure
       "曜日×時間帯",
       "相談窓口の認知",
       "訪問・同行",
+      "居場所",
+      "生理用品",
       "つなぎ先の記録",
       "広報の読み取り",
     ]);

@@ -39,7 +39,9 @@ describe("triage through the LINE simulator (Gunma preset)", () => {
     const age = await turn(her, (p) => p.say("前橋です"));
     expect(texts(age)).toContain("年代");
     await turn(her, (p) => p.tapQuickReply("30代"));
-    const done = await turn(her, (p) => p.tapQuickReply("このままLINEで"));
+    const awareness = await turn(her, (p) => p.tapQuickReply("このままLINEで"));
+    expect(texts(awareness)).toContain("何で知りましたか");
+    const done = await turn(her, (p) => p.tapQuickReply("SNS・インターネット"));
     expect(texts(done)).toContain("相談員に伝わっている");
 
     const conversation = await conversationOf(her.userId);
@@ -59,6 +61,7 @@ describe("triage through the LINE simulator (Gunma preset)", () => {
       partnerNearby: "no",
       children: "none",
       injury: "no",
+      awareness: "web",
     });
   });
 

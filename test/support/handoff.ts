@@ -19,4 +19,12 @@ export async function handOff(her: SimulatedPerson, place: string, opts: { risky
   }
   await turn(her, (p) => p.tapQuickReply("答えずに進む"));
   await turn(her, (p) => p.tapQuickReply("答えずに進む"));
+  // How she came to know the service: asked in her first triage only (once per woman).
+  if (asksAwareness(her)) await turn(her, (p) => p.tapQuickReply("答えずに進む"));
+}
+
+/** The last thing the bot sent her is the awareness question (「何で知りましたか」). */
+export function asksAwareness(her: SimulatedPerson): boolean {
+  const latest = [...her.received()].reverse().find((m) => m.quickReplyLabels.length > 0);
+  return latest?.text?.includes("何で知りましたか") ?? false;
 }

@@ -12,6 +12,7 @@ import type {
   LineMessage,
   Preset,
   StepResult,
+  UpcomingGathering,
 } from "../../../src/flows/flow-types";
 import { analyse } from "../../support/japanese-analyser";
 
@@ -33,6 +34,10 @@ export class Chat {
   state: EngineState | null = null;
   last: StepResult = { state: {} as EngineState, effects: [] };
   readonly history: Effect[] = [];
+  /** What the runtime hands the engine from the console: the next gatherings. */
+  gatherings: UpcomingGathering[] = [];
+  /** Once-per-person questions she was asked in an earlier conversation. */
+  askedOnce: string[] = [];
 
   constructor(
     readonly preset: Preset = gunma,
@@ -43,7 +48,15 @@ export class Chat {
   send(input: EngineInput): this {
     const flow = pickFlow(this.preset, this.state);
     // Needs useJapaneseAnalyser() in the test file: risk detection runs on every text.
-    this.last = step(flow, this.preset, this.state, input, { now: this.now, analyse, conversationPhase: this.phase });
+    this.last = step(flow, this.preset, this.state, input, {
+      now: this.now,
+      analyse,
+      conversationPhase: this.phase,
+      gatherings: this.gatherings,
+      askedOnce: this.askedOnce,
+    });
+    // The runtime keeps on her person what she was asked once (src/conversations/flow-responder.ts).
+    for (const e of this.last.effects) if (e.type === "askedOnce") this.askedOnce.push(e.field);
     this.state = this.last.state;
     this.history.push(...this.last.effects);
     // Effects must survive the jsonb column and a job payload.

@@ -17,7 +17,7 @@ function regionHours(id: string) {
 /** Greeting → topic → municipality, then support wish: returns the chat at the hand-off. */
 function triageTo(municipality: string, now: Date): Chat {
   const chat = new Chat(gunma, now).follow().tap("はい、大丈夫").tap("その他").tap("これで全部");
-  return chat.say(municipality).tap("答えずに進む").tap("このままLINEで");
+  return chat.say(municipality).tap("答えずに進む").tap("このままLINEで").tap("答えずに進む");
 }
 
 describe("first contact out of hours", () => {
@@ -78,7 +78,7 @@ describe("hand-off out of hours keeps her place", () => {
       regions: gunma.regions.map((r) => ({ ...r, queue: { ...r.queue, overflowWhenClosed: false } })),
     };
     const chat = new Chat(own, jst("2026-11-28T12:00:00")).follow().tap("はい、大丈夫").tap("その他").tap("これで全部");
-    chat.say("富岡").tap("答えずに進む").tap("このままLINEで");
+    chat.say("富岡").tap("答えずに進む").tap("このままLINEで").tap("答えずに進む");
     expect(chat.effect("handoff")).toMatchObject({ regionId: "seimo", outOfHours: true });
     expect(chat.text()).toContain("相談員からのお返事は、11月30日(月) 9:30からになります");
   });

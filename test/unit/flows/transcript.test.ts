@@ -70,6 +70,8 @@ describe("each topic from greeting to hand-off", () => {
       "こころ・さみしさ",
       "その他",
       "いくつもある",
+      "生理用品を受け取りたい",
+      "居場所・集まりを知りたい",
       "答えずに進む",
       "相談員と話したい",
     ]);
@@ -81,6 +83,8 @@ describe("each topic from greeting to hand-off", () => {
     chat.tap("いない").tap("いる（一緒にいる）").tap("ない");
     expect(chat.text()).toContain("お住まいの市町村");
     chat.tap("前橋市").tap("30代").tap("このままLINEで");
+    expect(chat.text()).toContain("この相談窓口を、何で知りましたか");
+    chat.tap("SNS・インターネット");
 
     expect(chat.text()).toContain("同じことをもう一度書かなくて大丈夫");
     expect(chat.text()).toContain("順番にお返事します");
@@ -93,7 +97,7 @@ describe("each topic from greeting to hand-off", () => {
       regionSource: "answer",
       ageBand: "30s",
       supportWish: ["chat"],
-      answers: { partnerNearby: "no", children: "with-her", injury: "no" },
+      answers: { partnerNearby: "no", children: "with-her", injury: "no", awareness: "web" },
       risk: { level: "none", categories: [] },
     });
     expect(chat.effect("setTriage")?.triage).toEqual(chat.triage());
@@ -109,13 +113,14 @@ describe("each topic from greeting to hand-off", () => {
     chat.say("高崎");
     chat.tap("答えずに進む");
     chat.say("電話がいいです");
+    chat.say("ネットで見ました");
     expect(chat.effect("handoff")?.regionId).toBe("seimo");
     expect(chat.triage()).toMatchObject({
       topics: ["poverty"],
       municipality: "高崎市",
       regionId: "seimo",
       supportWish: ["phone"],
-      answers: { foodToday: "no", housingAtRisk: "yes" },
+      answers: { foodToday: "no", housingAtRisk: "yes", awareness: "web" },
     });
     expect(chat.triage().ageBand).toBeUndefined();
   });
@@ -124,7 +129,7 @@ describe("each topic from greeting to hand-off", () => {
     const chat = throughSafety(new Chat()).tap("仕事のこと").tap("これで全部");
     expect(chat.text()).toContain("お仕事のことで、近いものはありますか");
     chat.tap("職場でいやなことがある").tap("パート・アルバイト");
-    chat.say("おおいずみ").tap("20代").tap("会って話したい");
+    chat.say("おおいずみ").tap("20代").tap("会って話したい").tap("答えずに進む");
     expect(chat.effect("handoff")?.regionId).toBe("tomo");
     expect(chat.triage()).toMatchObject({
       topics: ["work"],
@@ -136,7 +141,7 @@ describe("each topic from greeting to hand-off", () => {
 
   it("mental health, preferring not to say where she lives → the default region", () => {
     const chat = throughSafety(new Chat()).tap("こころ・さみしさ").tap("これで全部");
-    chat.tap("眠れない").tap("いない").tap("言いたくない").tap("40代").tap("まだわからない");
+    chat.tap("眠れない").tap("いない").tap("言いたくない").tap("40代").tap("まだわからない").tap("答えずに進む");
     expect(chat.effect("handoff")?.regionId).toBe("chuhoku");
     expect(chat.triage()).toMatchObject({
       topics: ["mental"],
@@ -167,7 +172,7 @@ describe("each topic from greeting to hand-off", () => {
       "いま、お仕事はしていますか？",
       "お住まいの市町村を教えてください。近くの相談先をご案内するために使います。",
     ]);
-    chat.say("桐生です").tap("50代").tap("窓口に一緒に行ってほしい");
+    chat.say("桐生です").tap("50代").tap("窓口に一緒に行ってほしい").tap("答えずに進む");
     expect(chat.triage()).toMatchObject({
       topics: ["poverty", "work"],
       municipality: "桐生市",
@@ -218,7 +223,7 @@ describe("Yamaguchi: one prefecture-wide region", () => {
     const chat = new Chat(yamaguchi).follow();
     expect(chat.text()).toContain("やまぐち女性つながりサポート");
     chat.tap("はい、大丈夫").tap("パートナー・家族のこと").tap("これで全部");
-    chat.tap("いない").tap("いない").tap("ない").say(typed).tap("答えずに進む").tap("このままLINEで");
+    chat.tap("いない").tap("いない").tap("ない").say(typed).tap("答えずに進む").tap("このままLINEで").tap("答えずに進む");
     expect(chat.triage()).toMatchObject({ municipality, regionId: "yamaguchi", topics: ["dv"] });
     expect(chat.effect("handoff")?.regionId).toBe("yamaguchi");
   });

@@ -132,7 +132,8 @@ function report(overrides: Partial<Report> = {}): Report {
     referrals: [{ agency: "=福祉事務所", consultations: 3 }],
     followUps: [{ followUp: "visit", label: "訪問", consultations: 2 }],
     riskLevels: [{ riskLevel: "high", label: "高", consultations: 4 }],
-    awareness: { asked: true, answers: [{ answer: "知っていた", people: 7 }] },
+    awareness: { asked: true, answers: [{ answer: "knew", label: "知っていた", people: 7 }] },
+    programme: { gatherings: [], linkedWomen: 0, products: [] },
     partners: { partnerNames: [], referralRecords: [], campaignScans: [] },
     outreach: {
       rows: [
@@ -196,6 +197,8 @@ describe("the report CSV staff send with the grant report: the tables of report.
       "曜日 × 時間帯（相談の開始、延べ数）",
       "相談窓口の認知（実数）",
       "訪問・同行（予定日が期間内のもの、件数）",
+      "居場所（開催回数・参加人数、地域 × 月）",
+      "生理用品の配布（個数、地域 × 月）",
     ]);
   });
 
@@ -296,6 +299,39 @@ describe("the report CSV staff send with the grant report: the tables of report.
       ["回答", "人数"],
       ["未実施（フローで質問していません）。"],
     ]);
+  });
+
+  it("居場所 and 生理用品: a row per month of the period, every region, zeros, the period's totals", () => {
+    const programme = {
+      gatherings: [
+        { regionId: "r1", month: "2025-04", gatherings: 2, attendance: 15 },
+        { regionId: "r2", month: "2025-06", gatherings: 1, attendance: 4 },
+      ],
+      linkedWomen: 3,
+      products: [
+        { regionId: "r2", month: "2025-04", quantity: 30, atPickupPoints: 20, atGatherings: 10 },
+      ],
+    };
+    const b = blocks(reportCsv(reportTables(report({ programme }), CTX), HEADING));
+    const places = b.get("居場所（開催回数・参加人数、地域 × 月）") ?? [];
+    expect(places[0]).toEqual([
+      "月",
+      "前橋 回数",
+      "前橋 参加人数",
+      "西毛 回数",
+      "西毛 参加人数",
+      "回数 計",
+      "参加人数 計",
+    ]);
+    expect(places[1]).toEqual(["2025年4月", "2", "15", "0", "0", "2", "15"]);
+    expect(places[2]).toEqual(["2025年5月", "0", "0", "0", "0", "0", "0"]);
+    expect(places).toContainEqual(["期間計", "2", "15", "1", "4", "3", "19"]);
+    expect(places.at(-1)?.[0]).toContain("本人の同意を得て記録した参加者は 3 人");
+    expect(places).toHaveLength(1 + 12 + 1 + 1);
+    const products = b.get("生理用品の配布（個数、地域 × 月）") ?? [];
+    expect(products[0]).toEqual(["月", "前橋", "西毛", "合計", "うち受け取り場所", "うち居場所"]);
+    expect(products[1]).toEqual(["2025年4月", "0", "30", "30", "20", "10"]);
+    expect(products).toContainEqual(["期間計", "0", "30", "30", "20", "10"]);
   });
 
   it("blanks times that were not measured and names weekdays Monday to Sunday", () => {

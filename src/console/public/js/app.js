@@ -19,6 +19,7 @@ import { refreshOnCallCount, renderOnCall } from "./oncall.js";
 import { renderTasks } from "./tasks.js";
 import { renderCaseFile, renderFileSearch } from "./casefile.js";
 import { renderPartners } from "./partners.js";
+import { renderProgramme } from "./programme.js";
 import { isSupervising, state } from "./state.js";
 import { playAlertSound } from "./sound.js";
 import { toast } from "./toast.js";
@@ -154,6 +155,9 @@ function route() {
   } else if (hash.startsWith("#/file/")) {
     current("nav-files");
     void renderCaseFile(hash);
+  } else if (hash === "#/programme") {
+    current("nav-programme");
+    renderProgramme();
   } else if (hash === "#/profile") {
     current("nav-profile");
     renderProfile(showMe);

@@ -159,6 +159,13 @@ const ACTIONS = {
   "disclose-person": "相談者への開示（本人の請求）",
   "task-create": "タスクの作成",
   "task-close": "タスクの完了",
+  "gathering-create": "居場所の予定の追加",
+  "gathering-change": "居場所の変更・参加人数の記録",
+  "gathering-cancel": "居場所の中止",
+  "gathering-link": "居場所の参加者の記録（本人の同意あり）",
+  "gathering-unlink": "居場所の参加者の記録を外す",
+  "handout-record": "生理用品の配布の記録",
+  "handout-delete": "生理用品の配布の記録の削除",
 };
 export const auditActionLabel = (value) => ACTIONS[value] ?? value;
 
@@ -193,6 +200,12 @@ const DETAIL_KEYS = {
   rows: "件数",
   entryId: "記録",
   changed: "修正した項目",
+  gatheringId: "居場所",
+  headCount: "参加人数",
+  consent: "本人の同意",
+  handoutId: "配布の記録",
+  pickupPointId: "受け取り場所",
+  quantity: "個数",
   download: "ダウンロード",
   heldSince: "終了の合図",
   unsafeFirstLineConfirmed: "1行目の注意を承知",
