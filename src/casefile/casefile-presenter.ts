@@ -3,6 +3,7 @@ import { conversationScope, regionsOf } from "../conversations/conversation-scop
 import { AppError } from "../errors";
 import type { Preset } from "../flows/flow-types";
 import { listPartners } from "../partners/partner-directory";
+import { listReferralsOf } from "../partners/referral-service";
 import {
   CHANNEL_LABELS,
   LINK_REASON_LABELS,
@@ -31,7 +32,7 @@ const labelled = (labels: Record<string, string>) =>
 
 /**
  * A woman's case file: her LINE conversations, her manual entries (phone, e-mail, visit, 訪問,
- * 同行) and her tasks, newest first, each shown only when the user's region reaches it (as
+ * 同行), her tasks and the referrals made from those consultations, newest first, each shown only when the user's region reaches it (as
  * conversations, entries and tasks are everywhere else). A woman who moved shows, in each
  * region, the part of her file that region holds, and how many consultations she has elsewhere
  * (their number only, as the conversation view's earlier consultations do); an all-region
@@ -107,7 +108,14 @@ export function createCaseFilePresenter(deps: {
               ],
             }
           : { entryId: key.entryId };
-    const taskList = await tasks.matching(user, taskWhere);
+    const [taskList, referrals] = await Promise.all([
+      tasks.matching(user, taskWhere),
+      // Referrals made from the consultations shown (so of her file, in the user's reach).
+      listReferralsOf(prisma, {
+        conversationIds: conversations.map((c) => c.id),
+        entryIds: entries.map((e) => e.id),
+      }),
+    ]);
     const items: CaseItem[] = [
       ...conversations.map((c): CaseItem => ({
         type: "conversation",
@@ -140,9 +148,17 @@ export function createCaseFilePresenter(deps: {
         regionName: t.regionName,
         task: t,
       })),
+      ...referrals.map((r): CaseItem => ({
+        type: "referral",
+        id: r.id,
+        at: r.createdAt,
+        regionId: r.regionId,
+        regionName: regionName(r.regionId),
+        referral: r,
+      })),
     ];
-    // Newest first; at the same moment, a consultation before the task that follows it.
-    const order = { task: 0, entry: 1, conversation: 2 } as const;
+    // Newest first; at the same moment, a consultation before what follows from it.
+    const order = { task: 0, referral: 1, entry: 2, conversation: 3 } as const;
     items.sort((a, b) => b.at.localeCompare(a.at) || order[a.type] - order[b.type]);
     const partners = await listPartners(prisma);
     const region = regionsOf(user);

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { referralSchema } from "../partners/partner-schemas";
 import { taskSchema } from "../tasks/task-schemas";
 
 const labelled = z.array(z.object({ value: z.string(), label: z.string() }));
@@ -11,7 +12,7 @@ const common = {
   regionName: z.string(),
 };
 
-/** One line of her timeline: a LINE conversation, a manual entry or a task. */
+/** One line of her timeline: a LINE conversation, a manual entry, a task or a referral. */
 export const caseItemSchema = z.discriminatedUnion("type", [
   z.object({
     type: z.literal("conversation"),
@@ -35,6 +36,8 @@ export const caseItemSchema = z.discriminatedUnion("type", [
     fromTaskId: z.uuid().nullable(),
   }),
   z.object({ type: z.literal("task"), ...common, task: taskSchema }),
+  /** A referral to a partner made from one of her consultations shown here (at: when made). */
+  z.object({ type: z.literal("referral"), ...common, referral: referralSchema }),
 ]);
 
 export const caseFileSchema = z.object({

@@ -115,10 +115,11 @@ export function createReferralService(deps: { prisma: PrismaClient; now?: () => 
     tx: Tx,
     user: PartnerActor,
     at: Date,
-    r: { regionId: string; conversationId: string | null },
+    r: { regionId: string; conversationId: string | null; entryId: string | null },
     dueOn: string | undefined,
   ) {
     if (!dueOn) return undefined;
+    // The task follows the consultation the referral came from: her conversation or her entry.
     const task = await createTaskIn(
       tx,
       user,
@@ -127,6 +128,7 @@ export function createReferralService(deps: { prisma: PrismaClient; now?: () => 
         dueOn,
         regionId: r.regionId,
         conversationId: r.conversationId ?? undefined,
+        entryId: r.entryId ?? undefined,
       },
       at,
     );

@@ -1,13 +1,15 @@
-// A woman's case file (#/file/...): her LINE conversations, manual entries and tasks, newest
-// first, as GET /api/v1/casefiles/... returns them (only what my region reaches). An entry is
-// linked to her (or unlinked) with a reason; a task (訪問 and 同行 with their appointment) is
-// made for her file.
+// A woman's case file (#/file/...): her LINE conversations, manual entries, tasks and the
+// referrals made from them, newest first, as GET /api/v1/casefiles/... returns them (only what my
+// region reaches). An entry is linked to her (or unlinked) with a reason; a task (訪問 and 同行
+// with their appointment) is made for her file.
 import { api } from "../kit/api.js";
 import { $, clear, el } from "../kit/dom.js";
 import { describeError } from "./errors.js";
 import { formatDateTime } from "./format.js";
 import {
+  consentLabel,
   getReference,
+  referralOutcomeLabel,
   regionLabel,
   statusLabel,
   taskKindLabel,
@@ -135,7 +137,7 @@ function whoOf(f) {
   return "相談者に紐付いていない記録（この記録だけ）";
 }
 
-const TYPE_LABEL = { conversation: "LINE", entry: "記録", task: "タスク" };
+const TYPE_LABEL = { conversation: "LINE", entry: "記録", task: "タスク", referral: "つなぎ先" };
 
 function itemRow(file, item, reload) {
   const head = el("div", { className: "note-meta" }, [
@@ -164,6 +166,22 @@ function itemRow(file, item, reload) {
       }),
     );
     if (item.editable) lines.push(linkControls(file, item, reload));
+  } else if (item.type === "referral") {
+    const r = item.referral;
+    lines.push(
+      el("div", {
+        className: "small",
+        attrs: { "data-testid": "case-referral" },
+        text: [
+          `${r.partner.name}${r.partner.archived ? "（登録終了）" : ""}`,
+          consentLabel(r.consent),
+          `結果: ${referralOutcomeLabel(r.outcome)}`,
+          r.followUpOn ? `確認日: ${r.followUpOn}` : null,
+        ]
+          .filter(Boolean)
+          .join(" ／ "),
+      }),
+    );
   } else {
     const t = item.task;
     const when = t.appointment?.time ? `${t.dueOn} ${t.appointment.time}` : t.dueOn;
