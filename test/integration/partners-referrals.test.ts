@@ -197,6 +197,12 @@ describe("the partner directory and referral records", () => {
       phone: "027-111-1111",
     });
     expect([allValid.status, allValid.json.code]).toEqual([403, "PARTNER_OUT_OF_REGION"]);
+    // Nor may she take the programme's partner for her region alone.
+    const narrowed = await westAdmin.call("PATCH", `/api/v1/partners/${shared.id}`, {
+      regions: ["seimo"],
+    });
+    expect([narrowed.status, narrowed.json.code]).toEqual([403, "PARTNER_OUT_OF_REGION"]);
+    expect((await partnerNamed("群馬県女性相談支援センター"))?.regions).toEqual(["all"]);
     const east2 = await westAdmin.post("/api/v1/partners", {
       ...NEW_PARTNER,
       name: "東毛の窓口",
@@ -380,5 +386,25 @@ describe("the partner directory and referral records", () => {
     // The closings' coding table has the console-added partner as a row of its own.
     const coded = (await report())("つなぎ先");
     expect(coded.rows.find((r) => r[0] === NEW_PARTNER.name)).toEqual([NEW_PARTNER.name, 1]);
+
+    // The phone entry deleted (entered by mistake): its referral counts nowhere any more.
+    const fromEntry = await s.db.prisma.referral.findFirstOrThrow({
+      where: { entryId: { not: null } },
+    });
+    const deleted = await west.call("DELETE", `/api/v1/stats/entries/${fromEntry.entryId ?? ""}`);
+    expect(deleted.status).toBe(204);
+    const after = (await report())("つなぎ先の記録");
+    expect(after.rows.find((r) => r[0] === "社会福祉協議会")).toEqual([
+      "社会福祉協議会",
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+    ]);
+    expect(after.total).toEqual(["合計", 1, 0, 1, 0, 0, 0, 0, 1]);
   });
 });
