@@ -118,6 +118,34 @@ describe("the console's case file: her timeline, a linked phone entry, a 同行 
     await expect(timeline(page)).resolves.toEqual(done.items.map((i) => [i.type, i.id]));
     await screenshot(page, "casefile-03-accompany-done-1366x768");
 
+    // A referral from the phone call, with her consent: it joins her file as a line of its own.
+    const offered = (await apiAs(page, "GET", "/api/v1/partners")).body as {
+      id: string;
+      name: string;
+    }[];
+    const to = offered[0];
+    if (!to) throw new Error("no partner serves the region");
+    const made = await apiAs(page, "POST", `/api/v1/stats/entries/${seeded.entry}/referrals`, {
+      partnerId: to.id,
+      consent: "yes",
+    });
+    expect(made.status).toBe(201);
+    await go(page, `#/file/entry/${seeded.entry}`);
+    const referral = page.locator('[data-testid="case-referral"]', { hasText: to.name });
+    await referral.waitFor();
+    await expect(referral.innerText()).resolves.toContain("同意あり ／ 結果: まだわからない");
+    const withReferral = (await apiAs(page, "GET", `/api/v1/casefiles/entry/${seeded.entry}`))
+      .body as CaseFile;
+    // Made today, before the file's (far future) days: the oldest line.
+    expect(withReferral.items.map((i) => i.type)).toEqual([
+      "task",
+      "entry",
+      "entry",
+      "conversation",
+      "referral",
+    ]);
+    await expect(timeline(page)).resolves.toEqual(withReferral.items.map((i) => [i.type, i.id]));
+
     // The supervisor's report: 訪問・同行 as the API gives it (1 planned, 1 done).
     const sv = await browser.newContext({
       viewport: SMALL,
