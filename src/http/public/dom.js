@@ -28,3 +28,17 @@ export function clear(node) {
   while (node.firstChild) node.removeChild(node.firstChild);
   return node;
 }
+
+/** A table: its headings, then one row element per item (built by the caller). */
+export function table(className, head, rows) {
+  return el("table", { className }, [
+    el("thead", {}, [
+      el(
+        "tr",
+        {},
+        head.map((h) => el("th", { text: h })),
+      ),
+    ]),
+    el("tbody", {}, rows),
+  ]);
+}

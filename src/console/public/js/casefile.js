@@ -5,6 +5,7 @@
 import { api } from "../kit/api.js";
 import { $, clear, el } from "../kit/dom.js";
 import { describeError } from "./errors.js";
+import { regionSelect } from "./region-select.js";
 import { formatDateTime } from "./format.js";
 import {
   consentLabel,
@@ -40,17 +41,7 @@ export function renderFileSearch() {
   const main = clear($("main"));
   const pseudonym = el("input", { attrs: { id: "file-pseudonym", maxlength: "50" } });
   const caseRef = el("input", { attrs: { id: "file-case", maxlength: "50" } });
-  const region = el(
-    "select",
-    { attrs: { id: "file-region" } },
-    getReference().regions.map((r) =>
-      el("option", {
-        text: r.name,
-        attrs: { value: r.id, selected: r.id === state.me.regionId },
-      }),
-    ),
-  );
-  region.disabled = state.me.regionId !== null;
+  const region = regionSelect("file-region");
   const form = el("form", { className: "panel", attrs: { novalidate: true } }, [
     el("div", { className: "form-grid" }, [
       el("div", {}, [

@@ -2,7 +2,7 @@
 // restore partners) and the publicity campaigns with their scans (supervisors and admins
 // register them). Every row is what GET /api/v1/partners and GET /api/v1/campaigns return.
 import { api } from "../kit/api.js";
-import { $, clear, el } from "../kit/dom.js";
+import { $, clear, el, table } from "../kit/dom.js";
 import { describeError } from "./errors.js";
 import { getReference, partnerKindLabel, regionLabel, topicLabel } from "./labels.js";
 import { isSupervising, state } from "./state.js";
@@ -59,20 +59,11 @@ async function fillDirectory(box) {
   );
   const head = ["名前", "種別", "地域", "相談内容", "電話・受付時間", "住所", "つなぎ方", ""];
   box.appendChild(
-    el("table", { className: "table partners" }, [
-      el("thead", {}, [
-        el(
-          "tr",
-          {},
-          head.map((h) => el("th", { text: h })),
-        ),
-      ]),
-      el(
-        "tbody",
-        {},
-        partners.map((p) => partnerRow(p, box)),
-      ),
-    ]),
+    table(
+      "table partners",
+      head,
+      partners.map((p) => partnerRow(p, box)),
+    ),
   );
 }
 

@@ -2,10 +2,11 @@
 // women linked with their consent) and the products handed out per month. Every figure and row
 // is what /api/v1/gatherings and /api/v1/product-handouts return.
 import { api } from "../kit/api.js";
-import { $, clear, el } from "../kit/dom.js";
+import { $, clear, el, table } from "../kit/dom.js";
 import { describeError } from "./errors.js";
+import { regionSelect } from "./region-select.js";
 import { formatFullDate, localInputToIso } from "./format.js";
-import { getReference, regionLabel } from "./labels.js";
+import { regionLabel } from "./labels.js";
 import { state } from "./state.js";
 import { toast } from "./toast.js";
 import { tokyoToday } from "./tasks.js";
@@ -74,18 +75,7 @@ async function fillGatherings(box) {
     return;
   }
   const head = ["日時", "地域", "場所", "テーマ", "参加人数", "参加者（本人の同意あり）", "配布"];
-  box.appendChild(
-    el("table", { className: "table gatherings" }, [
-      el("thead", {}, [
-        el(
-          "tr",
-          {},
-          head.map((h) => el("th", { text: h })),
-        ),
-      ]),
-      el("tbody", {}, list.map(gatheringRow)),
-    ]),
-  );
+  box.appendChild(table("table gatherings", head, list.map(gatheringRow)));
 }
 
 function gatheringRow(g) {
@@ -271,18 +261,6 @@ function gatheringHandout(g) {
 
 function tokyoDayOf(iso) {
   return new Intl.DateTimeFormat("en-CA", { timeZone: "Asia/Tokyo" }).format(new Date(iso));
-}
-
-function regionSelect(id) {
-  const select = el(
-    "select",
-    { attrs: { id } },
-    getReference().regions.map((r) =>
-      el("option", { text: r.name, attrs: { value: r.id, selected: r.id === state.me.regionId } }),
-    ),
-  );
-  select.disabled = state.me.regionId !== null;
-  return select;
 }
 
 function newGatheringForm() {

@@ -1,8 +1,9 @@
 // The task list (#/tasks): follow-ups with a due date and an owner, mine or my region's, each
 // closed with an outcome. Every figure and row is what GET /api/v1/tasks returns.
 import { api } from "../kit/api.js";
-import { $, clear, el } from "../kit/dom.js";
+import { $, clear, el, table } from "../kit/dom.js";
 import { describeError } from "./errors.js";
+import { regionSelect } from "./region-select.js";
 import { formatDateTime } from "./format.js";
 import { getReference, regionLabel, taskKindLabel, taskOutcomeLabel } from "./labels.js";
 import { state } from "./state.js";
@@ -87,20 +88,11 @@ async function fill(list) {
   const closed = tab === "closed";
   const head = ["期日", "種類", "相談者", "担当", "地域", closed ? "結果" : "完了にする"];
   list.appendChild(
-    el("table", { className: "table tasks" }, [
-      el("thead", {}, [
-        el(
-          "tr",
-          {},
-          head.map((h) => el("th", { text: h })),
-        ),
-      ]),
-      el(
-        "tbody",
-        {},
-        tasks.map((t) => taskRow(t, closed)),
-      ),
-    ]),
+    table(
+      "table tasks",
+      head,
+      tasks.map((t) => taskRow(t, closed)),
+    ),
   );
 }
 
@@ -195,17 +187,7 @@ function newTaskForm() {
     ),
   );
   const due = el("input", { attrs: { id: "task-due", type: "date", min: tokyoToday() } });
-  const region = el(
-    "select",
-    { attrs: { id: "task-region" } },
-    getReference().regions.map((r) =>
-      el("option", {
-        text: r.name,
-        attrs: { value: r.id, selected: r.id === state.me.regionId },
-      }),
-    ),
-  );
-  region.disabled = state.me.regionId !== null;
+  const region = regionSelect("task-region");
   const error = el("p", { className: "form-error", attrs: { role: "alert" } });
   const form = el("form", { className: "panel", attrs: { novalidate: true } }, [
     el("h2", { text: "タスクを追加（自分が担当）" }),
