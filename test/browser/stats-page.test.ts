@@ -38,6 +38,17 @@ describe("the statistics page", () => {
       caseRef: "K-1",
       topics: ["poverty"],
     });
+    // Activities beside them: 12 packs handed out at a pickup point of 西毛 in June.
+    await s.db.prisma.productHandout.create({
+      data: {
+        regionId: "seimo",
+        handedOn: new Date("2025-06-10T00:00:00Z"),
+        month: "2025-06",
+        pickupPointId: "takasaki_city",
+        quantity: 12,
+        recordedById: cn,
+      },
+    });
     // Not consultations: a greeting and a hand-off she left before the answer.
     await h.line({ person: b.id, start: "2025-07-01 08:00", herMessages: 0 });
     await h.line({ person: b.id, start: "2025-07-02 08:00", waiting: "2025-07-02 08:01" });
@@ -105,6 +116,31 @@ describe("the statistics page", () => {
       ["合計", "4", "3"],
     ]);
     await screenshot(page, "stats-10-fiscal-year-2025");
+
+    // The programme's tables beside the consultations (居場所, 生理用品, referral records,
+    // campaign scans), each as the report's API gives it, zero rows included.
+    const report = (await page.evaluate(async () =>
+      (await fetch("/api/v1/stats/report?fiscalYear=2025")).json(),
+    )) as {
+      tables: {
+        sheet: string;
+        title: string;
+        header: string[];
+        rows: unknown[][];
+        total: unknown[] | null;
+      }[];
+    };
+    for (const sheet of ["居場所", "生理用品", "つなぎ先の記録", "広報の読み取り"]) {
+      const t = report.tables.find((x) => x.sheet === sheet);
+      if (!t) throw new Error(`no table ${sheet}`);
+      expect(await rows(t.title)).toEqual(
+        [t.header, ...t.rows, ...(t.total ? [t.total] : [])].map((r) =>
+          r.map((v) => (v === null ? "–" : String(v))),
+        ),
+      );
+    }
+    const products = report.tables.find((x) => x.sheet === "生理用品");
+    expect(products?.total).toContain(12);
 
     const [download] = await Promise.all([
       page.waitForEvent("download"),

@@ -20,12 +20,23 @@ export function renderReport(r) {
   renderWaiting(r);
   renderCoding(r);
   renderOutreach(r);
+  renderProgramme(r);
 }
 
 /** 訪問・同行: planned, done and not done by outcome (the table of report.xlsx). */
 function renderOutreach(r) {
   const t = sheet(r, "訪問・同行");
   chartCard("訪問・同行（予定と結果）", null, t.header, t.rows, t.note);
+}
+
+/** The activities and records beside the consultations, as report.xlsx has them. */
+function renderProgramme(r) {
+  for (const name of ["居場所", "生理用品", "つなぎ先の記録", "広報の読み取り"]) {
+    const table = r.tables.find((x) => x.sheet === name);
+    if (!table) continue;
+    const t = sheet(r, name);
+    chartCard(table.title, null, t.header, t.rows, t.note);
+  }
 }
 
 /** The report's table of that sheet (as report.xlsx has it), as header and rows with its total. */
@@ -304,11 +315,11 @@ function renderCoding(r) {
     chartCard(
       "相談窓口の認知（実数）",
       bar(
-        r.awareness.answers.map((a) => a.answer),
+        r.awareness.answers.map((a) => wrap(a.label)),
         [{ label: "人数", data: r.awareness.answers.map((a) => a.people) }],
       ),
       ["回答", "人数"],
-      r.awareness.answers.map((a) => [a.answer, a.people]),
+      r.awareness.answers.map((a) => [a.label, a.people]),
     );
   }
 }
