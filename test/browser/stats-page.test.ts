@@ -119,15 +119,16 @@ describe("the statistics page", () => {
 
     // The programme's tables beside the consultations (居場所, 生理用品, referral records,
     // campaign scans), each as the report's API gives it, zero rows included.
-    const report = (await page.evaluate(async () =>
-      (await fetch("/api/v1/stats/report?fiscalYear=2025")).json(),
-    )) as {
+    const report = (await page.evaluate(async () => {
+      const res = await fetch("/api/v1/stats/report?fiscalYear=2025");
+      return (await res.json()) as unknown;
+    })) as {
       tables: {
         sheet: string;
         title: string;
         header: string[];
-        rows: unknown[][];
-        total: unknown[] | null;
+        rows: (string | number | null)[][];
+        total: (string | number | null)[] | null;
       }[];
     };
     for (const sheet of ["居場所", "生理用品", "つなぎ先の記録", "広報の読み取り"]) {
