@@ -47,7 +47,8 @@ const normalisedLexicons = new WeakMap<RiskLexicon, Normalised>();
 function normalised(lexicon: RiskLexicon): Normalised {
   const known = normalisedLexicons.get(lexicon);
   if (known) return known;
-  const all = (words: string[]) => words.map(normalizeText).filter((w) => w.length > 0);
+  // A word that normalises to nothing (only punctuation) stays in the list: `occurrences` finds it nowhere.
+  const all = (words: string[]) => words.map(normalizeText);
   const made: Normalised = {
     exclude: all(lexicon.exclude),
     categories: lexicon.categories.map((category) => ({
@@ -62,13 +63,11 @@ function normalised(lexicon: RiskLexicon): Normalised {
 
 function excludedIn(text: string, exclude: string[]): Excluded {
   const spans = exclude.flatMap((phrase) => occurrences(text, phrase));
-  if (spans.length === 0) return () => false;
   return (start, end) => spans.some((ex) => ex.start <= start && end <= ex.end);
 }
 
 /** A term counts when at least one of its occurrences is not inside a harmless phrase. */
 function termHits(text: string, term: string, excluded: Excluded): boolean {
-  if (!text.includes(term)) return false;
   return occurrences(text, term).some((span) => !excluded(span.start, span.end));
 }
 
@@ -98,8 +97,8 @@ const HIRAGANA_STRETCH = /([\u3041-\u3096])[ぁぃぅぇぉー]+/gu;
 export function textForAnalysis(text: string): string {
   return text
     .normalize("NFKC")
-    .replace(/[\r\n]+/gu, "。")
-    .replace(/[\s~〜～「」『』"“”]+/gu, "")
+    .replace(/[\r\n]/gu, "。")
+    .replace(/[\s~〜～「」『』"“”]/gu, "")
     .replace(HIRAGANA_STRETCH, "$1");
 }
 

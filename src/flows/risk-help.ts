@@ -28,11 +28,13 @@ function writableNow(hotline: Hotline, ctx: HelpContext): boolean {
   return hotline.mode === "text" && (hotline.h24 || !ctx.outOfHours);
 }
 
-/** The line to add when none of hers can be written to now: one that fits, else any. */
+/**
+ * The line to add when none of hers can be written to now: the first open now (none of them fits,
+ * or it would be hers already), else a text line that fits, else any.
+ */
 function writableLine(hotlines: Hotline[], categories: readonly string[], ctx: HelpContext): Hotline | undefined {
-  const now = hotlines.filter((h) => writableNow(h, ctx));
   const text = hotlines.filter((h) => h.mode === "text");
-  return now.find((h) => fits(h, categories)) ?? now[0] ?? text.find((h) => fits(h, categories)) ?? text[0];
+  return text.find((h) => writableNow(h, ctx)) ?? text.find((h) => fits(h, categories)) ?? text[0];
 }
 
 /** The lines for a risk notice about `categories`, in the order she should read them. */

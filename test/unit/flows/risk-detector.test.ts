@@ -85,11 +85,54 @@ describe("one pattern follows conjugation, tense and politeness", () => {
     expect(flags("薬を買った。全部飲んだのはジュース", lexicon)).toEqual([]);
   });
 
+  it("a line break ends a sentence, as 。 does", () => {
+    expect(flags("薬を買った\n全部飲んだのはジュース", lexicon)).toEqual([]);
+    expect(flags("薬を買った\r\n\r\n全部飲んだのはジュース", lexicon)).toEqual([]);
+  });
+
+  it("spaced-out, quoted and stretched spellings are read as the words they spell", () => {
+    const wish = lexiconOf({ patterns: [pattern("死ぬ ~ たい")] });
+    expect(flags("死 に た い", wish)).toEqual(["suicide"]);
+    expect(flags("「死に」たい", wish)).toEqual(["suicide"]);
+    expect(flags("死にたぁい", wish)).toEqual(["suicide"]);
+    expect(flags("死にたーい", wish)).toEqual(["suicide"]);
+    expect(flags("死にたぁぁーい", wish)).toEqual(["suicide"]);
+  });
+
   it("`~` lets auxiliaries stand between two words, nothing else", () => {
     const aux = lexiconOf({ patterns: [pattern("死ぬ ~ たい")] });
     expect(flags("死にたかったです", aux)).toEqual(["suicide"]);
     expect(flags("死んでしまいたい", aux)).toEqual(["suicide"]);
     expect(flags("死ぬ人を見たい", aux)).toEqual([]);
+  });
+
+  it("`…` stands for up to ten words of the sentence", () => {
+    // を 今日 の 夜 に こっそり 家 で 少し ずつ: ten words between 薬 and 全部.
+    expect(flags("薬を今日の夜にこっそり家で少しずつ全部飲んだ", lexicon)).toEqual(["suicide"]);
+  });
+
+  it("a long sentence without the last word is no hit, whatever comes after its end", () => {
+    const drank = lexiconOf({ patterns: [pattern("薬 … 飲む")] });
+    expect(flags("薬を買いに行ったけど高くて結局何も買わずに家に帰った。お茶を飲んだ", drank)).toEqual([]);
+  });
+
+  it("`~` stands for ます and た, and for passive and causative endings", () => {
+    expect(flags("シートごと飲みました", lexiconOf({ patterns: [pattern("シート|箱 … 飲む ~ た")] }))).toEqual(["suicide"]);
+    const hit = lexiconOf({ patterns: [pattern("殴る ~ た")] });
+    expect(flags("殴られた", hit)).toEqual(["suicide"]);
+    expect(flags("殴らせた", hit)).toEqual(["suicide"]);
+  });
+
+  it("`~` does not stand for particles: 死ぬほどの覚悟 is not 死ぬ覚悟", () => {
+    const resolve = lexiconOf({ patterns: [pattern("死ぬ ~ 覚悟")] });
+    expect(flags("死ぬ覚悟をした", resolve)).toEqual(["suicide"]);
+    expect(flags("死ぬほどの覚悟で働いた", resolve)).toEqual([]);
+  });
+
+  it("a word the analyser cuts into four pieces is still one word of a pattern", () => {
+    // 性 + 暴力 + 被害 + 者
+    const victim = lexiconOf({ patterns: [pattern("性暴力被害者 … なる")] });
+    expect(flags("性暴力被害者になってしまった", victim)).toEqual(["suicide"]);
   });
 
   it("a passive pattern does not match the active verb", () => {
@@ -126,6 +169,12 @@ describe("a harmless phrase next to a real risk word", () => {
   it("the same word once inside a harmless phrase and once on its own is flagged", () => {
     // 「おかしにたいして」 hides its しにたい, the second しにたい is hers.
     expect(flags("おかしにたいしてがまんできない。もうしにたい")).toEqual(["suicide"]);
+  });
+
+  it("a lexicon term (not a pattern) once inside a harmless phrase and once on its own is flagged", () => {
+    const lexicon = lexiconOf({ terms: ["しにたい"] }, ["おかしにたいして"]);
+    expect(flags("おかしにたいしてがまんできない。もうしにたい", lexicon)).toEqual(["suicide"]);
+    expect(flags("おかしにたいしてがまんできない", lexicon)).toEqual([]);
   });
 
   it("a word inside one of two harmless phrases stays quiet", () => {

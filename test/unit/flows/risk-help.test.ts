@@ -6,7 +6,7 @@
 import { helpLines } from "../../../src/flows/risk-help";
 import { RISK_CATEGORIES } from "../../../src/flows/risk-categories";
 import { lockScreenProblem } from "../../../src/flows/shared-phone";
-import type { EngineState, Preset } from "../../../src/flows/flow-types";
+import type { EngineState, Hotline, Preset } from "../../../src/flows/flow-types";
 import { Chat, gunma, jst, OPEN, useJapaneseAnalyser, yamaguchi } from "./chat-harness";
 
 useJapaneseAnalyser();
@@ -97,6 +97,46 @@ describe("the lines fit what she wrote", () => {
     );
     expect(lines.find((h) => h.name.startsWith("福祉事務所"))).toMatchObject({ h24: false, hours: "平日 8:30〜17:15" });
     expect(lines[0]?.h24).toBe(true);
+  });
+});
+
+describe("the line she can write to, on a small NPO's own list", () => {
+  /** A line of a preset: by day unless `h24`, for `categories`. */
+  const line = (name: string, mode: Hotline["mode"], categories: string[], h24 = false): Hotline => ({
+    name,
+    number: "0000",
+    hours: h24 ? "24時間" : "9:00〜17:00",
+    h24,
+    mode,
+    categories,
+    discreet: false,
+  });
+  const names = (hotlines: Hotline[], categories: string[], outOfHours: boolean) =>
+    helpLines(hotlines, categories, { outOfHours }).map((h) => h.name);
+
+  const dvPhone = line("DV電話", "voice", ["dv"]);
+  const dvChat = line("DVチャット", "text", ["dv"]);
+  const healthChat = line("からだのチャット", "text", ["injury"]);
+  const nightChat = line("24時間チャット", "text", [], true);
+
+  it("when one of her own lines can be written to now, nothing unrelated is added", () => {
+    expect(names([nightChat, dvPhone, dvChat], ["dv"], false)).toEqual(["DV電話", "DVチャット"]);
+  });
+
+  it("a need no line is listed for still gets a line she can write to now", () => {
+    expect(names([dvPhone, nightChat], ["stalking"], false)).toEqual(["24時間チャット"]);
+  });
+
+  it("at night, with her chat closed, a 24-hour chat comes first", () => {
+    expect(names([dvPhone, dvChat, healthChat, nightChat], ["dv"], true)).toEqual(["24時間チャット", "DV電話", "DVチャット"]);
+  });
+
+  it("at night, with no chat open anywhere, her own chat (closed) is the one given, not another", () => {
+    expect(names([dvPhone, healthChat, dvChat], ["dv"], true)).toEqual(["DV電話", "DVチャット"]);
+  });
+
+  it("at night, with no chat open and none for her need, she still gets a chat to write to when it opens", () => {
+    expect(names([dvPhone, healthChat], ["dv"], true)).toEqual(["DV電話", "からだのチャット"]);
   });
 });
 

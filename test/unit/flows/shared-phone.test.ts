@@ -15,7 +15,7 @@ describe("what a lock screen may show", () => {
 
   it("takes the preset's own words as well as the built-in ones", () => {
     expect(lockScreenProblem("女性相談センターからです")).toBeUndefined();
-    expect(lockScreenProblem("女性相談センターからです", ["女性相談"])).toBe("女性相談");
+    expect(lockScreenProblem("女性相談センターからです", "女性相談")).toBe("女性相談");
   });
 
   it("does not take a date or a time for the police's number", () => {
