@@ -77,6 +77,13 @@ function jobOptions(job: QueuedJob, backoffScale: number): JobsOptions {
 export const QUEUE_TIMEOUT_MS = 5_000;
 
 /**
+ * How long opening a connection to the queue's PostgreSQL may take (BullMQ's PostgreSQL backend).
+ * Bounded, so a partition fails instead of hanging; not tight, as a new connection can take
+ * seconds on a loaded machine (2 s failed CI's outbox sweep under load).
+ */
+const PG_CONNECT_TIMEOUT_MS = 5_000;
+
+/**
  * BullMQ waits for its connection to be ready before any command, for ever: a queue that
  * accepts connections and never answers (a partition, a hung server) would hold the caller.
  */
@@ -198,7 +205,11 @@ function supervisedPgWorker(
   let current: { close(): Promise<void> } | undefined;
   const start = () => {
     const worker = new pg.Worker(QUEUE_NAME, handle, {
-      connection: { connectionString: databaseUrl, max: 4, connectionTimeoutMillis: 2000 },
+      connection: {
+        connectionString: databaseUrl,
+        max: 4,
+        connectionTimeoutMillis: PG_CONNECT_TIMEOUT_MS,
+      },
       concurrency,
       ...STALLED,
     });
@@ -258,7 +269,7 @@ function makeQueue(connection: QueueConnection, onError: (message: string) => vo
       connection: {
         connectionString: connection.databaseUrl,
         max: 4,
-        connectionTimeoutMillis: 2000,
+        connectionTimeoutMillis: PG_CONNECT_TIMEOUT_MS,
       },
     });
     q.on("error", report);
