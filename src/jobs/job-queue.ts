@@ -79,7 +79,7 @@ export const QUEUE_TIMEOUT_MS = 5_000;
 /**
  * How long opening a connection to the queue's PostgreSQL may take (BullMQ's PostgreSQL backend).
  * Bounded, so a partition fails instead of hanging; not tight, as a new connection can take
- * seconds on a loaded machine (2 s failed CI's outbox sweep under load).
+ * seconds on a loaded machine, and a connect that times out there fails work that would succeed.
  */
 const PG_CONNECT_TIMEOUT_MS = 5_000;
 
