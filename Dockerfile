@@ -1,5 +1,6 @@
 # Multi-stage build: compile TypeScript once, ship only what runs. Runs the web role by default;
-# run the worker with `docker run … node dist/main/start.js worker`.
+# run the worker with `docker run … node dist/main/start.js worker` (one role per container, the
+# orchestrator restarts them; `start.js all` runs both under its own supervisor).
 FROM node:20-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./

@@ -3,7 +3,7 @@ import express, { type ErrorRequestHandler, type Express, type Router } from "ex
 import { AppError, describeError, isDependencyDown } from "./errors";
 import { securityHeaders } from "./http/security-headers";
 import type { Logger } from "./logger";
-import type { Metrics } from "./metrics";
+import { metricsText, type Metrics, type MetricsSnapshot } from "./metrics";
 
 export interface ReadinessCheck {
   name: string;
@@ -20,6 +20,8 @@ export interface AppDeps {
   trustProxy?: TrustProxy;
   /** When set, /metrics answers only `Authorization: Bearer <token>`. */
   metricsToken?: string;
+  /** The other roles' metrics, when this process is one role of a supervised `npm start`. */
+  siblingMetrics?: () => Promise<MetricsSnapshot[]>;
 }
 
 /** A hop count, or addresses/CIDRs/names (`loopback`…); false trusts no proxy. */
@@ -52,7 +54,8 @@ export function createApp(deps: AppDeps): Express {
       res.setHeader("www-authenticate", 'Bearer realm="metrics"');
       throw new AppError("METRICS_TOKEN_REQUIRED", "A metrics token is required", 401);
     }
-    res.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
+    const siblings = deps.siblingMetrics ? await deps.siblingMetrics() : [];
+    res.type(deps.metrics.registry.contentType).send(await metricsText(deps.metrics, siblings));
   });
 
   for (const { path, router } of deps.routers) app.use(path, router);

@@ -1,4 +1,10 @@
-import { Counter, Histogram, Registry, collectDefaultMetrics } from "prom-client";
+import {
+  AggregatorRegistry,
+  Counter,
+  Histogram,
+  Registry,
+  collectDefaultMetrics,
+} from "prom-client";
 
 /** The service's Prometheus metrics, on a registry of its own (served at GET /metrics). */
 export interface Metrics {
@@ -53,4 +59,17 @@ export function createMetrics(): Metrics {
       registers: [registry],
     }),
   };
+}
+
+/** One process's metrics as prom-client hands them between processes. */
+export type MetricsSnapshot = Awaited<ReturnType<Registry["getMetricsAsJSON"]>>;
+
+/**
+ * What /metrics serves: this process's metrics, added up with those of the other roles of the
+ * same `npm start` (the worker's jobs and LINE calls), so one scrape sees the whole service.
+ */
+export async function metricsText(metrics: Metrics, siblings: MetricsSnapshot[]): Promise<string> {
+  if (siblings.length === 0) return metrics.registry.metrics();
+  const own = await metrics.registry.getMetricsAsJSON();
+  return AggregatorRegistry.aggregate([own, ...siblings]).metrics();
 }

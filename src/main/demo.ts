@@ -6,10 +6,10 @@ import { createCounsellor, type NewCounsellor } from "../console/auth-service";
 import { loadPreset, presetDir } from "../config/preset-loader";
 import { ensureDatabase, startEmbeddedPostgres } from "../db/embedded-postgres";
 import { createPrismaClient } from "../db/prisma-client";
-import { LineSimulator } from "../simulator/line-simulator";
-import { simulatorRoutes } from "../simulator/simulator-routes";
+import { createLogger } from "../logger";
 import { runMain } from "./run-main";
-import { startRuntime, stopOnSignals, type StopStep } from "./runtime";
+import { runSupervised } from "./run-supervised";
+import type { StopStep } from "./runtime";
 
 const ROOT = path.resolve(__dirname, "../..");
 
@@ -63,7 +63,7 @@ runMain(async () => {
   }
   // The simulator's Messaging API sits at the service's root (see simulatorRoutes).
   const simulatorBase = `http://127.0.0.1:${port}`;
-  const config = loadConfig({
+  const roleEnv = {
     ...env,
     DATABASE_URL: databaseUrl,
     PORT: String(port),
@@ -74,21 +74,20 @@ runMain(async () => {
     APP_SECRET_KEY: env.APP_SECRET_KEY ?? secrets.appSecretKey,
     // A demo is tried with a password alone; REQUIRE_SECOND_FACTOR=true asks for it as npm start does.
     REQUIRE_SECOND_FACTOR: env.REQUIRE_SECOND_FACTOR || "false",
-  });
-  const simulator = new LineSimulator({
-    channelSecret: secrets.channelSecret,
-    channelAccessToken: secrets.channelAccessToken,
-    webhookUrl: `http://127.0.0.1:${port}/webhook/line`,
-  });
-  const runtime = await startRuntime(config, {
-    web: true,
-    worker: true,
-    routers: simulatorRoutes(simulator),
-    stopAfter: [
-      { name: "LINE simulator", stop: () => simulator.close() },
-      ...(postgres ? [postgres] : []),
+  };
+  const config = loadConfig(roleEnv);
+  // The web role (with the simulator) and the worker, each a process of its own, as npm start.
+  await runSupervised(
+    [
+      { name: "web", script: path.join(__dirname, "demo-web.ts"), args: [], env: roleEnv },
+      { name: "worker", script: path.join(__dirname, "start.ts"), args: ["worker"], env: roleEnv },
     ],
-  });
+    {
+      logger: createLogger(config.logLevel),
+      shutdownTimeoutMs: config.shutdownTimeoutMs,
+      stopAfter: postgres ? [postgres] : [],
+    },
+  );
   const accounts = await demoAccounts(
     config.databaseUrl,
     config.flowPreset,
@@ -111,7 +110,6 @@ runMain(async () => {
       "",
     ].join("\n"),
   );
-  stopOnSignals(runtime, runtime.logger, config.shutdownTimeoutMs);
 });
 
 /** First run: an admin, a supervisor of every region and a counsellor per region. */

@@ -35,7 +35,7 @@ import { createWebhookIngress } from "../line/webhook-ingress";
 import { createWebhookRouter } from "../line/webhook-router";
 import { dueHeldDeliveries } from "../line/outbound-service";
 import { createLogger, reportConnectionLost, type Logger } from "../logger";
-import { createMetrics } from "../metrics";
+import { createMetrics, type Metrics, type MetricsSnapshot } from "../metrics";
 import { createSealer } from "../privacy/sealer";
 import { seedPartnerDirectory } from "../partners/partner-directory";
 import { createOnCallNotifier } from "../oncall/oncall-notifier";
@@ -65,6 +65,8 @@ export interface RuntimeOptions {
    * timers, when a held message may go and the on-call calls (nights, holidays, reminders). Sessions and the job queue keep the machine's.
    */
   now?: () => Date;
+  /** The other roles' metrics for /metrics, when this process is one role of a supervised start. */
+  siblingMetrics?: () => Promise<MetricsSnapshot[]>;
 }
 
 /** One part to stop, named so that a stop that hangs can say where. */
@@ -77,6 +79,7 @@ export interface Runtime {
   /** The web role's address once listening (port 0 picks a free one). */
   url: string | undefined;
   logger: Logger;
+  metrics: Metrics;
   /** Stops every part, one after another in the order they depend on each other. */
   stop(): Promise<void>;
   /** The parts not stopped yet, by name: the one stopping now first. */
@@ -145,6 +148,7 @@ export async function startRuntime(config: AppConfig, options: RuntimeOptions): 
       metrics,
       trustProxy: config.trustProxy,
       metricsToken: config.metricsToken,
+      siblingMetrics: options.siblingMetrics,
       readiness: [
         { name: "database", check: async () => void (await pool.query("SELECT 1")) },
         { name: "queue", check: () => producer.ping() },
@@ -269,6 +273,7 @@ export async function startRuntime(config: AppConfig, options: RuntimeOptions): 
   return {
     url,
     logger,
+    metrics,
     async stop() {
       stopping = true;
       for (const step of stops) {

@@ -19,6 +19,23 @@ import {
 
 const APP_SECRET_KEY = "start-command-test-app-secret-key-0123456789";
 
+/** The pids of the processes that printed `msg` (pino lines carry their process's pid). */
+function pidsThatLogged(output: string, msg: string): number[] {
+  return output
+    .split("\n")
+    .filter((l) => l.startsWith("{") && l.includes(`"msg":"${msg}"`))
+    .map((l) => (JSON.parse(l) as { pid: number }).pid);
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 describe("npm start", () => {
   it("refuses to start on a bad environment: exit code 1 and every problem listed", async () => {
     const service = startServiceProcess("start.ts", [], {
@@ -44,6 +61,27 @@ describe("npm start", () => {
     const service = startServiceProcess("start.ts", ["sideline"], { PATH: process.env.PATH });
     expect(await service.exit).toBe(1);
     expect(service.output()).toContain('Unknown role "sideline": use all, web or worker');
+  }, 60_000);
+
+  it("stops with exit code 1 when a role cannot start, leaving no process behind", async () => {
+    const nothingListens = await freePort();
+    const service = startServiceProcess("start.ts", [], {
+      PATH: process.env.PATH,
+      DATABASE_URL: `postgresql://app:secret@127.0.0.1:${nothingListens}/line`,
+      LINE_CHANNEL_SECRET: TEST_CHANNEL_SECRET,
+      LINE_CHANNEL_ACCESS_TOKEN: TEST_ACCESS_TOKEN,
+      APP_SECRET_KEY: APP_SECRET_KEY,
+      PORT: "0",
+    });
+    expect(await service.exit).toBe(1);
+    expect(service.output()).toContain("Cannot start: The web role stopped before it started");
+    // The worker was never started: the web role applies the migrations before it may start.
+    expect(service.output()).not.toContain("worker role started");
+    await eventually(
+      () => Promise.resolve(service.groupAlive()),
+      (isAlive) => !isAlive,
+      10_000,
+    );
   }, 60_000);
 
   it("stops within SHUTDOWN_TIMEOUT_MS while Redis is gone: exit code 1, the unfinished steps named", async () => {
@@ -95,6 +133,102 @@ describe("npm start", () => {
       await db.drop();
     }
   }, 90_000);
+
+  describe("npm start: the web and worker roles as processes of their own, supervised", () => {
+    let db: TestDatabase;
+    let sim: LineSimulator;
+    let env: NodeJS.ProcessEnv;
+    let unwatch: () => void = () => undefined;
+    const services: ServiceProcess[] = [];
+
+    /** `npm start` with BullMQ on its PostgreSQL backend, as when REDIS_URL is not set. */
+    async function npmStart() {
+      const port = await freePort();
+      const service = startServiceProcess("start.ts", [], { ...env, PORT: String(port) });
+      services.push(service);
+      await service.printed("worker role started");
+      await service.printed("web role listening");
+      return { service, url: `http://127.0.0.1:${port}` };
+    }
+
+    beforeAll(async () => {
+      db = await createTestDatabase();
+      sim = new LineSimulator({
+        channelSecret: TEST_CHANNEL_SECRET,
+        channelAccessToken: TEST_ACCESS_TOKEN,
+      });
+      const line = (await sim.listen()).baseUrl;
+      env = {
+        PATH: process.env.PATH,
+        DATABASE_URL: db.url,
+        LINE_CHANNEL_SECRET: TEST_CHANNEL_SECRET,
+        LINE_CHANNEL_ACCESS_TOKEN: TEST_ACCESS_TOKEN,
+        LINE_API_BASE_URL: line,
+        LINE_DATA_API_BASE_URL: line,
+        APP_SECRET_KEY: APP_SECRET_KEY,
+        LOG_LEVEL: "info",
+      };
+      unwatch = watchService(settledIn(db.prisma, APP_SECRET_KEY));
+    }, 60_000);
+
+    afterAll(async () => {
+      unwatch();
+      for (const service of services) {
+        if (service.groupAlive()) service.signalGroup("SIGKILL");
+      }
+      await sim.close();
+      await db.drop();
+    });
+
+    it("starts a role that crashed again, and she is still answered; SIGTERM stops every role, exit 0", async () => {
+      const { service, url } = await npmStart();
+      sim.setWebhookUrl(`${url}/webhook/line`);
+      const [web] = pidsThatLogged(service.output(), "web role listening");
+      const [worker] = pidsThatLogged(service.output(), "worker role started");
+      // Two roles, two processes, neither of them the supervisor.
+      expect(web).toBeDefined();
+      expect(worker).toBeDefined();
+      expect(new Set([web, worker, service.child.pid]).size).toBe(3);
+
+      const her = sim.person();
+      expect(texts(await turn(her, (p) => p.follow()))).not.toBe("");
+
+      // The worker dies (out of memory, a bug): the supervisor starts another.
+      process.kill(worker ?? 0, "SIGKILL");
+      await service.printed("role stopped; starting it again");
+      await eventually(
+        () => Promise.resolve(pidsThatLogged(service.output(), "worker role started")),
+        (pids) => pids.length === 2,
+        30_000,
+      );
+      const answer = await turn(her, (p) => p.say("夫のことで相談したいです"));
+      expect(answer.length).toBeGreaterThan(0);
+      // The web role served on meanwhile: the same process.
+      expect(pidsThatLogged(service.output(), "web role listening")).toEqual([web]);
+
+      const restarted = pidsThatLogged(service.output(), "worker role started")[1] ?? 0;
+      const mark = service.output().length;
+      // SIGTERM to the supervisor alone, as an init system that signals one pid.
+      process.kill(service.child.pid ?? 0, "SIGTERM");
+      expect(await service.exit).toBe(0);
+      expect(warningsIn(service.output(), mark)).toEqual([]);
+      expect(alive(web ?? 0)).toBe(false);
+      expect(alive(restarted)).toBe(false);
+    }, 120_000);
+
+    it("leaves no role serving on its own when the supervisor is killed", async () => {
+      const { service, url } = await npmStart();
+      const [web] = pidsThatLogged(service.output(), "web role listening");
+      const [worker] = pidsThatLogged(service.output(), "worker role started");
+      process.kill(service.child.pid ?? 0, "SIGKILL");
+      await eventually(
+        () => Promise.resolve([web, worker].map((pid) => alive(pid ?? 0))),
+        (states) => states.every((s) => !s),
+        30_000,
+      );
+      await expect(fetch(`${url}/healthz`)).rejects.toThrow();
+    }, 120_000);
+  });
 
   describe("web and worker as two processes on PostgreSQL and Redis", () => {
     let db: TestDatabase;
