@@ -7,9 +7,12 @@
  * event of a new webhookEventId, as LINE sends them. Prints events/s and ack latency p50/p99
  * at saturation (autocannon, closed loop) and at 2,000 requests/s (open loop, see webhook/paced-load.ts),
  * the CPU and WAL each event costs, and checks that every acknowledged event is stored and
- * queued. Its database: see support/bench-database.ts. The service is measured with
+ * queued. Its database: see support/bench-database.ts. The service's web role is measured with
  * BullMQ on its PostgreSQL backend (the embedded default) and, when Debian's redis-server is
- * installed, on a throwaway Redis of the bench's own (as a real channel runs it).
+ * installed, on a throwaway Redis of the bench's own (as a real channel runs it). Then `npm start`
+ * itself, web and worker roles with processing on (webhook/measure-start.ts): what it
+ * acknowledges while it answers her, and whether every event was processed. The events come from
+ * BENCH_WOMEN (default 500) women, so that processed they continue conversations.
  *
  * Fairness: the servers are measured one after the other, each alone (the others are not
  * running), with the same client settings, the same warm-up, and the same wait before every run
@@ -21,7 +24,7 @@
  *
  * BENCH_SECONDS (default 15) sets each run's length; BENCH_CONNECTIONS (default 64) the client's
  * connections; BENCH_ROUNDS (default 1) how many times every server is measured, to show the
- * spread between runs; BENCH_SERVERS (default "bare,floor,pg,redis") which of them;
+ * spread between runs; BENCH_SERVERS (default "bare,floor,pg,redis,start") which of them;
  * BENCH_RATE (default 2000) sets the open loop's rate, to see how latency grows with load;
  * BENCH_ARRIVALS=uniform paces evenly instead of at random (Poisson); BENCH_PROFILE=1 writes a
  * CPU profile of each server to artifacts/bench-profile/.
@@ -29,7 +32,8 @@
  * Its parts, in webhook/: the two yardsticks (bare-echo-server, durable-floor-server); the load
  * client, a process of its own (run-load starts it; load-client, paced-load, paced-connection,
  * signed-request); what a run costs and the noise around it (run-costs); one server measured
- * (measure-server); the service's table and queue (service-backing); the printout
+ * (measure-server); `npm start` with processing on (measure-start, line-fake-server); the
+ * service's table and queue (service-backing); the printout
  * (webhook-report); the settings above (settings).
  */
 import path from "node:path";
@@ -39,6 +43,7 @@ import { freePort } from "../scripts/free-port";
 import { hasRedisServer, startRedis } from "../scripts/redis-server";
 import { openBenchDatabase } from "./support/bench-database";
 import { measure, type ServerRow } from "./webhook/measure-server";
+import { measureStart } from "./webhook/measure-start";
 import { postgresQueue, redisQueue } from "./webhook/service-backing";
 import { ROUNDS, SERVERS } from "./webhook/settings";
 import { printReport, type Series } from "./webhook/webhook-report";
@@ -59,7 +64,8 @@ async function main() {
   };
   // BullMQ on Redis too, as a real channel runs it, when Debian's redis-server is installed
   // (scripts/test-deps.sh does). Always a throwaway one of the bench's own: it is flushed.
-  const redisPort = SERVERS.includes("redis") && hasRedisServer() ? await freePort() : 0;
+  const wantsRedis = SERVERS.includes("redis") || SERVERS.includes("start");
+  const redisPort = wantsRedis && hasRedisServer() ? await freePort() : 0;
   const redisServer = redisPort ? await startRedis(redisPort) : undefined;
   const redisUrl = `redis://127.0.0.1:${redisPort}`;
   const redis = redisServer ? new Redis(redisUrl) : undefined;
@@ -69,6 +75,7 @@ async function main() {
     { key: "floor", label: "floor", rows: [] },
     { key: "pg", label: "service/pg", rows: [] },
     { key: "redis", label: "service/redis", rows: [] },
+    { key: "start", label: redis ? "npm start/redis" : "npm start/pg", rows: [] },
   ];
   const run = async (key: string, round: number, row: () => Promise<ServerRow>) => {
     const s = series.find((x) => x.key === key);
@@ -106,6 +113,9 @@ async function main() {
           processes,
           { db, queue: redisQueue(redis as Redis, db) },
         ),
+      );
+      await run("start", round, () =>
+        measureStart(redis ? { ...serviceEnv, REDIS_URL: redisUrl } : serviceEnv, processes, db),
       );
     }
   } finally {

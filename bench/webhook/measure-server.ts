@@ -21,12 +21,22 @@ export type LoadResult = LoadFigures &
 export interface ServerRow {
   name: string;
   saturated: LoadResult;
-  paced: LoadResult;
+  /** Not for `npm start`: its worker could not keep up with a paced run's backlog in time. */
+  paced?: LoadResult;
   /** Only for the service: rows in webhook_event and jobs queued, once it was quiet again. */
   stored?: number;
   queued?: number;
   /** Only for the service: events stored but not yet queued the moment the saturated run ended. */
   queueLagAtEnd?: number;
+  /** Only for `npm start`: events the worker finished (processed or ignored), and failed for good. */
+  processed?: number;
+  failedForGood?: number;
+  /** Of those, finished while the run lasted; and how long the rest took after it (s). */
+  processedDuringRun?: number;
+  drainS?: number;
+  /** Only for `npm start`: replies and pushes LINE (the fake) took, and calls it refused. */
+  lineAnswers?: number;
+  lineRefused?: number;
 }
 
 /** `script` (with its arguments) on a port of its own; `backing` only for the service. */

@@ -25,18 +25,27 @@ export interface RunCosts {
   othersCores: number;
   /** Share of the run during which every busy task on the machine waited on the disk. */
   ioStall: number;
-  /** CPU the server process used per answered event (ms): what the code costs. */
+  /** CPU the server (its processes) used per answered event (ms): what the code costs. */
   serverCpuMs: number;
   /** The same for PostgreSQL (all its processes), and the WAL it wrote per event (bytes). */
   dbCpuMs?: number;
   walBytes?: number;
 }
 
+/**
+ * CPU ticks of the server: its process, and with `tree` its child processes too (`npm start`
+ * runs its roles as children of a supervisor).
+ */
+export function serverTicks(pid: number, tree: boolean): number {
+  return tree ? ticksOf([pid], [pid]) : cpuTicks(pid);
+}
+
 /** The bench's own processes: this one, the server, PostgreSQL and its backends, its Redis. */
-function ourTicks(serverPid: number, processes: BenchProcesses): number {
+function ourTicks(serverPid: number, tree: boolean, processes: BenchProcesses): number {
   const { postgresDataDir, redisPid = 0 } = processes;
   const postmaster = postgresDataDir ? postmasterPid(postgresDataDir) : 0;
-  return ticksOf([process.pid, serverPid, postmaster, redisPid], postmaster ? [postmaster] : []);
+  const parents = [...(postmaster ? [postmaster] : []), ...(tree ? [serverPid] : [])];
+  return ticksOf([process.pid, serverPid, postmaster, redisPid], parents);
 }
 
 /**
@@ -56,21 +65,23 @@ function ioStalledUs(): number {
 /**
  * Runs `run` and returns its result with what it cost. The machine is shared: CPU that other
  * processes used during a run (in cores, averaged) and disk stalls say how far to trust its
- * figures. Approximate: backends that exit during the run count as others.
+ * figures. Approximate: backends that exit during the run count as others. With `tree`, the
+ * server's child processes count as the server.
  */
 export async function withCosts<T extends { clientTotalCpuMs: number; ok: number }>(
   serverPid: number,
   processes: BenchProcesses,
   db: Client | undefined,
   run: () => Promise<T>,
+  tree = false,
 ): Promise<{ result: Omit<T, "clientTotalCpuMs"> } & RunCosts> {
   const { postgresDataDir } = processes;
   const dbTicks = () => (postgresDataDir ? postgresTicks(postgresDataDir) : 0);
   const start = {
     at: Date.now(),
     busy: machineBusyTicks(),
-    ours: ourTicks(serverPid, processes),
-    server: cpuTicks(serverPid),
+    ours: ourTicks(serverPid, tree, processes),
+    server: serverTicks(serverPid, tree),
     db: dbTicks(),
     wal: db ? await walPosition(db) : 0n,
     ioStalled: ioStalledUs(),
@@ -79,14 +90,14 @@ export async function withCosts<T extends { clientTotalCpuMs: number; ok: number
   const seconds = (Date.now() - start.at) / 1000;
   // The client process has exited by now: it reported its own CPU time.
   const client = (clientTotalCpuMs / 1000) * TICKS_PER_SECOND;
-  const ours = ourTicks(serverPid, processes) - start.ours;
+  const ours = ourTicks(serverPid, tree, processes) - start.ours;
   const others = machineBusyTicks() - start.busy - ours - client;
   const perEvent = (ticks: number) => ((ticks / TICKS_PER_SECOND) * 1000) / (result.ok || 1);
   return {
     result,
     othersCores: Math.max(0, others) / TICKS_PER_SECOND / seconds,
     ioStall: (ioStalledUs() - start.ioStalled) / 1e6 / seconds,
-    serverCpuMs: perEvent(cpuTicks(serverPid) - start.server),
+    serverCpuMs: perEvent(serverTicks(serverPid, tree) - start.server),
     ...(db
       ? {
           dbCpuMs: perEvent(dbTicks() - start.db),
@@ -104,11 +115,11 @@ async function walPosition(db: Client): Promise<bigint> {
 }
 
 /** Waits until the server uses under 5% of a core for a whole second (at most 60 s). */
-export async function settle(pid: number): Promise<void> {
+export async function settle(pid: number, tree = false): Promise<void> {
   for (let i = 0; i < 60; i++) {
-    const before = cpuTicks(pid);
+    const before = serverTicks(pid, tree);
     await new Promise((r) => setTimeout(r, 1000));
-    const used = cpuTicks(pid) - before;
+    const used = serverTicks(pid, tree) - before;
     if (DEBUG) console.log(`settle: ${used} ticks`);
     if (used <= (PROFILE_DIR ? 30 : 5)) return; // the profiler's own sampling is not quiet
   }

@@ -1,6 +1,14 @@
-/** bench:webhook's requests: one message event of a new webhookEventId each, as LINE sends them. */
-import { createHmac, randomBytes } from "node:crypto";
-import { SECRET } from "./settings";
+/**
+ * bench:webhook's requests: one message event of a new webhookEventId each, as LINE sends them,
+ * from one of WOMEN women (so that, processed, the events continue their conversations).
+ */
+import { createHash, createHmac, randomBytes, randomInt } from "node:crypto";
+import { SECRET, WOMEN } from "./settings";
+
+const womenIds = Array.from(
+  { length: WOMEN },
+  (_, i) => `U${createHash("md5").update(`bench-woman-${i}`).digest("hex")}`,
+);
 
 export interface SignedRequest {
   body: string;
@@ -8,7 +16,7 @@ export interface SignedRequest {
 }
 
 export function signedRequest(): SignedRequest {
-  const userId = `U${randomBytes(16).toString("hex")}`;
+  const userId = womenIds[randomInt(womenIds.length)] ?? "";
   const body = JSON.stringify({
     destination: "Ubench",
     events: [

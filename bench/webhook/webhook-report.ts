@@ -27,17 +27,25 @@ export function printReport(series: Series[]): void {
   );
   console.log(
     "service/pg, service/redis = this web role, every event stored in PostgreSQL before its " +
-      "200, then queued on BullMQ's PostgreSQL backend (the embedded default) or on Redis.",
+      "200, then queued on BullMQ's PostgreSQL backend (the embedded default) or on Redis;",
+  );
+  console.log(
+    "npm start = the web and worker roles under their supervisor, processing on (flows, " +
+      "answers to a LINE fake), on Redis when the bench has one: its CPU is the three processes'.",
   );
   printServers(series.flatMap((s) => s.rows));
   printAgainstBare(series);
+  printStart(series);
   if (ROUNDS > 1) {
     for (const { label, rows } of series) {
       if (rows.length === 0) continue;
       console.log(
         `${label.padEnd(13)} over ${ROUNDS} rounds: max ${spread(rows, (r) => r.saturated.eventsPerSecond)} events/s, ` +
-          `p99 ${spread(rows, (r) => r.saturated.p99)} ms; @${PACED_RATE}/s p50 ` +
-          `${spread(rows, (r) => r.paced.p50)} ms, p99 ${spread(rows, (r) => r.paced.p99)} ms`,
+          `p99 ${spread(rows, (r) => r.saturated.p99)} ms` +
+          (rows.every((r) => r.paced)
+            ? `; @${PACED_RATE}/s p50 ${spread(rows, (r) => r.paced?.p50 ?? NaN)} ms, ` +
+              `p99 ${spread(rows, (r) => r.paced?.p99 ?? NaN)} ms`
+            : ""),
       );
     }
   }
@@ -82,16 +90,16 @@ function printServers(rows: ServerRow[]): void {
       r.saturated.clientCores.toFixed(2),
       r.saturated.othersCores.toFixed(2),
       percent(r.saturated.ioStall),
-      r.paced.offeredRate ?? "",
-      r.paced.eventsPerSecond,
-      r.paced.p50.toFixed(1),
-      r.paced.p99.toFixed(1),
-      r.paced.clientLateP99 ?? "",
-      r.paced.clientCores.toFixed(2),
-      r.paced.othersCores.toFixed(2),
-      percent(r.paced.ioStall),
-      r.saturated.failed + r.paced.failed,
-      r.stored === undefined ? "-" : `${r.stored}/${r.saturated.ok + r.paced.ok}`,
+      r.paced?.offeredRate ?? "-",
+      r.paced?.eventsPerSecond ?? "-",
+      r.paced?.p50.toFixed(1) ?? "-",
+      r.paced?.p99.toFixed(1) ?? "-",
+      r.paced?.clientLateP99 ?? "",
+      r.paced?.clientCores.toFixed(2) ?? "-",
+      r.paced?.othersCores.toFixed(2) ?? "-",
+      r.paced ? percent(r.paced.ioStall) : "-",
+      r.saturated.failed + (r.paced?.failed ?? 0),
+      r.stored === undefined ? "-" : `${r.stored}/${r.saturated.ok + (r.paced?.ok ?? 0)}`,
     ]);
   }
   console.log(
@@ -102,7 +110,7 @@ function printServers(rows: ServerRow[]): void {
     { title: "max", width: 44, align: "left" },
     { title: `@${PACED_RATE}/s`, align: "left" },
   ]);
-  for (const r of rows) costRow([r.name, cost(r.saturated), cost(r.paced)]);
+  for (const r of rows) costRow([r.name, cost(r.saturated), r.paced ? cost(r.paced) : "-"]);
 }
 
 const cost = (l: LoadResult) =>
@@ -119,7 +127,7 @@ function printAgainstBare(series: Series[]): void {
       Math.round((r.saturated.eventsPerSecond / (bare[i]?.saturated.eventsPerSecond ?? NaN)) * 100),
     );
     // Requests cut off by the end of a run may be stored without being counted as answered.
-    const allStored = rows.every((r) => (r.stored ?? 0) >= r.saturated.ok + r.paced.ok);
+    const allStored = rows.every((r) => (r.stored ?? 0) >= r.saturated.ok + (r.paced?.ok ?? 0));
     const allQueued = rows.every((r) => r.queued === r.stored);
     console.log(
       `\n${label}: throughput vs bare ` +
@@ -127,6 +135,34 @@ function printAgainstBare(series: Series[]): void {
         `   every acknowledged event stored: ${allStored ? "yes" : "NO"}` +
         `   every stored event queued: ${allQueued ? "yes" : "NO"}` +
         `   queue backlog when the saturated run ended: ${spread(rows, (r) => r.queueLagAtEnd ?? 0)} events`,
+    );
+  }
+}
+
+/** `npm start` with processing on: against the bare server, and whether it did all the work. */
+function printStart(series: Series[]): void {
+  const bare = series.find((s) => s.key === "bare")?.rows ?? [];
+  const rows = series.find((s) => s.key === "start")?.rows ?? [];
+  if (rows.length === 0) return;
+  const shares = rows.map((r, i) =>
+    Math.round((r.saturated.eventsPerSecond / (bare[i]?.saturated.eventsPerSecond ?? NaN)) * 100),
+  );
+  const allStored = rows.every((r) => (r.stored ?? 0) >= r.saturated.ok);
+  const allProcessed = rows.every((r) => r.processed === r.stored && r.failedForGood === 0);
+  console.log(
+    `\nnpm start (processing on): acknowledged vs bare ` +
+      (bare.length ? `${Math.min(...shares)}–${Math.max(...shares)}%` : "- (not measured)") +
+      `   every acknowledged event stored: ${allStored ? "yes" : "NO"}` +
+      `   every stored event processed: ${allProcessed ? "yes" : "NO"}`,
+  );
+  for (const r of rows) {
+    const processed = r.processed ?? 0;
+    const seconds = DURATION_S + (r.drainS ?? 0);
+    console.log(
+      `  ${r.name}: ${r.stored} stored, ${processed} processed (${r.failedForGood} failed for good), ` +
+        `${r.processedDuringRun} of them during the ${DURATION_S} s run and the rest in ` +
+        `${(r.drainS ?? 0).toFixed(1)} s after it: ${Math.round(processed / seconds)} events/s ` +
+        `processed; ${r.lineAnswers} answers sent to LINE, ${r.lineRefused} refused`,
     );
   }
 }

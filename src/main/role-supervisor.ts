@@ -1,4 +1,5 @@
 import { fork, type ChildProcess } from "node:child_process";
+import { setPriority } from "node:os";
 import { AppError } from "../errors";
 import type { Logger } from "../logger";
 import type { MetricsSnapshot } from "../metrics";
@@ -11,6 +12,8 @@ export interface RoleCommand {
   script: string;
   args: string[];
   env: NodeJS.ProcessEnv;
+  /** Its scheduling priority (nice, 0 to 19): higher yields the cores to the other roles. */
+  niceness?: number;
 }
 
 export interface RoleSupervisorOptions {
@@ -89,6 +92,7 @@ export function createRoleSupervisor(
 
   function spawnRole(command: RoleCommand): Running {
     const child = fork(command.script, [...command.args, "--supervised"], { env: command.env });
+    if (command.niceness && child.pid) setPriority(child.pid, command.niceness);
     const role: Running = {
       command,
       child,

@@ -12,6 +12,12 @@ const ROLES = {
 };
 
 /**
+ * When the cores are all busy, the web role goes first: LINE waits for its acknowledgement (and
+ * may not send an event again), while her answer may come a moment later from the queue.
+ */
+const WORKER_NICENESS = 5;
+
+/**
  * `npm start` (role `all`: the web and worker roles as two processes under one supervisor),
  * `npm run start:web`, `npm run start:worker`. Any number of web and worker processes may run
  * against the same database and queue.
@@ -29,6 +35,7 @@ runMain(async () => {
       script: __filename,
       args: [name],
       env,
+      niceness: name === "worker" ? WORKER_NICENESS : 0,
     });
     await runSupervised([roleCommand("web"), roleCommand("worker")], {
       logger: createLogger(config.logLevel),
