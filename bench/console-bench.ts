@@ -1,9 +1,13 @@
 /**
  * `npm run bench:console`: 200 simulated women chatting with counsellors at once, through the
- * whole service (webhook, queue, worker, console API and its live events, LINE simulator).
- * Measures (1) her message → visible in the counsellor's console: the time from her sending to
- * the console having received the live event AND fetched the conversation showing the message;
- * (2) a counsellor's send → the message on her simulated phone. Prints p50/p95/p99.
+ * whole service (webhook, queue, worker, console API and its live events, LINE simulator), with
+ * 30 counsellors and 3 supervisors signed in whose consoles do on each live event what the page
+ * does (console/page-model.ts: the queue fetched again on every message of their scope, the open
+ * conversation on its own). Measures (1) her message → visible in the counsellor's console: from
+ * her sending to her counsellor's page showing the message (its fetch after the live event, or
+ * the counsellor's click when another conversation was open); (2) a counsellor's send → the
+ * message on her simulated phone. Prints p50/p95/p99, the CPU per exchange of every process and
+ * the pages' fetches per exchange. BENCH_COUNSELLORS and BENCH_SUPERVISORS change the room.
  * Its database (see support/bench-database.ts), made anew on every run, is on DATABASE_URL's
  * server when set, else on embedded PostgreSQL; BullMQ runs on it unless REDIS_URL is set.
  */
@@ -15,7 +19,7 @@ import { LineSimulator } from "../src/simulator/line-simulator";
 import type { SimulatedPerson } from "../src/simulator/simulated-person";
 import { createSealer } from "../src/privacy/sealer";
 import { freePort } from "../scripts/free-port";
-import { ConsoleClient } from "../test/support/console-client";
+import { ConsolePage } from "./console/page-model";
 import { openBenchDatabase } from "./support/bench-database";
 import { cpuTicks, postgresTicks, TICKS_PER_SECOND } from "./support/proc-stat";
 import { ascending, quantile } from "./support/quantile";
@@ -24,7 +28,8 @@ import { printTable } from "./support/table";
 
 const ROOT = path.resolve(__dirname, "..");
 const PEOPLE = Number(process.env.BENCH_PEOPLE ?? 200);
-const COUNSELLORS = 10;
+const COUNSELLORS = Number(process.env.BENCH_COUNSELLORS ?? 30);
+const SUPERVISORS = Number(process.env.BENCH_SUPERVISORS ?? 3);
 /**
  * Her pause before each message: random up to this. Two paces by default, one after the other on
  * the same conversations: a chat pace (up to 15 s: she types on a phone, and here the counsellor
@@ -38,34 +43,6 @@ const SECRET = randomBytes(16).toString("hex");
 const TOKEN = randomBytes(24).toString("base64url");
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** A counsellor's console: signed in, listening to live events like the page does. */
-class Console {
-  private waiters = new Map<string, (() => void)[]>();
-  private constructor(private readonly client: ConsoleClient) {}
-
-  static async signedIn(base: string, login: string): Promise<Console> {
-    const c = new Console(await ConsoleClient.signedIn(base, login, PASSWORD));
-    await c.client.events(({ event, data }) => {
-      if (event !== "message") return;
-      const { conversationId } = data as { conversationId: string };
-      const waiting = c.waiters.get(conversationId) ?? [];
-      c.waiters.delete(conversationId);
-      waiting.forEach((w) => w());
-    });
-    return c;
-  }
-
-  nextEvent(conversationId: string): Promise<void> {
-    return new Promise((resolve) =>
-      this.waiters.set(conversationId, [...(this.waiters.get(conversationId) ?? []), resolve]),
-    );
-  }
-
-  async call(method: string, p: string, body?: unknown) {
-    return (await this.client.call(method, p, body)).json as Record<string, unknown>;
-  }
-}
 
 /** Takes every message already on her phone, so the next one read is a new one. */
 async function drain(her: SimulatedPerson): Promise<void> {
@@ -105,6 +82,8 @@ async function main() {
     LINE_DATA_API_BASE_URL: baseUrl,
     APP_SECRET_KEY: appSecretKey,
     LOG_LEVEL: "warn",
+    // The supervisors sign in with a password alone here.
+    REQUIRE_SECOND_FACTOR: "false",
     WORKER_CONCURRENCY: "16",
   };
   const profileDir = process.env.BENCH_PROFILE
@@ -112,6 +91,16 @@ async function main() {
     : undefined;
   const services = roles.map((role) => startServer(["src/main/start.ts", role], env, profileDir));
   const prisma = createPrismaClient(databaseUrl, 4);
+  const pages: ConsolePage[] = [];
+  const pageFetches = () =>
+    pages.reduce(
+      (sum, p) => ({
+        queue: sum.queue + p.fetches.queue,
+        conversation: sum.conversation + p.fetches.conversation,
+        alerts: sum.alerts + p.fetches.alerts,
+      }),
+      { queue: 0, conversation: 0, alerts: 0 },
+    );
   try {
     await waitUntilAnswering(services, `${url}/readyz`, { ready: (r) => r.ok });
     sim.setWebhookUrl(`${url}/webhook/line`);
@@ -124,11 +113,22 @@ async function main() {
         regionId: "chuhoku",
       });
     }
+    for (let i = 0; i < SUPERVISORS; i++) {
+      await createCounsellor(prisma, {
+        loginName: `s${i}`,
+        displayName: `スーパーバイザー${i}`,
+        password: PASSWORD,
+        role: "supervisor",
+        regionId: null,
+      });
+    }
     const consoles = await Promise.all(
-      Array.from({ length: COUNSELLORS }, async (_, i) => {
-        return Console.signedIn(url, `c${i}`);
-      }),
+      Array.from({ length: COUNSELLORS }, (_, i) => ConsolePage.signedIn(url, `c${i}`, PASSWORD)),
     );
+    const supervisors = await Promise.all(
+      Array.from({ length: SUPERVISORS }, (_, i) => ConsolePage.signedIn(url, `s${i}`, PASSWORD)),
+    );
+    pages.push(...consoles, ...supervisors);
 
     // 200 women write in and ask for a counsellor (no municipality: the default region).
     const people: SimulatedPerson[] = Array.from({ length: PEOPLE }, (_, i) => sim.person(`p${i}`));
@@ -157,7 +157,7 @@ async function main() {
       const c = waiting.find((w) => w.person.lineUserHash === sealer.hash(her.userId));
       if (c) conversationOf.set(her.userId, c.id);
     }
-    const assignment = new Map<string, { console: Console; conversationId: string }>();
+    const assignment = new Map<string, { console: ConsolePage; conversationId: string }>();
     await Promise.all(
       waiting.map(async (c, i) => {
         const counsellor = consoles[i % COUNSELLORS];
@@ -185,6 +185,7 @@ async function main() {
       const toPhone: number[] = [];
       const timeline: [number, number][] = [];
       const cpuBefore = cpuNow();
+      const fetchesBefore = pageFetches();
       const t0 = Date.now();
       await Promise.all(
         people.map(async (her, index) => {
@@ -195,19 +196,11 @@ async function main() {
             const conversationId = conversationOf.get(her.userId);
             const a = conversationId ? assignment.get(conversationId) : undefined;
             if (!a) continue;
-            // Appearance: as the console page does, fetch on each live event for her conversation
-            // (a 30 s fallback as the page has) until the message shows.
-            const event = a.console.nextEvent(a.conversationId);
+            // Shown as the page shows it: the live event, then the page's own fetch.
+            const event = a.console.nextMessageEvent(a.conversationId);
             await her.say(text);
             await event;
-            for (;;) {
-              const view = (await a.console.call(
-                "GET",
-                `/api/v1/conversations/${a.conversationId}`,
-              )) as { messages?: { text: string | null }[] };
-              if (view.messages?.some((x) => x.text === text)) break;
-              await Promise.race([a.console.nextEvent(a.conversationId), sleep(30_000)]);
-            }
+            await a.console.shows(a.conversationId, text);
             toConsole.push(Date.now() - started);
             timeline.push([started - t0, Date.now() - started]);
 
@@ -226,7 +219,7 @@ async function main() {
       const seconds = (Date.now() - t0) / 1000;
       const cpuAfter = cpuNow();
       console.log(
-        `\nbench:console — ${PEOPLE} women chatting at once with ${COUNSELLORS} counsellors, ${MESSAGES_EACH} exchanges each, pauses up to ${thinkMs} ms, ${seconds.toFixed(1)} s, roles: ${roles.join(" + ")}, queue: ${process.env.REDIS_URL ? "Redis" : "PostgreSQL"}\n`,
+        `\nbench:console — ${PEOPLE} women chatting at once with ${COUNSELLORS} counsellors and ${SUPERVISORS} supervisors signed in, ${MESSAGES_EACH} exchanges each, pauses up to ${thinkMs} ms, ${seconds.toFixed(1)} s, roles: ${roles.join(" + ")}, queue: ${process.env.REDIS_URL ? "Redis" : "PostgreSQL"}\n`,
       );
       const row = printTable([
         { title: "measure (ms)", width: 40 },
@@ -253,6 +246,14 @@ async function main() {
             .join(", ") +
           " (bench = the simulated LINE, women and consoles)",
       );
+      const fetches = pageFetches();
+      const per = (n: number, before: number) => ((n - before) / exchanges).toFixed(1);
+      console.log(
+        `Pages' fetches per exchange (${COUNSELLORS} counsellors, ${SUPERVISORS} supervisors): ` +
+          `queue ${per(fetches.queue, fetchesBefore.queue)}, ` +
+          `conversation ${per(fetches.conversation, fetchesBefore.conversation)}, ` +
+          `alerts ${per(fetches.alerts, fetchesBefore.alerts)}`,
+      );
       if (process.env.BENCH_DEBUG) {
         // The worst "shown in the console" time of each second of the run: when do tails happen?
         const worst = new Map<number, number>();
@@ -272,6 +273,7 @@ async function main() {
     };
     for (const [round, thinkMs] of PACES_MS.entries()) await phase(thinkMs, round);
   } finally {
+    for (const page of pages) page.close();
     await prisma.$disconnect();
     await Promise.all(services.map(stopServer));
     await sim.close();

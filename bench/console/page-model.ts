@@ -1,0 +1,149 @@
+/**
+ * bench:console's consoles: one signed-in account each, with its live-events stream, doing on
+ * each event what the console page does (src/console/public/js/app.js and queue.js), so the
+ * service pays in the bench what it pays for a real room of counsellors:
+ * - `queue` and `message` events: the queue fetched again, 200 ms after the last event (the
+ *   page's debounce), never two fetches at once (one more after the one in flight);
+ * - `message` or `note` for the open conversation: that conversation fetched again (debounced);
+ * - `alert`: the alerts fetched again (debounced); `resync`: everything shown.
+ * Counts every fetch, so the bench can print what the page costs.
+ */
+import { ConsoleClient } from "../../test/support/console-client";
+
+/** The page's debounce before it fetches again after a live event. */
+const LIVE_DEBOUNCE_MS = 200;
+
+export interface PageFetches {
+  queue: number;
+  conversation: number;
+  alerts: number;
+}
+
+export class ConsolePage {
+  readonly fetches: PageFetches = { queue: 0, conversation: 0, alerts: 0 };
+  /** The conversation shown, as when a counsellor has clicked it in her list. */
+  private openId: string | undefined;
+  /** What the page last fetched of each conversation, and who waits for its next fetch. */
+  private readonly views = new Map<string, { messages?: { text: string | null }[] }>();
+  private loadWaiters: { id: string; resolve: () => void }[] = [];
+  private eventWaiters = new Map<string, (() => void)[]>();
+  private queueLoop: Promise<void> | undefined;
+  private queueAgain = false;
+  private closeStream: () => void = () => undefined;
+  private readonly debounced = new Map<string, NodeJS.Timeout>();
+
+  private constructor(private readonly client: ConsoleClient) {}
+
+  static async signedIn(base: string, login: string, password: string): Promise<ConsolePage> {
+    const page = new ConsolePage(await ConsoleClient.signedIn(base, login, password));
+    const stream = await page.client.events(({ event, data }) => page.onEvent(event, data));
+    page.closeStream = () => stream.close();
+    void page.refreshQueue();
+    return page;
+  }
+
+  async call(method: string, path: string, body?: unknown): Promise<Record<string, unknown>> {
+    return (await this.client.call(method, path, body)).json;
+  }
+
+  /** Resolves on the next `message` live event of conversation `id`. */
+  nextMessageEvent(id: string): Promise<void> {
+    return new Promise((resolve) =>
+      this.eventWaiters.set(id, [...(this.eventWaiters.get(id) ?? []), resolve]),
+    );
+  }
+
+  /**
+   * Resolves once the page shows `text` in conversation `id`: if it is open, after the page's own
+   * fetch on the live event; otherwise the counsellor clicks it in her list (one fetch).
+   */
+  async shows(id: string, text: string): Promise<void> {
+    for (;;) {
+      if (this.openId !== id) {
+        this.openId = id;
+        this.resolveLoads((w) => w.id !== id);
+        await this.loadOpen();
+      }
+      if (this.views.get(id)?.messages?.some((m) => m.text === text)) return;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, 30_000); // the page's fallback
+        this.loadWaiters.push({ id, resolve: () => (clearTimeout(timer), resolve()) });
+      });
+    }
+  }
+
+  close(): void {
+    this.closeStream();
+    for (const timer of this.debounced.values()) clearTimeout(timer);
+  }
+
+  private onEvent(event: string, data: unknown): void {
+    const conversationId = (data as { conversationId?: string } | null)?.conversationId;
+    if (event === "message" && conversationId) {
+      const waiting = this.eventWaiters.get(conversationId) ?? [];
+      this.eventWaiters.delete(conversationId);
+      waiting.forEach((resolve) => resolve());
+    }
+    if (event === "queue" || event === "message") this.later("queue", () => this.refreshQueue());
+    if ((event === "message" || event === "note") && conversationId === this.openId) {
+      this.later("open", () => this.loadOpen());
+    }
+    if (event === "alert") this.later("alerts", () => this.refreshAlerts());
+    if (event === "resync") {
+      this.later("queue", () => this.refreshQueue());
+      this.later("open", () => this.loadOpen());
+      this.later("alerts", () => this.refreshAlerts());
+    }
+  }
+
+  private later(key: string, fetch: () => Promise<void>): void {
+    clearTimeout(this.debounced.get(key));
+    this.debounced.set(
+      key,
+      setTimeout(() => void fetch().catch(() => undefined), LIVE_DEBOUNCE_MS),
+    );
+  }
+
+  /** As queue.js: one fetch at a time, and one more after it if asked meanwhile. */
+  private refreshQueue(): Promise<void> {
+    if (this.queueLoop) {
+      this.queueAgain = true;
+      return this.queueLoop;
+    }
+    this.queueLoop = (async () => {
+      try {
+        do {
+          this.queueAgain = false;
+          this.fetches.queue++;
+          await this.client.call("GET", "/api/v1/queue");
+        } while (this.queueAgain);
+      } finally {
+        this.queueLoop = undefined;
+      }
+    })();
+    return this.queueLoop;
+  }
+
+  private async loadOpen(): Promise<void> {
+    const id = this.openId;
+    if (!id) return;
+    this.fetches.conversation++;
+    const view = (await this.client.call("GET", `/api/v1/conversations/${id}`)).json as {
+      messages?: { text: string | null }[];
+    };
+    this.views.set(id, view);
+    this.resolveLoads((w) => w.id === id);
+  }
+
+  /** Wakes who waits for a fetch: of the conversation just fetched, or of one no longer open. */
+  private resolveLoads(which: (w: { id: string }) => boolean): void {
+    const woken = this.loadWaiters.filter(which);
+    this.loadWaiters = this.loadWaiters.filter((w) => !which(w));
+    for (const w of woken) w.resolve();
+  }
+
+  private async refreshAlerts(): Promise<void> {
+    this.fetches.alerts++;
+    await this.client.call("GET", "/api/v1/alerts");
+  }
+}
