@@ -8,6 +8,9 @@
  * the counsellor's click when another conversation was open); (2) a counsellor's send → the
  * message on her simulated phone. Prints p50/p95/p99, the CPU per exchange of every process and
  * the pages' fetches per exchange. BENCH_COUNSELLORS and BENCH_SUPERVISORS change the room.
+ * Then, in the same run, the floor (console/exchange-floor.ts): the least an exchange needs of the
+ * database, from one process with node-postgres, on the same conversations; the service's CPU
+ * per exchange is printed against it.
  * Its database (see support/bench-database.ts), made anew on every run, is on DATABASE_URL's
  * server when set, else on embedded PostgreSQL; BullMQ runs on it unless REDIS_URL is set.
  */
@@ -19,6 +22,8 @@ import { LineSimulator } from "../src/simulator/line-simulator";
 import type { SimulatedPerson } from "../src/simulator/simulated-person";
 import { createSealer } from "../src/privacy/sealer";
 import { freePort } from "../scripts/free-port";
+import { loadJapaneseAnalyser } from "../src/text/japanese-analyser";
+import { runFloor } from "./console/exchange-floor";
 import { ConsolePage } from "./console/page-model";
 import { openBenchDatabase } from "./support/bench-database";
 import { cpuTicks, postgresTicks, TICKS_PER_SECOND } from "./support/proc-stat";
@@ -38,6 +43,8 @@ const SUPERVISORS = Number(process.env.BENCH_SUPERVISORS ?? 3);
  */
 const PACES_MS = (process.env.BENCH_THINK_MS ?? "15000,3000").split(",").map(Number);
 const MESSAGES_EACH = Number(process.env.BENCH_MESSAGES ?? 3);
+/** The floor's exchanges in flight at once. */
+const FLOOR_CONCURRENCY = 16;
 const PASSWORD = "bench-password-0123";
 const SECRET = randomBytes(16).toString("hex");
 const TOKEN = randomBytes(24).toString("base64url");
@@ -236,6 +243,11 @@ async function main() {
         row([name, v.length, quantile(v, 0.5), quantile(v, 0.95), quantile(v, 0.99)]);
       }
       const exchanges = toPhone.length;
+      // The service's own CPU per exchange: its roles and PostgreSQL (not the bench's side).
+      const serviceMs = Object.entries(cpuAfter)
+        .filter(([name]) => name !== "bench")
+        .reduce((sum, [name, s]) => sum + (1000 * (s - (cpuBefore[name] ?? 0))) / exchanges, 0);
+      serviceMsPerPace.push({ thinkMs, serviceMs });
       console.log(
         `\nCPU during the exchanges (${exchanges} exchanges, ${(exchanges / seconds).toFixed(1)}/s), ms per exchange: ` +
           Object.entries(cpuAfter)
@@ -271,7 +283,40 @@ async function main() {
         );
       }
     };
+    const serviceMsPerPace: { thinkMs: number; serviceMs: number }[] = [];
     for (const [round, thinkMs] of PACES_MS.entries()) await phase(thinkMs, round);
+
+    // The floor, on the same conversations, once the service is quiet.
+    const targets = waiting.map((c) => ({ conversationId: c.id, personId: c.personId }));
+    const count = PEOPLE * MESSAGES_EACH;
+    const analyser = await loadJapaneseAnalyser();
+    const floorBefore = { bench: process.cpuUsage(), postgres: pgDir ? postgresTicks(pgDir) : 0 };
+    const floorStart = Date.now();
+    const done = await runFloor(
+      { databaseUrl, sealer, analyser, concurrency: FLOOR_CONCURRENCY },
+      targets,
+      count,
+    );
+    const floorSeconds = (Date.now() - floorStart) / 1000;
+    const used = process.cpuUsage(floorBefore.bench);
+    const floorProcessMs = (used.user + used.system) / 1000 / done;
+    const floorPostgresMs = pgDir
+      ? ((postgresTicks(pgDir) - floorBefore.postgres) / TICKS_PER_SECOND) * (1000 / done)
+      : 0;
+    const floorMs = floorProcessMs + floorPostgresMs;
+    console.log(
+      `\nFloor (console/exchange-floor.ts): ${done} exchanges in ${floorSeconds.toFixed(1)} s, ` +
+        `${FLOOR_CONCURRENCY} at once, from one process with node-postgres; CPU ms per exchange: ` +
+        `process ${floorProcessMs.toFixed(1)}, postgres ${floorPostgresMs.toFixed(1)}, ` +
+        `total ${floorMs.toFixed(1)}` +
+        (pgDir ? "" : " (PostgreSQL's CPU not counted: DATABASE_URL's server)"),
+    );
+    for (const { thinkMs, serviceMs } of serviceMsPerPace) {
+      console.log(
+        `  pauses up to ${thinkMs} ms: the service ${serviceMs.toFixed(1)} ms per exchange ` +
+          `(web + worker + PostgreSQL) = ${(serviceMs / floorMs).toFixed(1)}× the floor`,
+      );
+    }
   } finally {
     for (const page of pages) page.close();
     await prisma.$disconnect();
