@@ -20,6 +20,7 @@ import {
 } from "../conversations/closing";
 import { TASK_KIND_LABELS, TASK_OUTCOME_LABELS } from "../tasks/task-types";
 import type { TaskPresenter } from "../tasks/task-presenter";
+import { readQueueRows, type QueueRow } from "./queue-query";
 import { givenReferrals, partnerContactText } from "../flows/referrals";
 import { listPartners } from "../partners/partner-directory";
 import { listReferralsOf } from "../partners/referral-service";
@@ -30,20 +31,6 @@ import {
 } from "../partners/partner-types";
 
 const PREVIEW_CHARS = 60;
-
-const queueInclude = {
-  person: { select: { pseudonym: true } },
-  assignedTo: { select: { id: true, displayName: true } },
-  messages: {
-    where: { direction: "in" as const, unsentAt: null, kind: "text" },
-    orderBy: { sentAt: "desc" as const },
-    take: 1,
-    select: { textEnc: true },
-  },
-  _count: { select: { messages: { where: { direction: "in" as const, readAt: null } } } },
-} satisfies Prisma.ConversationInclude;
-
-type QueueRow = Prisma.ConversationGetPayload<{ include: typeof queueInclude }>;
 
 const messageInclude = {
   counsellor: { select: { displayName: true } },
@@ -134,7 +121,7 @@ export function createConsolePresenter(deps: {
 
   const queueItem = (row: QueueRow) => ({
     id: row.id,
-    pseudonym: row.person.pseudonym,
+    pseudonym: row.pseudonym,
     status: row.status,
     riskLevel: row.riskLevel,
     riskCategories: row.riskCategories,
@@ -142,29 +129,21 @@ export function createConsolePresenter(deps: {
     regionId: row.regionId,
     regionName: regionName(row.regionId),
     waitingSince: row.waitingSince?.toISOString() ?? null,
-    preview: [...(opened(row.messages[0]?.textEnc ?? null) ?? "")].slice(0, PREVIEW_CHARS).join(""),
+    preview: [...(opened(row.previewEnc) ?? "")].slice(0, PREVIEW_CHARS).join(""),
     outOfHours: row.outOfHours,
     overflow: row.overflowRegions.length > 0,
     ...serving(row),
-    assignedTo: row.assignedTo,
-    unread: row._count.messages,
+    assignedTo:
+      row.assignedToId && row.assignedToName !== null
+        ? { id: row.assignedToId, displayName: row.assignedToName }
+        : null,
+    unread: row.unread,
   });
 
   async function queue(user: ConsoleUser) {
-    const scope = conversationScope(user);
-    const [waiting, active] = await Promise.all([
-      prisma.conversation.findMany({
-        where: { AND: [scope, { status: "waiting" }] },
-        include: queueInclude,
-        // Most urgent first (high before none sorts descending), then the longest wait.
-        orderBy: [{ riskLevel: "asc" }, { waitingSince: "asc" }],
-      }),
-      prisma.conversation.findMany({
-        where: { AND: [scope, { status: "active" }] },
-        include: queueInclude,
-        orderBy: [{ assignedAt: "asc" }],
-      }),
-    ]);
+    const rows = await readQueueRows(prisma, user);
+    const waiting = rows.filter((r) => r.status === "waiting");
+    const active = rows.filter((r) => r.status === "active").sort(byAssignedAt);
     const seesOthers = user.role !== "counsellor";
     return {
       waiting: waiting.sort(byUrgency).map(queueItem),
@@ -587,8 +566,15 @@ function contactTimesOf(bandId: string | null) {
   return band ? { bandId: band.id, label: band.label } : null;
 }
 
+/** Most urgent first: a high risk before any other, then the longest wait, then the risk level. */
 function byUrgency(a: QueueRow, b: QueueRow): number {
   const risk = Number(b.riskLevel === "high") - Number(a.riskLevel === "high");
   if (risk !== 0) return risk;
-  return (a.waitingSince?.getTime() ?? 0) - (b.waitingSince?.getTime() ?? 0);
+  const wait = (a.waitingSince?.getTime() ?? 0) - (b.waitingSince?.getTime() ?? 0);
+  return wait !== 0 ? wait : a.riskLevel.localeCompare(b.riskLevel);
+}
+
+/** Her chats in the order they were taken. */
+function byAssignedAt(a: QueueRow, b: QueueRow): number {
+  return (a.assignedAt?.getTime() ?? 0) - (b.assignedAt?.getTime() ?? 0);
 }
