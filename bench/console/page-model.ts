@@ -5,7 +5,9 @@
  * - `queue` and `message` events: the queue fetched again, 200 ms after the last event (the
  *   page's debounce), never two fetches at once (one more after the one in flight);
  * - `message` or `note` for the open conversation: that conversation fetched again (debounced);
- * - `alert`: the alerts fetched again (debounced); `resync`: everything shown.
+ * - `alert`: the alerts fetched again (debounced); `resync`: everything shown;
+ * - a conversation fetched while the queue listed it with unread messages (the fetch marks them
+ *   read): the queue fetched again.
  * Counts every fetch, so the bench can print what the page costs.
  */
 import { ConsoleClient } from "../../test/support/console-client";
@@ -26,6 +28,8 @@ export class ConsolePage {
   /** What the page last fetched of each conversation, and who waits for its next fetch. */
   private readonly views = new Map<string, { messages?: { text: string | null }[] }>();
   private loadWaiters: { id: string; resolve: () => void }[] = [];
+  /** Unread counts of my chats and others', as the last queue fetch listed them. */
+  private unread = new Map<string, number>();
   private eventWaiters = new Map<string, (() => void)[]>();
   private queueLoop: Promise<void> | undefined;
   private queueAgain = false;
@@ -115,7 +119,12 @@ export class ConsolePage {
         do {
           this.queueAgain = false;
           this.fetches.queue++;
-          await this.client.call("GET", "/api/v1/queue");
+          const queue = (await this.client.call("GET", "/api/v1/queue")).json as {
+            mine?: { id: string; unread: number }[];
+            others?: { id: string; unread: number }[];
+          };
+          const listed = [...(queue.mine ?? []), ...(queue.others ?? [])];
+          this.unread = new Map(listed.map((item) => [item.id, item.unread]));
         } while (this.queueAgain);
       } finally {
         this.queueLoop = undefined;
@@ -133,6 +142,7 @@ export class ConsolePage {
     };
     this.views.set(id, view);
     this.resolveLoads((w) => w.id === id);
+    if ((this.unread.get(id) ?? 0) > 0) void this.refreshQueue();
   }
 
   /** Wakes who waits for a fetch: of the conversation just fetched, or of one no longer open. */
