@@ -21,6 +21,7 @@ import {
 import { TASK_KIND_LABELS, TASK_OUTCOME_LABELS } from "../tasks/task-types";
 import type { TaskPresenter } from "../tasks/task-presenter";
 import { readQueueRows, type QueueRow } from "./queue-query";
+import { readTranscript, type TranscriptRow } from "./transcript-query";
 import { givenReferrals, partnerContactText } from "../flows/referrals";
 import { listPartners } from "../partners/partner-directory";
 import { listReferralsOf } from "../partners/referral-service";
@@ -32,21 +33,13 @@ import {
 
 const PREVIEW_CHARS = 60;
 
-const messageInclude = {
-  counsellor: { select: { displayName: true } },
-  delivery: { select: { status: true, notBefore: true } },
-  media: { select: { status: true, imageType: true } },
-} satisfies Prisma.MessageInclude;
-
-type MessageRow = Prisma.MessageGetPayload<{ include: typeof messageInclude }>;
-
 /**
  * `transcriptErased`: the conversation's transcript was erased (its texts are null). `flow`: the
  * flow version the conversation runs, whose buttons she tapped.
  */
 const messageItem = (
   sealer: Sealer,
-  m: MessageRow,
+  m: TranscriptRow,
   transcriptErased = false,
   flow: Flow | undefined = undefined,
 ) => {
@@ -55,7 +48,7 @@ const messageItem = (
     id: m.id,
     direction: m.direction,
     author: m.author,
-    authorName: m.counsellor?.displayName ?? null,
+    authorName: m.authorName,
     kind: m.kind,
     text,
     label: m.kind === "postback" && text !== null ? tapLabel(flow, text) : null,
@@ -63,14 +56,13 @@ const messageItem = (
     sentAt: m.sentAt.toISOString(),
     unsent: m.unsentAt !== null,
     read: m.readAt !== null,
-    hasContent: m.media?.status === "stored",
-    contentInline: m.media?.status === "stored" && m.media.imageType !== null,
-    contentTooLarge: m.media?.status === "too_large",
-    contentUnavailable: m.media?.status === "unavailable",
-    erased: m.media?.status === "erased" || (transcriptErased && m.textEnc === null && !m.unsentAt),
-    delivery: m.delivery?.status ?? null,
-    deliverAt:
-      m.delivery?.status === "pending" ? (m.delivery.notBefore?.toISOString() ?? null) : null,
+    hasContent: m.mediaStatus === "stored",
+    contentInline: m.mediaStatus === "stored" && m.mediaImageType !== null,
+    contentTooLarge: m.mediaStatus === "too_large",
+    contentUnavailable: m.mediaStatus === "unavailable",
+    erased: m.mediaStatus === "erased" || (transcriptErased && m.textEnc === null && !m.unsentAt),
+    delivery: m.deliveryStatus,
+    deliverAt: m.deliveryStatus === "pending" ? (m.deliveryNotBefore?.toISOString() ?? null) : null,
   };
 };
 
@@ -165,8 +157,6 @@ export function createConsolePresenter(deps: {
           take: 1,
           select: { riskCategories: true, createdAt: true },
         },
-        // The order they were recorded in, kept per conversation (several share one sentAt).
-        messages: { orderBy: { seq: "asc" }, include: messageInclude },
         notes: {
           // A whisper is for the counsellor it was written to, and for supervisors.
           where:
@@ -186,6 +176,7 @@ export function createConsolePresenter(deps: {
       },
     });
     if (!conversation) throw new AppError("NOT_FOUND", "No such conversation", 404);
+    const messages = await readTranscript(prisma, id);
     // Her other consultations in the caller's scope; of those elsewhere only how many there are
     // (another region's counsellors wrote them for their own eyes).
     const hers: Prisma.ConversationWhereInput = {
@@ -246,12 +237,12 @@ export function createConsolePresenter(deps: {
         summary: opened(c.summaryEnc),
         durationMinutes: c.durationMinutes ?? chatMinutes(c.firstResponseAt, now()),
         lastMessageUnanswered: lastMessageUnanswered(
-          c.messages.map((m) => ({ ...m, unsent: m.unsentAt !== null })),
+          messages.map((m) => ({ ...m, unsent: m.unsentAt !== null })),
           c.waitingSince,
         ),
       },
       tasks: await deps.tasks.ofConversation(user, c.id),
-      messages: c.messages.map((m) =>
+      messages: messages.map((m) =>
         messageItem(
           sealer,
           m,
@@ -311,15 +302,13 @@ export function createConsolePresenter(deps: {
 
   /** The message a counsellor's send recorded (found by its delivery), within her scope. */
   async function sentMessage(user: ConsoleUser, conversationId: string, deliveryId: string) {
-    const m = await prisma.message.findFirst({
-      where: {
-        deliveryId,
-        conversation: { AND: [conversationScope(user), { id: conversationId }] },
-      },
-      // A long answer is split into several messages: the last one stands for the send.
-      orderBy: { seq: "desc" },
-      include: messageInclude,
+    const inScope = await prisma.conversation.count({
+      where: { AND: [conversationScope(user), { id: conversationId }] },
     });
+    // A long answer is split into several messages: the last one stands for the send.
+    const m = inScope
+      ? (await readTranscript(prisma, conversationId, deliveryId)).at(-1)
+      : undefined;
     if (!m) throw new AppError("INTERNAL", "The message was not recorded", 500);
     return messageItem(sealer, m);
   }
