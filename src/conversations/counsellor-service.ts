@@ -297,6 +297,7 @@ export function createCounsellorService(deps: {
       return dispatcher.transaction(async (tx, jobs) => {
         const c = await tx.conversation.findFirst({
           where: { AND: [conversationScope(user), { id }] },
+          select: { id: true },
         });
         if (!c) throw new AppError("NOT_FOUND", "No such conversation", 404);
         const readAt = now();

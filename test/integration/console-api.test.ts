@@ -176,7 +176,7 @@ describe("counsellor console API", () => {
     expect((answer[0]?.message as { sender?: { name?: string } }).sender?.name).toBe("相談員west");
     // Her console shows the conversation in the order it happened, the answer last and signed,
     // and the send's own answer is that same message.
-    const { messages } = (await west.get(`/api/v1/conversations/${c.id}`)).json as {
+    const { messages } = (await west.get(`/api/v1/conversations/${c.id}`)).json as unknown as {
       messages: { id: string; text: string | null; author: string; authorName: string | null }[];
     };
     const texts = messages.map((m) => m.text);
@@ -187,7 +187,7 @@ describe("counsellor console API", () => {
       authorName: "相談員west",
       text: "こんにちは。お話を聞かせてください。",
     });
-    expect(messages.at(-1)?.id).toBe((sent.json as { id: string }).id);
+    expect(messages.at(-1)?.id).toBe((sent.json as unknown as { id: string }).id);
     // West's colleague cannot answer someone else's chat.
     expect((await west2.post(`/api/v1/conversations/${c.id}/messages`, { text: "x" })).status).toBe(
       403,
