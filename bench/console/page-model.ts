@@ -35,6 +35,7 @@ export class ConsolePage {
   private queueAgain = false;
   private closeStream: () => void = () => undefined;
   private readonly debounced = new Map<string, NodeJS.Timeout>();
+  private closed = false;
 
   private constructor(private readonly client: ConsoleClient) {}
 
@@ -42,7 +43,7 @@ export class ConsolePage {
     const page = new ConsolePage(await ConsoleClient.signedIn(base, login, password));
     const stream = await page.client.events(({ event, data }) => page.onEvent(event, data));
     page.closeStream = () => stream.close();
-    void page.refreshQueue();
+    void page.refreshQueue().catch(() => undefined);
     return page;
   }
 
@@ -76,7 +77,9 @@ export class ConsolePage {
     }
   }
 
+  /** Closes the page: no more fetches, whatever was pending. */
   close(): void {
+    this.closed = true;
     this.closeStream();
     for (const timer of this.debounced.values()) clearTimeout(timer);
   }
@@ -101,6 +104,7 @@ export class ConsolePage {
   }
 
   private later(key: string, fetch: () => Promise<void>): void {
+    if (this.closed) return;
     clearTimeout(this.debounced.get(key));
     this.debounced.set(
       key,
@@ -117,6 +121,7 @@ export class ConsolePage {
     this.queueLoop = (async () => {
       try {
         do {
+          if (this.closed) return;
           this.queueAgain = false;
           this.fetches.queue++;
           const queue = (await this.client.call("GET", "/api/v1/queue")).json as {
@@ -135,14 +140,14 @@ export class ConsolePage {
 
   private async loadOpen(): Promise<void> {
     const id = this.openId;
-    if (!id) return;
+    if (!id || this.closed) return;
     this.fetches.conversation++;
     const view = (await this.client.call("GET", `/api/v1/conversations/${id}`)).json as {
       messages?: { text: string | null }[];
     };
     this.views.set(id, view);
     this.resolveLoads((w) => w.id === id);
-    if ((this.unread.get(id) ?? 0) > 0) void this.refreshQueue();
+    if ((this.unread.get(id) ?? 0) > 0) void this.refreshQueue().catch(() => undefined);
   }
 
   /** Wakes who waits for a fetch: of the conversation just fetched, or of one no longer open. */
