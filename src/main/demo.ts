@@ -8,6 +8,7 @@ import { ensureDatabase, startEmbeddedPostgres } from "../db/embedded-postgres";
 import { createPrismaClient } from "../db/prisma-client";
 import { createLogger } from "../logger";
 import { runMain } from "./run-main";
+import { WORKER_NICENESS } from "./role-supervisor";
 import { runSupervised } from "./run-supervised";
 import type { StopStep } from "./runtime";
 
@@ -80,7 +81,13 @@ runMain(async () => {
   await runSupervised(
     [
       { name: "web", script: path.join(__dirname, "demo-web.ts"), args: [], env: roleEnv },
-      { name: "worker", script: path.join(__dirname, "start.ts"), args: ["worker"], env: roleEnv },
+      {
+        name: "worker",
+        script: path.join(__dirname, "start.ts"),
+        args: ["worker"],
+        env: roleEnv,
+        niceness: WORKER_NICENESS,
+      },
     ],
     {
       logger: createLogger(config.logLevel),

@@ -5,6 +5,13 @@ import type { Logger } from "../logger";
 import type { MetricsSnapshot } from "../metrics";
 import { isRoleMessage, type SupervisorToRole } from "./role-messages";
 
+/**
+ * The worker's scheduling priority under a supervisor. When the cores are all busy the web role
+ * goes first: LINE waits for its acknowledgement (and may not send an event again), while her
+ * answer may come a moment later from the queue.
+ */
+export const WORKER_NICENESS = 5;
+
 /** One role to run as a process of its own: `src/main/<script>` with its arguments. */
 export interface RoleCommand {
   name: string;
@@ -39,7 +46,10 @@ export interface RoleSupervisor {
 interface Running {
   command: RoleCommand;
   child: ChildProcess;
+  /** It said it has started: it answers metrics requests. */
   started: boolean;
+  /** A crash starts it again: it had started once (this process or the one it replaces). */
+  restartable: boolean;
   startedAt: number;
   exited: Promise<number | null>;
 }
@@ -97,6 +107,7 @@ export function createRoleSupervisor(
       command,
       child,
       started: false,
+      restartable: false,
       startedAt: Date.now(),
       exited: new Promise((resolve) => child.on("exit", (code) => resolve(code))),
     };
@@ -105,6 +116,7 @@ export function createRoleSupervisor(
       if (!isRoleMessage(message)) return;
       if (message.type === "started") {
         role.started = true;
+        role.restartable = true;
       } else if (message.type === "metrics") {
         metricsWaiting.get(message.id)?.(message.snapshot);
         metricsWaiting.delete(message.id);
@@ -116,7 +128,7 @@ export function createRoleSupervisor(
     });
     child.on("exit", (code, signal) => {
       if (running.get(command.name) === role) running.delete(command.name);
-      if (stopping || !role.started) return;
+      if (stopping || !role.restartable) return;
       restartLater(role, code, signal);
     });
     return role;
@@ -136,10 +148,9 @@ export function createRoleSupervisor(
     const timer = setTimeout(() => {
       restartTimers.delete(timer);
       if (stopping) return;
-      const again = spawnRole(role.command);
-      // A restart counts as started at once: if it crashes before it is ready, it is restarted
-      // again, later (the database may still be down).
-      again.started = true;
+      // If it crashes again before it has started, it is started again, later (the database
+      // may still be down).
+      spawnRole(role.command).restartable = true;
     }, delayMs);
     restartTimers.add(timer);
   }

@@ -2,6 +2,7 @@ import { loadConfig, processEnv } from "../config/env-config";
 import { AppError } from "../errors";
 import { createLogger } from "../logger";
 import { runMain } from "./run-main";
+import { WORKER_NICENESS } from "./role-supervisor";
 import { runSupervised } from "./run-supervised";
 import { startRuntime, stopOnSignals } from "./runtime";
 import { supervisorLink } from "./supervisor-link";
@@ -10,12 +11,6 @@ const ROLES = {
   web: { web: true, worker: false },
   worker: { web: false, worker: true },
 };
-
-/**
- * When the cores are all busy, the web role goes first: LINE waits for its acknowledgement (and
- * may not send an event again), while her answer may come a moment later from the queue.
- */
-const WORKER_NICENESS = 5;
 
 /**
  * `npm start` (role `all`: the web and worker roles as two processes under one supervisor),
