@@ -1,7 +1,8 @@
 /**
- * `npm run bench:console`: 200 simulated women chatting with counsellors at once, through the
- * whole service (webhook, queue, worker, console API and its live events, LINE simulator), with
- * 30 counsellors and 3 supervisors signed in whose consoles do on each live event what the page
+ * `npm run bench:console`: 200 simulated women in conversations with counsellors at once, through
+ * the whole service (webhook, queue, worker, console API and its live events, LINE simulator):
+ * as many chatting as 30 counsellors may hold (the preset's chat limit), the others waiting in
+ * the queue. 30 counsellors and 3 supervisors are signed in, whose consoles do on each live event what the page
  * does (console/page-model.ts: the queue fetched again on every message of their scope, the open
  * conversation on its own). Measures (1) her message → visible in the counsellor's console: from
  * her sending to her counsellor's page showing the message (its fetch after the live event, or
@@ -164,15 +165,19 @@ async function main() {
       const c = waiting.find((w) => w.person.lineUserHash === sealer.hash(her.userId));
       if (c) conversationOf.set(her.userId, c.id);
     }
+    // Each counsellor takes as many chats as the preset lets her hold at once; the others wait
+    // in the queue (an evening with a queue), listed on every page, and stay quiet.
+    const chatLimit = Number((await consoles[0]?.call("GET", "/api/v1/queue"))?.chatLimit ?? 0);
     const assignment = new Map<string, { console: ConsolePage; conversationId: string }>();
     await Promise.all(
-      waiting.map(async (c, i) => {
+      waiting.slice(0, COUNSELLORS * chatLimit).map(async (c, i) => {
         const counsellor = consoles[i % COUNSELLORS];
         if (!counsellor) return;
         await counsellor.call("POST", `/api/v1/conversations/${c.id}/claim`);
         assignment.set(c.id, { console: counsellor, conversationId: c.id });
       }),
     );
+    const inQueue = waiting.length - assignment.size;
 
     // CPU used during the exchanges only (not start-up, triage and claims), per process.
     const pgDir = database.postgresDataDir;
@@ -226,7 +231,7 @@ async function main() {
       const seconds = (Date.now() - t0) / 1000;
       const cpuAfter = cpuNow();
       console.log(
-        `\nbench:console — ${PEOPLE} women chatting at once with ${COUNSELLORS} counsellors and ${SUPERVISORS} supervisors signed in, ${MESSAGES_EACH} exchanges each, pauses up to ${thinkMs} ms, ${seconds.toFixed(1)} s, roles: ${roles.join(" + ")}, queue: ${process.env.REDIS_URL ? "Redis" : "PostgreSQL"}\n`,
+        `\nbench:console — ${PEOPLE} women: ${assignment.size} chatting at once with ${COUNSELLORS} counsellors (${chatLimit} chats each at most) and ${inQueue} waiting in the queue, ${SUPERVISORS} supervisors signed in, ${MESSAGES_EACH} exchanges each, pauses up to ${thinkMs} ms, ${seconds.toFixed(1)} s, roles: ${roles.join(" + ")}, queue: ${process.env.REDIS_URL ? "Redis" : "PostgreSQL"}\n`,
       );
       const row = printTable([
         { title: "measure (ms)", width: 40 },
@@ -287,8 +292,10 @@ async function main() {
     for (const [round, thinkMs] of PACES_MS.entries()) await phase(thinkMs, round);
 
     // The floor, on the same conversations, once the service is quiet.
-    const targets = waiting.map((c) => ({ conversationId: c.id, personId: c.personId }));
-    const count = PEOPLE * MESSAGES_EACH;
+    const targets = waiting
+      .filter((c) => assignment.has(c.id))
+      .map((c) => ({ conversationId: c.id, personId: c.personId }));
+    const count = targets.length * MESSAGES_EACH;
     const analyser = await loadJapaneseAnalyser();
     const floorBefore = { bench: process.cpuUsage(), postgres: pgDir ? postgresTicks(pgDir) : 0 };
     const floorStart = Date.now();

@@ -47,8 +47,13 @@ export class ConsolePage {
     return page;
   }
 
+  /** A request the counsellor makes; anything but a 2xx stops the bench, saying why. */
   async call(method: string, path: string, body?: unknown): Promise<Record<string, unknown>> {
-    return (await this.client.call(method, path, body)).json;
+    const res = await this.client.call(method, path, body);
+    if (res.status >= 300) {
+      throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(res.json)}`);
+    }
+    return res.json;
   }
 
   /** Resolves on the next `message` live event of conversation `id`. */
