@@ -161,7 +161,11 @@ function printStart(series: Series[]): void {
     console.log(
       `  ${r.name}: ${r.stored} stored, ${processed} processed (${r.failedForGood} failed for good), ` +
         `${r.processedDuringRun} of them during the ${DURATION_S} s run and the rest in ` +
-        `${(r.drainS ?? 0).toFixed(1)} s after it: ${Math.round(processed / seconds)} events/s ` +
+        `${(r.drainS ?? 0).toFixed(1)} s after it` +
+        (processed < (r.stored ?? 0)
+          ? ` (${(r.stored ?? 0) - processed} still waiting then)`
+          : "") +
+        `: ${Math.round(processed / seconds)} events/s ` +
         `processed; ${r.lineAnswers} answers sent to LINE, ${r.lineRefused} refused`,
     );
   }
