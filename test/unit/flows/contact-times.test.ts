@@ -37,6 +37,9 @@ describe("her contact times", () => {
     expect(
       asksForContactTimes("夫が帰ってくるので連絡してよい時間がほとんどなくて困っているんです"),
     ).toBe(false);
+    // Up to eight characters around the word (punctuation aside) still ask; a ninth makes it a story.
+    expect(asksForContactTimes("連絡してよい時間を決めたいんです。")).toBe(true);
+    expect(asksForContactTimes("連絡してよい時間を決めたいのですが。")).toBe(false);
   });
 
   it("asks in two lines: what she chooses, and that her own messages are still answered at once", () => {
