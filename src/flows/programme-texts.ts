@@ -50,6 +50,7 @@ export function gatheringTime(startsAt: Date): string {
   const local = new Date(startsAt.getTime() + JST_OFFSET_MS);
   const hh = String(local.getUTCHours()).padStart(2, "0");
   const mm = String(local.getUTCMinutes()).padStart(2, "0");
+  // Stryker disable next-line StringLiteral: equivalent, because a valid date's getUTCDay() is 0–6, always within the list (gatheringList drops a startsAt that does not parse); the fallback only satisfies noUncheckedIndexedAccess
   const day = `${local.getUTCMonth() + 1}月${local.getUTCDate()}日(${WEEKDAY_JA[local.getUTCDay()] ?? ""})`;
   return `${day} ${hh}:${mm}`;
 }

@@ -1,6 +1,8 @@
 import {
   asksForContactTimes,
   CONTACT_BANDS,
+  contactTimesConfirmation,
+  contactTimesQuestion,
   contactWindowOpensAt,
 } from "../../../src/flows/contact-times";
 import { lockScreenProblem } from "../../../src/flows/shared-phone";
@@ -35,6 +37,27 @@ describe("her contact times", () => {
     expect(
       asksForContactTimes("夫が帰ってくるので連絡してよい時間がほとんどなくて困っているんです"),
     ).toBe(false);
+    // Up to eight characters around the word (punctuation aside) still ask; a ninth makes it a story.
+    expect(asksForContactTimes("連絡してよい時間を決めたいんです。")).toBe(true);
+    expect(asksForContactTimes("連絡してよい時間を決めたいのですが。")).toBe(false);
+  });
+
+  it("asks in two lines: what she chooses, and that her own messages are still answered at once", () => {
+    expect(contactTimesQuestion().text.split("\n")).toEqual([
+      "こちらからメッセージを送ってよい時間を選んでください。",
+      "その時間の外には、こちらからはお送りしません（あなたがメッセージを送ったときの返事は、すぐに届きます）。",
+    ]);
+  });
+
+  it("confirms her band, or that messages go at any time, and how to change it", () => {
+    expect(contactTimesConfirmation("9-12").text.split("\n")).toEqual([
+      "わかりました。こちらからは9時〜12時のあいだにお送りします。",
+      "変えるときは「連絡してよい時間」と送ってください。",
+    ]);
+    expect(contactTimesConfirmation(null).text.split("\n")).toEqual([
+      "わかりました。時間を決めずにお送りします。",
+      "変えるときは「連絡してよい時間」と送ってください。",
+    ]);
   });
 
   it("asks with one button per band and records her choice, the triage going on after", () => {

@@ -18,6 +18,18 @@ describe("a partner's contact text, put into a counsellor's reply", () => {
     expect(lockScreenProblem(text!)).toBeUndefined();
   });
 
+  it("gives the phone alone, with no empty brackets or line, for a partner without hours or a way to refer", () => {
+    expect(partnerContactText({ name: "法テラス", phone: "0570-078374" })).toBe(
+      "こちらも相談できるところです。\n・法テラス\n電話 0570-078374",
+    );
+    expect(partnerContactText({ name: "法テラス", phone: "0570-078374", hours: "平日9時〜21時" })).toBe(
+      "こちらも相談できるところです。\n・法テラス\n電話 0570-078374（平日9時〜21時）",
+    );
+    expect(
+      partnerContactText({ name: "法テラス", phone: "0570-078374", howToRefer: "「女性相談から」と伝えてください。" }),
+    ).toBe("こちらも相談できるところです。\n・法テラス\n電話 0570-078374\n「女性相談から」と伝えてください。");
+  });
+
   it("is null for a partner without a phone: there is nothing to give her", () => {
     expect(partnerContactText({ name: "社会福祉協議会" })).toBeNull();
   });
