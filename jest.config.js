@@ -13,4 +13,7 @@ module.exports = {
   transformIgnorePatterns: ["/node_modules/(?!.*/?(@scure/base|@noble/hashes)/)"],
   testTimeout: 30000,
   maxWorkers: 2,
+  // A worker's heap grows with every suite it runs (each loads the service, and some the Japanese
+  // dictionary, anew); past this after a suite, jest starts a fresh one instead of crashing.
+  workerIdleMemoryLimit: "2GB",
 };
