@@ -89,8 +89,16 @@ export async function measure(
   }
 }
 
-function spawnServer(name: string, script: string, env: Record<string, string>): ChildProcess {
-  // The service runs BullMQ on PostgreSQL unless the bench passes its own Redis.
+/**
+ * A server of the bench as a process of its own (`script` with its arguments): BullMQ on
+ * PostgreSQL unless `env` brings the bench's Redis, signatures checked with the bench's secret,
+ * a CPU profile per server name with BENCH_PROFILE.
+ */
+export function spawnServer(
+  name: string,
+  script: string,
+  env: Record<string, string>,
+): ChildProcess {
   const inherited = { ...process.env };
   delete inherited.REDIS_URL;
   return startServer(

@@ -6,15 +6,14 @@
  * most BENCH_DRAIN_S) and reports how long that took, or how many were left. Nothing is reset under the running service: the counts are the
  * differences before and after.
  */
-import path from "node:path";
 import type { Client } from "pg";
 import { freePort } from "../../scripts/free-port";
-import { startServer, stopServer, waitUntilAnswering } from "../support/server-process";
+import { stopServer, waitUntilAnswering } from "../support/server-process";
 import { startLineFake } from "./line-fake-server";
-import type { ServerRow } from "./measure-server";
+import { spawnServer, type ServerRow } from "./measure-server";
 import { settle, withCosts, type BenchProcesses } from "./run-costs";
 import { runLoad } from "./run-load";
-import { DURATION_S, PROFILE_DIR, SECRET, WARMUP_S } from "./settings";
+import { DURATION_S, WARMUP_S } from "./settings";
 
 /**
  * How long the bench waits for the worker to process what a run stored (BENCH_DRAIN_S, default
@@ -37,20 +36,12 @@ export async function measureStart(
   const line = await startLineFake();
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const inherited = { ...process.env };
-  delete inherited.REDIS_URL;
-  const child = startServer(
-    ["src/main/start.ts", "all"],
-    {
-      ...inherited,
-      ...env,
-      PORT: String(port),
-      LINE_CHANNEL_SECRET: SECRET,
-      LINE_API_BASE_URL: line.url,
-      LINE_DATA_API_BASE_URL: line.url,
-    },
-    PROFILE_DIR ? path.join(PROFILE_DIR, "npm-start") : undefined,
-  );
+  const child = spawnServer("npm-start", "src/main/start.ts all", {
+    ...env,
+    PORT: String(port),
+    LINE_API_BASE_URL: line.url,
+    LINE_DATA_API_BASE_URL: line.url,
+  });
   const pid = child.pid ?? 0;
   try {
     await waitUntilAnswering([child], `${url}/readyz`, { ready: (r) => r.status === 200 });
