@@ -13,7 +13,7 @@ export default tseslint.config(
       "**/*.js",
       "**/*.mjs",
       "**/*.cjs",
-      ".stryker-tmp",
+      ".stryker-tmp*",
       "reports",
     ],
   },

@@ -71,6 +71,17 @@ describe("the message she gets while she waits", () => {
     expect(text).toBe("メッセージを受け取りました。\n次に、相談員がお返事します。");
   });
 
+  it("out of hours with no opening ahead (no hours known): she is told it is after reception reopens, not a blank", () => {
+    const text = waitingNotice(gunma, gunma.flow, "acknowledge", { ...base, answeredAt: null });
+    expect(text).toContain("相談員からのお返事は、受付再開のあとからになります。");
+    expect(text).toContain("0120-279-338");
+  });
+
+  it("in hours with no place to tell: the message ends on its last words, with no empty line after them", () => {
+    const text = waitingNotice(gunma, gunma.flow, "acknowledge", { ...base, open: true, place: "" });
+    expect(text).toBe("メッセージを受け取りました。");
+  });
+
   it("the person is near: one short line, for a message and for a transfer", () => {
     const near = { ...base, triage: { ...emptyTriage(), risk: { level: "high" as const, categories: ["abuser-nearby"] } } };
     expect(waitingNotice(gunma, gunma.flow, "acknowledge", near)).toBe("受け取りました。");
