@@ -2,8 +2,9 @@
  * bench:console's consoles: one signed-in account each, with its live-events stream, doing on
  * each event what the console page does (src/console/public/js/app.js and queue.js), so the
  * service pays in the bench what it pays for a real room of counsellors:
- * - `queue` and `message` events: the queue fetched again, 200 ms after the last event (the
- *   page's debounce), never two fetches at once (one more after the one in flight);
+ * - `queue` events, and `message` events of her words (direction `in`; a message to her changes
+ *   nothing the queue shows): the queue fetched again, 200 ms after the last event (the page's
+ *   debounce), never two fetches at once (one more after the one in flight);
  * - `message` or `note` for the open conversation: that conversation fetched again (debounced);
  * - `alert`: the alerts fetched again (debounced); `resync`: everything shown;
  * - a conversation fetched while the queue listed it with unread messages (the fetch marks them
@@ -90,13 +91,16 @@ export class ConsolePage {
   }
 
   private onEvent(event: string, data: unknown): void {
-    const conversationId = (data as { conversationId?: string } | null)?.conversationId;
+    const { conversationId, direction } =
+      (data as { conversationId?: string; direction?: string } | null) ?? {};
     if (event === "message" && conversationId) {
       const waiting = this.eventWaiters.get(conversationId) ?? [];
       this.eventWaiters.delete(conversationId);
       waiting.forEach((resolve) => resolve());
     }
-    if (event === "queue" || event === "message") this.later("queue", () => this.refreshQueue());
+    if (event === "queue" || (event === "message" && direction !== "out")) {
+      this.later("queue", () => this.refreshQueue());
+    }
     if ((event === "message" || event === "note") && conversationId === this.openId) {
       this.later("open", () => this.loadOpen());
     }

@@ -18,6 +18,8 @@ interface ConsoleNotice {
   assignedToId?: string | null;
   /** Of a whisper (a note of kind "whisper"): the counsellor it is for. */
   toCounsellorId?: string | null;
+  /** Of a message: her words ("in") or words to her ("out"). */
+  direction?: "in" | "out";
 }
 
 /** A session was deleted (the account_lifecycle migration): its streams end, here and elsewhere. */
@@ -120,7 +122,9 @@ export async function startLiveEvents(databaseUrl: string, logger: Logger): Prom
       const data =
         notice.type === "alert" || notice.type === "note"
           ? { kind: notice.kind, conversationId: notice.conversationId }
-          : { conversationId: notice.conversationId };
+          : notice.type === "message"
+            ? { conversationId: notice.conversationId, direction: notice.direction }
+            : { conversationId: notice.conversationId };
       write(l.res, notice.type, data);
     }
   };

@@ -402,11 +402,16 @@ describe("counsellor console API", () => {
     const streams = await Promise.all([west, west2, east, sup].map((x) => x.events()));
     const [one, two, other, supervisor] = streams;
     if (!one || !two || !other || !supervisor) throw new Error("streams");
-    const about = (x: typeof one) =>
-      x.received.filter(
-        (e) =>
-          e.event === "message" && (e.data as { conversationId?: string }).conversationId === c.id,
-      ).length;
+    // Messages of her conversation one way: her words ("in") change what the queue shows of her;
+    // the bot's words to her ("out", the waiting notice out of hours) do not.
+    const messages = (x: typeof one, direction: "in" | "out") =>
+      x.received.filter((e) => {
+        const data = e.data as { conversationId?: string; direction?: string };
+        return (
+          e.event === "message" && data.conversationId === c.id && data.direction === direction
+        );
+      }).length;
+    const about = (x: typeof one) => messages(x, "in");
     try {
       await her.say("まだ待っています");
       // Waiting: every console of 西毛 lists her (the preview changes), and the supervisor's.
@@ -441,6 +446,17 @@ describe("counsellor console API", () => {
       await eventually(
         () => Promise.resolve(queueNotices()),
         (n) => n > noticesBefore,
+      );
+      expect(about(two)).toBe(1);
+      // Her new counsellor's reply: a message to her, which her stream hears of as such.
+      const repliesBefore = messages(two, "out");
+      const sent = await west2.post(`/api/v1/conversations/${c.id}/messages`, {
+        text: "お返事します",
+      });
+      expect(sent.status).toBe(201);
+      await eventually(
+        () => Promise.resolve(messages(two, "out")),
+        (n) => n === repliesBefore + 1,
       );
       expect(about(two)).toBe(1);
     } finally {

@@ -219,9 +219,10 @@ function connect() {
     if (location.hash === "#/monitor") monitorChanged();
   });
   events.addEventListener("message", (event) => {
-    void queueChanged();
-    if (location.hash === "#/monitor") monitorChanged();
     const data = parse(event.data);
+    // Her words change her line in the queue (preview, unread); words to her do not.
+    if (data?.direction !== "out") void queueChanged();
+    if (location.hash === "#/monitor") monitorChanged();
     if (data?.conversationId && data.conversationId === state.openId) openChanged();
   });
   // A note or a supervisor's whisper: the open conversation shows it at once; a whisper to me
