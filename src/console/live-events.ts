@@ -122,9 +122,8 @@ export async function startLiveEvents(databaseUrl: string, logger: Logger): Prom
       const data =
         notice.type === "alert" || notice.type === "note"
           ? { kind: notice.kind, conversationId: notice.conversationId }
-          : notice.type === "message"
-            ? { conversationId: notice.conversationId, direction: notice.direction }
-            : { conversationId: notice.conversationId };
+          : // direction: a message's only (undefined is left out of the JSON).
+            { conversationId: notice.conversationId, direction: notice.direction };
       write(l.res, notice.type, data);
     }
   };
