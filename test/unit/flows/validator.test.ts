@@ -183,6 +183,72 @@ describe("rejects help that cannot reach her, with file:line", () => {
   });
 });
 
+describe("the graph check, on the minimal flow changed in one place", () => {
+  const FLOW = `${MINIMAL}/flow.yaml`;
+
+  /** The minimal preset with its flow's text edited; `replace` must change something. */
+  function buildEdited(...edits: [string, string][]) {
+    let text = readFileSync(path.join(ROOT, FLOW), "utf8");
+    for (const [from, to] of edits) {
+      if (!text.includes(from)) throw new Error(`"${from}" not in ${FLOW}`);
+      text = text.replace(from, to);
+    }
+    return {
+      text,
+      result: buildPreset({
+        preset: source(`${MINIMAL}/preset.yaml`),
+        lexicon: source(`${MINIMAL}/risk-lexicon.yaml`),
+        flows: [parseYamlSource(FLOW, text)],
+      }),
+    };
+  }
+
+  const lineIn = (text: string, needle: string) => text.split("\n").findIndex((l) => l.includes(needle)) + 1;
+  const WORK = "- { id: work, label: 仕事, value: work }";
+
+  it("a button leading to `constructor`, a name every object answers to, is an unknown target at that button's line", () => {
+    const { text, result } = buildEdited([WORK, "- { id: work, label: 仕事, value: work, next: constructor }"]);
+    expect(result).toEqual({
+      ok: false,
+      problems: [
+        {
+          code: "unknown-target",
+          file: FLOW,
+          line: lineIn(text, "next: constructor"),
+          node: "ask",
+          message: 'unknown target "constructor"',
+        },
+      ],
+    });
+  });
+
+  it("a flow starting at `constructor` is refused", () => {
+    const { result } = buildEdited(["start: hello", "start: constructor"]);
+    expect(result.ok ? [] : result.problems.map((p) => [p.code, p.message])).toContainEqual([
+      "unknown-target",
+      'unknown start node "constructor"',
+    ]);
+  });
+
+  it("a multi-select elsewhere does not excuse an unknown target", () => {
+    const { text, result } = buildEdited(
+      ["field: topics", "field: topics\n    multiple: true"],
+      ["next: done", "next: nowhere"],
+    );
+    expect(result.ok ? [] : result.problems).toContainEqual(
+      expect.objectContaining({ code: "unknown-target", line: lineIn(text, "next: nowhere"), node: "where" }),
+    );
+  });
+
+  it("with two hand-off nodes, a node that reaches one of them is fine", () => {
+    const { result } = buildEdited(
+      [WORK, `${WORK}\n      - { id: now, label: 今すぐ, value: other, next: urgent }`],
+      ["  done:", "  urgent:\n    type: handoff\n    text: すぐにおつなぎします。\n  done:"],
+    );
+    expect(result.ok ? "ok" : result.problems.map(formatProblem)).toBe("ok");
+  });
+});
+
 describe("loader and flows:check", () => {
   it("loadPreset throws FlowValidationError listing every problem", () => {
     const dir = path.join(ROOT, `${FIXTURES}/presets/broken`);
