@@ -365,6 +365,48 @@ describe("flow graph", () => {
     );
   });
 
+  it("a button leading to `constructor`, a name every object answers to, is an unknown target at that button", () => {
+    const edits: Edits = { flow: (d) => (d.nodes.ask.choices[1].next = "constructor") };
+    expect(problems(edits)).toEqual([
+      {
+        code: "unknown-target",
+        file: "flow.yaml",
+        line: lineIn(edits, "flow", "next: constructor"),
+        node: "ask",
+        message: 'unknown target "constructor"',
+      },
+    ]);
+  });
+
+  it("a flow starting at `constructor` is refused", () => {
+    const edits: Edits = { flow: (d) => (d.start = "constructor") };
+    expect(problems(edits)).toContainEqual(
+      expect.objectContaining({ code: "unknown-target", line: lineIn(edits, "flow", "start: constructor"), message: 'unknown start node "constructor"' }),
+    );
+  });
+
+  it("a multi-select elsewhere does not excuse an unknown target", () => {
+    const edits: Edits = {
+      flow: (d) => {
+        d.nodes.ask.multiple = true;
+        d.nodes.where.next = "nowhere";
+      },
+    };
+    expect(problems(edits)).toContainEqual(
+      expect.objectContaining({ code: "unknown-target", line: lineIn(edits, "flow", "next: nowhere"), node: "where" }),
+    );
+  });
+
+  it("with two hand-off nodes, a node that reaches one of them is fine", () => {
+    const result = build({
+      flow: (d) => {
+        d.nodes.ask.choices.push({ id: "now", label: "今すぐ", value: "other", next: "urgent" });
+        d.nodes.urgent = { type: "handoff", text: "すぐにおつなぎします。" };
+      },
+    });
+    expect(result.ok ? [] : result.problems).toEqual([]);
+  });
+
   it("`return` needs a multi-select to return to", () => {
     const edits: Edits = { flow: (d) => (d.nodes.hello.next = "return") };
     expect(problems(edits)).toContainEqual(
