@@ -68,6 +68,12 @@ function lineIn(edits: Edits, file: "preset" | "lexicon" | "flow", needle: strin
   return line;
 }
 
+/** Sets `key` last in the object, so that its line in the written YAML is not the entry's first. */
+function setLast(o: Doc, key: string, value: unknown): void {
+  delete o[key];
+  o[key] = value;
+}
+
 const region = (id: string, name: string, kana: string, extra: Doc = {}) => ({
   id,
   name: `${id}部`,
@@ -125,8 +131,8 @@ describe("preset.yaml", () => {
     expect(found).toMatchObject({ file: "preset.yaml", line: lineIn(edits, "preset", "transcriptsDays") });
   });
 
-  it("a region id used twice", () => {
-    const edits: Edits = { preset: (d) => (d.regions[1].id = "north") };
+  it("a region id used twice, at the second id's own line", () => {
+    const edits: Edits = { preset: (d) => setLast(d.regions[1], "id", "north") };
     expect(problems(edits)).toContainEqual(
       expect.objectContaining({ code: "duplicate-id", file: "preset.yaml", line: lineIn(edits, "preset", "id: north", 1), message: "region id north repeats" }),
     );
@@ -175,7 +181,8 @@ describe("preset.yaml", () => {
   });
 
   it("the same municipality in two regions is reported once", () => {
-    const edits: Edits = { preset: (d) => d.regions[1].municipalities.push({ name: "甲山市", kana: "こうやま" }) };
+    // The name written after the kana, so that the name's line is not the entry's first.
+    const edits: Edits = { preset: (d) => d.regions[1].municipalities.push({ kana: "こうやま", name: "甲山市" }) };
     expect(problems(edits)).toEqual([
       expect.objectContaining({
         code: "municipality-in-two-regions",
@@ -183,6 +190,31 @@ describe("preset.yaml", () => {
         message: "municipality 甲山市 is listed in north and south",
       }),
     ]);
+  });
+
+  it("pickup points: an id used twice, and a region that does not exist, each at its own line", () => {
+    const point = (id: string, region: string) => ({ name: "市役所", id, region, address: "甲山市1-1", hours: "平日", howToAsk: "窓口で" });
+    const edits: Edits = { preset: (d) => (d.pickupPoints = [point("hall", "north"), point("hall", "west")]) };
+    expect(problems(edits)).toEqual([
+      expect.objectContaining({ code: "duplicate-id", line: lineIn(edits, "preset", "id: hall", 1), message: "pickup point id hall repeats" }),
+      expect.objectContaining({ code: "unknown-region", line: lineIn(edits, "preset", "region: west"), message: "pickup point region west is not a region" }),
+    ]);
+    expect(build({ preset: (d) => (d.pickupPoints = [point("hall", "north"), point("library", "south")]) }).ok).toBe(true);
+  });
+
+  it("a fiscal year's KPI given twice, in kpi and kpiByYear or twice in kpiByYear", () => {
+    const kpi = (fiscalYear: number) => ({ uniquePeopleTarget: 100, fiscalYear });
+    const edits: Edits = {
+      preset: (d) => {
+        d.kpi = kpi(2026);
+        d.kpiByYear = [kpi(2025), kpi(2026), kpi(2025)];
+      },
+    };
+    expect(problems(edits)).toEqual([
+      expect.objectContaining({ code: "duplicate-id", line: lineIn(edits, "preset", "fiscalYear: 2026", 1), message: "a KPI for fiscal year 2026 is already given" }),
+      expect.objectContaining({ code: "duplicate-id", line: lineIn(edits, "preset", "fiscalYear: 2025", 1), message: "a KPI for fiscal year 2025 is already given" }),
+    ]);
+    expect(build({ preset: (d) => ((d.kpi = kpi(2026)), (d.kpiByYear = [kpi(2024), kpi(2025)])) }).ok).toBe(true);
   });
 
   it("closing templates: kept; one whose first line would show on her lock screen, or names someone, is named", () => {
@@ -197,6 +229,29 @@ describe("preset.yaml", () => {
         ]),
     };
     expect(problems(edits).map((p) => p.code)).toEqual(["unsafe-first-line", "unknown-placeholder"]);
+  });
+
+  it("closing templates: an id used twice, and one over LINE's 5,000 characters, each named at its template", () => {
+    const template = (id: string, text: string) => ({ label: "お礼", text, id });
+    const fits = build({ preset: (d) => (d.closingTemplates = [template("long", "あ".repeat(5000))]) });
+    expect(fits.ok ? [] : fits.problems).toEqual([]);
+    const edits: Edits = {
+      preset: (d) =>
+        (d.closingTemplates = [
+          template("thanks", "ありがとうございました。"),
+          template("thanks", "またどうぞ。"),
+          template("long", "あ".repeat(5001)),
+          template("dv", "DVの窓口です"),
+          template("named", "{{counsellorName}}でした"),
+        ]),
+    };
+    const line = (needle: string) => lineIn(edits, "preset", needle);
+    expect(problems(edits).map((p) => [p.code, p.line, p.message])).toEqual([
+      ["duplicate-id", line("text: またどうぞ。") - 1, "closing template thanks is defined twice"],
+      ["text-too-long", line("text: ああ") - 1, "closing template long has 5001 characters, LINE allows 5000"],
+      ["unsafe-first-line", line("text: DV") - 1, 'first line of closing template dv shows "DV" on a lock screen'],
+      ["unknown-placeholder", line("text: \"{{counsellorName}}") - 1, "closing template named has a placeholder; write it as sent"],
+    ]);
   });
 
   it("a canned reply that could be too long once a counsellor's name (up to 20 characters) is in", () => {
@@ -225,11 +280,13 @@ describe("preset.yaml", () => {
     const found = problems(edits);
     expect(found).toHaveLength(3);
     expect(found).toEqual([
-      expect.objectContaining({ code: "unknown-placeholder", line: lineIn(edits, "preset", "inHours") }),
+      expect.objectContaining({ code: "unknown-placeholder", line: lineIn(edits, "preset", "inHours"), message: "unknown placeholder {{queue}} in waiting.inHours" }),
       expect.objectContaining({ code: "unsafe-first-line", line: lineIn(edits, "preset", "outOfHours"), message: 'the first line of waiting.outOfHours names "DV"' }),
-      expect.objectContaining({ code: "person-near-one-line", line: lineIn(edits, "preset", "personNear") }),
+      expect.objectContaining({ code: "person-near-one-line", line: lineIn(edits, "preset", "personNear"), message: "waiting.personNear must be one short line" }),
     ]);
     expect(build({ preset: (d) => (d.waiting = { inHours: "受け取りました。\n{{place}}" }) }).ok).toBe(true);
+    // A block scalar (`|`) ends with a line break: still one line.
+    expect(build({ preset: (d) => (d.waiting = { personNear: "受け取りました。\n" }) }).ok).toBe(true);
   });
 
   it("schema problems name the key path; a typo points at the unknown key itself", () => {
@@ -252,6 +309,15 @@ describe("preset.yaml", () => {
     );
   });
 
+  it("a problem in a flow's messages names no node", () => {
+    const edits: Edits = { flow: (d) => delete d.messages.handoffRequested };
+    const found = problems(edits);
+    expect(found).toEqual([
+      expect.objectContaining({ code: "schema", file: "flow.yaml", message: "messages.handoffRequested: Invalid input" }),
+    ]);
+    expect(found[0]).not.toHaveProperty("node");
+  });
+
   it("a problem at the top of the file has no path prefix", () => {
     const t = texts({});
     const result = buildPreset({
@@ -262,7 +328,7 @@ describe("preset.yaml", () => {
     expect(result.ok).toBe(false);
     if (result.ok) return;
     expect(result.problems).toEqual([
-      expect.objectContaining({ code: "schema", file: "preset.yaml", line: 1, message: expect.not.stringMatching(/^: /) as unknown }),
+      expect.objectContaining({ code: "schema", file: "preset.yaml", line: 1, message: "Invalid input: expected object, received array" }),
     ]);
     expect(result.problems[0]).not.toHaveProperty("node");
   });
@@ -278,6 +344,15 @@ describe("preset.yaml", () => {
     if (result.ok) return;
     expect(result.problems.length).toBeGreaterThan(0);
     expect(result.problems.every((p) => p.code === "syntax" && p.file === "risk-lexicon.yaml" && p.line >= 3)).toBe(true);
+  });
+});
+
+describe("risk-lexicon.yaml", () => {
+  it("a category id used twice, at the second id's own line", () => {
+    const edits: Edits = { lexicon: (d) => d.categories.push({ label: "自殺", terms: ["消えたい"], id: "suicide" }) };
+    expect(problems(edits)).toEqual([
+      expect.objectContaining({ code: "duplicate-id", file: "risk-lexicon.yaml", line: lineIn(edits, "lexicon", "id: suicide", 1), message: "risk category id suicide repeats" }),
+    ]);
   });
 });
 
@@ -337,10 +412,14 @@ describe("flow.yaml against the preset and the lexicon", () => {
     expect(found.map((p) => p.code)).toEqual(["schema", "schema"]);
   });
 
-  it("two kept flows with the same version", () => {
-    const found = problems({ older: [(d) => (d.version = "0"), (d) => (d.version = "0")] });
-    expect(found).toEqual([
-      expect.objectContaining({ code: "duplicate-version", file: "versions/2.yaml", line: 1, message: "version 0 is also in versions/1.yaml" }),
+  it("two kept flows with the same version, at the second one's version line", () => {
+    // The version written last, so that its line is not the file's first.
+    const edits: Edits = { older: [(d) => setLast(d, "version", "0"), (d) => setLast(d, "version", "0")] };
+    const second = texts(edits).flows[2] ?? "";
+    const versionLine = second.split("\n").findIndex((l) => l.startsWith("version:")) + 1;
+    expect(versionLine).toBeGreaterThan(1);
+    expect(problems(edits)).toEqual([
+      expect.objectContaining({ code: "duplicate-version", file: "versions/2.yaml", line: versionLine, message: "version 0 is also in versions/1.yaml" }),
     ]);
   });
 
