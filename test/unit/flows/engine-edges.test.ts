@@ -5,6 +5,7 @@
  * in for an NPO's edited flow.yaml and preset.yaml.
  */
 import type { Flow, Preset } from "../../../src/flows/flow-types";
+import { initialState } from "../../../src/flows/flow-turn";
 import { Chat, gunma, jst, OPEN, useJapaneseAnalyser } from "./chat-harness";
 
 useJapaneseAnalyser();
@@ -165,5 +166,32 @@ describe("messages and hours", () => {
     const chat = new Chat(closed, jst("2026-12-01T11:00:00")).follow().say("相談員と話したい");
     expect(chat.text()).toContain("相談員からのお返事は、受付再開のあとからになります");
     expect(chat.effect("handoff")).toEqual({ type: "handoff", reason: "requested", regionId: "chuhoku", outOfHours: true });
+  });
+});
+
+describe("what her conversation keeps between messages", () => {
+  it("a new conversation starts with nothing counted and nothing asked", () => {
+    expect(initialState(gunma.flow, gunma)).toEqual({
+      schemaVersion: 1,
+      presetId: gunma.id,
+      flowVersion: gunma.flow.version,
+      status: "new",
+      nodeId: null,
+      queue: [],
+      retries: 0,
+      triage: { topics: [], supportWish: [], answers: {}, risk: { level: "none", categories: [] } },
+    });
+  });
+
+  it("handed over or ended, no question is left waiting to be asked", () => {
+    // A multi-select queues its sections; asking for a counsellor in the middle leaves none.
+    const inSections = () => new Chat(gunma, OPEN).follow().tap("はい、大丈夫").tap("お金・住まい・食べもの").tap("仕事のこと").tap("これで全部");
+    expect(inSections().state?.queue.length).toBeGreaterThan(0);
+    const handedOff = inSections();
+    handedOff.say("相談員と話したい");
+    expect(handedOff.state).toMatchObject({ status: "handed-off", nodeId: null, queue: [], retries: 0 });
+    const ended = inSections();
+    ended.say("おわり");
+    expect(ended.state).toMatchObject({ status: "ended", nodeId: null, queue: [], retries: 0 });
   });
 });

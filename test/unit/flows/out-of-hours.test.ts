@@ -34,6 +34,12 @@ describe("first contact out of hours", () => {
   it("in hours there is no such notice", () => {
     expect(new Chat(gunma, jst("2026-11-24T11:00:00")).follow().text()).not.toContain("受付時間外");
   });
+
+  it("while one region is open (西毛 from 9:30, the others from 10:00) there is no such notice", () => {
+    expect(isOpen(regionHours("seimo"), jst("2026-11-24T09:45:00"))).toBe(true);
+    expect(isOpen(regionHours("chuhoku"), jst("2026-11-24T09:45:00"))).toBe(false);
+    expect(new Chat(gunma, jst("2026-11-24T09:45:00")).follow().text()).not.toContain("受付時間外");
+  });
 });
 
 describe("hand-off out of hours keeps her place", () => {
