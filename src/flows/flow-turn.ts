@@ -201,7 +201,8 @@ const HANDOFF_TEXTS: Record<
 export function handoff(turn: Turn, reason: HandoffReason): void {
   const { regionId, hours } = regionHours(turn);
   const now = turn.ctx.now;
-  const neighbour = hours && !isOpen(hours, now) ? openNeighbour(turn.preset, regionId, now) : undefined;
+  // Only while her region is closed (openNeighbour checks).
+  const neighbour = openNeighbour(turn.preset, regionId, now);
   const open = herRegionOpen(turn);
   const nextAt = hours && !open ? whenAnswered(turn.preset, regionId, now) : null;
   const near = personNear(turn.state.triage);

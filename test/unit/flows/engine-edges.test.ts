@@ -195,3 +195,13 @@ describe("what her conversation keeps between messages", () => {
     expect(ended.state).toMatchObject({ status: "ended", nodeId: null, queue: [], retries: 0 });
   });
 });
+
+describe("a first message in crisis, in a flow without its own first-message notice", () => {
+  it("the risk notice's texts reach her as one message, an empty line between them", () => {
+    const preset = withFlow((f) => delete f.messages.riskNoticeFirst);
+    const chat = new Chat(preset, OPEN).say("死にたい");
+    const [first, second] = preset.flow.messages.riskNotice;
+    const notice = chat.messages().find((m) => m.type === "text" && first !== undefined && m.text.startsWith(first));
+    expect(notice?.type === "text" && notice.text.split("\n\n")[1]?.split("\n")[0]).toBe(second?.split("\n")[0]);
+  });
+});
