@@ -1,3 +1,4 @@
+import { createHmac, hkdfSync } from "node:crypto";
 import { AppError } from "../../../src/errors";
 import { createSealer } from "../../../src/privacy/sealer";
 
@@ -34,6 +35,18 @@ describe("sealer", () => {
     altered[altered.length - 1] = (altered[altered.length - 1] ?? 0) ^ 1;
     expect(() => sealer.open(altered)).toThrow(AppError);
     expect(() => createSealer(`${KEY}-other`).open(sealed)).toThrow(/APP_SECRET_KEY/);
+  });
+
+  it("keeps the stored format: hashes and key ids of earlier versions still match (HKDF-SHA256 labels)", () => {
+    // Written out from the format, not from the code: a changed label would lose every stored
+    // hash (she would no longer be found) and every key id (rotate-key would re-seal everything).
+    const derive = (info: string, bytes: number) =>
+      Buffer.from(hkdfSync("sha256", KEY, "line-women-support", info, bytes));
+    const sealer = createSealer(KEY);
+    expect(sealer.hash("U1234")).toBe(
+      createHmac("sha256", derive("identifier-hash", 32)).update("U1234").digest("hex"),
+    );
+    expect(sealer.prefix).toEqual(Buffer.concat([Buffer.of(0x01), derive("sealing-key-id", 4)]));
   });
 
   it("finds a person again by a keyed hash that depends on the key", () => {

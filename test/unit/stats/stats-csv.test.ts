@@ -185,6 +185,8 @@ describe("the report CSV staff send with the grant report: the tables of report.
       [""],
       ["■ 事業報告 令和7年度"],
     ]);
+    // Every line ends with CRLF; the last block, as every other, ends with an empty line.
+    expect(csv.endsWith("\r\n\r\n")).toBe(true);
     expect([...blocks(csv).keys()]).toEqual([
       "事業報告 令和7年度",
       "月別・経路別の延べ数と実数",

@@ -33,10 +33,11 @@ describe("the fiscal year (年度) of a moment", () => {
 });
 
 describe("a fiscal-year period", () => {
-  const fy2025 = periodOf({ fiscalYear: 2025 });
+  // Built inside each test, so that mutation testing sees which tests run periodOf.
+  const fy2025 = () => periodOf({ fiscalYear: 2025 });
 
   it("runs from 1 April 00:00 to 31 March 24:00 in Tokyo, labelled for the report", () => {
-    expect(fy2025).toEqual({
+    expect(fy2025()).toEqual({
       from: new Date("2025-03-31T15:00:00.000Z"),
       to: new Date("2026-03-31T15:00:00.000Z"),
       fiscalYear: 2025,
@@ -45,20 +46,20 @@ describe("a fiscal-year period", () => {
   });
 
   it("holds a chat started at 31 March 23:59 Tokyo, and not one started at 1 April 00:00", () => {
-    expect(contains(fy2025, MARCH_31_23_59)).toBe(true);
-    expect(contains(fy2025, APRIL_1_00_00)).toBe(false);
+    expect(contains(fy2025(), MARCH_31_23_59)).toBe(true);
+    expect(contains(fy2025(), APRIL_1_00_00)).toBe(false);
     expect(contains(periodOf({ fiscalYear: 2026 }), APRIL_1_00_00)).toBe(true);
     expect(contains(periodOf({ fiscalYear: 2026 }), MARCH_31_23_59)).toBe(false);
   });
 
   it("agrees with fiscalYearOf on its first and last moment", () => {
-    expect(fiscalYearOf(fy2025.from)).toBe(2025);
-    expect(fiscalYearOf(new Date(fy2025.to.getTime() - 1))).toBe(2025);
-    expect(fiscalYearOf(fy2025.to)).toBe(2026);
+    expect(fiscalYearOf(fy2025().from)).toBe(2025);
+    expect(fiscalYearOf(new Date(fy2025().to.getTime() - 1))).toBe(2025);
+    expect(fiscalYearOf(fy2025().to)).toBe(2026);
   });
 
   it("has the twelve months April to March in the trend, in order", () => {
-    expect(monthsOf(fy2025)).toEqual([
+    expect(monthsOf(fy2025())).toEqual([
       "2025-04",
       "2025-05",
       "2025-06",
