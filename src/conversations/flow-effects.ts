@@ -63,6 +63,7 @@ export function applyStep(
   const awaiting = status === "bot" && state.status === "active" && state.nodeId !== null;
   data.silenceDueAt = awaiting ? new Date(now.getTime() + silenceMinutes * 60_000) : null;
   if (conversation.status === "active") {
+    // Stryker disable next-line ConditionalExpression: equivalent for the type check → true, because only an end carries the reason "exit-word" (a hand-off's reasons are others)
     const exitWord = effects.some((e) => e.type === "end" && e.reason === "exit-word");
     data.pushesHeldSince = exitWord ? (conversation.pushesHeldSince ?? now) : null;
   }

@@ -315,6 +315,58 @@ describe("one step of the bot, applied to her conversation", () => {
     ).not.toHaveProperty("riskInChat");
   });
 
+  it("shows a chat handed to an open neighbour to that region's counsellors, once", () => {
+    const served = applyStep(
+      conversation("bot", { overflowRegions: ["takasaki"] }),
+      step([{ ...handoff("kiryu"), servingRegionId: "takasaki" }]),
+      NOW,
+      SILENCE_MINUTES,
+    );
+    expect(served.data).toMatchObject({ regionId: "kiryu", servingRegionId: "takasaki" });
+    expect(served.data.overflowRegions).toEqual(["takasaki"]);
+    const beside = applyStep(
+      conversation("bot", { overflowRegions: ["ota"] }),
+      step([{ ...handoff("kiryu"), servingRegionId: "takasaki" }]),
+      NOW,
+      SILENCE_MINUTES,
+    );
+    expect(beside.data.overflowRegions).toEqual(["ota", "takasaki"]);
+    // Her own region is open: it serves her, and no other region is added.
+    const own = applyStep(conversation("bot"), step([handoff("kiryu")]), NOW, SILENCE_MINUTES);
+    expect(own.data.servingRegionId).toBeNull();
+    expect(own.data).not.toHaveProperty("overflowRegions");
+  });
+
+  it("holds a counsellor's chat only on her exit word, not on the flow's other endings", () => {
+    for (const reason of ["not-safe-now", "silence", "completed"] as const) {
+      const out = applyStep(
+        conversation("active"),
+        step([{ type: "end", reason }]),
+        NOW,
+        SILENCE_MINUTES,
+      );
+      expect(out.data.pushesHeldSince).toBeNull();
+    }
+  });
+
+  it("passes every once-per-person question of the step to her record, each once", () => {
+    const out = applyStep(
+      conversation("bot"),
+      step([
+        { type: "askedOnce", field: "ageBand" },
+        { type: "send", messages: [say("年代を教えてください")] },
+        { type: "askedOnce", field: "municipality" },
+        { type: "askedOnce", field: "ageBand" },
+      ]),
+      NOW,
+      SILENCE_MINUTES,
+    );
+    expect(out.askedOnce).toEqual(["ageBand", "municipality"]);
+    expect(applyStep(conversation("bot"), step([]), NOW, SILENCE_MINUTES)).not.toHaveProperty(
+      "askedOnce",
+    );
+  });
+
   it("passes her contact times on to her record", () => {
     const out = applyStep(
       conversation("waiting"),
