@@ -356,6 +356,32 @@ describe("risk-lexicon.yaml", () => {
   });
 });
 
+describe("risk categories of the hotlines and the lexicon", () => {
+  it("a hotline naming an unknown category, at that category's own line", () => {
+    const edits: Edits = { preset: (d) => (d.hotlines[0].categories = ["suicide", "violence"]) };
+    expect(problems(edits)).toEqual([
+      expect.objectContaining({
+        code: "unknown-risk-category",
+        file: "preset.yaml",
+        line: lineIn(edits, "preset", "- violence"),
+        message: expect.stringMatching(/^risk category violence is not a known category/) as unknown,
+      }),
+    ]);
+  });
+
+  it("a lexicon category that is not a known one, at its id's own line", () => {
+    const edits: Edits = { lexicon: (d) => d.categories.push({ label: "暴力", terms: ["殴られる"], id: "violence" }) };
+    expect(problems(edits)).toEqual([
+      expect.objectContaining({
+        code: "unknown-risk-category",
+        file: "risk-lexicon.yaml",
+        line: lineIn(edits, "lexicon", "id: violence"),
+        message: expect.stringMatching(/^risk category violence is not a known category/) as unknown,
+      }),
+    ]);
+  });
+});
+
 describe("flow.yaml against the preset and the lexicon", () => {
   it("a choice that raises a risk category the lexicon does not have, or no known category", () => {
     const edits: Edits = { flow: (d) => (d.nodes.ask.choices[0].risk = ["suicide", "injury", "violence"]) };
@@ -655,9 +681,33 @@ describe("LINE limits", () => {
       },
     };
     expect(problems(edits)).toEqual([
-      expect.objectContaining({ code: "label-too-long", node: "ask", message: 'label "これで全部です。ありがとうございました！！" is over 20 characters' }),
+      expect.objectContaining({
+        code: "label-too-long",
+        line: lineIn(edits, "flow", "choices:"),
+        node: "ask",
+        message: 'label "これで全部です。ありがとうございました！！" is over 20 characters',
+      }),
     ]);
     expect(build({ flow: (d) => (d.nodes.ask.doneLabel = "これで全部です。ありがとうございました！！") }).ok).toBe(true);
+  });
+
+  it.each(["pickupPoints", "gatherings"])("a %s node's text for when there is none, measured too", (type) => {
+    const node = (noneText: string) => (d: Doc) => {
+      d.nodes.hello.next = "near";
+      d.nodes.near = { type, text: "お近くの場所です。", noneText, next: "ask" };
+    };
+    expect(build({ flow: node("あ".repeat(5000)) }).ok).toBe(true);
+    const edits: Edits = { flow: node("あ".repeat(5001)) };
+    expect(problems(edits)).toEqual([
+      expect.objectContaining({ code: "text-too-long", line: lineIn(edits, "flow", "noneText:"), node: "near", message: "text is 5001 characters, LINE allows 5000" }),
+    ]);
+  });
+
+  it("with a preset that does not parse, its names count as empty in the flow's texts: only the preset's problem is named", () => {
+    // 4,990 characters as she would read it, with both names empty: any stand-in longer than 10 characters would make it too long.
+    const full = "あ".repeat(4990) + "{{serviceName}}{{hoursSummary}}";
+    const edits: Edits = { preset: (d) => (d.regions = "北部"), flow: (d) => (d.nodes.hello.text = full) };
+    expect(problems(edits).map((p) => [p.code, p.file])).toEqual([["schema", "preset.yaml"]]);
   });
 
   it("municipality buttons: too many, or a label too long", () => {
