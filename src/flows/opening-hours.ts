@@ -101,6 +101,7 @@ export function formatOpening(at: Date, now: Date): string {
   const today = localDay(now.getTime());
   const local = new Date(at.getTime() + JST_OFFSET_MS);
   const time = `${local.getUTCHours()}:${pad(local.getUTCMinutes())}`;
+  // Stryker disable next-line StringLiteral: equivalent, because a weekday is 0–6, always within the list; ?? only satisfies noUncheckedIndexedAccess
   const date = `${local.getUTCMonth() + 1}月${local.getUTCDate()}日(${WEEKDAY_JA[day.weekday] ?? ""})`;
   const daysAhead = Math.round((day.midnight - today.midnight) / DAY_MS);
   if (daysAhead === 0) return `今日 ${time}`;

@@ -124,6 +124,15 @@ describe("sealer, while the key is replaced", () => {
     expect(() => createSealer(NEW).open(before)).toThrow(AppError);
   });
 
+  it("says that neither key opens a value sealed under a third", () => {
+    const stranger = createSealer(`${KEY}-third`).seal("相談内容");
+    const open = () => createSealer(NEW, OLD).open(stranger);
+    expect(open).toThrow(AppError);
+    expect(open).toThrow(
+      /^Stored data cannot be opened with APP_SECRET_KEY \(nor APP_SECRET_KEY_PREVIOUS\)$/,
+    );
+  });
+
   it("opens values sealed before key ids under the previous key too", () => {
     const legacy = Buffer.from(
       "3da4e8e67cbae8d535ecf4f0509663395e12c1c42b606a22199e5d519cdc33050554b1b674aaff1c",
