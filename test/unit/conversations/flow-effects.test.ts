@@ -88,11 +88,12 @@ const step = (effects: Effect[], engine: Partial<EngineState> = {}): StepResult 
   state: state(engine),
   effects,
 });
-const handoff = (regionId = "kiryu"): Effect => ({
+const handoff = (regionId = "kiryu", servingRegionId?: string): Effect => ({
   type: "handoff",
   reason: "requested",
   regionId,
   outOfHours: true,
+  ...(servingRegionId ? { servingRegionId } : {}),
 });
 
 describe("one step of the bot, applied to her conversation", () => {
@@ -318,7 +319,7 @@ describe("one step of the bot, applied to her conversation", () => {
   it("shows a chat handed to an open neighbour to that region's counsellors, once", () => {
     const served = applyStep(
       conversation("bot", { overflowRegions: ["takasaki"] }),
-      step([{ ...handoff("kiryu"), servingRegionId: "takasaki" }]),
+      step([handoff("kiryu", "takasaki")]),
       NOW,
       SILENCE_MINUTES,
     );
@@ -326,7 +327,7 @@ describe("one step of the bot, applied to her conversation", () => {
     expect(served.data.overflowRegions).toEqual(["takasaki"]);
     const beside = applyStep(
       conversation("bot", { overflowRegions: ["ota"] }),
-      step([{ ...handoff("kiryu"), servingRegionId: "takasaki" }]),
+      step([handoff("kiryu", "takasaki")]),
       NOW,
       SILENCE_MINUTES,
     );
