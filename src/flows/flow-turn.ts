@@ -31,7 +31,10 @@ export interface Turn {
   riskEffects: Effect[];
   /** Handoff and end effects, applied after the messages are sent. */
   closing: Effect[];
-  /** Out-of-hours notice waiting to go out just before the first question. */
+  /**
+   * Out-of-hours notice waiting to go out just before the first question. A step that hands her
+   * over or ends before asking anything says its own texts instead, and the notice goes with it.
+   */
   pendingNotice: string[];
   riskHit: boolean;
   /** Categories the risk notice of this step brings help for (fills {{riskHotlines}}). */
@@ -90,6 +93,7 @@ function riskVars(turn: Turn): Partial<TemplateVars> {
   const ctx = { outOfHours: !herRegionOpen(turn) };
   return {
     riskHotlines: hotlineList(helpLines(hotlines, turn.helpCategories, ctx)),
+    // Stryker disable next-line StringLiteral: equivalent, because quietLine finds a line whenever the preset has a discreet one, and the validator refuses {{quietNumber}} in a preset without one
     quietNumber: quietLine(hotlines, turn.helpCategories, ctx)?.number ?? "",
   };
 }
@@ -206,7 +210,6 @@ export function handoff(turn: Turn, reason: HandoffReason): void {
   const open = herRegionOpen(turn);
   const nextAt = hours && !open ? whenAnswered(turn.preset, regionId, now) : null;
   const near = personNear(turn.state.triage);
-  turn.pendingNotice = [];
   // When the person is near, the risk notice's one short line is all (a request gets its one line).
   if (reason !== "completed" && !(near && reason === "risk")) say(turn, turn.flow.messages[HANDOFF_TEXTS[reason]]);
   if (!near) sayWait(turn, reason, open, nextAt);
@@ -230,7 +233,6 @@ function sayWait(turn: Turn, reason: HandoffReason, open: boolean, nextAt: Date 
 }
 
 export function end(turn: Turn, reason: EndReason, texts: string[]): void {
-  turn.pendingNotice = [];
   say(turn, texts);
   turn.closing.push({ type: "end", reason });
   Object.assign(turn.state, { status: "ended", nodeId: null, queue: [], retries: 0 });

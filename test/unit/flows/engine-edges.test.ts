@@ -5,6 +5,7 @@
  * in for an NPO's edited flow.yaml and preset.yaml.
  */
 import type { Flow, Preset } from "../../../src/flows/flow-types";
+import { hotlineList } from "../../../src/flows/flow-text";
 import { initialState } from "../../../src/flows/flow-turn";
 import { Chat, gunma, jst, OPEN, useJapaneseAnalyser } from "./chat-harness";
 
@@ -203,5 +204,32 @@ describe("a first message in crisis, in a flow without its own first-message not
     const [first, second] = preset.flow.messages.riskNotice;
     const notice = chat.messages().find((m) => m.type === "text" && first !== undefined && m.text.startsWith(first));
     expect(notice?.type === "text" && notice.text.split("\n\n")[1]?.split("\n")[0]).toBe(second?.split("\n")[0]);
+  });
+});
+
+describe("when the person is near her", () => {
+  const texts = (chat: Chat) => chat.messages().map((m) => m.text);
+
+  it("in a flow without its own short line, only the risk notice's first text reaches her, never the list of numbers", () => {
+    const preset = withFlow((f) => delete f.messages.riskNoticeNear);
+    const chat = new Chat(preset, OPEN).say("夫が隣の部屋にいる");
+    expect(chat.effect("handoff")?.reason).toBe("risk");
+    expect(texts(chat)).toEqual(preset.flow.messages.riskNotice.slice(0, 1));
+  });
+
+  it("asking for a counsellor gets her request's one line, and no waiting text after it", () => {
+    const preset = withFlow((f) => (f.settings.handoffOnRisk = false));
+    const chat = new Chat(preset, OPEN).follow().tap("はい、大丈夫").tap("パートナー・家族のこと").tap("これで全部").tap("いる");
+    chat.say("相談員と話したい");
+    expect(chat.effect("handoff")).toMatchObject({ reason: "requested", outOfHours: false });
+    expect(texts(chat)).toEqual(preset.flow.messages.handoffRequested);
+  });
+});
+
+describe("{{riskHotlines}} outside a risk notice", () => {
+  it("lists every line of the preset", () => {
+    const preset = withFlow((f) => (f.messages.exit = ["ご利用ありがとうございました。\n{{riskHotlines}}"]));
+    const chat = new Chat(preset, OPEN).follow().tap("はい、大丈夫").say("おわり");
+    expect(chat.messages().map((m) => m.text)).toEqual([`ご利用ありがとうございました。\n${hotlineList(preset.hotlines)}`]);
   });
 });
