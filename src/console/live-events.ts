@@ -9,7 +9,7 @@ import type { ConsoleUser } from "../http/auth-middleware";
 type Notice = ConsoleNotice | SessionEnded;
 
 interface ConsoleNotice {
-  type: "queue" | "message" | "alert" | "note";
+  type: "queue" | "message" | "alert" | "note" | "delivery";
   kind?: string;
   conversationId: string;
   regionId: string | null;
@@ -20,6 +20,9 @@ interface ConsoleNotice {
   toCounsellorId?: string | null;
   /** Of a message: her words ("in") or words to her ("out"). */
   direction?: "in" | "out";
+  /** Of a delivery: its new status, and the places (seq) of the counsellor's messages it carries. */
+  status?: "pending" | "sent" | "failed" | "skipped";
+  seqs?: number[];
 }
 
 /** A session was deleted (the account_lifecycle migration): its streams end, here and elsewhere. */
@@ -119,12 +122,7 @@ export async function startLiveEvents(databaseUrl: string, logger: Logger): Prom
     }
     for (const l of listeners) {
       if (!visible(l.user, notice) || !concerns(l.user, notice)) continue;
-      const data =
-        notice.type === "alert" || notice.type === "note"
-          ? { kind: notice.kind, conversationId: notice.conversationId }
-          : // direction: a message's only (undefined is left out of the JSON).
-            { conversationId: notice.conversationId, direction: notice.direction };
-      write(l.res, notice.type, data);
+      write(l.res, notice.type, eventData(notice));
     }
   };
 
@@ -159,6 +157,21 @@ export async function startLiveEvents(databaseUrl: string, logger: Logger): Prom
   };
 }
 
+/** What the page is told: ids and what changed, never the regions or the assignee used to filter. */
+function eventData(notice: ConsoleNotice): Record<string, unknown> {
+  const { conversationId } = notice;
+  switch (notice.type) {
+    case "alert":
+    case "note":
+      return { kind: notice.kind, conversationId };
+    case "delivery":
+      return { conversationId, status: notice.status, seqs: notice.seqs };
+    default:
+      // direction: a message's only (undefined is left out of the JSON).
+      return { conversationId, direction: notice.direction };
+  }
+}
+
 function visible(user: ConsoleUser, notice: ConsoleNotice): boolean {
   const scope = regionsOf(user);
   if (scope === null) return true;
@@ -170,9 +183,9 @@ const CHAT_ALERT_KINDS = new Set([RISK_IN_CHAT]);
 
 /**
  * Alerts are for supervisors, and those about a chat also for the counsellor who has her. A
- * message in a conversation a counsellor has is for her and for supervisors: another
- * counsellor's queue does not list it (the queue shows the waiting ones and her own), so she has
- * nothing to refresh. A note or a whisper is for supervisors and the counsellor who has her (a
+ * message in a conversation a counsellor has, or what became of one sent to her, is for that
+ * counsellor and for supervisors: another counsellor's queue does not list it (the queue shows
+ * the waiting ones and her own), so she has nothing to refresh. A note or a whisper is for supervisors and the counsellor who has her (a
  * whisper: the counsellor it is for), so it shows on both screens at once.
  */
 function concerns(user: ConsoleUser, notice: ConsoleNotice): boolean {
@@ -184,7 +197,9 @@ function concerns(user: ConsoleUser, notice: ConsoleNotice): boolean {
   if (notice.type === "alert") {
     return CHAT_ALERT_KINDS.has(notice.kind ?? "") && notice.assignedToId === user.id;
   }
-  if (notice.type === "message" && notice.assignedToId) return notice.assignedToId === user.id;
+  if ((notice.type === "message" || notice.type === "delivery") && notice.assignedToId) {
+    return notice.assignedToId === user.id;
+  }
   return true;
 }
 

@@ -128,4 +128,33 @@ describe("a counsellor's reply whose answer the network lost", () => {
     expect(await outgoing(page, reply).count()).toBe(1);
     expect(await sentOnce(her, reply)).toEqual({ stored: 1, received: 1 });
   }, 90_000);
+
+  it("shows the reply 送信中 while LINE holds it, then 送信済み where it is, from the live event and not a fetch", async () => {
+    const { s } = suite;
+    const { page, her } = await takenConversation("みお", "富岡", "話を聞いてほしいです");
+    // Every transcript the page fetches, as the page got it.
+    const fetched: Promise<{ messages: { text: string | null; delivery: string | null }[] }>[] = [];
+    page.on("response", (r) => {
+      const path = new URL(r.url()).pathname;
+      if (r.request().method() === "GET" && /^\/api\/v1\/conversations\/[^/]+$/.test(path)) {
+        fetched.push(r.json() as Promise<never>);
+      }
+    });
+    // LINE holds her reply (or the push) 4 s before taking it.
+    s.sim.injectFault({ status: "slow", delayMs: 4000, count: 1, path: "/v2/bot/message/" });
+    const reply = "もちろんです。ゆっくりで大丈夫です。";
+    await page.getByTestId("reply-text").fill(reply);
+    await page.getByTestId("reply-send").click();
+    const state = outgoing(page, reply).getByTestId("delivery");
+    await state.filter({ hasText: "送信中" }).waitFor();
+    await state.filter({ hasText: "送信済み" }).waitFor({ timeout: 30_000 });
+    expect(her.received().filter((m) => m.text === reply)).toHaveLength(1);
+    // No transcript the page fetched said it was sent: the event patched it where it was.
+    const views = await Promise.all(fetched);
+    expect(views.length).toBeGreaterThan(0);
+    const states = views.flatMap((v) =>
+      v.messages.filter((m) => m.text === reply).map((m) => m.delivery),
+    );
+    expect(states).not.toContain("sent");
+  }, 90_000);
 });

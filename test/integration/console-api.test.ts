@@ -459,6 +459,29 @@ describe("counsellor console API", () => {
         (n) => n === repliesBefore + 1,
       );
       expect(about(two)).toBe(1);
+      // Once LINE has it, her counsellor's console and the supervisor's are told, with its place
+      // in the conversation: the page marks it 送信済み where it is. Nobody else hears of it.
+      const seq = (sent.json as unknown as { seq: number }).seq;
+      const deliveries = (x: typeof one) =>
+        x.received.filter(
+          (e) =>
+            e.event === "delivery" &&
+            (e.data as { conversationId?: string }).conversationId === c.id,
+        );
+      await eventually(
+        () => Promise.resolve([two, supervisor].map((x) => deliveries(x).length)),
+        (n) => n.every((x) => x === 1),
+      );
+      for (const x of [two, supervisor]) {
+        expect(deliveries(x)[0]?.data).toEqual({
+          conversationId: c.id,
+          status: "sent",
+          seqs: [seq],
+        });
+      }
+      // The bot's own messages (its hand-off texts, delivered earlier) were never announced.
+      expect(deliveries(one)).toEqual([]);
+      expect(deliveries(other)).toEqual([]);
     } finally {
       streams.forEach((x) => x.close());
     }

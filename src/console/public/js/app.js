@@ -7,6 +7,7 @@ import {
   initDialogs,
   loadConversation,
   openConversation,
+  patchDelivery,
 } from "./conversation/view.js";
 import { renderAccounts, renderMustChangePassword } from "./accounts.js";
 import { openPreview } from "./conversation/preview.js";
@@ -224,6 +225,11 @@ function connect() {
     if (data?.direction !== "out") void queueChanged();
     if (location.hash === "#/monitor") monitorChanged();
     if (data?.conversationId && data.conversationId === state.openId) openChanged();
+  });
+  // What became of a message we sent to her: patched in the open transcript, nothing fetched.
+  events.addEventListener("delivery", (event) => {
+    const data = parse(event.data);
+    if (data?.conversationId) patchDelivery(data.conversationId, data.seqs, data.status);
   });
   // A note or a supervisor's whisper: the open conversation shows it at once; a whisper to me
   // is heard and shown wherever I am.

@@ -82,6 +82,26 @@ export async function loadConversation() {
   }
 }
 
+/**
+ * What became of messages we sent (`event: delivery`): their state changes where they are, with
+ * no fetch. A message this view has not fetched yet (the event overtook its own): fetch again.
+ */
+export function patchDelivery(conversationId, seqs, status) {
+  const c = current;
+  if (!c || c.id !== conversationId || !Array.isArray(seqs)) return;
+  const messages = c.view?.messages ?? [];
+  const found = messages.filter((m) => seqs.includes(m.seq));
+  if (found.length < seqs.length || c.loading) {
+    void loadConversation();
+    return;
+  }
+  for (const m of found) {
+    m.delivery = status;
+    if (status !== "pending") m.deliverAt = null;
+  }
+  renderMessages(c.nodes.messages, c.view);
+}
+
 function showMissing(error) {
   const main = clear($("main"));
   main.classList.remove("conv-view");
