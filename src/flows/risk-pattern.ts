@@ -14,10 +14,12 @@ import { normalizeText } from "./text-normalize";
 
 /** A written word may be split into a few morphemes by the analyser (位置情報 → 位置 + 情報). */
 const MAX_WORD_MORPHEMES = 4;
-/** How many words `…` may stand for. */
-const MAX_GAP = 10;
-/** How many auxiliaries `~` may stand for (切っ・て・しまい・まし・た). */
-const MAX_AUX = 6;
+/**
+ * How many words `…` may stand for, and how many auxiliaries `~` may: a chain of auxiliaries
+ * ends at the first other word anyway, and rarely passes six (切っ・て・しまい・まし・た), seven in
+ * 殴ら・せ・られ・て・しまっ・て・い・まし・た.
+ */
+const MAX_SKIP = 10;
 
 const GAP_MARKS = new Set(["…", "...", "……", "・・・"]);
 const AUX_MARKS = new Set(["~", "〜", "～"]);
@@ -155,8 +157,7 @@ function matchFrom(
       }),
     );
   }
-  const limit = step.kind === "gap" ? MAX_GAP : MAX_AUX;
-  for (let skipped = 0; skipped <= limit; skipped++) {
+  for (let skipped = 0; skipped <= MAX_SKIP; skipped++) {
     if (next(at + skipped)) return true;
     const token = text.tokens[at + skipped];
     if (!token || token.boundary || (step.kind === "aux" && !token.aux)) return false;

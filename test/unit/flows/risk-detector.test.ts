@@ -104,6 +104,14 @@ describe("one pattern follows conjugation, tense and politeness", () => {
     expect(flags("死にたかったです", aux)).toEqual(["suicide"]);
     expect(flags("死んでしまいたい", aux)).toEqual(["suicide"]);
     expect(flags("死ぬ人を見たい", aux)).toEqual([]);
+    // 逃げ is a verb of its own, not an auxiliary: he hit and ran off is not 殴られた.
+    const hit = lexiconOf({ patterns: [pattern("殴る ~ れる|られる")] });
+    expect(flags("殴って逃げられた", hit)).toEqual([]);
+  });
+
+  it("`~` stands for a long chain of auxiliaries: seven in 殴ら・せ・られ・て・しまっ・て・い・まし・た", () => {
+    const hit = lexiconOf({ patterns: [pattern("殴る ~ た")] });
+    expect(flags("殴らせられてしまっていました", hit)).toEqual(["suicide"]);
   });
 
   it("`…` stands for up to ten words of the sentence", () => {
