@@ -219,9 +219,7 @@ async function main() {
             const answer = `お返事です ${round}-${index}-${m}`;
             await drain(her);
             const sendStart = Date.now();
-            await a.console.call("POST", `/api/v1/conversations/${a.conversationId}/messages`, {
-              text: answer,
-            });
+            await a.console.send(a.conversationId, answer);
             // Woken by the delivery itself (no polling loop competing for the CPU).
             while ((await her.nextMessage({ timeoutMs: 60_000 })).text !== answer);
             toPhone.push(Date.now() - sendStart);

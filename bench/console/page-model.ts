@@ -6,6 +6,10 @@
  *   nothing the queue shows): the queue fetched again, 200 ms after the last event (the page's
  *   debounce), never two fetches at once (one more after the one in flight);
  * - `message` or `note` for the open conversation: that conversation fetched again (debounced);
+ *   a message event while a reply of the page is on its way is held: the fetch after the send
+ *   shows it;
+ * - a reply sent: the conversation fetched once the send is answered (reply-box.js);
+ * - `delivery`: nothing fetched (the page patches the message's state);
  * - `alert`: the alerts fetched again (debounced); `resync`: everything shown;
  * - a conversation fetched while the queue listed it with unread messages (the fetch marks them
  *   read): the queue fetched again.
@@ -28,6 +32,9 @@ export class ConsolePage {
   private openId: string | undefined;
   /** What the page last fetched of each conversation, and who waits for its next fetch. */
   private readonly views = new Map<string, { messages?: { text: string | null }[] }>();
+  /** Replies on their way, and whether a message event came meanwhile. */
+  private sends = 0;
+  private held = false;
   private loadWaiters: { id: string; resolve: () => void }[] = [];
   /** Unread counts of my chats and others', as the last queue fetch listed them. */
   private unread = new Map<string, number>();
@@ -83,6 +90,21 @@ export class ConsolePage {
     }
   }
 
+  /** A counsellor's reply, as the page sends it: then the conversation fetched once. */
+  async send(id: string, text: string): Promise<void> {
+    this.sends++;
+    try {
+      await this.call("POST", `/api/v1/conversations/${id}/messages`, { text });
+    } catch (error) {
+      if (this.held) void this.loadOpen().catch(() => undefined);
+      throw error;
+    } finally {
+      this.sends--;
+      this.held = false;
+    }
+    if (this.openId === id) await this.loadOpen();
+  }
+
   /** Closes the page: no more fetches, whatever was pending. */
   close(): void {
     this.closed = true;
@@ -101,7 +123,10 @@ export class ConsolePage {
     if (event === "queue" || (event === "message" && direction !== "out")) {
       this.later("queue", () => this.refreshQueue());
     }
-    if ((event === "message" || event === "note") && conversationId === this.openId) {
+    const open = conversationId === this.openId;
+    const held = event === "message" && open && this.sends > 0;
+    if (held) this.held = true;
+    if ((event === "message" || event === "note") && open && !held) {
       this.later("open", () => this.loadOpen());
     }
     if (event === "alert") this.later("alerts", () => this.refreshAlerts());

@@ -7,6 +7,7 @@ import {
   initDialogs,
   loadConversation,
   openConversation,
+  heldForSend,
   patchDelivery,
 } from "./conversation/view.js";
 import { renderAccounts, renderMustChangePassword } from "./accounts.js";
@@ -224,7 +225,9 @@ function connect() {
     // Her words change her line in the queue (preview, unread); words to her do not.
     if (data?.direction !== "out") void queueChanged();
     if (location.hash === "#/monitor") monitorChanged();
-    if (data?.conversationId && data.conversationId === state.openId) openChanged();
+    // While my reply is on its way, the fetch that follows it shows this message (its echo too).
+    const open = data?.conversationId && data.conversationId === state.openId;
+    if (open && !heldForSend(data.conversationId)) openChanged();
   });
   // What became of a message we sent to her: patched in the open transcript, nothing fetched.
   events.addEventListener("delivery", (event) => {

@@ -9,8 +9,11 @@ import { refreshQueue } from "../queue.js";
 import { toast } from "../toast.js";
 import { canAnswer } from "./status.js";
 
-/** The reply box; `reload` fetches the conversation again once a reply is sent. */
-export function buildReply(id, reload) {
+/**
+ * The reply box; `reload` fetches the conversation again once a reply is sent, `sending(posting)`
+ * is told of each send while it is on its way.
+ */
+export function buildReply(id, { reload, sending }) {
   const textarea = el("textarea", {
     attrs: {
       id: "reply-text",
@@ -100,7 +103,9 @@ export function buildReply(id, reload) {
     unsure = { text, key: idempotencyKey };
     try {
       const path = `/api/v1/conversations/${encodeURIComponent(id)}/messages`;
-      const sent = await api("POST", path, { text, ...confirmed }, { idempotencyKey });
+      const posting = api("POST", path, { text, ...confirmed }, { idempotencyKey });
+      sending(posting);
+      const sent = await posting;
       unsure = null;
       confirmed = {};
       hideConfirm();

@@ -34,7 +34,15 @@ let current = null;
 
 export function openConversation(id) {
   state.openId = id;
-  current = { id, view: null, nodes: build(id), loading: null, again: false };
+  current = {
+    id,
+    view: null,
+    nodes: build(id),
+    loading: null,
+    again: false,
+    sends: 0,
+    held: false,
+  };
   void loadConversation();
 }
 
@@ -80,6 +88,35 @@ export async function loadConversation() {
   } finally {
     c.loading = null;
   }
+}
+
+/**
+ * While a reply of this page is on its way, the open conversation's message events are held: the
+ * fetch that follows the send's answer (reply-box.js) shows them, the reply's own echo included.
+ * A send that fails fetches them, if any came.
+ */
+function holdWhile(id, posting) {
+  const c = current;
+  if (c?.id !== id) return;
+  c.sends += 1;
+  const done = () => {
+    c.sends -= 1;
+    const held = c.held;
+    c.held = false;
+    return held;
+  };
+  // Registered before the reply box awaits the send: this runs first, then its fetch.
+  posting.then(done, () => {
+    if (done() && current === c) void loadConversation();
+  });
+}
+
+/** A message event of the open conversation: held while a reply is on its way (see holdWhile). */
+export function heldForSend(conversationId) {
+  const c = current;
+  if (c?.id !== conversationId || c.sends === 0) return false;
+  c.held = true;
+  return true;
 }
 
 /**
@@ -140,7 +177,10 @@ function build(id) {
       "aria-label": "やりとり",
     },
   });
-  n.reply = buildReply(id, loadConversation);
+  n.reply = buildReply(id, {
+    reload: loadConversation,
+    sending: (posting) => holdWhile(id, posting),
+  });
   n.side = el("aside", { className: "side", attrs: { "aria-label": "記録と参考情報" } });
   n.emergencies = el("section", { className: "panel", attrs: { "data-testid": "emergencies" } });
   n.notes = el("ul", { className: "list-plain", attrs: { "data-testid": "notes" } });
