@@ -185,8 +185,9 @@ const CHAT_ALERT_KINDS = new Set([RISK_IN_CHAT]);
  * Alerts are for supervisors, and those about a chat also for the counsellor who has her. A
  * message in a conversation a counsellor has, or what became of one sent to her, is for that
  * counsellor and for supervisors: another counsellor's queue does not list it (the queue shows
- * the waiting ones and her own), so she has nothing to refresh. A note or a whisper is for supervisors and the counsellor who has her (a
- * whisper: the counsellor it is for), so it shows on both screens at once.
+ * the waiting ones and her own), so she has nothing to refresh. A note or a whisper is for
+ * supervisors and the counsellor who has her (a whisper: the counsellor it is for), so it shows
+ * on both screens at once.
  */
 function concerns(user: ConsoleUser, notice: ConsoleNotice): boolean {
   if (user.role !== "counsellor") return true;
