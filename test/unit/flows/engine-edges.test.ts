@@ -233,3 +233,16 @@ describe("{{riskHotlines}} outside a risk notice", () => {
     expect(chat.messages().map((m) => m.text)).toEqual([`ご利用ありがとうございました。\n${hotlineList(preset.hotlines)}`]);
   });
 });
+
+describe("her municipality, when she would rather not say it", () => {
+  const atMunicipality = () => new Chat(gunma, OPEN).follow().tap("はい、大丈夫").tap("その他").tap("これで全部");
+
+  it.each(["言いたくない", "住所はひみつです"])("typing 「%s」 counts as the button: the preset's default region, and the triage goes on", (text) => {
+    const asked = atMunicipality().text();
+    const chat = atMunicipality().say(text);
+    expect(chat.triage()).toMatchObject({ regionId: "chuhoku", regionSource: "default" });
+    expect(chat.triage().municipality).toBeUndefined();
+    expect(chat.text()).not.toContain("もう一度");
+    expect(chat.text()).not.toBe(asked);
+  });
+});
