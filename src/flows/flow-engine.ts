@@ -121,7 +121,8 @@ function contactTimes(turn: Turn, contact: ContactInput): void {
   }
   turn.closing.push({ type: "setContactTimes", bandId: contact.bandId });
   turn.messages.push(contactTimesConfirmation(contact.bandId));
-  if (turn.ctx.conversationPhase !== "human" && turn.state.status === "active") reprompt(turn);
+  // Only a triage in progress has a question waiting: handed over, ended or new, nothing is asked.
+  reprompt(turn);
 }
 
 function route(turn: Turn, input: EngineInput): void {
@@ -237,14 +238,11 @@ function enterNode(turn: Turn, firstId: string): void {
       showList(turn, node.text, listFor(turn, node.type), node.noneText);
     } else if (node.type === "message") {
       say(turn, node.text);
-    } else if (alreadyAnswered(turn, node)) {
-      // A question she answered in this conversation (where she lives) or in an earlier one (a
-      // once-per-person question) is not asked again.
-      id = node.next === RETURN_TARGET ? turn.state.queue.shift() : node.next;
-      continue;
-    } else {
-      return enterStopNode(turn, id);
+    } else if (!alreadyAnswered(turn, node)) {
+      return enterStopNode(turn, id, node);
     }
+    // A question she answered in this conversation (where she lives) or in an earlier one (a
+    // once-per-person question) is not asked again: like a message, it leads on.
     id = node.next === RETURN_TARGET ? turn.state.queue.shift() : node.next;
   }
   handoff(turn, "completed");
@@ -278,23 +276,22 @@ function alreadyAnswered(turn: Turn, node: FlowNode): node is FlowNode & { next:
 }
 
 /** A node that waits for her or ends the bot part. */
-function enterStopNode(turn: Turn, id: string): void {
-  const node = turn.flow.nodes[id];
-  if (node?.type === "choice" && node.oncePerPerson) {
+function enterStopNode(turn: Turn, id: string, node: FlowNode): void {
+  if (node.type === "choice" && node.oncePerPerson) {
     turn.closing.push({ type: "askedOnce", field: node.field });
   }
-  if (node?.type === "handoff") {
+  if (node.type === "handoff") {
     say(turn, node.text);
     return handoff(turn, "completed");
   }
-  if (node?.type === "end") return end(turn, node.reason, node.text);
+  if (node.type === "end") return end(turn, node.reason, node.text);
   turn.state.nodeId = id;
-  ask(turn, render(turn, node?.text ?? []));
+  ask(turn, render(turn, node.text));
 }
 
 function ask(turn: Turn, texts: string[]): void {
+  // One question per step at most, so the notice goes out once without being cleared.
   say(turn, turn.pendingNotice);
-  turn.pendingNotice = [];
   const id = turn.state.nodeId;
   const node = currentNode(turn);
   if (!id || !node) return;
@@ -336,13 +333,15 @@ function keyMatches(key: string, normalized: string): boolean {
   return key.length >= 2 ? normalized.includes(key) : normalized === key;
 }
 
-/** Choices her text names, best (longest matching word) first. */
+/**
+ * Choices her text names, best (longest matching word) first. A word that is her whole text is
+ * the longest any choice can match, so an exact answer always comes first.
+ */
 function matchChoices(node: ChoiceNode, normalized: string): Choice[] {
   const scored = node.choices.map((choice) => {
     const keys = [choice.label, ...choice.match].map(normalizeText);
-    const exact = keys.some((k) => k === normalized);
-    const best = Math.max(0, ...keys.filter((k) => keyMatches(k, normalized)).map((k) => k.length));
-    return { choice, score: exact ? Number.MAX_SAFE_INTEGER : best };
+    const score = Math.max(0, ...keys.filter((k) => keyMatches(k, normalized)).map((k) => k.length));
+    return { choice, score };
   });
   return scored
     .filter((s) => s.score > 0)
@@ -398,9 +397,9 @@ function applyChoices(turn: Turn, node: ChoiceNode, choices: Choice[]): void {
 function leaveChoice(turn: Turn, node: ChoiceNode): void {
   if (!node.multiple) return goTo(turn, node.next);
   const picked = pickedValues(turn, node);
-  const sections = node.choices
-    .filter((c) => c.value && picked.includes(c.value) && c.next)
-    .map((c) => c.next ?? "");
+  const sections = node.choices.flatMap((c) =>
+    c.value && picked.includes(c.value) && c.next ? [c.next] : [],
+  );
   turn.state.queue = [...new Set(sections), ...(node.next ? [node.next] : [])];
   goTo(turn, turn.state.queue.shift());
 }
@@ -431,11 +430,12 @@ function useDefaultRegion(turn: Turn, node: MunicipalityNode): void {
 
 // ---------- triage fields
 
+/**
+ * What she picked so far at a multi-select. Only topics and supportWish keep several answers, and
+ * the schema allows `multiple` on no other field; a single choice never looks at this.
+ */
 function pickedValues(turn: Turn, node: ChoiceNode): string[] {
-  const t = turn.state.triage;
-  if (node.field === "topics") return t.topics;
-  if (node.field === "supportWish") return t.supportWish;
-  return [];
+  return node.field === "supportWish" ? turn.state.triage.supportWish : turn.state.triage.topics;
 }
 
 function setField(turn: Turn, field: TriageField, value: string, add: boolean): void {

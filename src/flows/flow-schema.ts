@@ -62,7 +62,12 @@ const choiceNode = z.strictObject({
   doneLabel: nonEmpty.optional(),
   freeTextValue: nonEmpty.optional(),
   oncePerPerson: z.boolean().default(false),
-}) satisfies z.ZodType<ChoiceNode>;
+})
+  // A multi-select keeps every answer she picks: only these two fields hold several.
+  .refine((n) => !n.multiple || n.field === "topics" || n.field === "supportWish", {
+    message: "multiple: true needs field topics or supportWish (the fields that keep several answers)",
+    path: ["multiple"],
+  }) satisfies z.ZodType<ChoiceNode>;
 
 const municipalityNode = z.strictObject({
   type: z.literal("municipality"),

@@ -5,6 +5,7 @@
  * in for an NPO's edited flow.yaml and preset.yaml.
  */
 import type { Flow, Preset } from "../../../src/flows/flow-types";
+import { encodePostback } from "../../../src/flows/flow-postback";
 import { hotlineList } from "../../../src/flows/flow-text";
 import { initialState } from "../../../src/flows/flow-turn";
 import { Chat, gunma, jst, OPEN, useJapaneseAnalyser } from "./chat-harness";
@@ -117,7 +118,7 @@ describe("choices", () => {
     expect(chat.text()).toBe("ほかにもあれば選んでください。なければ「これで全部」を。");
   });
 
-  it("a word she types that is exactly a choice's word beats a longer one it contains", () => {
+  it("「いない」 answers no to whether he is near, though it starts as 「いる」 does", () => {
     // 「いない」 at 「その相手は、いまあなたのそばにいますか」 means no, though it is not 「いる」.
     const chat = new Chat().follow().tap("はい、大丈夫").tap("パートナー・家族のこと").tap("これで全部").say("いない");
     expect(chat.triage().answers.partnerNearby).toBe("no");
@@ -244,5 +245,203 @@ describe("her municipality, when she would rather not say it", () => {
     expect(chat.triage().municipality).toBeUndefined();
     expect(chat.text()).not.toContain("もう一度");
     expect(chat.text()).not.toBe(asked);
+  });
+});
+
+describe("after she ended", () => {
+  const ended = () => new Chat(gunma, OPEN).follow().tap("はい、大丈夫").tap("仕事のこと").say("おわり");
+
+  it("a late silence sends nothing and keeps what she answered, even once her flow's version is gone", () => {
+    const before = ended().state;
+    expect(before).toMatchObject({ status: "ended", triage: { topics: ["work"] } });
+    const chat = new Chat(withFlow((f) => (f.version = "2099.1")), OPEN);
+    chat.state = before;
+    chat.send({ type: "silence" });
+    expect(chat.last.effects).toEqual([]);
+    expect(chat.state).toMatchObject({ status: "ended", triage: before?.triage });
+  });
+
+  it("a button of the conversation she ended starts a new one: the greeting and the first question", () => {
+    const chat = new Chat(gunma, OPEN).follow();
+    const safe = chat.buttons().find((b) => b.label === "はい、大丈夫");
+    chat.say("おわり");
+    chat.send({ type: "postback", data: safe?.type === "postback" ? safe.data : "" });
+    expect(chat.text()).toContain("こんにちは。");
+    expect(chat.labels()).toContain("はい、大丈夫");
+    expect(chat.triage().safeNow).toBeUndefined();
+  });
+
+  it("a sticker as her first message gets the greeting and the first question", () => {
+    const chat = new Chat(gunma, OPEN).send({ type: "sticker" });
+    expect(chat.text()).toContain("こんにちは。");
+    expect(chat.labels()).toContain("はい、大丈夫");
+  });
+});
+
+describe("buttons that are not the current question's", () => {
+  const atHousing = () =>
+    new Chat(gunma, OPEN).follow().tap("はい、大丈夫").tap("お金・住まい・食べもの").tap("これで全部");
+  const housingQuestion = "住むところを失いそう、または今夜泊まるところに困っていますか？";
+
+  it("a button of the question before asks the current one again and records nothing", () => {
+    const chat = atHousing();
+    const old = chat.buttons().find((b) => b.label === "ない・足りない");
+    chat.tap("ある");
+    chat.send({ type: "postback", data: old?.type === "postback" ? old.data : "" });
+    expect(chat.text()).toBe(housingQuestion);
+    expect(chat.labels()).toContain("困っている");
+    expect(chat.triage().answers).toEqual({ foodToday: "yes" });
+  });
+
+  it("at a choice, a button naming it with an action it does not offer asks it again", () => {
+    const chat = new Chat(gunma, OPEN).follow().tap("はい、大丈夫").tap("仕事のこと");
+    chat.send({ type: "postback", data: encodePostback({ action: "prefer-not", nodeId: "topics" }) });
+    expect(chat.state).toMatchObject({ status: "active", nodeId: "topics" });
+    expect(chat.text()).toContain("いくつ選んでも大丈夫です");
+  });
+
+  it("at her municipality, a button naming it with an action it does not offer asks it again", () => {
+    const chat = new Chat(gunma, OPEN).follow().tap("はい、大丈夫").tap("その他").tap("これで全部");
+    chat.send({ type: "postback", data: encodePostback({ action: "done", nodeId: "region" }) });
+    expect(chat.state).toMatchObject({ status: "active", nodeId: "region" });
+    expect(chat.triage().regionSource).toBeUndefined();
+    expect(chat.labels()).toContain("前橋市");
+  });
+});
+
+describe("starting again", () => {
+  it("after a restart she again gets a second try at her municipality", () => {
+    const chat = new Chat(gunma, OPEN).follow().tap("はい、大丈夫").tap("その他").tap("これで全部").say("ええと");
+    expect(chat.text()).toContain("うまく読み取れませんでした");
+    chat.say("最初から").tap("その他").tap("これで全部").say("ええと");
+    expect(chat.text()).toContain("うまく読み取れませんでした");
+    expect(chat.triage().regionSource).toBeUndefined();
+  });
+
+  it("a restart forgets the sections she picked before: after the section it restarts in, she is handed over", () => {
+    const preset = withFlow((f) => (f.settings.restartAt = "poverty_food"));
+    const chat = new Chat(preset, OPEN).follow().tap("はい、大丈夫").tap("お金・住まい・食べもの").tap("仕事のこと").tap("これで全部");
+    chat.say("最初から").tap("ある").tap("いまは大丈夫");
+    expect(chat.text()).not.toContain("お仕事のことで");
+    expect(chat.effect("handoff")?.reason).toBe("completed");
+  });
+});
+
+describe("walking the flow", () => {
+  it("a flow whose message loops on itself (the validator refuses it) stops after 50 messages and hands her over", () => {
+    const preset = withFlow((f) => {
+      const welcome = f.nodes.welcome;
+      if (welcome?.type === "message") Object.assign(welcome, { text: ["…"], next: "welcome" });
+    });
+    const chat = new Chat(preset, OPEN).follow();
+    expect(chat.messages().filter((m) => m.text === "…")).toHaveLength(50);
+    expect(chat.effect("handoff")?.reason).toBe("completed");
+  });
+
+  it("a section that ends with a message goes on to the next section she picked", () => {
+    const preset = withFlow((f) => {
+      const housing = f.nodes.poverty_housing;
+      if (housing?.type === "choice") housing.next = "poverty_note";
+      f.nodes.poverty_note = { type: "message", text: ["窓口もご案内できます。"], next: "return" };
+    });
+    const chat = new Chat(preset, OPEN).follow().tap("はい、大丈夫").tap("お金・住まい・食べもの").tap("仕事のこと").tap("これで全部");
+    chat.tap("ある").tap("いまは大丈夫");
+    expect(chat.text()).toContain("窓口もご案内できます。");
+    expect(chat.text()).toContain("お仕事のことで、近いものはありますか？");
+  });
+
+  it("a way out of a multi-select inside a section leaves the sections she picked before behind", () => {
+    const preset = withFlow((f) => {
+      const housing = f.nodes.poverty_housing;
+      if (housing?.type === "choice") housing.next = "poverty_help";
+      f.nodes.poverty_help = {
+        type: "choice",
+        text: ["ほかに知りたいことはありますか？"],
+        field: "supportWish",
+        multiple: true,
+        skippable: true,
+        oncePerPerson: false,
+        choices: [
+          { id: "phone", label: "電話で話したい", value: "phone", match: [], risk: [] },
+          { id: "job", label: "先に仕事のことを", next: "work_issue", match: [], risk: [] },
+        ],
+        next: "return",
+      };
+    });
+    const chat = new Chat(preset, OPEN).follow().tap("はい、大丈夫").tap("お金・住まい・食べもの").tap("こころ・さみしさ").tap("これで全部");
+    chat.tap("ある").tap("いまは大丈夫").tap("先に仕事のことを").tap("仕事を失った・失いそう").tap("正社員");
+    expect(chat.text()).not.toContain("最近のこころの調子");
+    expect(chat.effect("handoff")?.reason).toBe("completed");
+  });
+
+  it("a multi-select without next hands her over after the sections she picked", () => {
+    const preset = withFlow((f) => {
+      const topics = f.nodes.topics;
+      if (topics?.type === "choice") delete topics.next;
+    });
+    const chat = new Chat(preset, OPEN).follow().tap("はい、大丈夫").tap("仕事のこと").tap("これで全部");
+    chat.tap("仕事を失った・失いそう").tap("正社員");
+    expect(chat.effect("handoff")?.reason).toBe("completed");
+    expect(chat.text()).not.toContain(preset.flow.messages.flowChanged[0]);
+  });
+});
+
+describe("lists she asked for", () => {
+  it("with no gathering coming, the node's text and its none-text go in one bubble, then the next question", () => {
+    const node = gunma.flow.nodes.gatherings_list;
+    const chat = new Chat(gunma, OPEN).follow().tap("はい、大丈夫").tap("居場所・集まりを知りたい").tap("前橋市");
+    expect(node?.type).toBe("gatherings");
+    if (node?.type !== "gatherings") return;
+    expect(chat.messages().map((m) => m.text)).toEqual([`${node.text.join("\n")}\n${node.noneText}`, "もしほかに困っていることがあれば、相談員に話すこともできます。"]);
+  });
+});
+
+describe("questions asked once per person", () => {
+  it("one whose choices each lead their own way, with no next of its own, is asked again rather than skipped", () => {
+    const preset = withFlow((f) => {
+      const awareness = f.nodes.awareness;
+      if (awareness?.type !== "choice") return;
+      delete awareness.next;
+      for (const c of awareness.choices) c.next = "done";
+    });
+    const chat = new Chat(preset, OPEN);
+    chat.askedOnce = ["answers.awareness"];
+    chat.follow().tap("はい、大丈夫").tap("その他").tap("これで全部").tap("前橋市").tap("20代").tap("このままLINEで");
+    expect(chat.text()).toContain("この相談窓口を、何で知りましたか？");
+    expect(chat.effect("handoff")).toBeUndefined();
+  });
+});
+
+describe("what she types at a choice", () => {
+  it("a sentence that contains a choice's word picks it", () => {
+    const chat = new Chat(gunma, OPEN).follow().tap("はい、大丈夫").say("家賃が払えなくて困っています");
+    expect(chat.triage().topics).toEqual(["poverty"]);
+    expect(chat.text()).toContain("今日、食べるものはありますか？");
+  });
+});
+
+describe("multi-selects of a deployment's own", () => {
+  it("the done button is named by the flow's own label", () => {
+    const preset = withFlow((f) => {
+      const topics = f.nodes.topics;
+      if (topics?.type !== "choice") return;
+      delete topics.moreText;
+      topics.doneLabel = "選び終わった";
+    });
+    const chat = new Chat(preset, OPEN).follow().tap("はい、大丈夫").tap("仕事のこと");
+    expect(chat.text()).toBe("ほかにもあれば選んでください。なければ「選び終わった」を。");
+    expect(chat.labels()).toContain("選び終わった");
+  });
+
+  it("a multi-select of support wishes offers what she has not picked yet, and its done button", () => {
+    const preset = withFlow((f) => {
+      const support = f.nodes.support;
+      if (support?.type === "choice") support.multiple = true;
+    });
+    const chat = new Chat(preset, OPEN).follow().tap("はい、大丈夫").tap("その他").tap("これで全部").tap("前橋市").tap("20代");
+    chat.tap("電話で話したい");
+    expect(chat.triage().supportWish).toEqual(["phone"]);
+    expect(chat.labels()).not.toContain("電話で話したい");
+    expect(chat.labels()).toEqual(expect.arrayContaining(["このままLINEで", "これで全部"]));
   });
 });

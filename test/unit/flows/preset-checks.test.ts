@@ -757,6 +757,20 @@ describe("what the schema tells the person editing the files", () => {
     expect(build({ flow: (d) => (d.nodes.ask.field = field) }).ok).toBe(true);
   });
 
+  it.each(["ageBand", "answers.partner_nearby"])("a multi-select on %s, which keeps one answer, is refused", (field) => {
+    const edits: Edits = {
+      flow: (d) => {
+        d.nodes.ask.field = field;
+        d.nodes.ask.multiple = true;
+      },
+    };
+    expect(messageOf(edits)).toEqual(["nodes.ask.multiple: multiple: true needs field topics or supportWish (the fields that keep several answers)"]);
+  });
+
+  it.each(["topics", "supportWish"])("a multi-select on %s is fine", (field) => {
+    expect(build({ flow: (d) => Object.assign(d.nodes.ask, { field, multiple: true }) }).ok).toBe(true);
+  });
+
   it("a flow needs an exit word", () => {
     expect(messageOf({ flow: (d) => (d.keywords.exit = []) })).toEqual(["keywords.exit: at least one exit word is needed"]);
   });
