@@ -257,10 +257,13 @@ function listFor(turn: Turn, kind: "pickupPoints" | "gatherings"): string {
 
 /** The node's texts, the list joined to the last one (one bubble); without a list, `noneText`. */
 function showList(turn: Turn, texts: string[], list: string, noneText: string): void {
-  if (list === "") return say(turn, [...texts.slice(0, -1), `${texts.at(-1) ?? ""}\n${noneText}`]);
-  const rendered = render(turn, texts);
-  rendered[rendered.length - 1] = `${rendered.at(-1) ?? ""}\n${list}`;
-  for (const text of rendered) turn.messages.push({ type: "text", text });
+  if (list === "") return say(turn, joinToLast(texts, noneText));
+  // The list is the preset's or the console's words: shown as they are, never as a template.
+  for (const text of joinToLast(render(turn, texts), list)) turn.messages.push({ type: "text", text });
+}
+
+function joinToLast(texts: string[], tail: string): string[] {
+  return texts.map((t, i) => (i === texts.length - 1 ? `${t}\n${tail}` : t));
 }
 
 /**

@@ -387,12 +387,26 @@ describe("walking the flow", () => {
 });
 
 describe("lists she asked for", () => {
-  it("with no gathering coming, the node's text and its none-text go in one bubble, then the next question", () => {
-    const node = gunma.flow.nodes.gatherings_list;
-    const chat = new Chat(gunma, OPEN).follow().tap("はい、大丈夫").tap("居場所・集まりを知りたい").tap("前橋市");
-    expect(node?.type).toBe("gatherings");
-    if (node?.type !== "gatherings") return;
-    expect(chat.messages().map((m) => m.text)).toEqual([`${node.text.join("\n")}\n${node.noneText}`, "もしほかに困っていることがあれば、相談員に話すこともできます。"]);
+  /** Both list nodes with two texts of their own: what comes with the list joins the last. */
+  const twoTexts = withFlow((f) => {
+    for (const id of ["products_points", "gatherings_list"]) {
+      const node = f.nodes[id];
+      if (node?.type === "pickupPoints" || node?.type === "gatherings") node.text = ["一つめ", "二つめ"];
+    }
+  });
+  const texts = (chat: Chat) => chat.messages().map((m) => m.text);
+
+  it("with no gathering coming, the none-text joins the node's last text, then the next question", () => {
+    const node = twoTexts.flow.nodes.gatherings_list;
+    const chat = new Chat(twoTexts, OPEN).follow().tap("はい、大丈夫").tap("居場所・集まりを知りたい").tap("前橋市");
+    expect(texts(chat)).toEqual(["一つめ", `二つめ\n${node?.type === "gatherings" ? node.noneText : ""}`, "もしほかに困っていることがあれば、相談員に話すこともできます。"]);
+  });
+
+  it("her region's pickup points join the node's last text", () => {
+    const chat = new Chat(twoTexts, OPEN).follow().tap("はい、大丈夫").tap("生理用品を受け取りたい").tap("前橋市");
+    const [first, second] = texts(chat);
+    expect(first).toBe("一つめ");
+    expect(second).toMatch(/^二つめ\n・前橋市役所/);
   });
 });
 
