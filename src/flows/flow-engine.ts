@@ -273,7 +273,7 @@ function joinToLast(texts: string[], tail: string): string[] {
 function alreadyAnswered(turn: Turn, node: FlowNode): node is FlowNode & { next: string } {
   if (node.type === "municipality") return turn.state.triage.regionSource !== undefined;
   if (node.type === "choice" && node.oncePerPerson && node.next !== undefined) {
-    return (turn.ctx.askedOnce ?? []).includes(node.field);
+    return turn.ctx.askedOnce?.includes(node.field) ?? false;
   }
   return false;
 }

@@ -36,8 +36,11 @@ export class Chat {
   readonly history: Effect[] = [];
   /** What the runtime hands the engine from the console: the next gatherings. */
   gatherings: UpcomingGathering[] = [];
-  /** Once-per-person questions she was asked in an earlier conversation. */
-  askedOnce: string[] = [];
+  /**
+   * Once-per-person questions she was asked in an earlier conversation; undefined: the runtime
+   * hands the engine nothing (it reads them only for a flow that has such a question).
+   */
+  askedOnce: string[] | undefined = [];
 
   constructor(
     readonly preset: Preset = gunma,
@@ -53,10 +56,10 @@ export class Chat {
       analyse,
       conversationPhase: this.phase,
       gatherings: this.gatherings,
-      askedOnce: this.askedOnce,
+      ...(this.askedOnce ? { askedOnce: this.askedOnce } : {}),
     });
     // The runtime keeps on her person what she was asked once (src/conversations/flow-responder.ts).
-    for (const e of this.last.effects) if (e.type === "askedOnce") this.askedOnce.push(e.field);
+    for (const e of this.last.effects) if (e.type === "askedOnce") this.askedOnce?.push(e.field);
     this.state = this.last.state;
     this.history.push(...this.last.effects);
     // Effects must survive the jsonb column and a job payload.

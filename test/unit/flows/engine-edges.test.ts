@@ -411,6 +411,16 @@ describe("lists she asked for", () => {
 });
 
 describe("questions asked once per person", () => {
+  const toAwareness = (chat: Chat) =>
+    chat.follow().tap("はい、大丈夫").tap("その他").tap("これで全部").tap("前橋市").tap("20代").tap("このままLINEで");
+
+  it("is asked when the runtime hands the engine no record of her earlier questions", () => {
+    const chat = new Chat(gunma, OPEN);
+    chat.askedOnce = undefined;
+    expect(toAwareness(chat).text()).toContain("この相談窓口を、何で知りましたか？");
+    expect(chat.effect("askedOnce")).toEqual({ type: "askedOnce", field: "answers.awareness" });
+  });
+
   it("one whose choices each lead their own way, with no next of its own, is asked again rather than skipped", () => {
     const preset = withFlow((f) => {
       const awareness = f.nodes.awareness;
@@ -420,8 +430,7 @@ describe("questions asked once per person", () => {
     });
     const chat = new Chat(preset, OPEN);
     chat.askedOnce = ["answers.awareness"];
-    chat.follow().tap("はい、大丈夫").tap("その他").tap("これで全部").tap("前橋市").tap("20代").tap("このままLINEで");
-    expect(chat.text()).toContain("この相談窓口を、何で知りましたか？");
+    expect(toAwareness(chat).text()).toContain("この相談窓口を、何で知りましたか？");
     expect(chat.effect("handoff")).toBeUndefined();
   });
 });

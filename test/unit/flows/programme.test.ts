@@ -138,7 +138,7 @@ describe("awareness: how she came to know the service, once per woman", () => {
     first.tap("答えずに進む");
     expect(first.triage().answers.awareness).toBeUndefined();
     const later = new Chat();
-    later.askedOnce = [...first.askedOnce];
+    later.askedOnce = [...(first.askedOnce ?? [])];
     atTopics(later).tap("その他").tap("これで全部").say("前橋").tap("30代").tap("このままLINEで");
     expect(later.text()).not.toContain("何で知りましたか");
     expect(later.effect("handoff")?.reason).toBe("completed");
