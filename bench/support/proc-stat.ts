@@ -7,14 +7,21 @@ import path from "node:path";
 
 export const TICKS_PER_SECOND = 100;
 
-/** A process's parent and CPU ticks (user + system) so far; undefined once it has ended. */
-function stat(pid: number): { ppid: number; ticks: number } | undefined {
+/**
+ * A process's parent, its CPU ticks (user + system) so far, and those of its children that have
+ * ended (and were waited for); undefined once it has ended itself.
+ */
+function stat(pid: number): { ppid: number; ticks: number; endedChildren: number } | undefined {
   try {
     const text = readFileSync(`/proc/${pid}/stat`, "utf8");
     // Fields after the command name (which may hold spaces) start at "state": ppid is the 4th
-    // field, utime/stime the 14th/15th.
+    // field, utime/stime the 14th/15th, cutime/cstime the 16th/17th.
     const fields = text.slice(text.lastIndexOf(")") + 2).split(" ");
-    return { ppid: Number(fields[1]), ticks: Number(fields[11]) + Number(fields[12]) };
+    return {
+      ppid: Number(fields[1]),
+      ticks: Number(fields[11]) + Number(fields[12]),
+      endedChildren: Number(fields[13]) + Number(fields[14]),
+    };
   } catch {
     return undefined;
   }
@@ -25,9 +32,14 @@ export function cpuTicks(pid: number): number {
   return stat(pid)?.ticks ?? 0;
 }
 
-/** CPU ticks of the living processes in `pids` and of the children of those in `parents`. */
+/**
+ * CPU ticks of the living processes in `pids` and of the children of those in `parents`, living
+ * or ended: a PostgreSQL backend that exits during a run takes its CPU with it from the living,
+ * and would make the difference of two readings fall, even below zero.
+ */
 export function ticksOf(pids: number[], parents: number[] = []): number {
   let ticks = 0;
+  for (const parent of parents) ticks += stat(parent)?.endedChildren ?? 0;
   for (const entry of readdirSync("/proc")) {
     if (!/^\d+$/.test(entry)) continue;
     const pid = Number(entry);
