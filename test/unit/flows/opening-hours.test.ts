@@ -29,6 +29,7 @@ describe("parseSlot (HH:MM-HH:MM in preset.yaml)", () => {
     ["9:30-12:05", { start: h(9, 30), end: h(12, 5) }],
     [" 22:00-24:00 ", { start: h(22), end: h(24) }],
     ["0:00-0:59", { start: 0, end: 59 }],
+    ["21:59-22:30", { start: h(21, 59), end: h(22, 30) }],
   ])("%s is accepted", (text, slot) => {
     expect(parseSlot(text)).toEqual(slot);
   });
