@@ -23,6 +23,16 @@ function withFlow(edit: (f: Flow) => void): Preset {
   return variant((p) => edit(p.flow));
 }
 
+/** The question has no `next` of its own: each of its choices leads to `target`. */
+function choicesLeadTo(nodeId: string, target: string): Preset {
+  return withFlow((f) => {
+    const node = f.nodes[nodeId];
+    if (node?.type !== "choice") return;
+    delete node.next;
+    for (const c of node.choices) c.next = target;
+  });
+}
+
 describe("the risk notice cool-down", () => {
   /** Handed over and waiting in the queue: nobody is chatting with her, the bot still helps. */
   const waiting = (preset = gunma) => new Chat(preset, OPEN).say("相談員と話したい");
@@ -136,12 +146,7 @@ describe("choices", () => {
   });
 
   it("a question without next and without a free-text value asks again when her text names no choice", () => {
-    const preset = withFlow((f) => {
-      const age = f.nodes.age;
-      if (age?.type !== "choice") return;
-      delete age.next;
-      for (const c of age.choices) c.next = "support";
-    });
+    const preset = choicesLeadTo("age", "support");
     const chat = new Chat(preset).follow().tap("はい、大丈夫").tap("その他").tap("これで全部").say("前橋");
     chat.say("ひみつです");
     expect(chat.text()).toBe("差しつかえなければ、年代を教えてください。");
@@ -422,12 +427,7 @@ describe("questions asked once per person", () => {
   });
 
   it("one whose choices each lead their own way, with no next of its own, is asked again rather than skipped", () => {
-    const preset = withFlow((f) => {
-      const awareness = f.nodes.awareness;
-      if (awareness?.type !== "choice") return;
-      delete awareness.next;
-      for (const c of awareness.choices) c.next = "done";
-    });
+    const preset = choicesLeadTo("awareness", "done");
     const chat = new Chat(preset, OPEN);
     chat.askedOnce = ["answers.awareness"];
     expect(toAwareness(chat).text()).toContain("この相談窓口を、何で知りましたか？");
