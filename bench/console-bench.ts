@@ -12,6 +12,7 @@
  * Then, in the same run, the floor (console/exchange-floor.ts): the least an exchange needs of the
  * database, from one process with node-postgres, on the same conversations; the service's CPU
  * per exchange is printed against it.
+ * BENCH_STATEMENTS=1 prints, for each pace, the statements PostgreSQL spent the most time on.
  * Its database (see support/bench-database.ts), made anew on every run, is on DATABASE_URL's
  * server when set, else on embedded PostgreSQL; BullMQ runs on it unless REDIS_URL is set.
  */
@@ -27,6 +28,11 @@ import { loadJapaneseAnalyser } from "../src/text/japanese-analyser";
 import { runFloor } from "./console/exchange-floor";
 import { ConsolePage } from "./console/page-model";
 import { openBenchDatabase } from "./support/bench-database";
+import {
+  openStatementProfile,
+  STATEMENT_PROFILE_SETTINGS,
+  statementProfileWanted,
+} from "./support/statement-profile";
 import { cpuTicks, postgresTicks, TICKS_PER_SECOND } from "./support/proc-stat";
 import { ascending, quantile } from "./support/quantile";
 import { startServer, stopServer, waitUntilAnswering } from "./support/server-process";
@@ -68,6 +74,7 @@ async function main() {
     name: "bench_console",
     dataDir: "bench-console-pg",
     fresh: true,
+    settings: statementProfileWanted() ? STATEMENT_PROFILE_SETTINGS : [],
   });
   const databaseUrl = database.url;
   const appSecretKey = randomBytes(32).toString("hex");
@@ -99,15 +106,17 @@ async function main() {
     : undefined;
   const services = roles.map((role) => startServer(["src/main/start.ts", role], env, profileDir));
   const prisma = createPrismaClient(databaseUrl, 4);
+  const statements = statementProfileWanted() ? await openStatementProfile(databaseUrl) : undefined;
   const pages: ConsolePage[] = [];
   const pageFetches = () =>
     pages.reduce(
       (sum, p) => ({
         queue: sum.queue + p.fetches.queue,
         conversation: sum.conversation + p.fetches.conversation,
+        newMessages: sum.newMessages + p.fetches.newMessages,
         alerts: sum.alerts + p.fetches.alerts,
       }),
-      { queue: 0, conversation: 0, alerts: 0 },
+      { queue: 0, conversation: 0, newMessages: 0, alerts: 0 },
     );
   try {
     await waitUntilAnswering(services, `${url}/readyz`, { ready: (r) => r.ok });
@@ -198,6 +207,7 @@ async function main() {
       const timeline: [number, number][] = [];
       const cpuBefore = cpuNow();
       const fetchesBefore = pageFetches();
+      await statements?.start();
       const t0 = Date.now();
       await Promise.all(
         people.map(async (her, index) => {
@@ -267,8 +277,10 @@ async function main() {
         `Pages' fetches per exchange (${COUNSELLORS} counsellors, ${SUPERVISORS} supervisors): ` +
           `queue ${per(fetches.queue, fetchesBefore.queue)}, ` +
           `conversation ${per(fetches.conversation, fetchesBefore.conversation)}, ` +
+          `its new messages ${per(fetches.newMessages, fetchesBefore.newMessages)}, ` +
           `alerts ${per(fetches.alerts, fetchesBefore.alerts)}`,
       );
+      await statements?.print(exchanges, "exchange");
       if (process.env.BENCH_DEBUG) {
         // The worst "shown in the console" time of each second of the run: when do tails happen?
         const worst = new Map<number, number>();
@@ -324,6 +336,7 @@ async function main() {
     }
   } finally {
     for (const page of pages) page.close();
+    await statements?.close();
     await prisma.$disconnect();
     await Promise.all(services.map(stopServer));
     await sim.close();

@@ -2,17 +2,19 @@
  * bench:console's consoles: one signed-in account each, with its live-events stream, doing on
  * each event what the console page does (src/console/public/js/app.js and queue.js), so the
  * service pays in the bench what it pays for a real room of counsellors:
- * - `queue` events, and `message` events of her words (direction `in`; a message to her changes
- *   nothing the queue shows): the queue fetched again, 200 ms after the last event (the page's
- *   debounce), never two fetches at once (one more after the one in flight);
- * - `message` or `note` for the open conversation: that conversation fetched again (debounced);
- *   a message event while a reply of the page is on its way is held: the fetch after the send
- *   shows it;
- * - a reply sent: the conversation fetched once the send is answered (reply-box.js);
+ * - `queue` events: the queue fetched again, 200 ms after the last event (the page's debounce),
+ *   never two fetches at once (one more after the one in flight);
+ * - `message` events of her words (direction `in`): her line patched from the event (its unread
+ *   count), the queue fetched only if the list does not show her; a message to her changes
+ *   nothing the queue shows;
+ * - `message` for the open conversation: the messages after the last one shown fetched
+ *   (debounced); one while a reply of the page is on its way is held: the fetch after the send
+ *   shows it; `note`: the whole view fetched again;
+ * - a reply sent: the messages after the last one shown fetched once the send is answered
+ *   (reply-box.js);
  * - `delivery`: nothing fetched (the page patches the message's state);
  * - `alert`: the alerts fetched again (debounced); `resync`: everything shown;
- * - a conversation fetched while the queue listed it with unread messages (the fetch marks them
- *   read): the queue fetched again.
+ * - a conversation fetched (the fetch marks her messages read): its unread count set to 0.
  * Counts every fetch, so the bench can print what the page costs.
  */
 import { ConsoleClient } from "../../test/support/console-client";
@@ -22,16 +24,19 @@ const LIVE_DEBOUNCE_MS = 200;
 
 export interface PageFetches {
   queue: number;
+  /** The whole view of a conversation (on opening it). */
   conversation: number;
+  /** Only the messages after those shown (a message event, a send). */
+  newMessages: number;
   alerts: number;
 }
 
 export class ConsolePage {
-  readonly fetches: PageFetches = { queue: 0, conversation: 0, alerts: 0 };
+  readonly fetches: PageFetches = { queue: 0, conversation: 0, newMessages: 0, alerts: 0 };
   /** The conversation shown, as when a counsellor has clicked it in her list. */
   private openId: string | undefined;
   /** What the page last fetched of each conversation, and who waits for its next fetch. */
-  private readonly views = new Map<string, { messages?: { text: string | null }[] }>();
+  private readonly views = new Map<string, { messages: { text: string | null; seq: number }[] }>();
   /** Replies on their way, and whether a message event came meanwhile. */
   private sends = 0;
   private held = false;
@@ -80,7 +85,7 @@ export class ConsolePage {
       if (this.openId !== id) {
         this.openId = id;
         this.resolveLoads((w) => w.id !== id);
-        await this.loadOpen();
+        await this.loadOpen({ whole: true });
       }
       if (this.views.get(id)?.messages?.some((m) => m.text === text)) return;
       await new Promise<void>((resolve) => {
@@ -120,21 +125,26 @@ export class ConsolePage {
       this.eventWaiters.delete(conversationId);
       waiting.forEach((resolve) => resolve());
     }
-    if (event === "queue" || (event === "message" && direction !== "out")) {
-      this.later("queue", () => this.refreshQueue());
-    }
+    if (event === "message" && direction !== "out") this.herLineChanged(conversationId, data);
+    if (event === "queue") this.later("queue", () => this.refreshQueue());
     const open = conversationId === this.openId;
     const held = event === "message" && open && this.sends > 0;
     if (held) this.held = true;
-    if ((event === "message" || event === "note") && open && !held) {
-      this.later("open", () => this.loadOpen());
-    }
+    if (event === "message" && open && !held) this.later("open", () => this.loadOpen());
+    if (event === "note" && open) this.later("open", () => this.loadOpen({ whole: true }));
     if (event === "alert") this.later("alerts", () => this.refreshAlerts());
     if (event === "resync") {
       this.later("queue", () => this.refreshQueue());
-      this.later("open", () => this.loadOpen());
+      this.later("open", () => this.loadOpen({ whole: true }));
       this.later("alerts", () => this.refreshAlerts());
     }
+  }
+
+  /** As app.js: her line patched from the event if listed, else the queue fetched. */
+  private herLineChanged(id: string | undefined, data: unknown): void {
+    const { unread } = (data as { unread?: unknown } | null) ?? {};
+    if (id && typeof unread === "number" && this.unread.has(id)) this.unread.set(id, unread);
+    else this.later("queue", () => this.refreshQueue());
   }
 
   private later(key: string, fetch: () => Promise<void>): void {
@@ -172,16 +182,29 @@ export class ConsolePage {
     return this.queueLoop;
   }
 
-  private async loadOpen(): Promise<void> {
+  /**
+   * As view.js: the whole view on opening (and for a note), else only the messages after the
+   * last one shown.
+   */
+  private async loadOpen({ whole = false } = {}): Promise<void> {
     const id = this.openId;
     if (!id || this.closed) return;
-    this.fetches.conversation++;
-    const view = (await this.client.call("GET", `/api/v1/conversations/${id}`)).json as {
-      messages?: { text: string | null }[];
-    };
-    this.views.set(id, view);
+    type Messages = { messages: { text: string | null; seq: number }[] };
+    const shown = this.views.get(id);
+    if (whole || !shown) {
+      this.fetches.conversation++;
+      const view = (await this.client.call("GET", `/api/v1/conversations/${id}`)).json;
+      this.views.set(id, view as unknown as Messages);
+    } else {
+      this.fetches.newMessages++;
+      const after = Math.max(0, ...shown.messages.map((m) => m.seq));
+      const path = `/api/v1/conversations/${id}/messages?after=${after}`;
+      const news = (await this.client.call("GET", path)).json as unknown as Messages;
+      shown.messages = [...shown.messages.filter((m) => m.seq <= after), ...news.messages];
+    }
     this.resolveLoads((w) => w.id === id);
-    if ((this.unread.get(id) ?? 0) > 0) void this.refreshQueue().catch(() => undefined);
+    // Opening marked her messages read (view.js sets her line's unread count to 0).
+    if (this.unread.has(id)) this.unread.set(id, 0);
   }
 
   /** Wakes who waits for a fetch: of the conversation just fetched, or of one no longer open. */

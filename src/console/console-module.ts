@@ -112,7 +112,6 @@ export async function startConsole(deps: {
     connectionLost("sign-in limits: database connection lost", error.message),
   );
   const auth = createConsoleAuth({ ...deps, pool: limitsPool });
-  const live = await startLiveEvents(deps.databaseUrl, deps.logger);
   const presenter = createConsolePresenter({
     prisma: deps.prisma,
     preset: deps.preset,
@@ -120,6 +119,7 @@ export async function startConsole(deps: {
     now: deps.clock,
     tasks: createTaskPresenter({ prisma: deps.prisma, preset: deps.preset, now: deps.clock }),
   });
+  const live = await startLiveEvents(deps.databaseUrl, deps.logger, presenter.queueLine);
   const routes = consoleRoutes({
     prisma: deps.prisma,
     preset: deps.preset,

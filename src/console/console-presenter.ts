@@ -20,7 +20,7 @@ import {
 } from "../conversations/closing";
 import { TASK_KIND_LABELS, TASK_OUTCOME_LABELS } from "../tasks/task-types";
 import type { TaskPresenter } from "../tasks/task-presenter";
-import { readQueueRows, type QueueRow } from "./queue-query";
+import { readHerLine, readQueueRows, type HerLine, type QueueRow } from "./queue-query";
 import { readTranscript, type TranscriptRow } from "./transcript-query";
 import { givenReferrals, partnerContactText } from "../flows/referrals";
 import { listPartners } from "../partners/partner-directory";
@@ -111,6 +111,11 @@ export function createConsolePresenter(deps: {
     servedBecause: servedBecause(c),
   });
 
+  const herLine = (line: HerLine) => ({
+    preview: [...(opened(line.previewEnc) ?? "")].slice(0, PREVIEW_CHARS).join(""),
+    unread: line.unread,
+  });
+
   const queueItem = (row: QueueRow) => ({
     id: row.id,
     pseudonym: row.pseudonym,
@@ -121,7 +126,7 @@ export function createConsolePresenter(deps: {
     regionId: row.regionId,
     regionName: regionName(row.regionId),
     waitingSince: row.waitingSince?.toISOString() ?? null,
-    preview: [...(opened(row.previewEnc) ?? "")].slice(0, PREVIEW_CHARS).join(""),
+    preview: herLine(row).preview,
     outOfHours: row.outOfHours,
     overflow: row.overflowRegions.length > 0,
     ...serving(row),
@@ -131,6 +136,12 @@ export function createConsolePresenter(deps: {
         : null,
     unread: row.unread,
   });
+
+  /** Her line in the queue as her newest words left it (a live notice carries it). */
+  async function queueLine(conversationId: string) {
+    const line = await readHerLine(prisma, conversationId);
+    return line ? herLine(line) : undefined;
+  }
 
   async function queue(user: ConsoleUser) {
     const rows = await readQueueRows(prisma, user);
@@ -297,6 +308,45 @@ export function createConsolePresenter(deps: {
         })),
       // The referral records of this consultation (her consent, the outcome).
       referralRecords: await listReferralsOf(prisma, { conversationIds: [c.id] }),
+    };
+  }
+
+  /**
+   * Her conversation's messages after place `after`, the ones the page does not show yet, with
+   * what of the conversation a message can change: the page reads this on a message's live event
+   * and after a send, two statements instead of the whole view's nine.
+   */
+  async function newMessages(user: ConsoleUser, id: string, after: number) {
+    const c = await prisma.conversation.findFirst({
+      where: { AND: [conversationScope(user), { id }] },
+      select: {
+        status: true,
+        riskLevel: true,
+        riskCategories: true,
+        pushesHeldSince: true,
+        waitingSince: true,
+        contentErasedAt: true,
+        flowVersion: true,
+      },
+    });
+    if (!c) throw new AppError("NOT_FOUND", "No such conversation", 404);
+    // The whole transcript: whether the last message is unanswered may lie before `after`.
+    const messages = await readTranscript(prisma, id);
+    const flow = c.flowVersion ? preset.flowVersions[c.flowVersion] : undefined;
+    return {
+      conversation: {
+        status: c.status,
+        riskLevel: c.riskLevel,
+        riskCategories: c.riskCategories,
+        pushesHeldSince: c.pushesHeldSince?.toISOString() ?? null,
+        lastMessageUnanswered: lastMessageUnanswered(
+          messages.map((m) => ({ ...m, unsent: m.unsentAt !== null })),
+          c.waitingSince,
+        ),
+      },
+      messages: messages
+        .filter((m) => m.seq > after)
+        .map((m) => messageItem(sealer, m, c.contentErasedAt !== null, flow)),
     };
   }
 
@@ -535,7 +585,9 @@ export function createConsolePresenter(deps: {
 
   return {
     queue,
+    queueLine,
     view,
+    newMessages,
     sentMessage,
     reference,
     regionName,

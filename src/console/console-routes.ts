@@ -285,6 +285,19 @@ export function consoleRoutes(d: ConsoleRouteDeps): ApiRoute[] {
       handler: ({ user, params }) => view(user, params.id ?? ""),
     }),
     route({
+      method: "get",
+      path: "/conversations/:id/messages",
+      summary:
+        "Her messages after a place, as the open conversation needs them on a message (marks her messages read on LINE)",
+      query: s.newMessagesQuerySchema,
+      response: s.newMessagesSchema,
+      handler: async ({ user, params, query }) => {
+        const id = params.id ?? "";
+        await d.conversations.markViewed(user, id);
+        return d.presenter.newMessages(user, id, (query as { after: number }).after);
+      },
+    }),
+    route({
       method: "post",
       path: "/conversations/:id/claim",
       summary: "Take a waiting conversation (409 if someone else did first)",

@@ -144,6 +144,11 @@ export const messageSchema = z.object({
   deliverAt: iso.nullable(),
 });
 
+/** GET /conversations/:id/messages: only the messages after the place the page shows. */
+export const newMessagesQuerySchema = z.object({
+  after: z.coerce.number().int().min(0),
+});
+
 export const noteSchema = z.object({
   id,
   kind: z.string(),
@@ -398,3 +403,18 @@ export const regionStateSchema = z.object({
   nextOpeningText: z.string().nullable(),
 });
 export const regionStatesSchema = z.array(regionStateSchema);
+
+/**
+ * The messages after a place, and what of the conversation a message can change (its status,
+ * her risk, replies held after her exit word, an unanswered last message).
+ */
+export const newMessagesSchema = z.object({
+  conversation: conversationViewSchema.shape.conversation.pick({
+    status: true,
+    riskLevel: true,
+    riskCategories: true,
+    pushesHeldSince: true,
+    lastMessageUnanswered: true,
+  }),
+  messages: z.array(messageSchema),
+});

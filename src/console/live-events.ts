@@ -18,8 +18,9 @@ interface ConsoleNotice {
   assignedToId?: string | null;
   /** Of a whisper (a note of kind "whisper"): the counsellor it is for. */
   toCounsellorId?: string | null;
-  /** Of a message: her words ("in") or words to her ("out"). */
+  /** Of a message: her words ("in") or words to her ("out"), and its place in the conversation. */
   direction?: "in" | "out";
+  seq?: number;
   /** Of a delivery: its new status, and the places (seq) of the counsellor's messages it carries. */
   status?: "pending" | "sent" | "failed" | "skipped";
   seqs?: number[];
@@ -47,12 +48,26 @@ export interface LiveEvents {
 
 const PING_MS = 25_000;
 
+/** Her line in the queue (as the queue lists it): what a notice of her words carries. */
+export interface HerLineChange {
+  preview: string;
+  unread: number;
+}
+
 /**
  * One LISTEN connection per web process fans the database's notices out to the consoles
  * connected here, each filtered to the regions its user may see. Several web processes each
  * get every notice, so a change made anywhere shows everywhere.
+ *
+ * A notice of her words carries her line's new preview and unread count (`herLine`, read once
+ * here for every console that lists her), so the pages patch their queue instead of each
+ * fetching it again. Notices go out in the order they came, that read included.
  */
-export async function startLiveEvents(databaseUrl: string, logger: Logger): Promise<LiveEvents> {
+export async function startLiveEvents(
+  databaseUrl: string,
+  logger: Logger,
+  herLine: (conversationId: string) => Promise<HerLineChange | undefined>,
+): Promise<LiveEvents> {
   const listeners = new Set<Listener>();
   let client: Client | undefined;
   let closing = false;
@@ -115,15 +130,28 @@ export async function startLiveEvents(databaseUrl: string, logger: Logger): Prom
     l.res.end();
   };
 
+  /** The notices in order: one waits while the one before it reads her line. */
+  let dispatching: Promise<void> = Promise.resolve();
   const dispatch = (notice: Notice) => {
+    dispatching = dispatching.then(() => dispatchNow(notice));
+  };
+  const dispatchNow = async (notice: Notice): Promise<void> => {
     if (notice.type === "session-ended") {
       for (const l of listeners) if (l.user.sessionId === notice.sessionId) end(l);
       return;
     }
-    for (const l of listeners) {
-      if (!visible(l.user, notice) || !concerns(l.user, notice)) continue;
-      write(l.res, notice.type, eventData(notice));
-    }
+    const to = [...listeners].filter((l) => visible(l.user, notice) && concerns(l.user, notice));
+    if (to.length === 0) return;
+    // Without her line (the database unreachable a moment) the pages fetch their queue.
+    const line =
+      notice.type === "message" && notice.direction === "in"
+        ? await herLine(notice.conversationId).catch((error: unknown) => {
+            logger.warn({ err: String(error) }, "live events: her queue line not read");
+            return undefined;
+          })
+        : undefined;
+    const data = { ...eventData(notice), ...line };
+    for (const l of to) if (listeners.has(l)) write(l.res, notice.type, data);
   };
 
   await connect();
@@ -167,8 +195,8 @@ function eventData(notice: ConsoleNotice): Record<string, unknown> {
     case "delivery":
       return { conversationId, status: notice.status, seqs: notice.seqs };
     default:
-      // direction: a message's only (undefined is left out of the JSON).
-      return { conversationId, direction: notice.direction };
+      // direction and seq: a message's only (undefined is left out of the JSON).
+      return { conversationId, direction: notice.direction, seq: notice.seq };
   }
 }
 

@@ -2,7 +2,7 @@ import { Prisma, type PrismaClient } from "../db/prisma-client";
 import { regionsOf, type Viewer } from "../conversations/conversation-scope";
 
 /** One row of the console's queue, as queue-query reads it. */
-export interface QueueRow {
+export interface QueueRow extends HerLine {
   id: string;
   status: "waiting" | "active";
   riskLevel: string;
@@ -17,11 +17,25 @@ export interface QueueRow {
   assignedAt: Date | null;
   pseudonym: string;
   assignedToName: string | null;
+}
+
+/** What her words change in her line of the queue: the preview and the unread count. */
+export interface HerLine {
   /** Her latest text (sealed), for the preview line. */
   previewEnc: Uint8Array | null;
   /** Her messages not yet read by a counsellor. */
   unread: number;
 }
+
+/** HerLine's columns, of the conversation `c`. */
+const HER_LINE = Prisma.sql`
+  (SELECT m.text_enc FROM message m
+    WHERE m.conversation_id = c.id AND m.direction = 'in' AND m.unsent_at IS NULL
+      AND m.kind = 'text'
+    ORDER BY m.sent_at DESC LIMIT 1) AS "previewEnc",
+  (SELECT count(*) FROM message m
+    WHERE m.conversation_id = c.id AND m.direction = 'in' AND m.read_at IS NULL
+  )::int AS unread`;
 
 /**
  * The queue in one statement: the waiting conversations of the viewer's scope, and the active
@@ -50,15 +64,22 @@ export async function readQueueRows(
            c.overflow_regions AS "overflowRegions", c.serving_region_id AS "servingRegionId",
            c.assigned_to_id AS "assignedToId", c.assigned_at AS "assignedAt",
            p.pseudonym, a.display_name AS "assignedToName",
-           (SELECT m.text_enc FROM message m
-             WHERE m.conversation_id = c.id AND m.direction = 'in' AND m.unsent_at IS NULL
-               AND m.kind = 'text'
-             ORDER BY m.sent_at DESC LIMIT 1) AS "previewEnc",
-           (SELECT count(*) FROM message m
-             WHERE m.conversation_id = c.id AND m.direction = 'in' AND m.read_at IS NULL
-           )::int AS unread
+           ${HER_LINE}
       FROM conversation c
       JOIN person p ON p.id = c.person_id
       LEFT JOIN counsellor a ON a.id = c.assigned_to_id
      WHERE ${inScope} AND (c.status = 'waiting' OR (${active}))`;
+}
+
+/**
+ * Her line's preview and unread count, of one conversation: what a live notice of her message
+ * carries to the consoles that list her, read once for all of them (live-events.ts).
+ */
+export async function readHerLine(
+  prisma: PrismaClient,
+  conversationId: string,
+): Promise<HerLine | undefined> {
+  const rows = await prisma.$queryRaw<HerLine[]>`
+    SELECT ${HER_LINE} FROM conversation c WHERE c.id = ${conversationId}::uuid`;
+  return rows[0];
 }

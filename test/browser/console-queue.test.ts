@@ -114,7 +114,11 @@ describe("the counsellor console: queue, taking, answering, transfer, close", ()
     );
     await higashi.getByLabel("返信", { exact: true }).fill("");
 
-    // Her reply reaches her phone; what she writes appears without a reload.
+    // Her reply reaches her phone; what she writes appears without a reload. The open chat
+    // fetches only the messages after those it shows, after the send and on her message: its
+    // whole view fails meanwhile, so only that read can show them.
+    const wholeView = (url: URL) => url.pathname === `/api/v1/conversations/${yuiId}`;
+    await higashi.route(wholeView, (route) => route.abort());
     await pickCanned(higashi, "いま、安心してやりとりできる状況ですか？");
     await expect(higashi.getByLabel("返信", { exact: true }).inputValue()).resolves.toBe(
       "いま、安心してやりとりできる状況ですか？",
@@ -124,12 +128,18 @@ describe("the counsellor console: queue, taking, answering, transfer, close", ()
       () => Promise.resolve(yui.received().map((m) => m.text)),
       (texts) => texts.includes("いま、安心してやりとりできる状況ですか？"),
     );
+    await higashi
+      .locator('[data-testid="message"][data-direction="out"]', {
+        hasText: "いま、安心してやりとりできる状況ですか？",
+      })
+      .waitFor();
     await yui.say("いまは家にひとりです");
     await higashi
       .locator('[data-testid="message"][data-direction="in"]', {
         hasText: "いまは家にひとりです",
       })
       .waitFor();
+    await higashi.unroute(wholeView);
     await screenshot(higashi, "console-03-conversation-tablet");
 
     // 西毛 cannot see or act on a 東毛 conversation, not even through the API.
@@ -180,12 +190,32 @@ describe("the counsellor console: queue, taking, answering, transfer, close", ()
       .click();
     await nishi.locator('[data-testid="note"]', { hasText: "西毛のフードバンク" }).waitFor();
     await nishi.locator('[data-testid="note"]', { hasText: "希死念慮あり" }).waitFor();
+    // Her words reach the list from the live event alone: preview and unread count patched, the
+    // queue not fetched again (33 consoles fetching it at every message is what it saves). Any
+    // fetch of the queue fails meanwhile, so only the event can show them.
+    await nishi.route("**/api/v1/queue", (route) => route.abort());
     await hana.say("子どもが二人います");
     await eventually(
       () => itemSaying(nishi, "mine", "子どもが二人います").innerText(),
-      (text) => text.includes("未読"),
+      (text) => text.includes("未読 1"),
     );
     expect(await mineItems(nishi).count()).toBe(2);
+    // Opening her chat marks her words read: the count goes, still without a fetch of the queue.
+    await itemSaying(nishi, "mine", "子どもが二人います")
+      .getByRole("button", { name: /開く/ })
+      .click();
+    await nishi
+      .locator('[data-testid="message"][data-direction="in"]', { hasText: "子どもが二人います" })
+      .waitFor();
+    await eventually(
+      () => itemSaying(nishi, "mine", "子どもが二人います").innerText(),
+      (text) => !text.includes("未読"),
+    );
+    await nishi.unroute("**/api/v1/queue");
+    await itemSaying(nishi, "mine", "いまは家にひとりです")
+      .getByRole("button", { name: /開く/ })
+      .click();
+    await nishi.locator('[data-testid="note"]', { hasText: "西毛のフードバンク" }).waitFor();
 
     await nishi
       .getByLabel("返信", { exact: true })

@@ -132,11 +132,13 @@ describe("a counsellor's reply whose answer the network lost", () => {
   it("shows the reply 送信中 while LINE holds it, then 送信済み where it is, from the live event and not a fetch", async () => {
     const { s } = suite;
     const { page, her } = await takenConversation("みお", "富岡", "話を聞いてほしいです");
-    // Every transcript the page fetches, as the page got it.
+    // Every transcript the page fetches (the whole view, or the messages after those shown), as
+    // the page got it.
     const fetched: Promise<{ messages: { text: string | null; delivery: string | null }[] }>[] = [];
     page.on("response", (r) => {
       const path = new URL(r.url()).pathname;
-      if (r.request().method() === "GET" && /^\/api\/v1\/conversations\/[^/]+$/.test(path)) {
+      const transcript = /^\/api\/v1\/conversations\/[^/]+(\/messages)?$/;
+      if (r.request().method() === "GET" && transcript.test(path)) {
         fetched.push(r.json() as Promise<never>);
       }
     });

@@ -194,6 +194,65 @@ describe("counsellor console API", () => {
     );
   }, 60_000);
 
+  it("gives the open conversation only the messages after those it shows, marked read and audited", async () => {
+    const her = s.sim.person();
+    await handOff(her, "富岡");
+    const c = await conversationOf(her.userId);
+    expect((await west.post(`/api/v1/conversations/${c.id}/claim`)).status).toBe(200);
+    type Messages = {
+      conversation: Record<string, unknown>;
+      messages: { seq: number; text: string | null; direction: string; read: boolean }[];
+    };
+    const whole = (await west.get(`/api/v1/conversations/${c.id}`)).json as unknown as Messages;
+    const shown = Math.max(...whole.messages.map((m) => m.seq));
+    await her.say("夜になると不安です");
+    const stored = await eventually(
+      () => messagesWithText(s.db.prisma, { conversationId: c.id }, "夜になると不安です"),
+      (m) => m.length === 1,
+    );
+    const viewsBefore = await s.db.prisma.auditEntry.count({
+      where: { conversationId: c.id, action: "view" },
+    });
+    const news = await west.get(`/api/v1/conversations/${c.id}/messages?after=${shown}`);
+    expect(news.status).toBe(200);
+    const body = news.json as unknown as Messages;
+    // Her new words only (and anything the bot said after them), read now, in order.
+    expect(body.messages[0]).toMatchObject({
+      text: "夜になると不安です",
+      direction: "in",
+      read: true,
+    });
+    expect(body.messages.every((m) => m.seq > shown)).toBe(true);
+    expect(body.messages.map((m) => m.seq)).toEqual([...body.messages.map((m) => m.seq)].sort());
+    expect(body.conversation).toEqual({
+      status: "active",
+      riskLevel: "none",
+      riskCategories: [],
+      pushesHeldSince: null,
+      lastMessageUnanswered: true,
+    });
+    // 既読 on her phone, and the audit log has this look at her conversation.
+    await eventually(
+      () => Promise.resolve(s.sim.isRead(stored[0]?.lineMessageId ?? "")),
+      (read) => read,
+    );
+    expect(
+      await s.db.prisma.auditEntry.count({ where: { conversationId: c.id, action: "view" } }),
+    ).toBe(viewsBefore + 1);
+    // Nothing after the last: an empty list. Another region's counsellor: not found, nothing
+    // marked or audited; a place that is not a number: a clear 400.
+    const last = Math.max(...body.messages.map((m) => m.seq));
+    const none = await west.get(`/api/v1/conversations/${c.id}/messages?after=${last}`);
+    expect((none.json as unknown as Messages).messages).toEqual([]);
+    const viewsNow = await s.db.prisma.auditEntry.count({ where: { action: "view" } });
+    expect((await east.get(`/api/v1/conversations/${c.id}/messages?after=0`)).status).toBe(404);
+    expect(await s.db.prisma.auditEntry.count({ where: { action: "view" } })).toBe(viewsNow);
+    for (const bad of ["", "?after=-1", "?after=abc"]) {
+      const res = await west.get(`/api/v1/conversations/${c.id}/messages${bad}`);
+      expect(res).toMatchObject({ status: 400, json: { code: "INVALID_INPUT" } });
+    }
+  }, 60_000);
+
   it("delivers a counsellor's answer once when LINE answers 500 and then 200", async () => {
     const her = s.sim.person();
     await handOff(her, "甘楽町");
@@ -420,12 +479,47 @@ describe("counsellor console API", () => {
         (n) => n.every((x) => x === 1),
       );
       expect(about(other)).toBe(0); // 東毛 does not see 西毛's queue
+      // Her line as the queue lists it comes with the event: the consoles patch it, nothing
+      // fetched. Every one of them is told the same.
+      const herLines = (x: typeof one) =>
+        x.received
+          .filter(
+            (e) =>
+              e.event === "message" &&
+              (e.data as { conversationId?: string; direction?: string }).conversationId === c.id &&
+              (e.data as { direction?: string }).direction === "in",
+          )
+          .map((e) => e.data as { preview?: string; unread?: number });
+      const unreadBefore = await s.db.prisma.message.count({
+        where: { conversationId: c.id, direction: "in", readAt: null },
+      });
+      for (const x of [one, two, supervisor]) {
+        expect(herLines(x)).toEqual([
+          expect.objectContaining({ preview: "まだ待っています", unread: unreadBefore }),
+        ]);
+      }
       await west.post(`/api/v1/conversations/${c.id}/claim`);
+      // Her counsellor opens the chat (her words are read), and she writes again: one unread.
+      expect((await west.get(`/api/v1/conversations/${c.id}`)).status).toBe(200);
       await her.say("よろしくお願いします");
       await eventually(
         () => Promise.resolve([one, supervisor].map(about)),
         (n) => n.every((x) => x === 2),
       );
+      const [said] = await messagesWithText(
+        s.db.prisma,
+        { conversationId: c.id },
+        "よろしくお願いします",
+      );
+      for (const x of [one, supervisor]) {
+        expect(herLines(x)[1]).toEqual({
+          conversationId: c.id,
+          direction: "in",
+          seq: said?.seq,
+          preview: "よろしくお願いします",
+          unread: 1,
+        });
+      }
       // The colleague's queue does not show a conversation west has: nothing for her stream.
       // West then hands her to that colleague, which her stream hears of: it came after the
       // message on the same stream, so the message would have come first.
@@ -484,6 +578,52 @@ describe("counsellor console API", () => {
       expect(deliveries(other)).toEqual([]);
     } finally {
       streams.forEach((x) => x.close());
+    }
+  }, 60_000);
+
+  it("announces every change to her line of the queue, and only a change", async () => {
+    const her = s.sim.person();
+    await handOff(her, "富岡");
+    const c = await conversationOf(her.userId);
+    const stream = await sup.events();
+    const of = (event: string) =>
+      stream.received.filter(
+        (e) => e.event === event && (e.data as { conversationId?: string }).conversationId === c.id,
+      );
+    // Her message is the mark: notices come in order, so any an update before it caused is in.
+    const mark = async (text: string) => {
+      const before = of("message").length;
+      await her.say(text);
+      await eventually(
+        () => Promise.resolve(of("message").length),
+        (n) => n > before,
+      );
+    };
+    try {
+      // Writing what is already there (as an update of many fields does) is no news.
+      const row = await s.db.prisma.conversation.findUniqueOrThrow({ where: { id: c.id } });
+      await s.db.prisma.conversation.update({
+        where: { id: c.id },
+        data: { topics: row.topics, riskLevel: row.riskLevel, status: row.status },
+      });
+      await mark("まだいます");
+      expect(of("queue")).toEqual([]);
+      // Her risk, and then a new category while it is already high: the queue shows both.
+      await s.db.prisma.conversation.update({
+        where: { id: c.id },
+        data: { riskLevel: "high", riskCategories: ["dv"] },
+      });
+      await s.db.prisma.conversation.update({
+        where: { id: c.id },
+        data: { riskCategories: ["dv", "suicide"] },
+      });
+      await mark("待っています");
+      expect(of("queue").map((e) => e.data)).toEqual([
+        { conversationId: c.id },
+        { conversationId: c.id },
+      ]);
+    } finally {
+      stream.close();
     }
   }, 60_000);
 

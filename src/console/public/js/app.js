@@ -9,6 +9,7 @@ import {
   openConversation,
   heldForSend,
   patchDelivery,
+  showsMessage,
 } from "./conversation/view.js";
 import { renderAccounts, renderMustChangePassword } from "./accounts.js";
 import { openPreview } from "./conversation/preview.js";
@@ -16,7 +17,7 @@ import { renderMonitor, stopMonitor } from "./monitor.js";
 import { arrivalSwitch, resetArrivals } from "./notify.js";
 import { describeError } from "./errors.js";
 import { roleLabel, setReference } from "./labels.js";
-import { refreshQueue, tickWaits } from "./queue.js";
+import { patchHerLine, refreshQueue, tickWaits } from "./queue.js";
 import { refreshOnCallCount, renderOnCall } from "./oncall.js";
 import { renderTasks } from "./tasks.js";
 import { renderCaseFile, renderFileSearch } from "./casefile.js";
@@ -179,6 +180,7 @@ const queueChanged = debounce(async () => {
   if (state.me && !state.openId && (location.hash || "#/") === "#/") renderHome();
 }, LIVE_DEBOUNCE_MS);
 const openChanged = debounce(() => void loadConversation(), LIVE_DEBOUNCE_MS);
+const openGotMessages = debounce(() => void loadConversation({ onlyNew: true }), LIVE_DEBOUNCE_MS);
 const monitorChanged = debounce(() => {
   if (location.hash === "#/monitor") void renderMonitor();
 }, LIVE_DEBOUNCE_MS);
@@ -222,12 +224,18 @@ function connect() {
   });
   events.addEventListener("message", (event) => {
     const data = parse(event.data);
-    // Her words change her line in the queue (preview, unread); words to her do not.
-    if (data?.direction !== "out") void queueChanged();
+    // Her words change her line in the queue (preview, unread), which the event carries; words
+    // to her do not.
+    if (data?.direction !== "out") herLineChanged(data);
     if (location.hash === "#/monitor") monitorChanged();
     // While my reply is on its way, the fetch that follows it shows this message (its echo too).
     const open = data?.conversationId && data.conversationId === state.openId;
-    if (open && !heldForSend(data.conversationId)) openChanged();
+    if (!open) return;
+    // A new message: only what came after the last one shown. One it shows (she unsent it): all.
+    const shown = showsMessage(data.conversationId, data.seq);
+    if (heldForSend(data.conversationId, { whole: shown })) return;
+    if (shown) openChanged();
+    else openGotMessages();
   });
   // What became of a message we sent to her: patched in the open transcript, nothing fetched.
   events.addEventListener("delivery", (event) => {
@@ -265,6 +273,14 @@ function connect() {
       timers.push(retry);
     }
   });
+}
+
+/** Her line patched from the event; the queue fetched if the list does not show her yet. */
+function herLineChanged(data) {
+  const patched =
+    typeof data?.unread === "number" &&
+    patchHerLine(data.conversationId, { preview: data.preview ?? "", unread: data.unread });
+  if (!patched) void queueChanged();
 }
 
 /**

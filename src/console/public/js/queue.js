@@ -39,6 +39,19 @@ export async function refreshQueue() {
   return inFlight;
 }
 
+/**
+ * Her words changed her line (the live event carries its new preview and unread count): patched
+ * where the list shows her, nothing fetched. False when the list does not show her.
+ */
+export function patchHerLine(id, change) {
+  const { waiting = [], mine = [], others = [] } = state.queue ?? {};
+  const item = [...waiting, ...mine, ...others].find((i) => i.id === id);
+  if (!item) return false;
+  Object.assign(item, change);
+  renderQueue();
+  return true;
+}
+
 export function renderQueue() {
   const { waiting, mine, others } = state.queue;
   fill("waiting", waiting, "waiting");

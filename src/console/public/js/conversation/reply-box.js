@@ -5,7 +5,6 @@ import { api, newIdempotencyKey, outcomeUnknown } from "../../kit/api.js";
 import { clear, el } from "../../kit/dom.js";
 import { describeError } from "../errors.js";
 import { formatClock } from "../format.js";
-import { refreshQueue } from "../queue.js";
 import { toast } from "../toast.js";
 import { canAnswer } from "./status.js";
 
@@ -113,8 +112,8 @@ export function buildReply(id, { reload, sending }) {
       if (sent?.deliverAt) {
         toast(`相談者が選んだ連絡してよい時間まで待ち、${formatClock(sent.deliverAt)}に送ります。`);
       }
+      // Her line in the queue does not change with a reply: only the conversation is fetched.
       await reload();
-      void refreshQueue();
     } catch (error) {
       if (!outcomeUnknown(error)) unsure = null;
       // Refused, nothing sent: the words stay in the box.

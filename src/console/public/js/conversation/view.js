@@ -12,7 +12,7 @@ import {
   taskKindLabel,
   taskOutcomeLabel,
 } from "../labels.js";
-import { refreshQueue } from "../queue.js";
+import { patchHerLine } from "../queue.js";
 import { state } from "../state.js";
 import { toast } from "../toast.js";
 import { wireDialogs } from "./dialogs.js";
@@ -52,10 +52,16 @@ export function closeConversationView() {
   $("main").classList.remove("conv-view");
 }
 
-/** Fetches the view again (new messages, a colleague's note…) without touching the reply box. */
-export async function loadConversation() {
+/**
+ * Fetches the view again (a colleague's note, a change of status…) without touching the reply
+ * box. `onlyNew`: her or our new messages are all that changed (a message event, a send): only
+ * the messages after the last one shown are fetched, and the whole view if anything else of the
+ * conversation changed with them.
+ */
+export async function loadConversation({ onlyNew = false } = {}) {
   const c = current;
   if (!c) return;
+  if (!onlyNew) c.whole = true;
   if (c.loading) {
     c.again = true;
     return;
@@ -63,14 +69,23 @@ export async function loadConversation() {
   c.loading = (async () => {
     do {
       c.again = false;
+      const whole = c.whole || !c.view;
+      c.whole = false;
       try {
-        const view = await api("GET", `/api/v1/conversations/${encodeURIComponent(c.id)}`);
+        if (whole) {
+          const view = await api("GET", `/api/v1/conversations/${encodeURIComponent(c.id)}`);
+          if (current !== c) return;
+          c.view = view;
+        } else if (!(await addNewMessages(c))) {
+          c.whole = true;
+          c.again = true;
+          continue;
+        }
         if (current !== c) return;
-        c.view = view;
         render(c);
-        // Opening marked her messages read: the list's unread count is out of date now.
+        // Opening marked her messages read: none is unread now.
         const listed = [...state.queue.mine, ...state.queue.others].find((i) => i.id === c.id);
-        if (listed && listed.unread > 0) void refreshQueue();
+        if (listed && listed.unread > 0) patchHerLine(c.id, { unread: 0 });
       } catch (error) {
         if (current !== c) return;
         if (error instanceof ApiError && error.status === 401) return;
@@ -88,6 +103,44 @@ export async function loadConversation() {
   } finally {
     c.loading = null;
   }
+}
+
+/** What of the conversation a message can change besides the transcript (the API's answer). */
+const CHANGED_BY_MESSAGES = [
+  "status",
+  "riskLevel",
+  "riskCategories",
+  "pushesHeldSince",
+  "lastMessageUnanswered",
+];
+/** Of these, what the whole view must be fetched again for (its banners, header, actions). */
+const NEEDS_WHOLE_VIEW = ["status", "riskLevel", "riskCategories", "pushesHeldSince"];
+
+/**
+ * Adds the messages after the last one shown; false when the conversation changed otherwise
+ * too (the whole view is fetched then).
+ */
+async function addNewMessages(c) {
+  const after = lastSeq(c.view);
+  const path = `/api/v1/conversations/${encodeURIComponent(c.id)}/messages?after=${after}`;
+  const news = await api("GET", path);
+  if (current !== c) return true;
+  const was = c.view.conversation;
+  const same = (k) => JSON.stringify(was[k]) === JSON.stringify(news.conversation[k]);
+  if (!NEEDS_WHOLE_VIEW.every(same)) return false;
+  for (const k of CHANGED_BY_MESSAGES) was[k] = news.conversation[k];
+  c.view.messages = [...c.view.messages.filter((m) => m.seq <= after), ...news.messages];
+  return true;
+}
+
+/** The place of the last message shown (0: none). */
+export function lastSeq(view) {
+  return (view?.messages ?? []).reduce((max, m) => Math.max(max, m.seq), 0);
+}
+
+/** Whether the open conversation shows the message at place `seq` (a live event's). */
+export function showsMessage(conversationId, seq) {
+  return current?.id === conversationId && typeof seq === "number" && seq <= lastSeq(current.view);
 }
 
 /**
@@ -111,11 +164,15 @@ function holdWhile(id, posting) {
   });
 }
 
-/** A message event of the open conversation: held while a reply is on its way (see holdWhile). */
-export function heldForSend(conversationId) {
+/**
+ * A message event of the open conversation: held while a reply is on its way (see holdWhile).
+ * `whole`: it is about a message shown already, which the fetch after the send then reads too.
+ */
+export function heldForSend(conversationId, { whole = false } = {}) {
   const c = current;
   if (c?.id !== conversationId || c.sends === 0) return false;
   c.held = true;
+  if (whole) c.whole = true;
   return true;
 }
 
@@ -129,7 +186,7 @@ export function patchDelivery(conversationId, seqs, status) {
   const messages = c.view?.messages ?? [];
   const found = messages.filter((m) => seqs.includes(m.seq));
   if (found.length < seqs.length || c.loading) {
-    void loadConversation();
+    void loadConversation({ onlyNew: true });
     return;
   }
   for (const m of found) {
@@ -178,7 +235,7 @@ function build(id) {
     },
   });
   n.reply = buildReply(id, {
-    reload: loadConversation,
+    reload: () => loadConversation({ onlyNew: true }),
     sending: (posting) => holdWhile(id, posting),
   });
   n.side = el("aside", { className: "side", attrs: { "aria-label": "記録と参考情報" } });
