@@ -1,8 +1,9 @@
 /**
  * Where PostgreSQL's time goes during a bench's phase: the statements that took the most of it,
  * from `pg_stat_statements` (nested statements too: a trigger's, a function's). Opt-in
- * (BENCH_STATEMENTS=1), as the extension must be loaded when the server starts
- * (`STATEMENT_PROFILE_SETTINGS`) and costs a little on every statement.
+ * (BENCH_STATEMENTS=1; BENCH_STATEMENTS=calls: the 40 run most often instead), as the extension
+ * must be loaded when the server starts (`STATEMENT_PROFILE_SETTINGS`) and costs a little on
+ * every statement.
  */
 import { Client } from "pg";
 
@@ -24,7 +25,9 @@ export async function openStatementProfile(databaseUrl: string) {
       await client.query("SELECT pg_stat_statements_reset()");
     },
     /** Prints the `top` statements by total time, per unit of work (`per`, e.g. exchanges). */
-    async print(per: number, unit: string, top = 15): Promise<void> {
+    async print(per: number, unit: string): Promise<void> {
+      const byCalls = process.env.BENCH_STATEMENTS === "calls";
+      const top = byCalls ? 40 : 15;
       const { rows } = await client.query<{
         calls: string;
         ms: number;
@@ -36,7 +39,7 @@ export async function openStatementProfile(databaseUrl: string) {
            FROM pg_stat_statements
           WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())
             AND query NOT LIKE '%pg_stat_statements%'
-          ORDER BY total_exec_time DESC
+          ORDER BY ${byCalls ? "calls" : "total_exec_time"} DESC
           LIMIT $1`,
         [top],
       );
@@ -51,7 +54,8 @@ export async function openStatementProfile(databaseUrl: string) {
         `\nPostgreSQL's statements (pg_stat_statements, time in the server, waits for locks ` +
           `included): ${(calls / per).toFixed(1)} top-level statements and ` +
           `${(total / per).toFixed(1)} ms per ${unit}; the ` +
-          `${top} that took the most (nested: run inside a trigger or function):`,
+          `${top} ${byCalls ? "run most often" : "that took the most"} (nested: run inside a ` +
+          `trigger or function; a deferred trigger's, run at COMMIT, count as top-level):`,
       );
       for (const row of rows) {
         const calls = Number(row.calls);
