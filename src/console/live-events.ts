@@ -150,8 +150,9 @@ export async function startLiveEvents(
             return undefined;
           })
         : undefined;
-    const data = { ...eventData(notice), ...line };
-    for (const l of to) if (listeners.has(l)) write(l.res, notice.type, data);
+    // One text for every console told (a waiting woman's words go to all of her region's).
+    const text = frame(notice.type, { ...eventData(notice), ...line });
+    for (const l of to) if (listeners.has(l)) l.res.write(text);
   };
 
   await connect();
@@ -233,5 +234,10 @@ function concerns(user: ConsoleUser, notice: ConsoleNotice): boolean {
 }
 
 function write(res: Response, event: string, data: unknown): void {
-  res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+  res.write(frame(event, data));
+}
+
+/** One Server-Sent Event. */
+function frame(event: string, data: unknown): string {
+  return `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
 }
