@@ -7,6 +7,12 @@ export interface AppConfig {
   port: number;
   /** PostgreSQL for data (and for the queue when no Redis is configured). */
   databaseUrl: string;
+  /**
+   * The service's statements are prepared once per database connection (DATABASE_PREPARED_
+   * STATEMENTS); off behind a pooler that cannot keep them (PgBouncer before 1.21 in
+   * transaction mode).
+   */
+  databasePreparedStatements: boolean;
   /** BullMQ on Redis when set; otherwise BullMQ's PostgreSQL backend on `databaseUrl`. */
   redisUrl: string | undefined;
   line: {
@@ -119,6 +125,7 @@ export const DEFAULT_MEDIA_MAX_BYTES = 20 * 1024 * 1024;
 const envSchema = z.object({
   PORT: wholeNumber("PORT", 0, 65535).default(3000),
   DATABASE_URL: url("DATABASE_URL", POSTGRES),
+  DATABASE_PREPARED_STATEMENTS: onOff("DATABASE_PREPARED_STATEMENTS").default(true),
   REDIS_URL: url("REDIS_URL", REDIS).optional(),
   LINE_CHANNEL_SECRET: secret("LINE_CHANNEL_SECRET", 16),
   LINE_CHANNEL_ACCESS_TOKEN: secret("LINE_CHANNEL_ACCESS_TOKEN", 16),
@@ -178,6 +185,7 @@ export function loadConfig(env: Env): AppConfig {
   return {
     port: e.PORT,
     databaseUrl: e.DATABASE_URL,
+    databasePreparedStatements: e.DATABASE_PREPARED_STATEMENTS,
     redisUrl: e.REDIS_URL,
     line: {
       channelSecret: e.LINE_CHANNEL_SECRET,

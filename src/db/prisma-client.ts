@@ -14,16 +14,52 @@ export const CONNECT_TIMEOUT_MS = 5_000;
  */
 export const QUERY_TIMEOUT_MS = 10_000;
 
-/** Prisma 7 on node-postgres: no engine binary, the adapter speaks to PostgreSQL directly. */
-export function createPrismaClient(databaseUrl: string, maxConnections = 10): PrismaClient {
-  const adapter = new PrismaPg({
-    connectionString: databaseUrl,
-    max: maxConnections,
-    // A database that does not answer (a network partition, a hung server) fails the request
-    // in seconds, as one that refuses does, instead of holding it for ever.
-    connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
-    query_timeout: QUERY_TIMEOUT_MS,
-  });
+/**
+ * Statements shorter than this are prepared once per connection and then only executed: the
+ * service's own, run thousands of times an hour, are parsed and planned once. Longer ones (the
+ * statistics reports) are planned each time for their values, which change the best plan.
+ */
+const PREPARED_MAX_CHARS = 4_000;
+/** At most this many prepared statements per process (each connection keeps those it ran). */
+const PREPARED_MAX = 2_000;
+
+/**
+ * Names each short statement by its text, so node-postgres prepares it once per connection
+ * (the same text always gets the same name, as node-postgres requires). "" leaves a statement
+ * unnamed: parsed and planned each time, as without a name.
+ */
+function statementNames(): (query: { sql: string }) => string {
+  const names = new Map<string, string>();
+  return ({ sql }) => {
+    const known = names.get(sql);
+    if (known !== undefined) return known;
+    if (sql.length > PREPARED_MAX_CHARS || names.size >= PREPARED_MAX) return "";
+    const name = `lws_${names.size + 1}`;
+    names.set(sql, name);
+    return name;
+  };
+}
+
+/**
+ * Prisma 7 on node-postgres: no engine binary, the adapter speaks to PostgreSQL directly.
+ * `preparedStatements` (on unless the configuration says otherwise): see statementNames.
+ */
+export function createPrismaClient(
+  databaseUrl: string,
+  maxConnections = 10,
+  preparedStatements = true,
+): PrismaClient {
+  const adapter = new PrismaPg(
+    {
+      connectionString: databaseUrl,
+      max: maxConnections,
+      // A database that does not answer (a network partition, a hung server) fails the request
+      // in seconds, as one that refuses does, instead of holding it for ever.
+      connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+      query_timeout: QUERY_TIMEOUT_MS,
+    },
+    preparedStatements ? { statementNameGenerator: statementNames() } : {},
+  );
   // Under a burst (every counsellor taking a chat at once) transactions queue for a connection;
   // waiting a few seconds beats failing with "Unable to start a transaction".
   return new PrismaClient({ adapter, transactionOptions: { maxWait: 10_000, timeout: 15_000 } });

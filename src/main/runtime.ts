@@ -101,7 +101,7 @@ export async function startRuntime(config: AppConfig, options: RuntimeOptions): 
 
   const metrics = createMetrics();
   // Worker jobs and console requests hold connections for whole transactions.
-  const prisma = createPrismaClient(config.databaseUrl, 20);
+  const prisma = createPrismaClient(config.databaseUrl, 20, config.databasePreparedStatements);
   await seedPartnerDirectory(prisma, preset);
   const sealer = createSealer(config.appSecretKey, config.appSecretKeyPrevious);
   const reportQueueError = throttled(

@@ -98,6 +98,7 @@ export function testConfig(overrides: {
   return {
     port: 0,
     databaseUrl: overrides.databaseUrl,
+    databasePreparedStatements: true,
     redisUrl: overrides.redisUrl,
     line: {
       channelSecret: TEST_CHANNEL_SECRET,

@@ -79,6 +79,7 @@ describe("configuration from the environment", () => {
     expect(loadConfig(REAL_CHANNEL)).toEqual({
       port: 3000,
       databaseUrl: REAL_CHANNEL.DATABASE_URL,
+      databasePreparedStatements: true,
       redisUrl: REAL_CHANNEL.REDIS_URL,
       line: {
         channelSecret: REAL_CHANNEL.LINE_CHANNEL_SECRET,
@@ -113,6 +114,16 @@ describe("configuration from the environment", () => {
     for (const off of ["false", "0", "off", "No"]) expect(required(off)).toBe(false);
     expect(problemsWith({ ...REAL_CHANNEL, REQUIRE_SECOND_FACTOR: "sometimes" })).toEqual([
       "REQUIRE_SECOND_FACTOR must be true or false (or on/off, 1/0)",
+    ]);
+  });
+
+  it("prepares statements unless DATABASE_PREPARED_STATEMENTS is off (a pooler that cannot keep them)", () => {
+    const prepared = (env: Record<string, string>) =>
+      loadConfig({ ...REAL_CHANNEL, ...env }).databasePreparedStatements;
+    expect(prepared({})).toBe(true);
+    expect(prepared({ DATABASE_PREPARED_STATEMENTS: "off" })).toBe(false);
+    expect(problemsWith({ ...REAL_CHANNEL, DATABASE_PREPARED_STATEMENTS: "pgbouncer" })).toEqual([
+      "DATABASE_PREPARED_STATEMENTS must be true or false (or on/off, 1/0)",
     ]);
   });
 
