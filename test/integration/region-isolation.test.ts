@@ -56,6 +56,10 @@ const LATER2 = () => new Date(Date.now() + 7200_000).toISOString();
 /** Every operation that takes an id: one line each. */
 const PROBES: Record<string, Probe> = {
   "GET /api/v1/conversations/{id}": { path: { id: "conversation" } },
+  "GET /api/v1/conversations/{id}/messages": {
+    path: { id: "conversation" },
+    query: () => ({ after: "0" }),
+  },
   "POST /api/v1/conversations/{id}/claim": { path: { id: "conversation" } },
   "POST /api/v1/conversations/{id}/messages": {
     path: { id: "conversation" },
