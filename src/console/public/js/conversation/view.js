@@ -134,7 +134,7 @@ async function addNewMessages(c) {
 }
 
 /** The place of the last message shown (0: none). */
-export function lastSeq(view) {
+function lastSeq(view) {
   return (view?.messages ?? []).reduce((max, m) => Math.max(max, m.seq), 0);
 }
 
