@@ -22,6 +22,9 @@ import { ConsoleClient } from "../../test/support/console-client";
 /** The page's debounce before it fetches again after a live event. */
 const LIVE_DEBOUNCE_MS = 200;
 
+/** What the page keeps of a conversation it fetched: its messages, in order. */
+type Shown = { messages: { text: string | null; seq: number }[] };
+
 export interface PageFetches {
   queue: number;
   /** The whole view of a conversation (on opening it). */
@@ -36,7 +39,7 @@ export class ConsolePage {
   /** The conversation shown, as when a counsellor has clicked it in her list. */
   private openId: string | undefined;
   /** What the page last fetched of each conversation, and who waits for its next fetch. */
-  private readonly views = new Map<string, { messages: { text: string | null; seq: number }[] }>();
+  private readonly views = new Map<string, Shown>();
   /** Replies on their way, and whether a message event came meanwhile. */
   private sends = 0;
   private held = false;
@@ -189,17 +192,16 @@ export class ConsolePage {
   private async loadOpen({ whole = false } = {}): Promise<void> {
     const id = this.openId;
     if (!id || this.closed) return;
-    type Messages = { messages: { text: string | null; seq: number }[] };
     const shown = this.views.get(id);
     if (whole || !shown) {
       this.fetches.conversation++;
       const view = (await this.client.call("GET", `/api/v1/conversations/${id}`)).json;
-      this.views.set(id, view as unknown as Messages);
+      this.views.set(id, view as unknown as Shown);
     } else {
       this.fetches.newMessages++;
       const after = Math.max(0, ...shown.messages.map((m) => m.seq));
       const path = `/api/v1/conversations/${id}/messages?after=${after}`;
-      const news = (await this.client.call("GET", path)).json as unknown as Messages;
+      const news = (await this.client.call("GET", path)).json as unknown as Shown;
       shown.messages = [...shown.messages.filter((m) => m.seq <= after), ...news.messages];
     }
     this.resolveLoads((w) => w.id === id);

@@ -126,7 +126,6 @@ export function createConsolePresenter(deps: {
     regionId: row.regionId,
     regionName: regionName(row.regionId),
     waitingSince: row.waitingSince?.toISOString() ?? null,
-    preview: herLine(row).preview,
     outOfHours: row.outOfHours,
     overflow: row.overflowRegions.length > 0,
     ...serving(row),
@@ -134,7 +133,8 @@ export function createConsolePresenter(deps: {
       row.assignedToId && row.assignedToName !== null
         ? { id: row.assignedToId, displayName: row.assignedToName }
         : null,
-    unread: row.unread,
+    // Preview and unread count: as a live notice of her words carries them (queueLine).
+    ...herLine(row),
   });
 
   /** Her line in the queue as her newest words left it (a live notice carries it). */
