@@ -1,4 +1,4 @@
-import type { Tx } from "../db/prisma-client";
+import { Prisma, type Tx } from "../db/prisma-client";
 import { assertAuditDetail, type AuditDetail } from "./audit-detail";
 
 /**
@@ -30,4 +30,18 @@ export async function recordAudit(tx: Pick<Tx, "auditEntry">, record: AuditRecor
       detail,
     },
   });
+}
+
+/**
+ * The same row as `recordAudit`, as the INSERT a change made in one statement writes it with (a
+ * data-modifying CTE), only when `when` holds. Its detail is checked as recordAudit checks it.
+ */
+export function auditInsert(record: AuditRecord, when: Prisma.Sql): Prisma.Sql {
+  const detail = record.detail ?? {};
+  assertAuditDetail(detail);
+  return Prisma.sql`
+    INSERT INTO audit_entry (counsellor_id, action, conversation_id, detail)
+    SELECT ${record.by}::uuid, ${record.action}, ${record.conversationId ?? null}::uuid,
+           ${JSON.stringify(detail)}::jsonb
+    WHERE ${when}`;
 }

@@ -1,5 +1,5 @@
 import { Prisma, type PrismaClient } from "../db/prisma-client";
-import { regionsOf, type Viewer } from "../conversations/conversation-scope";
+import { conversationScopeSql, type Viewer } from "../conversations/conversation-scope";
 
 /** One row of the console's queue, as queue-query reads it. */
 export interface QueueRow extends HerLine {
@@ -48,11 +48,6 @@ export async function readQueueRows(
   prisma: PrismaClient,
   viewer: Viewer & { id: string },
 ): Promise<QueueRow[]> {
-  const region = regionsOf(viewer);
-  const inScope =
-    region === null
-      ? Prisma.sql`TRUE`
-      : Prisma.sql`(c.region_id = ${region} OR c.overflow_regions @> ARRAY[${region}]::text[])`;
   const active =
     viewer.role === "counsellor"
       ? Prisma.sql`c.status = 'active' AND c.assigned_to_id = ${viewer.id}::uuid`
@@ -68,7 +63,7 @@ export async function readQueueRows(
       FROM conversation c
       JOIN person p ON p.id = c.person_id
       LEFT JOIN counsellor a ON a.id = c.assigned_to_id
-     WHERE ${inScope} AND (c.status = 'waiting' OR (${active}))`;
+     WHERE ${conversationScopeSql(viewer)} AND (c.status = 'waiting' OR (${active}))`;
 }
 
 /**

@@ -9,6 +9,9 @@ export type ConversationChange = Omit<Prisma.ConversationUncheckedUpdateInput, "
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
+/** Is this a row id at all? Anything else names no conversation (404, not a database error). */
+export const isUuid = (id: string): boolean => UUID.test(id);
+
 /**
  * Locks her conversation row until the transaction ends, so two changes to it never
  * interleave (two counsellors claiming, a timer firing while she writes). `scope` limits it to
@@ -19,7 +22,7 @@ export async function lockConversation(
   id: string,
   scope: Prisma.ConversationWhereInput = {},
 ): Promise<Conversation | null> {
-  if (!UUID.test(id)) return null;
+  if (!isUuid(id)) return null;
   await tx.$executeRaw`SELECT 1 FROM conversation WHERE id = ${id}::uuid FOR UPDATE`;
   return tx.conversation.findFirst({ where: { AND: [scope, { id }] } });
 }

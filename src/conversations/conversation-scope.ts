@@ -1,4 +1,4 @@
-import type { CounsellorRole, Prisma } from "../db/prisma-client";
+import { Prisma, type CounsellorRole } from "../db/prisma-client";
 
 /** What decides which conversations a console user may see: role and region. */
 export interface Viewer {
@@ -22,4 +22,11 @@ export function conversationScope(user: Viewer): Prisma.ConversationWhereInput {
   const region = regionsOf(user);
   if (region === null) return {};
   return { OR: [{ regionId: region }, { overflowRegions: { has: region } }] };
+}
+
+/** conversationScope in SQL, of the conversation aliased `c`: for statements written by hand. */
+export function conversationScopeSql(user: Viewer): Prisma.Sql {
+  const region = regionsOf(user);
+  if (region === null) return Prisma.sql`TRUE`;
+  return Prisma.sql`(c.region_id = ${region} OR c.overflow_regions @> ARRAY[${region}]::text[])`;
 }

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { AuditDetail } from "../audit/audit-detail";
-import { recordAudit } from "../audit/audit-log";
-import type { Conversation, Tx } from "../db/prisma-client";
+import { auditInsert, recordAudit } from "../audit/audit-log";
+import { Prisma, type Conversation, type Tx } from "../db/prisma-client";
 import { AppError } from "../errors";
 import type { Preset } from "../flows/flow-types";
 import { lockScreenProblem } from "../flows/shared-phone";
@@ -10,18 +10,21 @@ import { REPLY_TOKEN_FRESH_MS } from "../line/delivery-service";
 import { recordOutbound } from "../line/outbound-service";
 import {
   assertCanMove,
+  isUuid,
   lockConversation,
   lockInScope,
   moveConversation,
   updateConversation,
 } from "./conversation-repository";
-import { conversationScope, type Viewer } from "./conversation-scope";
+import { conversationScope, conversationScopeSql, type Viewer } from "./conversation-scope";
 import { isOpen, nextOpening } from "../flows/opening-hours";
 import { createWaitingService } from "./waiting-service";
 import type { Sealer } from "../privacy/sealer";
 import { codedReferrals } from "../flows/referrals";
 import { partnerNames } from "../partners/partner-directory";
 import type { JobIntents } from "../jobs/job-dispatch";
+import type { JobRequest } from "../jobs/job-catalog";
+import { outboxInsert } from "../jobs/job-outbox";
 import { createTaskIn } from "../tasks/task-service";
 import { FOLLOW_UP_OF_KIND, type TaskKind } from "../tasks/task-types";
 import { chatMinutes, lastMessageUnanswered, type CloseReason } from "./closing";
@@ -292,23 +295,34 @@ export function createCounsellorService(deps: {
       });
     },
 
-    /** Recording a view and marking her messages read (既読 on her phone) go together. */
+    /**
+     * Recording a view and marking her messages read (既読 on her phone) go together, in one
+     * statement: the scope check, the read marks, the audit row and, when something was unread,
+     * the read-receipt job. Outside her scope: 404, nothing written.
+     */
     markViewed(user: Counsellor, id: string): Promise<void> {
-      return dispatcher.transaction(async (tx, jobs) => {
-        const c = await tx.conversation.findFirst({
-          where: { AND: [conversationScope(user), { id }] },
-          select: { id: true },
-        });
-        if (!c) throw new AppError("NOT_FOUND", "No such conversation", 404);
-        const readAt = now();
-        const unread = await tx.message.updateMany({
-          where: { conversationId: id, direction: "in", readAt: null },
-          data: { readAt },
-        });
-        await audit(tx, user, "view", id);
-        if (unread.count > 0) {
-          jobs.add("mark-read", { conversationId: id, readAt: readAt.toISOString() });
-        }
+      if (!isUuid(id)) throw new AppError("NOT_FOUND", "No such conversation", 404);
+      const readAt = now();
+      const receipt: JobRequest = {
+        name: "mark-read",
+        payload: { conversationId: id, readAt: readAt.toISOString() },
+      };
+      return dispatcher.single(async (db) => {
+        const [row] = await db.$queryRaw<{ found: boolean; queued: boolean }[]>`
+          WITH c AS (
+            SELECT c.id FROM conversation c WHERE c.id = ${id}::uuid AND ${conversationScopeSql(user)}
+          ), marked AS (
+            UPDATE message m SET read_at = ${readAt} FROM c
+             WHERE m.conversation_id = c.id AND m.direction = 'in' AND m.read_at IS NULL
+            RETURNING m.id
+          ), audited AS (
+            ${auditInsert({ by: user.id, action: "view", conversationId: id }, Prisma.sql`EXISTS (SELECT 1 FROM c)`)}
+          ), queued AS (
+            ${outboxInsert([receipt], Prisma.sql`EXISTS (SELECT 1 FROM marked)`)}
+          )
+          SELECT EXISTS (SELECT 1 FROM c) AS found, EXISTS (SELECT 1 FROM queued) AS queued`;
+        if (!row?.found) throw new AppError("NOT_FOUND", "No such conversation", 404);
+        return { value: undefined, written: row.queued ? [receipt] : [] };
       });
     },
 

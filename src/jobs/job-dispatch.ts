@@ -24,6 +24,12 @@ export interface JobDispatcher {
     options?: { timeout?: number },
   ): Promise<T>;
   /**
+   * A change made in one statement, atomic without BEGIN and COMMIT around it, that writes its
+   * jobs to the outbox itself (job-outbox's `outboxInsert`, as a CTE). `work` returns its value
+   * and the jobs its statement wrote; they are moved to the queue once it has returned.
+   */
+  single<T>(work: (db: Tx) => Promise<{ value: T; written: readonly JobRequest[] }>): Promise<T>;
+  /**
    * Writes jobs outside any other change (the sweep's timers that fell due) and moves the new
    * ones to the queue; returns how many were new (work already written is not written twice).
    */
@@ -75,6 +81,11 @@ export function createJobDispatcher(deps: {
       const fresh = await prisma.$transaction((tx) => outbox.write(tx, requests));
       relayInBackground(fresh.map(firstAttempt));
       return fresh.length;
+    },
+    async single(work) {
+      const { value, written } = await work(prisma);
+      relayInBackground(written.map(firstAttempt));
+      return value;
     },
     async transaction(work, options) {
       let fresh: JobRequest[] = [];

@@ -80,6 +80,29 @@ function payloadJson(request: JobRequest | undefined): string {
   return request ? JSON.stringify(JOB_CATALOG[request.name].payload.parse(request.payload)) : "{}";
 }
 
+/**
+ * The INSERT that writes `requests` to the outbox, work already written (the same key) left as
+ * it is, returning the keys that are new; only when `when` holds. `write` runs it inside a
+ * transaction; a change made in one statement writes its jobs with it, as a data-modifying CTE
+ * (the dispatcher's `single`).
+ */
+export function outboxInsert(
+  requests: readonly JobRequest[],
+  when: Prisma.Sql = Prisma.sql`TRUE`,
+): Prisma.Sql {
+  const byKey = new Map(requests.map((r) => [jobIdOf(r), r]));
+  const keys = [...byKey.keys()];
+  return Prisma.sql`
+    INSERT INTO job_outbox (key, name, payload)
+    SELECT k, n, p::jsonb FROM unnest(
+      ${keys}::text[],
+      ${keys.map((k) => byKey.get(k)?.name)}::text[],
+      ${keys.map((k) => payloadJson(byKey.get(k)))}::text[]) AS t(k, n, p)
+    WHERE ${when}
+    ON CONFLICT (key) DO NOTHING
+    RETURNING key`;
+}
+
 export function createJobOutbox(
   prisma: PrismaClient,
   options: {
@@ -100,16 +123,8 @@ export function createJobOutbox(
   return {
     async write(tx, requests) {
       if (requests.length === 0) return [];
+      const inserted = await tx.$queryRaw<{ key: string }[]>`${outboxInsert(requests)}`;
       const byKey = new Map(requests.map((r) => [jobIdOf(r), r]));
-      const keys = [...byKey.keys()];
-      const inserted = await tx.$queryRaw<{ key: string }[]>`
-        INSERT INTO job_outbox (key, name, payload)
-        SELECT k, n, p::jsonb FROM unnest(
-          ${keys}::text[],
-          ${keys.map((k) => byKey.get(k)?.name)}::text[],
-          ${keys.map((k) => payloadJson(byKey.get(k)))}::text[]) AS t(k, n, p)
-        ON CONFLICT (key) DO NOTHING
-        RETURNING key`;
       return inserted.flatMap(({ key }) => byKey.get(key) ?? []);
     },
 
