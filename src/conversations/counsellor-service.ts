@@ -179,7 +179,8 @@ export function createCounsellorService(deps: {
 
   /**
    * Records a counsellor's message to her and its delivery (a free reply while her last reply
-   * token is fresh, else a push), and the conversation's first answer. Returns the deliveries.
+   * token is fresh, else a push) and the conversation's first answer; with `reply`, the audit
+   * row of a reply (a closing message is the close's). Returns the deliveries.
    */
   async function recordReply(
     tx: Tx,
@@ -188,19 +189,20 @@ export function createCounsellorService(deps: {
     c: Conversation,
     text: string,
     at: Date,
+    reply?: { detail?: AuditDetail | undefined },
   ): Promise<string[]> {
     const id = c.id;
-    // Her last message's reply token, if still fresh and unused: a free reply.
-    const fresh = await tx.message.findFirst({
-      where: {
-        conversationId: id,
-        direction: "in",
-        replyToken: { not: null },
-        sentAt: { gt: new Date(at.getTime() - REPLY_TOKEN_FRESH_MS) },
-      },
-      orderBy: { seq: "desc" },
-    });
-    if (fresh) await tx.message.update({ where: { id: fresh.id }, data: { replyToken: null } });
+    // Her last message's reply token, if still fresh and unused: taken for this reply (a free
+    // one), in the statement that reads it, so no other send can take it too.
+    const [fresh] = await tx.$queryRaw<{ replyToken: string; sentAt: Date }[]>`
+      UPDATE message m SET reply_token = NULL
+        FROM (SELECT id, reply_token, sent_at FROM message
+               WHERE conversation_id = ${id}::uuid AND direction = 'in'
+                 AND reply_token IS NOT NULL
+                 AND sent_at > ${new Date(at.getTime() - REPLY_TOKEN_FRESH_MS)}::timestamptz
+               ORDER BY seq DESC LIMIT 1 FOR UPDATE) f
+       WHERE m.id = f.id
+      RETURNING f.reply_token AS "replyToken", f.sent_at AS "sentAt"`;
     const deliveryIds = await recordOutbound(tx, jobs, sealer, {
       personId: c.personId,
       conversationId: id,
@@ -208,16 +210,23 @@ export function createCounsellorService(deps: {
       counsellorId: user.id,
       // She sees the counsellor's chosen pseudonym as the sender's name.
       messages: [{ type: "text", text, sender: { name: user.displayName } }],
-      replyToken: fresh?.replyToken
-        ? { token: fresh.replyToken, issuedAt: fresh.sentAt }
-        : undefined,
+      replyToken: fresh ? { token: fresh.replyToken, issuedAt: fresh.sentAt } : undefined,
       dedupeKey: `counsellor:${randomUUID()}`,
+      keyIsNew: true,
       at,
     });
-    await updateConversation(tx, id, {
-      lastMessageAt: at,
-      firstResponseAt: c.firstResponseAt ?? at,
-    });
+    const audited = reply
+      ? Prisma.sql`WITH audited AS (${auditInsert(
+          { by: user.id, action: "reply", conversationId: id, detail: reply.detail },
+          Prisma.sql`TRUE`,
+        )})`
+      : Prisma.empty;
+    await tx.$executeRaw`
+      ${audited}
+      UPDATE conversation
+         SET last_message_at = ${at}::timestamptz,
+             first_response_at = COALESCE(first_response_at, ${at}::timestamptz)
+       WHERE id = ${id}::uuid`;
     return deliveryIds;
   }
 
@@ -281,14 +290,9 @@ export function createCounsellorService(deps: {
             heldSince: c.pushesHeldSince.toISOString(),
           });
         }
-        const deliveryIds = await recordReply(tx, jobs, user, c, text, at);
-        await audit(
-          tx,
-          user,
-          "reply",
-          id,
-          word === undefined ? undefined : { unsafeFirstLineConfirmed: true },
-        );
+        const deliveryIds = await recordReply(tx, jobs, user, c, text, at, {
+          detail: word === undefined ? undefined : { unsafeFirstLineConfirmed: true },
+        });
         const last = deliveryIds[deliveryIds.length - 1];
         if (!last) throw new AppError("INTERNAL", "The message was not recorded", 500);
         return last;

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { messagingApi } from "@line/bot-sdk";
-import type { PrismaClient, Tx } from "../db/prisma-client";
+import { Prisma, type PrismaClient, type Tx } from "../db/prisma-client";
 import { contactWindowOpensAt } from "../flows/contact-times";
 import type { JobIntents } from "../jobs/job-dispatch";
 import type { Sealer } from "../privacy/sealer";
@@ -19,6 +19,8 @@ export interface OutboundRequest {
   replyToken?: { token: string; issuedAt: Date };
   /** Unique per thing said (e.g. `greet:<webhookEventId>`): saying it twice stores it once. */
   dedupeKey: string;
+  /** The key was made for this call (a counsellor's send): nothing earlier to look for. */
+  keyIsNew?: boolean;
   /** When it is said (her contact times are measured from it); now by default. */
   at?: Date;
 }
@@ -47,10 +49,12 @@ export async function recordOutbound(
   request: OutboundRequest,
 ): Promise<string[]> {
   const now = request.at ?? new Date();
-  const existing = await tx.outboundDelivery.findMany({
-    where: { dedupeKey: { startsWith: `${request.dedupeKey}#` } },
-    select: { id: true, status: true, notBefore: true },
-  });
+  const existing = request.keyIsNew
+    ? []
+    : await tx.outboundDelivery.findMany({
+        where: { dedupeKey: { startsWith: `${request.dedupeKey}#` } },
+        select: { id: true, status: true, notBefore: true },
+      });
   if (existing.length > 0) {
     for (const d of existing) {
       // A held one is the sweep's to release, once its window opens.
@@ -61,39 +65,41 @@ export async function recordOutbound(
   }
 
   const notBefore = request.replyToken ? null : await heldUntil(tx, request.personId, now);
-  const ids: string[] = [];
-  for (const [index, batch] of planRequests(request.messages).entries()) {
-    const id = randomUUID();
-    const reply = index === 0 ? request.replyToken : undefined;
-    await tx.outboundDelivery.create({
-      data: {
-        id,
-        dedupeKey: `${request.dedupeKey}#${index}`,
-        personId: request.personId,
-        payloadEnc: sealer.seal(JSON.stringify(batch)),
-        replyToken: reply?.token ?? null,
-        replyTokenAt: reply?.issuedAt ?? null,
-        retryKey: randomUUID(),
-        notBefore,
-      },
-    });
-    await tx.message.createMany({
-      data: batch.map((message) => ({
-        conversationId: request.conversationId,
-        personId: request.personId,
-        direction: "out" as const,
-        author: request.author,
-        counsellorId: request.counsellorId ?? null,
-        kind: message.type,
-        textEnc: message.type === "text" ? sealer.seal(message.text) : null,
-        deliveryId: id,
-        sentAt: now,
-      })),
-    });
-    ids.push(id);
-    if (!notBefore) jobs.add("send-delivery", { deliveryId: id });
-  }
-  return ids;
+  const deliveries = planRequests(request.messages).map((batch, index) => ({
+    id: randomUUID(),
+    batch,
+    index,
+    reply: index === 0 ? request.replyToken : undefined,
+  }));
+  // Every delivery and its transcript rows in one statement.
+  await tx.$executeRaw`
+    WITH delivery AS (
+      INSERT INTO outbound_delivery (id, dedupe_key, person_id, payload_enc, reply_token,
+                                     reply_token_at, retry_key, not_before)
+      VALUES ${Prisma.join(
+        deliveries.map(
+          (d) => Prisma.sql`(${d.id}::uuid, ${`${request.dedupeKey}#${d.index}`},
+            ${request.personId}::uuid, ${sealer.seal(JSON.stringify(d.batch))},
+            ${d.reply?.token ?? null}, ${d.reply?.issuedAt ?? null}::timestamptz, ${randomUUID()},
+            ${notBefore}::timestamptz)`,
+        ),
+      )}
+    )
+    INSERT INTO message (id, conversation_id, person_id, direction, author, counsellor_id, kind,
+                         text_enc, delivery_id, sent_at)
+    VALUES ${Prisma.join(
+      deliveries.flatMap((d) =>
+        d.batch.map(
+          (message) => Prisma.sql`(${randomUUID()}::uuid, ${request.conversationId}::uuid,
+            ${request.personId}::uuid, 'out', ${request.author},
+            ${request.counsellorId ?? null}::uuid, ${message.type},
+            ${message.type === "text" ? sealer.seal(message.text) : null}::bytea,
+            ${d.id}::uuid, ${now}::timestamptz)`,
+        ),
+      ),
+    )}`;
+  if (!notBefore) for (const d of deliveries) jobs.add("send-delivery", { deliveryId: d.id });
+  return deliveries.map((d) => d.id);
 }
 
 /** The start of her next contact window, when `now` is outside the times she chose. */
