@@ -8,7 +8,7 @@ import { recordOutbound, skipPendingDeliveries } from "../line/outbound-service"
 import { pseudonymFor } from "../privacy/pseudonym";
 import type { Sealer } from "../privacy/sealer";
 import { nextStatus, OPEN_STATUSES } from "./conversation-lifecycle";
-import { lockConversation, moveConversation, updateConversation } from "./conversation-repository";
+import { lockConversation, moveConversation } from "./conversation-repository";
 import type { ConversationResponder, Inbound } from "./flow-responder";
 
 /** She writes again this soon after a counsellor closed her chat: the same consultation reopens. */
@@ -190,11 +190,14 @@ export function createInboundService(deps: {
  * waiting queue (her place and triage kept); else a new one.
  */
 async function openConversation(tx: Tx, person: Person, at: Date): Promise<Conversation> {
-  const open = await tx.conversation.findFirst({
+  // Found and stamped in one statement. She has one open conversation at most: a new one starts
+  // only when none is, under her lock (event-processor.ts); the latest, were there two.
+  const open = await tx.conversation.updateManyAndReturn({
     where: { personId: person.id, status: { in: [...OPEN_STATUSES] } },
-    orderBy: { startedAt: "desc" },
+    data: { lastMessageAt: at },
   });
-  if (open) return updateConversation(tx, open.id, { lastMessageAt: at });
+  const latest = open.sort((a, b) => b.startedAt.getTime() - a.startedAt.getTime())[0];
+  if (latest) return latest;
   const recent = await tx.conversation.findFirst({
     where: {
       personId: person.id,

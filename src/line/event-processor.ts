@@ -87,12 +87,9 @@ export function createEventProcessor(deps: {
   return {
     async process(eventId) {
       const id = BigInt(eventId);
-      const head = await prisma.webhookEvent.findUnique({
-        where: { id },
-        select: { status: true, sourceKey: true, eventAt: true },
-      });
+      const head = await readHead(prisma, id);
       if (!head || !PROCESSABLE.includes(head.status)) return;
-      for (const earlier of await earlierPending(prisma, id, head.sourceKey, head.eventAt)) {
+      for (const earlier of head.earlier) {
         // An earlier event that fails is left to its own job; it must not block hers.
         try {
           await processOne(earlier, head.sourceKey);
@@ -116,22 +113,22 @@ export function createEventProcessor(deps: {
   };
 }
 
-/** Her events still waiting that LINE stamped before this one: they go first. */
-async function earlierPending(
+/**
+ * The event's status and person, and her events still waiting that LINE stamped before this
+ * one (they go first), in one statement.
+ */
+async function readHead(
   prisma: PrismaClient,
   id: bigint,
-  sourceKey: string | null,
-  eventAt: Date,
-): Promise<bigint[]> {
-  if (!sourceKey) return [];
-  const rows = await prisma.webhookEvent.findMany({
-    where: {
-      sourceKey,
-      status: "received",
-      OR: [{ eventAt: { lt: eventAt } }, { eventAt, id: { lt: id } }],
-    },
-    orderBy: [{ eventAt: "asc" }, { id: "asc" }],
-    select: { id: true },
-  });
-  return rows.map((r) => r.id);
+): Promise<{ status: WebhookEventStatus; sourceKey: string | null; earlier: bigint[] } | null> {
+  const [head] = await prisma.$queryRaw<
+    { status: WebhookEventStatus; sourceKey: string | null; earlier: string[] }[]
+  >`
+    SELECT h.status::text AS status, h.source_key AS "sourceKey",
+           ARRAY(SELECT e.id::text FROM webhook_event e
+                  WHERE e.source_key = h.source_key AND e.status = 'received'
+                    AND (e.event_at < h.event_at OR (e.event_at = h.event_at AND e.id < h.id))
+                  ORDER BY e.event_at, e.id) AS earlier
+      FROM webhook_event h WHERE h.id = ${id}`;
+  return head ? { ...head, earlier: head.earlier.map((e) => BigInt(e)) } : null;
 }
