@@ -1,7 +1,13 @@
 import type { PrismaClient, Tx } from "../db/prisma-client";
 import { describeError } from "../errors";
 import type { Logger } from "../logger";
-import type { JobName, JobPayload, JobRequest, QueuedJob } from "./job-catalog";
+import {
+  jobIdOf,
+  type JobName,
+  type JobPayload,
+  type JobRequest,
+  type QueuedJob,
+} from "./job-catalog";
 import type { JobOutbox, OutboxEntry } from "./job-outbox";
 import type { JobProducer } from "./job-queue";
 
@@ -50,19 +56,60 @@ export interface JobDispatcher {
 
 const firstAttempt = (request: JobRequest): QueuedJob => ({ request, attempt: 0 });
 
+/**
+ * Jobs a process runs itself as soon as their change has committed, instead of through the
+ * queue: each is one call, safe to make twice (the read receipt). "retry": it did not go through.
+ */
+export type RunHere = { [N in JobName]?: (payload: JobPayload<N>) => Promise<"done" | "retry"> };
+
 export function createJobDispatcher(deps: {
   prisma: PrismaClient;
   outbox: JobOutbox;
   producer: JobProducer;
   logger: Logger;
+  /**
+   * Run here first: done, the outbox entry is marked done and the queue never sees the job; not
+   * done (or this process died first), it goes to the queue as any other, its attempts and
+   * back-off the catalog's.
+   */
+  runHere?: RunHere;
 }): JobDispatcher {
   const { prisma, outbox, producer, logger } = deps;
+  const runHere = deps.runHere ?? {};
   const running = new Set<Promise<void>>();
   const relay = (jobs: readonly QueuedJob[]) => producer.add(jobs);
 
+  const runsHere = ({ request, attempt }: QueuedJob) =>
+    attempt === 0 && runHere[request.name] !== undefined;
+
+  /** Runs a job here; true when it is done, false when the queue is to run it. */
+  async function ranHere({ request }: QueuedJob): Promise<boolean> {
+    const run = runHere[request.name] as (payload: unknown) => Promise<"done" | "retry">;
+    try {
+      if ((await run(request.payload)) !== "done") return false;
+      await outbox.markDone(jobIdOf(request));
+      return true;
+    } catch (error) {
+      logger.debug(
+        { job: request.name, err: describeError(error) },
+        "job run after commit did not finish; the queue runs it",
+      );
+      return false;
+    }
+  }
+
+  async function queueUnlessRunHere(jobs: readonly QueuedJob[]) {
+    await Promise.all([
+      relay(jobs.filter((j) => !runsHere(j))),
+      ...jobs.filter(runsHere).map(async (job) => {
+        if (!(await ranHere(job))) await relay([job]);
+      }),
+    ]);
+  }
+
   function relayInBackground(jobs: readonly QueuedJob[]) {
     if (jobs.length === 0) return;
-    const move = relay(jobs)
+    const move = queueUnlessRunHere(jobs)
       .catch((error: unknown) => {
         // The producer reports the queue being down (throttled); the sweep moves these later.
         logger.debug(

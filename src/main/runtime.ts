@@ -112,7 +112,22 @@ export async function startRuntime(config: AppConfig, options: RuntimeOptions): 
     backoffScale: options.jobBackoffScale,
   });
   const outbox = createJobOutbox(prisma, { backoffScale: options.jobBackoffScale });
-  const dispatcher = createJobDispatcher({ prisma, outbox, producer, logger });
+  const messenger = createLineMessenger({
+    channelAccessToken: config.line.channelAccessToken,
+    apiBaseUrl: config.line.apiBaseUrl,
+    dataApiBaseUrl: config.line.dataApiBaseUrl,
+    metrics,
+  });
+  const readReceipts = createReadReceipts({ prisma, messenger });
+  const dispatcher = createJobDispatcher({
+    prisma,
+    outbox,
+    producer,
+    logger,
+    // 既読 goes to her phone from the process where the counsellor read her messages, at once;
+    // the queue carries it only when LINE did not take it.
+    runHere: { "mark-read": ({ conversationId }) => readReceipts.markRead(conversationId) },
+  });
   const stops: StopStep[] = [];
   let url: string | undefined;
 
@@ -178,12 +193,6 @@ export async function startRuntime(config: AppConfig, options: RuntimeOptions): 
   }
 
   if (options.worker) {
-    const messenger = createLineMessenger({
-      channelAccessToken: config.line.channelAccessToken,
-      apiBaseUrl: config.line.apiBaseUrl,
-      dataApiBaseUrl: config.line.dataApiBaseUrl,
-      metrics,
-    });
     // Risk detection needs the analyser: loaded here, before the worker takes any job.
     const analyser = options.analyser ?? (await loadJapaneseAnalyser());
     logger.info(
@@ -221,7 +230,7 @@ export async function startRuntime(config: AppConfig, options: RuntimeOptions): 
       silence,
       queueTimers,
       onCall,
-      readReceipts: createReadReceipts({ prisma, messenger }),
+      readReceipts,
       media: createMediaService({
         prisma,
         messenger,

@@ -194,6 +194,46 @@ describe("counsellor console API", () => {
     );
   }, 60_000);
 
+  it("tells her phone 既読 from the console's process as she is read, through the queue only when LINE did not take it", async () => {
+    const her = s.sim.person();
+    await handOff(her, "富岡");
+    const c = await conversationOf(her.userId);
+    expect((await west.post(`/api/v1/conversations/${c.id}/claim`)).status).toBe(200);
+    const readBy = async (text: string) => {
+      const [stored] = await eventually(
+        () => messagesWithText(s.db.prisma, { conversationId: c.id }, text),
+        (m) => m.length === 1,
+      );
+      const before = new Date();
+      expect((await west.get(`/api/v1/conversations/${c.id}`)).status).toBe(200);
+      await eventually(
+        () => Promise.resolve(s.sim.isRead(stored?.lineMessageId ?? "")),
+        (read) => read,
+      );
+      const receipt = await s.db.prisma.jobOutbox.findFirst({
+        where: {
+          name: "mark-read",
+          createdAt: { gte: before },
+          payload: { path: ["conversationId"], equals: c.id },
+        },
+      });
+      if (!receipt) throw new Error("no read receipt was written");
+      return receipt;
+    };
+    // LINE takes it: done at once, and the queue never had the job.
+    await her.say("一つ目です");
+    const atOnce = await readBy("一つ目です");
+    expect(atOnce.state).toBe("done");
+    expect(await s.jobState(atOnce.key)).toBe("unknown");
+    // LINE fails it once: the queue's worker sends it, and she still sees 既読.
+    s.sim.injectFault({ status: 500, count: 1, path: "/v2/bot/chat/markAsRead" });
+    await her.say("二つ目です");
+    const queued = await readBy("二つ目です");
+    expect(await s.jobState(queued.key)).toBe("completed");
+    const tries = s.sim.requests().filter((r) => r.path === "/v2/bot/chat/markAsRead");
+    expect(tries.slice(-2).map((r) => r.status)).toEqual([500, 200]);
+  }, 60_000);
+
   it("gives the open conversation only the messages after those it shows, marked read and audited", async () => {
     const her = s.sim.person();
     await handOff(her, "富岡");
