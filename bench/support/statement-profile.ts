@@ -1,7 +1,8 @@
 /**
  * Where PostgreSQL's time goes during a bench's phase: the statements that took the most of it,
  * from `pg_stat_statements` (nested statements too: a trigger's, a function's). Opt-in
- * (BENCH_STATEMENTS=1; BENCH_STATEMENTS=calls: the 40 run most often instead), as the extension
+ * (BENCH_STATEMENTS=1; BENCH_STATEMENTS=calls: the 40 run most often instead; =toplevel: the 60
+ * top-level ones run most often, the round trips), as the extension
  * must be loaded when the server starts (`STATEMENT_PROFILE_SETTINGS`) and costs a little on
  * every statement.
  */
@@ -26,8 +27,10 @@ export async function openStatementProfile(databaseUrl: string) {
     },
     /** Prints the `top` statements by total time, per unit of work (`per`, e.g. exchanges). */
     async print(per: number, unit: string): Promise<void> {
-      const byCalls = process.env.BENCH_STATEMENTS === "calls";
-      const top = byCalls ? 40 : 15;
+      const mode = process.env.BENCH_STATEMENTS;
+      const topLevelOnly = mode === "toplevel";
+      const byCalls = mode === "calls" || topLevelOnly;
+      const top = topLevelOnly ? 60 : byCalls ? 40 : 15;
       const { rows } = await client.query<{
         calls: string;
         ms: number;
@@ -38,7 +41,7 @@ export async function openStatementProfile(databaseUrl: string) {
                 left(regexp_replace(query, '\\s+', ' ', 'g'), 110) AS query
            FROM pg_stat_statements
           WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())
-            AND query NOT LIKE '%pg_stat_statements%'
+            AND query NOT LIKE '%pg_stat_statements%' ${topLevelOnly ? "AND toplevel" : ""}
           ORDER BY ${byCalls ? "calls" : "total_exec_time"} DESC
           LIMIT $1`,
         [top],
