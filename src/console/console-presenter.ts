@@ -352,13 +352,8 @@ export function createConsolePresenter(deps: {
 
   /** The message a counsellor's send recorded (found by its delivery), within her scope. */
   async function sentMessage(user: ConsoleUser, conversationId: string, deliveryId: string) {
-    const inScope = await prisma.conversation.count({
-      where: { AND: [conversationScope(user), { id: conversationId }] },
-    });
     // A long answer is split into several messages: the last one stands for the send.
-    const m = inScope
-      ? (await readTranscript(prisma, conversationId, deliveryId)).at(-1)
-      : undefined;
+    const m = (await readTranscript(prisma, conversationId, { deliveryId, viewer: user })).at(-1);
     if (!m) throw new AppError("INTERNAL", "The message was not recorded", 500);
     return messageItem(sealer, m);
   }

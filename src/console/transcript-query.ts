@@ -1,4 +1,5 @@
 import { Prisma, type PrismaClient } from "../db/prisma-client";
+import { conversationScopeSql, type Viewer } from "../conversations/conversation-scope";
 
 /** One message of a conversation as the console shows it, with who wrote it and its state. */
 export interface TranscriptRow {
@@ -21,25 +22,40 @@ export interface TranscriptRow {
   deliveryNotBefore: Date | null;
 }
 
+/** Which of a conversation's messages to read, and for whom. */
+export interface TranscriptFilter {
+  /** Only the messages of one send (a long answer is split into several). */
+  deliveryId?: string;
+  /** Only if the conversation is in this viewer's scope (else none), in the same statement. */
+  viewer?: Viewer;
+}
+
 /**
  * A conversation's messages in the order they were recorded, in one flat statement (the page
- * reads it on every live event of the conversation it shows). `deliveryId`: only the messages of
- * one send (a long answer is split into several).
+ * reads it on every live event of the conversation it shows).
  */
 export function readTranscript(
   prisma: PrismaClient,
   conversationId: string,
-  deliveryId?: string,
+  filter: TranscriptFilter = {},
 ): Promise<TranscriptRow[]> {
   const ofDelivery =
-    deliveryId === undefined ? Prisma.empty : Prisma.sql`AND m.delivery_id = ${deliveryId}::uuid`;
+    filter.deliveryId === undefined
+      ? Prisma.empty
+      : Prisma.sql`AND m.delivery_id = ${filter.deliveryId}::uuid`;
+  const inScope =
+    filter.viewer === undefined
+      ? Prisma.empty
+      : Prisma.sql`JOIN conversation c ON c.id = m.conversation_id
+                     AND ${conversationScopeSql(filter.viewer)}`;
   return prisma.$queryRaw<TranscriptRow[]>`
-    SELECT m.id, m.direction::text AS direction, m.author, c.display_name AS "authorName", m.kind,
+    SELECT m.id, m.direction::text AS direction, m.author, a.display_name AS "authorName", m.kind,
            m.text_enc AS "textEnc", m.seq, m.sent_at AS "sentAt", m.unsent_at AS "unsentAt",
            m.read_at AS "readAt", mm.status AS "mediaStatus", mm.image_type AS "mediaImageType",
            d.status::text AS "deliveryStatus", d.not_before AS "deliveryNotBefore"
       FROM message m
-      LEFT JOIN counsellor c ON c.id = m.counsellor_id
+      ${inScope}
+      LEFT JOIN counsellor a ON a.id = m.counsellor_id
       LEFT JOIN message_media mm ON mm.message_id = m.id
       LEFT JOIN outbound_delivery d ON d.id = m.delivery_id
      WHERE m.conversation_id = ${conversationId}::uuid ${ofDelivery}
