@@ -304,7 +304,7 @@ export function createCounsellorService(deps: {
      * statement: the scope check, the read marks, the audit row and, when something was unread,
      * the read-receipt job. Outside her scope: 404, nothing written.
      */
-    markViewed(user: Counsellor, id: string): Promise<void> {
+    async markViewed(user: Counsellor, id: string): Promise<void> {
       if (!isUuid(id)) throw new AppError("NOT_FOUND", "No such conversation", 404);
       const readAt = now();
       const receipt: JobRequest = {
