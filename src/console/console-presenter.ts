@@ -111,6 +111,13 @@ export function createConsolePresenter(deps: {
     servedBecause: servedBecause(c),
   });
 
+  /** Her last message has no answer yet (closing.ts), from the transcript as read. */
+  const unanswered = (messages: TranscriptRow[], waitingSince: Date | null) =>
+    lastMessageUnanswered(
+      messages.map((m) => ({ ...m, unsent: m.unsentAt !== null })),
+      waitingSince,
+    );
+
   const herLine = (line: HerLine) => ({
     preview: [...(opened(line.previewEnc) ?? "")].slice(0, PREVIEW_CHARS).join(""),
     unread: line.unread,
@@ -247,10 +254,7 @@ export function createConsolePresenter(deps: {
         closeReason: c.closeReason as CloseReason | null,
         summary: opened(c.summaryEnc),
         durationMinutes: c.durationMinutes ?? chatMinutes(c.firstResponseAt, now()),
-        lastMessageUnanswered: lastMessageUnanswered(
-          messages.map((m) => ({ ...m, unsent: m.unsentAt !== null })),
-          c.waitingSince,
-        ),
+        lastMessageUnanswered: unanswered(messages, c.waitingSince),
       },
       tasks: await deps.tasks.ofConversation(user, c.id),
       messages: messages.map((m) =>
@@ -339,10 +343,7 @@ export function createConsolePresenter(deps: {
         riskLevel: c.riskLevel,
         riskCategories: c.riskCategories,
         pushesHeldSince: c.pushesHeldSince?.toISOString() ?? null,
-        lastMessageUnanswered: lastMessageUnanswered(
-          messages.map((m) => ({ ...m, unsent: m.unsentAt !== null })),
-          c.waitingSince,
-        ),
+        lastMessageUnanswered: unanswered(messages, c.waitingSince),
       },
       messages: messages
         .filter((m) => m.seq > after)
