@@ -52,6 +52,14 @@ describe("counsellor console API", () => {
   const conversationOf = (userId: string) => latestConversationOf(s.db.prisma, userId);
   const queueOf = async (c: ConsoleClient) =>
     (await c.get("/api/v1/queue")).json as unknown as Queue;
+  /** A woman of `town` handed over to a counsellor, and west (西毛) has taken her chat. */
+  const takenByWest = async (town: string) => {
+    const her = s.sim.person();
+    await handOff(her, town);
+    const c = await conversationOf(her.userId);
+    expect((await west.post(`/api/v1/conversations/${c.id}/claim`)).status).toBe(200);
+    return { her, c };
+  };
 
   it("refuses wrong passwords, locks after repeated failures, and requires the CSRF header", async () => {
     const stranger = new ConsoleClient(s.url);
@@ -195,10 +203,7 @@ describe("counsellor console API", () => {
   }, 60_000);
 
   it("tells her phone 既読 from the console's process as she is read, through the queue only when LINE did not take it", async () => {
-    const her = s.sim.person();
-    await handOff(her, "富岡");
-    const c = await conversationOf(her.userId);
-    expect((await west.post(`/api/v1/conversations/${c.id}/claim`)).status).toBe(200);
+    const { her, c } = await takenByWest("富岡");
     const readBy = async (text: string) => {
       const [stored] = await eventually(
         () => messagesWithText(s.db.prisma, { conversationId: c.id }, text),
@@ -235,10 +240,7 @@ describe("counsellor console API", () => {
   }, 60_000);
 
   it("gives the open conversation only the messages after those it shows, marked read and audited", async () => {
-    const her = s.sim.person();
-    await handOff(her, "富岡");
-    const c = await conversationOf(her.userId);
-    expect((await west.post(`/api/v1/conversations/${c.id}/claim`)).status).toBe(200);
+    const { her, c } = await takenByWest("富岡");
     type Messages = {
       conversation: Record<string, unknown>;
       messages: { seq: number; text: string | null; direction: string; read: boolean }[];
@@ -294,10 +296,7 @@ describe("counsellor console API", () => {
   }, 60_000);
 
   it("delivers a counsellor's answer once when LINE answers 500 and then 200", async () => {
-    const her = s.sim.person();
-    await handOff(her, "甘楽町");
-    const c = await conversationOf(her.userId);
-    await west.post(`/api/v1/conversations/${c.id}/claim`);
+    const { her, c } = await takenByWest("甘楽町");
     const before = her.received().length;
     s.sim.injectFault({ status: 500, count: 1, path: "/v2/bot/message/push" });
     await west.post(`/api/v1/conversations/${c.id}/messages`, { text: "一度だけ届きます" });
@@ -338,10 +337,7 @@ describe("counsellor console API", () => {
           ?.consultations ?? 0;
     };
     const countedBefore = await topicByRegion();
-    const her = s.sim.person();
-    await handOff(her, "高崎");
-    const c = await conversationOf(her.userId);
-    await west.post(`/api/v1/conversations/${c.id}/claim`);
+    const { her, c } = await takenByWest("高崎");
     const before = her.received().length;
     const moved = await west.post(`/api/v1/conversations/${c.id}/transfer`, {
       toRegionId: "tomo",
